@@ -1,0 +1,81 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite, types } from "@electric-sql/pglite";
+import type { Database, Queryable } from "./types";
+import { rowParsers } from "./parsers";
+
+/**
+ * PGlite runs Postgres inside this process over one connection. It queues every
+ * query behind an open transaction itself, so transactions never interleave.
+ */
+export async function openPglite(dir: string | null): Promise<Database> {
+  const release = dir ? lockDataDir(dir) : () => {};
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(dir ?? undefined, {
+      parsers: {
+        [types.INT8]: rowParsers.int8,
+        [types.DATE]: rowParsers.date,
+        [types.NUMERIC]: rowParsers.numeric,
+      },
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
+
+  const wrap = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
+    async query<Row>(sql: string, params: readonly unknown[] = []) {
+      const result = await q.query<Row>(sql, params as unknown[]);
+      return result.rows;
+    },
+    async exec(sql) {
+      await q.exec(sql);
+    },
+  });
+
+  return {
+    engine: "pglite",
+    ...wrap(pg),
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    async close() {
+      await pg.close();
+      release();
+    },
+  };
+}
+
+/**
+ * PGlite has no postmaster to keep a second process out of its data directory, and
+ * two writers would corrupt it. A pid file does that job: a live owner makes us refuse.
+ */
+function lockDataDir(dir: string): () => void {
+  fs.mkdirSync(dir, { recursive: true });
+  const lockPath = path.join(path.dirname(dir), `${path.basename(dir)}.lock`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+      return () => fs.rmSync(lockPath, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const owner = Number(fs.readFileSync(lockPath, "utf8"));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new Error(
+          `The embedded database at ${dir} is in use by process ${owner}. ` +
+            "Only the running server may open it: stop it first, or run this through the server.",
+        );
+      }
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

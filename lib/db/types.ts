@@ -1,0 +1,21 @@
+/** Anything that can run a parameterised statement: the database itself or an open transaction. */
+export interface Queryable {
+  /** Runs one statement with `$1…$n` parameters and returns its rows. */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (migrations, bootstrap). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly engine: "pglite" | "postgres";
+  /** Runs `fn` inside BEGIN … COMMIT on one connection; rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Returns the single row of a result, or throws when there is none. */
+export async function one<Row>(rows: Promise<Row[]>): Promise<Row> {
+  const [row] = await rows;
+  if (row === undefined) throw new Error("Expected one row, got none");
+  return row;
+}

@@ -1,0 +1,22 @@
+import fs from "node:fs/promises";
+import { getConfig } from "@/lib/config";
+import { BOOTSTRAP_FILE } from "@/lib/migrate/migrator";
+import { withAdmin } from "./database";
+
+/**
+ * On PostgreSQL, roles are shared by every database of the server: create them once,
+ * before parallel test files each bootstrap their own database.
+ */
+export async function setup(): Promise<void> {
+  const config = getConfig().database;
+  if (config.kind !== "postgres") return;
+  const bootstrap = await fs.readFile(BOOTSTRAP_FILE, "utf8");
+  await withAdmin(config.url, async (admin) => {
+    await admin.query(bootstrap);
+    // Leftovers of an interrupted earlier run.
+    const { rows } = await admin.query<{ datname: string }>(
+      "select datname from pg_database where datname like 'koepon\\_test\\_%'",
+    );
+    for (const { datname } of rows) await admin.query(`drop database if exists ${datname} with (force)`);
+  });
+}
