@@ -4,26 +4,32 @@ import { PGlite, types } from "@electric-sql/pglite";
 import type { Database, Queryable } from "./types";
 import { rowParsers } from "./parsers";
 
+const parsers = {
+  [types.INT8]: rowParsers.int8,
+  [types.DATE]: rowParsers.date,
+  [types.NUMERIC]: rowParsers.numeric,
+};
+
 /**
- * PGlite runs Postgres inside this process over one connection. It queues every
- * query behind an open transaction itself, so transactions never interleave.
+ * PGlite runs Postgres inside this process over one connection. `dir` null keeps it in
+ * memory; `loadDataDir` starts from a dump (tests start from a migrated copy).
  */
-export async function openPglite(dir: string | null): Promise<Database> {
+export async function openPglite(dir: string | null, options: { loadDataDir?: Blob } = {}): Promise<Database> {
   const release = dir ? lockDataDir(dir) : () => {};
-  let pg: PGlite;
   try {
-    pg = await PGlite.create(dir ?? undefined, {
-      parsers: {
-        [types.INT8]: rowParsers.int8,
-        [types.DATE]: rowParsers.date,
-        [types.NUMERIC]: rowParsers.numeric,
-      },
-    });
+    const pg = await PGlite.create(dir ?? undefined, { parsers, loadDataDir: options.loadDataDir });
+    return wrapPglite(pg, release);
   } catch (err) {
     release();
     throw err;
   }
+}
 
+/**
+ * PGlite queues every query behind an open transaction itself, so transactions
+ * never interleave and a plain `query` never lands inside someone else's.
+ */
+export function wrapPglite(pg: PGlite, onClose: () => void = () => {}): Database {
   const wrap = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []) {
       const result = await q.query<Row>(sql, params as unknown[]);
@@ -40,7 +46,7 @@ export async function openPglite(dir: string | null): Promise<Database> {
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     async close() {
       await pg.close();
-      release();
+      onClose();
     },
   };
 }
@@ -59,7 +65,7 @@ function lockDataDir(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const owner = Number(fs.readFileSync(lockPath, "utf8"));
-      if (owner && owner !== process.pid && isAlive(owner)) {
+      if (owner && isAlive(owner)) {
         throw new Error(
           `The embedded database at ${dir} is in use by process ${owner}. ` +
             "Only the running server may open it: stop it first, or run this through the server.",

@@ -19,10 +19,9 @@ export interface Claims {
 export function asUser<T>(db: Database, claims: Claims, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   const jwtClaims = { sub: claims.sub, role: "authenticated", app_role: claims.appRole, jti: claims.jti };
   return db.transaction(async (tx) => {
-    await tx.query(
-      "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)",
-      [JSON.stringify(jwtClaims)],
-    );
+    await tx.query("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)", [
+      JSON.stringify(jwtClaims),
+    ]);
     return fn(tx);
   });
 }
@@ -30,10 +29,9 @@ export function asUser<T>(db: Database, claims: Claims, fn: (tx: Queryable) => P
 /** Runs `fn` as the `anon` role: what a signed-out visitor may read. */
 export function asAnon<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.query(
-      "select set_config('role', 'anon', true), set_config('request.jwt.claims', $1, true)",
-      [JSON.stringify({ role: "anon" })],
-    );
+    await tx.query("select set_config('role', 'anon', true), set_config('request.jwt.claims', $1, true)", [
+      JSON.stringify({ role: "anon" }),
+    ]);
     return fn(tx);
   });
 }
@@ -44,11 +42,7 @@ export function asAnon<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Prom
  * the table grants the migrations give it). `purpose` names the job, so every use is
  * greppable and shows up in errors.
  */
-export async function asService<T>(
-  db: Database,
-  purpose: string,
-  fn: (tx: Queryable) => Promise<T>,
-): Promise<T> {
+export async function asService<T>(db: Database, purpose: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.query(
       "select set_config('role', 'service_role', true), set_config('request.jwt.claims', $1, true), set_config('application_name', $2, true)",

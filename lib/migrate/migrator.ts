@@ -26,8 +26,14 @@ const FILE_NAME = /^(\d{14})_([a-z0-9_]+)\.sql$/;
 /** Any constant shared by every copy of the migrator; keeps two deployers from racing. */
 const ADVISORY_LOCK_KEY = 7_364_201_001;
 
-export const MIGRATIONS_DIR = path.join(process.cwd(), "supabase", "migrations");
-export const BOOTSTRAP_FILE = path.join(process.cwd(), "supabase", "bootstrap", "supabase-compat.sql");
+// Read at run time from the deployment folder, not traced into the bundle.
+export const MIGRATIONS_DIR = path.join(/*turbopackIgnore: true*/ process.cwd(), "supabase", "migrations");
+export const BOOTSTRAP_FILE = path.join(
+  /*turbopackIgnore: true*/ process.cwd(),
+  "supabase",
+  "bootstrap",
+  "supabase-compat.sql",
+);
 
 /** Reads `<UTC timestamp>_<name>.sql` files, named as the Supabase CLI names them, in order. */
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
@@ -56,8 +62,15 @@ export async function migrate(
   const log = options.log ?? (() => {});
   const migrations = options.migrations ?? (await readMigrations());
 
-  const bootstrapped = await bootstrapIfNotSupabase(db);
-  await db.exec(HISTORY_TABLE_SQL);
+  // Under the same lock as the migrations: two deployers starting together on a fresh
+  // database would otherwise both create these schemas and functions, and one of them
+  // would fail on a duplicate catalog row or a concurrently updated function.
+  const bootstrapped = await db.transaction(async (tx) => {
+    await tx.query("select pg_advisory_xact_lock($1)", [ADVISORY_LOCK_KEY]);
+    const ran = await bootstrapIfNotSupabase(tx);
+    await tx.exec(HISTORY_TABLE_SQL);
+    return ran;
+  });
 
   const applied = await db.query<{ version: string; name: string | null; statements: string[] | null }>(
     "select version, name, statements from supabase_migrations.schema_migrations order by version",
@@ -93,10 +106,11 @@ async function runMigration(tx: Queryable, migration: MigrationFile): Promise<vo
       `Migration ${migration.version}_${migration.name} failed and was rolled back: ${(err as Error).message}`,
     );
   }
-  await tx.query(
-    "insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)",
-    [migration.version, migration.name, [migration.sql]],
-  );
+  await tx.query("insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)", [
+    migration.version,
+    migration.name,
+    [migration.sql],
+  ]);
 }
 
 function checkHistory(
@@ -113,6 +127,18 @@ function checkHistory(
       problems.push(
         `supabase/migrations/${file.version}_${file.name}.sql was edited after it was applied ` +
           `(applied ${digest(row.statements.join("\n"))}, file now ${digest(file.sql)})`,
+      );
+    }
+  }
+  // Like `supabase db push` without --include-all: a file dated before the newest
+  // applied one was written against an older schema than the database now has.
+  const newest = applied.at(-1)?.version;
+  const appliedVersions = new Set(applied.map((row) => row.version));
+  for (const file of files) {
+    if (newest && file.version < newest && !appliedVersions.has(file.version)) {
+      problems.push(
+        `supabase/migrations/${file.version}_${file.name}.sql is dated before the newest applied migration ` +
+          `(${newest}); give it a newer timestamp`,
       );
     }
   }
@@ -154,7 +180,7 @@ alter table supabase_migrations.schema_migrations add column if not exists state
 alter table supabase_migrations.schema_migrations add column if not exists name text;
 `;
 
-async function bootstrapIfNotSupabase(db: Database): Promise<boolean> {
+async function bootstrapIfNotSupabase(db: Queryable): Promise<boolean> {
   const [row] = await db.query<{ supabase: boolean }>(
     "select exists (select 1 from pg_roles where rolname = 'supabase_admin') as supabase",
   );
