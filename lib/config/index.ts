@@ -15,9 +15,27 @@ export type DatabaseConfig =
   | { kind: "pglite"; /** null: in memory, gone when the process ends. */ dir: string | null }
   | { kind: "postgres"; url: string; poolMax: number };
 
+/**
+ * Who sells, as the 特定商取引法 disclosure and the privacy policy name them. `null` where
+ * not configured: the pages then show a labelled demo placeholder, and production mode
+ * refuses to start without the required ones.
+ */
+export interface OperatorConfig {
+  name: string | null;
+  representative: string | null;
+  address: string | null;
+  email: string | null;
+  /** May stay unset: the law lets a seller disclose it on request instead. */
+  phone: string | null;
+  /** True while a required detail is unset: the legal pages then say they are a demo. */
+  placeholder: boolean;
+}
+
 export interface Config {
   nodeEnv: "development" | "production" | "test";
   mode: Mode;
+  /** Port `npm start` serves on. */
+  port: number;
   /** Public origin of the app, used for absolute links. */
   appUrl: string;
   version: string;
@@ -32,6 +50,18 @@ export interface Config {
   demoSeed: boolean;
   /** True while `next build` runs: nothing may touch a database then. */
   isBuildPhase: boolean;
+  /**
+   * bcrypt work factor.
+   * @default 12
+   */
+  bcryptCost: number;
+  operator: OperatorConfig;
+  /**
+   * Load Vercel Web Analytics. Its script is served by Vercel's edge only, so elsewhere
+   * it would be a failing request on every page.
+   * @default true on Vercel (VERCEL=1), false elsewhere
+   */
+  webAnalytics: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -40,7 +70,8 @@ const bool = Joi.boolean().truthy("1", "yes", "on").falsy("0", "no", "off", "");
 
 const schema = Joi.object({
   NODE_ENV: Joi.string().valid("development", "production", "test").default("development"),
-  APP_URL: Joi.string().uri({ scheme: ["http", "https"] }).default("http://localhost:3000"),
+  PORT: Joi.number().port().default(3000),
+  APP_URL: Joi.string().uri({ scheme: ["http", "https"] }),
   DATABASE_URL: Joi.string()
     .uri({ scheme: ["postgres", "postgresql"] })
     .allow(""),
@@ -52,6 +83,18 @@ const schema = Joi.object({
   KOEPON_COMMIT_SHA: Joi.string().allow(""),
   VERCEL_GIT_COMMIT_SHA: Joi.string().allow(""),
   NEXT_PHASE: Joi.string().allow(""),
+  BCRYPT_COST: Joi.number().integer().min(4).max(15).default(12),
+  KOEPON_OPERATOR_NAME: Joi.string().max(200).allow(""),
+  KOEPON_OPERATOR_REPRESENTATIVE: Joi.string().max(200).allow(""),
+  KOEPON_OPERATOR_ADDRESS: Joi.string().max(500).allow(""),
+  KOEPON_OPERATOR_EMAIL: Joi.string()
+    .email({ tlds: { allow: false } })
+    .allow(""),
+  KOEPON_OPERATOR_PHONE: Joi.string()
+    .pattern(/^\+?[0-9][0-9 -]{5,20}$/)
+    .allow(""),
+  KOEPON_WEB_ANALYTICS: bool,
+  VERCEL: Joi.string().allow(""),
 }).unknown(true);
 
 export class ConfigError extends Error {
@@ -65,9 +108,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Env): Config {
   const { value, error } = schema.validate(env, { abortEarly: false, convert: true });
   if (error) {
-    throw new ConfigError(
-      `Invalid settings: ${error.details.map((d) => d.message).join("; ")}. See .env.example.`,
-    );
+    throw new ConfigError(`Invalid settings: ${error.details.map((d) => d.message).join("; ")}. See .env.example.`);
   }
   const nodeEnv = value.NODE_ENV as Config["nodeEnv"];
   const dataDir = path.resolve(value.KOEPON_DATA_DIR as string);
@@ -83,21 +124,42 @@ export function loadConfig(env: Env): Config {
     storage.kind === "local" ? "local file storage" : null,
   ].filter((s): s is string => s !== null);
 
-  const mode: Mode =
-    database.kind === "pglite" ? "embedded" : localStores.length > 0 ? "services" : "production";
+  const mode: Mode = database.kind === "pglite" ? "embedded" : localStores.length > 0 ? "services" : "production";
 
-  if (nodeEnv === "production" && localStores.length > 0 && !value.KOEPON_ALLOW_EMBEDDED) {
+  const isBuildPhase = value.NEXT_PHASE === "phase-production-build";
+  // The build opens no store, so only a running server is held to this.
+  if (nodeEnv === "production" && !isBuildPhase && localStores.length > 0 && !value.KOEPON_ALLOW_EMBEDDED) {
     throw new ConfigError(
       `Refusing to start with NODE_ENV=production on local stores: ${localStores.join(", ")}. ` +
         "Configure the production services, or set KOEPON_ALLOW_EMBEDDED=1 for a local run.",
     );
   }
 
+  const seller = {
+    name: (value.KOEPON_OPERATOR_NAME as string | undefined) || null,
+    representative: (value.KOEPON_OPERATOR_REPRESENTATIVE as string | undefined) || null,
+    address: (value.KOEPON_OPERATOR_ADDRESS as string | undefined) || null,
+    email: (value.KOEPON_OPERATOR_EMAIL as string | undefined) || null,
+  };
+  const missingSeller = Object.entries(seller)
+    .filter(([, detail]) => detail === null)
+    .map(([field]) => `KOEPON_OPERATOR_${field.toUpperCase()}`);
+  // Selling without the 特定商取引法 disclosure is unlawful, so a live deployment must name its seller.
+  if (mode === "production" && !isBuildPhase && missingSeller.length > 0) {
+    throw new ConfigError(`Production needs the seller's details: set ${missingSeller.join(", ")}.`);
+  }
+  const operator: OperatorConfig = {
+    ...seller,
+    phone: (value.KOEPON_OPERATOR_PHONE as string | undefined) || null,
+    placeholder: missingSeller.length > 0,
+  };
+
   const isProductionMode = mode === "production";
   return {
     nodeEnv,
     mode,
-    appUrl: value.APP_URL as string,
+    port: value.PORT as number,
+    appUrl: (value.APP_URL as string | undefined) ?? `http://localhost:${value.PORT as number}`,
     version: pkg.version,
     commit: (value.VERCEL_GIT_COMMIT_SHA as string) || (value.KOEPON_COMMIT_SHA as string) || "unknown",
     dataDir,
@@ -105,7 +167,10 @@ export function loadConfig(env: Env): Config {
     storage,
     autoMigrate: (value.KOEPON_AUTO_MIGRATE as boolean | undefined) ?? !isProductionMode,
     demoSeed: (value.KOEPON_DEMO_SEED as boolean | undefined) ?? !isProductionMode,
-    isBuildPhase: value.NEXT_PHASE === "phase-production-build",
+    isBuildPhase,
+    bcryptCost: value.BCRYPT_COST as number,
+    operator,
+    webAnalytics: (value.KOEPON_WEB_ANALYTICS as boolean | undefined) ?? value.VERCEL === "1",
   };
 }
 

@@ -1,8 +1,13 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { getConfig } from "@/lib/config";
 import { openDatabase, type Database } from "@/lib/db";
-import { migrate } from "@/lib/migrate/migrator";
+import { openPglite, wrapPglite } from "@/lib/db/pglite";
+import { BOOTSTRAP_FILE, migrate, readMigrations } from "@/lib/migrate/migrator";
 
 export interface TestDatabase {
   db: Database;
@@ -20,8 +25,9 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   const config = getConfig().database;
   const migrated = options.migrated ?? true;
   if (config.kind === "pglite") {
-    const db = await openDatabase({ kind: "pglite", dir: null });
-    if (migrated) await migrate(db);
+    const template = migrated ? await readPgliteTemplate() : null;
+    const db = await openPglite(null, template ? { loadDataDir: template } : {});
+    if (migrated && !template) await migrate(db);
     return { db, engine: db.engine, close: () => db.close() };
   }
 
@@ -55,4 +61,34 @@ function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();
+}
+
+/**
+ * Starting PGlite and migrating costs seconds; global setup does it once and every
+ * test file starts from a copy of that data directory. The file name carries a hash
+ * of the schema, so a changed migration never loads a stale template.
+ */
+export async function pgliteTemplatePath(): Promise<string> {
+  const hash = createHash("sha256").update(await fs.readFile(BOOTSTRAP_FILE));
+  for (const m of await readMigrations()) hash.update(m.version).update(m.sql);
+  return path.join(os.tmpdir(), `koepon-pglite-${hash.digest("hex").slice(0, 16)}.tar`);
+}
+
+export async function writePgliteTemplate(): Promise<void> {
+  const file = await pgliteTemplatePath();
+  const db = await PGlite.create();
+  await migrate(wrapPglite(db));
+  const dump = await db.dumpDataDir("none");
+  const temp = `${file}.${process.pid}`;
+  await fs.writeFile(temp, Buffer.from(await dump.arrayBuffer()));
+  await fs.rename(temp, file);
+  await db.close();
+}
+
+async function readPgliteTemplate(): Promise<Blob | null> {
+  try {
+    return new Blob([await fs.readFile(await pgliteTemplatePath())]);
+  } catch {
+    return null;
+  }
 }

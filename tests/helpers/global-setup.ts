@@ -1,15 +1,19 @@
 import fs from "node:fs/promises";
 import { getConfig } from "@/lib/config";
 import { BOOTSTRAP_FILE } from "@/lib/migrate/migrator";
-import { withAdmin } from "./database";
+import { withAdmin, writePgliteTemplate } from "./database";
 
 /**
+ * On PGlite, migrate once and let every test file start from a copy.
  * On PostgreSQL, roles are shared by every database of the server: create them once,
  * before parallel test files each bootstrap their own database.
  */
 export async function setup(): Promise<void> {
   const config = getConfig().database;
-  if (config.kind !== "postgres") return;
+  if (config.kind !== "postgres") {
+    await writePgliteTemplate();
+    return;
+  }
   const bootstrap = await fs.readFile(BOOTSTRAP_FILE, "utf8");
   await withAdmin(config.url, async (admin) => {
     await admin.query(bootstrap);

@@ -1,0 +1,137 @@
+/**
+ * The demo catalog: three fictional VTubers, each with one active campaign, its items
+ * and two exchange items. Everything here is made up for the demo.
+ */
+import type { Rgb } from "./media";
+
+export type Rarity = "N" | "R" | "SR" | "SSR";
+
+export interface DemoItem {
+  name: string;
+  rarity: Rarity;
+  kind: "voice" | "image";
+  /** Tone pitch for voice clips. */
+  frequencyHz?: number;
+}
+
+export interface DemoVtuber {
+  slug: string;
+  name: string;
+  bio: string;
+  email: string;
+  colours: readonly [Rgb, Rgb];
+  campaign: { title: string; description: string };
+  items: DemoItem[];
+  exchange: {
+    name: string;
+    description: string;
+    costMedals: number;
+    stock: number | null;
+    perUserLimit: number | null;
+  }[];
+}
+
+const ITEMS = (prefix: string, base: number): DemoItem[] => [
+  { name: `${prefix} おはようボイス`, rarity: "N", kind: "voice", frequencyHz: base },
+  { name: `${prefix} おやすみボイス`, rarity: "N", kind: "voice", frequencyHz: base * 1.125 },
+  { name: `${prefix} 応援ボイス`, rarity: "N", kind: "voice", frequencyHz: base * 1.25 },
+  { name: `${prefix} 日常イラスト`, rarity: "R", kind: "image" },
+  { name: `${prefix} 名前呼びボイス`, rarity: "R", kind: "voice", frequencyHz: base * 1.333 },
+  { name: `${prefix} 記念イラスト`, rarity: "SR", kind: "image" },
+  { name: `${prefix} 囁きボイス`, rarity: "SR", kind: "voice", frequencyHz: base * 1.5 },
+  { name: `${prefix} 特別ボイス`, rarity: "SSR", kind: "voice", frequencyHz: base * 2 },
+];
+
+export const DEMO_VTUBERS: DemoVtuber[] = [
+  {
+    slug: "hoshino-mio",
+    name: "星野ミオ",
+    bio: "歌と朝の挨拶が得意な星空系VTuber。毎朝7時に配信中。",
+    email: "mio@demo.koepon.test",
+    colours: [
+      [58, 72, 160],
+      [236, 180, 220],
+    ],
+    campaign: {
+      title: "星降る夜のボイスガチャ",
+      description: "ミオの書き下ろしボイスとイラストが当たるガチャです。10連の10枚目はSR以上確定！",
+    },
+    items: ITEMS("ミオ", 440),
+    exchange: [
+      {
+        name: "ミオ 限定ボイス「ありがとう」",
+        description: "推しメダル交換限定のボイスです。",
+        costMedals: 500,
+        stock: null,
+        perUserLimit: 1,
+      },
+      { name: "ミオ 限定壁紙", description: "数量限定の壁紙イラスト。", costMedals: 300, stock: 100, perUserLimit: 1 },
+    ],
+  },
+  {
+    slug: "tsukishiro-ren",
+    name: "月城レン",
+    bio: "ゲーム実況と低音ボイスの月夜系VTuber。",
+    email: "ren@demo.koepon.test",
+    colours: [
+      [20, 30, 60],
+      [120, 200, 255],
+    ],
+    campaign: {
+      title: "月夜のささやきガチャ",
+      description: "レンの低音ボイスが詰まったガチャ。SSRは完全新録の特別ボイス。",
+    },
+    items: ITEMS("レン", 330),
+    exchange: [
+      {
+        name: "レン 限定ボイス「おつかれさま」",
+        description: "推しメダル交換限定のボイスです。",
+        costMedals: 500,
+        stock: null,
+        perUserLimit: 1,
+      },
+      { name: "レン 限定壁紙", description: "数量限定の壁紙イラスト。", costMedals: 300, stock: 100, perUserLimit: 1 },
+    ],
+  },
+  {
+    slug: "hanasaki-yui",
+    name: "花咲ユイ",
+    bio: "お花とお菓子が大好きな春色VTuber。",
+    email: "yui@demo.koepon.test",
+    colours: [
+      [250, 200, 120],
+      [240, 110, 150],
+    ],
+    campaign: {
+      title: "春色おかしガチャ",
+      description: "ユイの甘いボイスと春色イラストのガチャです。",
+    },
+    items: ITEMS("ユイ", 523),
+    exchange: [
+      {
+        name: "ユイ 限定ボイス「だいすき」",
+        description: "推しメダル交換限定のボイスです。",
+        costMedals: 500,
+        stock: null,
+        perUserLimit: 1,
+      },
+      { name: "ユイ 限定壁紙", description: "数量限定の壁紙イラスト。", costMedals: 300, stock: 100, perUserLimit: 1 },
+    ],
+  },
+];
+
+/**
+ * Weights in ppm by rarity, split evenly over that rarity's items (the first items
+ * take the remainder), so both tables sum to exactly 1,000,000 and the guaranteed
+ * slot keeps the SSR rate of the regular table.
+ */
+export const DEMO_RATES: Record<"regular" | "guaranteed", Partial<Record<Rarity, number>>> = {
+  regular: { N: 700_000, R: 220_000, SR: 70_000, SSR: 10_000 },
+  guaranteed: { SR: 990_000, SSR: 10_000 },
+};
+
+export function splitWeights(total: number, count: number): number[] {
+  const base = Math.floor(total / count);
+  const remainder = total - base * count;
+  return Array.from({ length: count }, (_, i) => base + (i < remainder ? 1 : 0));
+}

@@ -1,0 +1,225 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import type { Config, DatabaseConfig } from "../config";
+import { hashPassword } from "../auth/password";
+import { asService } from "../db/session";
+import type { Database, Queryable } from "../db/types";
+import { localStorage } from "../storage/local";
+import type { ObjectStorage } from "../storage/types";
+import { DEMO_RATES, DEMO_VTUBERS, splitWeights, type DemoVtuber } from "./catalog";
+import { gradientPng, toneWav } from "./media";
+
+export interface DemoAccount {
+  role: "user" | "vtuber" | "admin";
+  email: string;
+  password: string;
+  displayName: string;
+  birthdate: string;
+}
+
+// Local-only demo credentials: the seed refuses any database that is not on this machine.
+export const DEMO_ACCOUNTS: DemoAccount[] = [
+  {
+    role: "user",
+    email: "fan@demo.koepon.test",
+    password: "koepon-demo-fan",
+    displayName: "デモファン",
+    birthdate: "1998-04-01",
+  },
+  {
+    role: "user",
+    email: "minor@demo.koepon.test",
+    password: "koepon-demo-minor",
+    displayName: "デモ中学生",
+    birthdate: "2012-06-15",
+  },
+  {
+    role: "admin",
+    email: "admin@demo.koepon.test",
+    password: "koepon-demo-admin",
+    displayName: "デモ管理者",
+    birthdate: "1990-01-01",
+  },
+  ...DEMO_VTUBERS.map((v) => ({
+    role: "vtuber" as const,
+    email: v.email,
+    password: "koepon-demo-vtuber",
+    displayName: v.name,
+    birthdate: "1996-07-07",
+  })),
+];
+
+export const DEMO_TERMS_VERSION = "2026-11-01";
+
+export class SeedRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SeedRefusedError";
+  }
+}
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+
+/** Demo accounts with known passwords must never reach a shared or production database. */
+export function assertLocalDatabase(database: DatabaseConfig): void {
+  if (database.kind === "pglite") return;
+  const url = new URL(database.url);
+  const socketHost = url.searchParams.get("host");
+  const local = url.hostname === "" ? (socketHost ?? "/").startsWith("/") : LOCAL_HOSTS.has(url.hostname);
+  if (!local) {
+    throw new SeedRefusedError(
+      `Refusing to seed demo data into ${url.hostname}: the demo seed only runs against a database on this machine.`,
+    );
+  }
+}
+
+/**
+ * Loads the demo catalog into an empty database and returns the demo accounts.
+ * A database that already has users is left alone.
+ */
+export async function seedDemoData(
+  db: Database,
+  config: Pick<Config, "database" | "storage" | "bcryptCost">,
+  options: { now?: Date; storage?: ObjectStorage } = {},
+): Promise<{ seeded: boolean; accounts: DemoAccount[] }> {
+  assertLocalDatabase(config.database);
+  const [row] = await db.query<{ users: number }>("select count(*)::int as users from public.users");
+  if ((row?.users ?? 0) > 0) return { seeded: false, accounts: DEMO_ACCOUNTS };
+
+  const storage = options.storage ?? localStorage(config.storage.dir);
+  const now = options.now ?? new Date();
+  const passwordHashes = new Map<string, string>();
+  for (const account of DEMO_ACCOUNTS) {
+    passwordHashes.set(account.email, await hashPassword(account.password, config.bcryptCost));
+  }
+
+  await asService(db, "demo-seed", async (tx) => {
+    const userIds = new Map<string, string>();
+    for (const account of DEMO_ACCOUNTS) {
+      const [user] = await tx.query<{ id: string }>(
+        `insert into public.users (email, password_hash, display_name, birthdate, role, terms_version, terms_accepted_at)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id`,
+        [
+          account.email,
+          passwordHashes.get(account.email),
+          account.displayName,
+          account.birthdate,
+          account.role,
+          DEMO_TERMS_VERSION,
+          now,
+        ],
+      );
+      userIds.set(account.email, user!.id);
+    }
+    const adminId = userIds.get("admin@demo.koepon.test")!;
+    for (const vtuber of DEMO_VTUBERS) {
+      await seedVtuber(tx, storage, vtuber, userIds.get(vtuber.email)!, adminId, now);
+    }
+  });
+  return { seeded: true, accounts: DEMO_ACCOUNTS };
+}
+
+async function seedVtuber(
+  tx: Queryable,
+  storage: ObjectStorage,
+  vtuber: DemoVtuber,
+  userId: string,
+  adminId: string,
+  now: Date,
+): Promise<void> {
+  const [v] = await tx.query<{ id: string }>(
+    `insert into public.vtubers (user_id, slug, name, bio, status, reviewed_at, reviewed_by)
+     values ($1, $2, $3, $4, 'approved', $5, $6) returning id`,
+    [userId, vtuber.slug, vtuber.name, vtuber.bio, now, adminId],
+  );
+  const vtuberId = v!.id;
+
+  const storeFile = async (title: string, kind: "voice" | "image", index: number, frequencyHz?: number) => {
+    const body = kind === "voice" ? toneWav(frequencyHz ?? 440) : gradientPng(vtuber.colours[0], vtuber.colours[1]);
+    const mime = kind === "voice" ? "audio/wav" : "image/png";
+    const key = `vtubers/${vtuber.slug}/${String(index).padStart(2, "0")}-${kind}.${kind === "voice" ? "wav" : "png"}`;
+    await storage.put(key, body, mime);
+    const [file] = await tx.query<{ id: string }>(
+      `insert into public.content_files
+         (vtuber_id, kind, title, storage_path, mime_type, size_bytes, sha256, duration_ms, width, height)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
+      [
+        vtuberId,
+        kind,
+        title,
+        key,
+        mime,
+        body.length,
+        createHash("sha256").update(body).digest("hex"),
+        kind === "voice" ? 1200 : null,
+        kind === "image" ? 128 : null,
+        kind === "image" ? 128 : null,
+      ],
+    );
+    return file!.id;
+  };
+
+  const startsAt = new Date(now.getTime() - 24 * 3600_000);
+  const endsAt = new Date(now.getTime() + 365 * 24 * 3600_000);
+  const [campaign] = await tx.query<{ id: string }>(
+    `insert into public.campaigns (vtuber_id, title, description, starts_at, ends_at, submitted_at)
+     values ($1, $2, $3, $4, $5, $6) returning id`,
+    [vtuberId, vtuber.campaign.title, vtuber.campaign.description, startsAt, endsAt, now],
+  );
+  const campaignId = campaign!.id;
+
+  const items: { id: string; rarity: string }[] = [];
+  for (const [index, item] of vtuber.items.entries()) {
+    const fileId = await storeFile(item.name, item.kind, index, item.frequencyHz);
+    const [row] = await tx.query<{ id: string }>(
+      "insert into public.gacha_items (campaign_id, content_file_id, name, rarity) values ($1, $2, $3, $4) returning id",
+      [campaignId, fileId, item.name, item.rarity],
+    );
+    items.push({ id: row!.id, rarity: item.rarity });
+  }
+
+  const [table] = await tx.query<{ id: string }>(
+    "insert into public.rate_tables (campaign_id, version) values ($1, 1) returning id",
+    [campaignId],
+  );
+  for (const slot of ["regular", "guaranteed"] as const) {
+    for (const [rarity, total] of Object.entries(DEMO_RATES[slot])) {
+      const ofRarity = items.filter((i) => i.rarity === rarity);
+      const weights = splitWeights(total, ofRarity.length);
+      for (const [i, item] of ofRarity.entries()) {
+        await tx.query(
+          "insert into public.rate_table_entries (rate_table_id, slot, item_id, rarity, weight_ppm) values ($1, $2, $3, $4, $5)",
+          [table!.id, slot, item.id, rarity, weights[i]],
+        );
+      }
+    }
+  }
+  await tx.query("update public.rate_tables set status = 'approved', approved_by = $2 where id = $1", [
+    table!.id,
+    adminId,
+  ]);
+  await tx.query(
+    `update public.campaigns set status = 'approved', current_rate_table_id = $2, reviewed_at = $3, reviewed_by = $4
+     where id = $1`,
+    [campaignId, table!.id, now, adminId],
+  );
+
+  for (const [index, exchange] of vtuber.exchange.entries()) {
+    const kind = index === 0 ? "voice" : "image";
+    const fileId = await storeFile(exchange.name, kind, 20 + index, 660 + index * 110);
+    await tx.query(
+      `insert into public.exchange_items
+         (vtuber_id, content_file_id, name, description, cost_medals, stock, per_user_limit, status)
+       values ($1, $2, $3, $4, $5, $6, $7, 'active')`,
+      [
+        vtuberId,
+        fileId,
+        exchange.name,
+        exchange.description,
+        exchange.costMedals,
+        exchange.stock,
+        exchange.perUserLimit,
+      ],
+    );
+  }
+}

@@ -1,0 +1,136 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPglite } from "@/lib/db/pglite";
+import { asAnon, asService, asUser } from "@/lib/db/session";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.close());
+
+describe(`data layer on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, () => {
+  it("returns the same JS types on both engines", async () => {
+    const [row] = await t.db.query<Record<string, unknown>>(
+      `select 9007199254740991::int8 as big, 42::int4 as int, '2026-11-28'::date as day,
+              '2026-11-28T01:02:03Z'::timestamptz as at, '12.50'::numeric as exact, true as flag,
+              '{"a":[1,2]}'::jsonb as doc, array['x','y']::text[] as list,
+              '00000000-0000-0000-0000-000000000001'::uuid as id, null::text as nothing`,
+    );
+    expect(row).toEqual({
+      big: 9007199254740991,
+      int: 42,
+      day: "2026-11-28",
+      at: new Date("2026-11-28T01:02:03Z"),
+      exact: "12.50",
+      flag: true,
+      doc: { a: [1, 2] },
+      list: ["x", "y"],
+      id: "00000000-0000-0000-0000-000000000001",
+      nothing: null,
+    });
+  });
+
+  it("binds parameters of every kind", async () => {
+    const [row] = await t.db.query<{ n: number; s: string; d: Date; j: unknown; a: string[] }>(
+      "select $1::int as n, $2::text as s, $3::timestamptz as d, $4::jsonb as j, $5::text[] as a",
+      [7, "こえポン", new Date("2026-01-01T00:00:00Z"), JSON.stringify({ k: "v" }), ["p", "q"]],
+    );
+    expect(row).toEqual({ n: 7, s: "こえポン", d: new Date("2026-01-01T00:00:00Z"), j: { k: "v" }, a: ["p", "q"] });
+  });
+
+  it("rolls a transaction back when its function throws", async () => {
+    await t.db.exec("create table public.scratch (id int primary key, n int not null)");
+    await t.db.query("insert into public.scratch values (1, 0)");
+    await expect(
+      t.db.transaction(async (tx) => {
+        await tx.query("update public.scratch set n = 99 where id = 1");
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await t.db.query("select n from public.scratch")).toEqual([{ n: 0 }]);
+  });
+
+  it("serialises parallel read-modify-write transactions without losing an update", async () => {
+    await Promise.all(
+      Array.from({ length: 25 }, () =>
+        t.db.transaction(async (tx) => {
+          const [row] = await tx.query<{ n: number }>("select n from public.scratch where id = 1 for update");
+          await tx.query("update public.scratch set n = $1 where id = 1", [row!.n + 1]);
+        }),
+      ),
+    );
+    expect(await t.db.query("select n from public.scratch")).toEqual([{ n: 25 }]);
+  });
+
+  it("scopes role and claims to the transaction, as PostgREST does", async () => {
+    const sub = "11111111-1111-4111-8111-111111111111";
+    const inside = await asUser(t.db, { sub, appRole: "user" }, (tx) =>
+      tx.query<{ role: string; uid: string; claims: Record<string, unknown> }>(
+        "select current_user as role, auth.uid()::text as uid, auth.jwt() as claims",
+      ),
+    );
+    expect(inside).toEqual([
+      {
+        role: "authenticated",
+        uid: sub,
+        claims: expect.objectContaining({ sub, role: "authenticated", app_role: "user" }),
+      },
+    ]);
+
+    expect(await asAnon(t.db, (tx) => tx.query("select current_user as role, auth.uid() as uid"))).toEqual([
+      { role: "anon", uid: null },
+    ]);
+    expect(await asService(t.db, "test", (tx) => tx.query("select current_user as role"))).toEqual([
+      { role: "service_role" },
+    ]);
+
+    // The next statement on the (possibly same) connection is back to the owner with no claims.
+    const [after] = await t.db.query<{ role: string; uid: string | null }>(
+      "select current_user as role, auth.uid() as uid",
+    );
+    expect(after!.role).not.toBe("authenticated");
+    expect(after!.uid).toBeNull();
+  });
+
+  it("keeps a failed user transaction from leaking its role", async () => {
+    await expect(
+      asUser(t.db, { sub: "11111111-1111-4111-8111-111111111111", appRole: "user" }, (tx) =>
+        tx.query("select * from public.refresh_tokens"),
+      ),
+    ).rejects.toThrow(/permission denied/);
+    const [after] = await t.db.query<{ role: string }>("select current_user as role");
+    expect(after!.role).not.toBe("authenticated");
+  });
+});
+
+describe("embedded data directory", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "koepon-pglite-")), "pglite");
+  });
+  afterAll(() => fs.rm(path.dirname(dir), { recursive: true, force: true }));
+
+  it("keeps data across restarts and lets only one process open it", async () => {
+    const first = await openPglite(dir);
+    await first.exec("create table kept (v text); insert into kept values ('still here')");
+
+    await expect(openPglite(dir)).rejects.toThrow(/in use by process/);
+    const tryFromAnotherProcess = () =>
+      spawnSync(path.resolve("node_modules/.bin/tsx"), [path.resolve("tests/helpers/open-pglite.ts"), dir], {
+        encoding: "utf8",
+      }).stdout.trim();
+    expect(tryFromAnotherProcess()).toMatch(new RegExp(`in use by process ${process.pid}`));
+    await first.close();
+    // Closed: the lock is released, so another process may now open it.
+    expect(tryFromAnotherProcess()).toBe("opened");
+
+    const reopened = await openPglite(dir);
+    expect(await reopened.query("select v from kept")).toEqual([{ v: "still here" }]);
+    await reopened.close();
+  });
+});

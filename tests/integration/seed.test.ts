@@ -1,0 +1,105 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyPassword } from "@/lib/auth/password";
+import { getConfig } from "@/lib/config";
+import { asAnon } from "@/lib/db/session";
+import { localStorage } from "@/lib/storage/local";
+import { assertLocalDatabase, DEMO_ACCOUNTS, seedDemoData, SeedRefusedError } from "@/lib/seed/demo";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+
+let t: TestDatabase;
+let storageDir: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  storageDir = await fs.mkdtemp(path.join(os.tmpdir(), "koepon-seed-"));
+});
+afterAll(async () => {
+  await t.close();
+  await fs.rm(storageDir, { recursive: true, force: true });
+});
+
+const seedConfig = () => ({
+  database: getConfig().database,
+  storage: { kind: "local" as const, dir: storageDir },
+  bcryptCost: 4,
+});
+
+describe("demo seed", () => {
+  it("loads three VTubers with active campaigns that a visitor can see", async () => {
+    const result = await seedDemoData(t.db, seedConfig());
+    expect(result.seeded).toBe(true);
+
+    const visible = await asAnon(t.db, async (tx) => ({
+      vtubers: await tx.query<{ slug: string }>("select slug from public.vtubers order by slug"),
+      campaigns: await tx.query<{ title: string }>("select title from public.campaigns"),
+      odds: await tx.query<{ slot: string; total: number }>(
+        "select slot, sum(weight_ppm)::int as total from public.rate_table_entries group by slot order by slot",
+      ),
+      exchange: await tx.query("select id from public.exchange_items"),
+    }));
+    expect(visible.vtubers.map((v) => v.slug)).toEqual(["hanasaki-yui", "hoshino-mio", "tsukishiro-ren"]);
+    expect(visible.campaigns).toHaveLength(3);
+    // Three approved tables, each summing to 1,000,000 ppm per slot.
+    expect(visible.odds).toEqual([
+      { slot: "guaranteed", total: 3_000_000 },
+      { slot: "regular", total: 3_000_000 },
+    ]);
+    expect(visible.exchange).toHaveLength(6);
+  });
+
+  it("creates one account per role whose printed password works", async () => {
+    const users = await t.db.query<{ email: string; role: string; password_hash: string }>(
+      "select email, role, password_hash from public.users",
+    );
+    expect(new Set(users.map((u) => u.role))).toEqual(new Set(["user", "vtuber", "admin"]));
+    for (const account of DEMO_ACCOUNTS) {
+      const user = users.find((u) => u.email === account.email);
+      expect(user?.role).toBe(account.role);
+      expect(await verifyPassword(account.password, user!.password_hash)).toBe(true);
+      expect(await verifyPassword(`${account.password}x`, user!.password_hash)).toBe(false);
+    }
+  });
+
+  it("stores every content file where its row says, with the recorded hash", async () => {
+    const files = await t.db.query<{ storage_path: string; sha256: string; size_bytes: number }>(
+      "select storage_path, sha256, size_bytes from public.content_files",
+    );
+    expect(files.length).toBe(30);
+    const storage = localStorage(storageDir);
+    for (const file of files) {
+      const body = await storage.get(file.storage_path);
+      expect(body?.length).toBe(file.size_bytes);
+      expect(createHash("sha256").update(body!).digest("hex")).toBe(file.sha256);
+    }
+  });
+
+  it("leaves a database that already has users alone", async () => {
+    const before = await t.db.query("select count(*)::int as n from public.campaigns");
+    const again = await seedDemoData(t.db, seedConfig());
+    expect(again.seeded).toBe(false);
+    expect(again.accounts).toEqual(DEMO_ACCOUNTS);
+    expect(await t.db.query("select count(*)::int as n from public.campaigns")).toEqual(before);
+  });
+
+  it("refuses any database that is not on this machine", () => {
+    for (const url of [
+      "postgres://u@db.example.com/koepon",
+      "postgres://u@10.0.0.5:5432/x",
+      "postgres://u@aws-0-ap-northeast-1.pooler.supabase.com:6543/postgres",
+    ]) {
+      expect(() => assertLocalDatabase({ kind: "postgres", url, poolMax: 1 })).toThrow(SeedRefusedError);
+    }
+    for (const url of [
+      "postgres://postgres@127.0.0.1:5432/test",
+      "postgres://postgres@localhost/test",
+      "postgresql://postgres@[::1]:5432/x",
+    ]) {
+      expect(() => assertLocalDatabase({ kind: "postgres", url, poolMax: 1 })).not.toThrow();
+    }
+    expect(() => assertLocalDatabase({ kind: "pglite", dir: null })).not.toThrow();
+  });
+});

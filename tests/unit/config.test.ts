@@ -1,0 +1,92 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "@/lib/config";
+
+const PG = "postgres://postgres@127.0.0.1:5432/koepon";
+
+describe("loadConfig", () => {
+  it("defaults to embedded mode with PGlite under .data/", () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe("embedded");
+    expect(config.database).toEqual({ kind: "pglite", dir: path.resolve(".data", "pglite") });
+    expect(config.storage).toEqual({ kind: "local", dir: path.resolve(".data", "storage") });
+    expect(config.appUrl).toBe("http://localhost:3000");
+    expect(config.autoMigrate).toBe(true);
+    expect(config.bcryptCost).toBe(12);
+  });
+
+  it("switches to PostgreSQL when DATABASE_URL is set", () => {
+    const config = loadConfig({ DATABASE_URL: PG, DATABASE_POOL_MAX: "7" });
+    expect(config.mode).toBe("services");
+    expect(config.database).toEqual({ kind: "postgres", url: PG, poolMax: 7 });
+  });
+
+  it("follows PORT for the default app URL", () => {
+    expect(loadConfig({ PORT: "3100" }).appUrl).toBe("http://localhost:3100");
+    expect(loadConfig({ PORT: "3100", APP_URL: "https://koepon.example" }).appUrl).toBe("https://koepon.example");
+  });
+
+  it("refuses local stores under NODE_ENV=production unless explicitly allowed", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/PGlite database.*KOEPON_ALLOW_EMBEDDED/);
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: PG })).toThrow(/local file storage/);
+    expect(loadConfig({ NODE_ENV: "production", KOEPON_ALLOW_EMBEDDED: "1" }).mode).toBe("embedded");
+  });
+
+  it("lets `next build` load the config without stores", () => {
+    const config = loadConfig({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build" });
+    expect(config.isBuildPhase).toBe(true);
+  });
+
+  it.each([
+    [{ DATABASE_URL: "mysql://localhost/x" }, /DATABASE_URL/],
+    [{ DATABASE_POOL_MAX: "0" }, /DATABASE_POOL_MAX/],
+    [{ BCRYPT_COST: "3" }, /BCRYPT_COST/],
+    [{ NODE_ENV: "staging" }, /NODE_ENV/],
+    [{ APP_URL: "ftp://x" }, /APP_URL/],
+    [{ KOEPON_ALLOW_EMBEDDED: "maybe" }, /KOEPON_ALLOW_EMBEDDED/],
+  ])("rejects %o with a message naming the setting", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("reads the commit from Vercel first, then from KOEPON_COMMIT_SHA", () => {
+    expect(loadConfig({}).commit).toBe("unknown");
+    expect(loadConfig({ KOEPON_COMMIT_SHA: "abc123" }).commit).toBe("abc123");
+    expect(loadConfig({ KOEPON_COMMIT_SHA: "abc123", VERCEL_GIT_COMMIT_SHA: "def456" }).commit).toBe("def456");
+  });
+});
+
+describe("seller details and analytics", () => {
+  it("marks the legal pages as a demo while the seller is not configured", () => {
+    const config = loadConfig({});
+    expect(config.operator.placeholder).toBe(true);
+    expect(config.operator.name).toBeNull();
+  });
+
+  it("uses the configured seller and accepts a missing phone", () => {
+    const config = loadConfig({
+      KOEPON_OPERATOR_NAME: "株式会社こえポン",
+      KOEPON_OPERATOR_REPRESENTATIVE: "山田太郎",
+      KOEPON_OPERATOR_ADDRESS: "東京都渋谷区1-2-3",
+      KOEPON_OPERATOR_EMAIL: "support@koepon.example",
+    });
+    expect(config.operator).toEqual({
+      name: "株式会社こえポン",
+      representative: "山田太郎",
+      address: "東京都渋谷区1-2-3",
+      email: "support@koepon.example",
+      phone: null,
+      placeholder: false,
+    });
+  });
+
+  it("rejects a malformed seller email", () => {
+    expect(() => loadConfig({ KOEPON_OPERATOR_EMAIL: "not-an-email" })).toThrow(/KOEPON_OPERATOR_EMAIL/);
+  });
+
+  it("loads analytics on Vercel only, unless told otherwise", () => {
+    expect(loadConfig({}).webAnalytics).toBe(false);
+    expect(loadConfig({ VERCEL: "1" }).webAnalytics).toBe(true);
+    expect(loadConfig({ VERCEL: "1", KOEPON_WEB_ANALYTICS: "0" }).webAnalytics).toBe(false);
+  });
+});
