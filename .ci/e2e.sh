@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the app, serves it with `next start` on a fresh embedded data directory and
+# runs the Playwright suite against it. Used by .ci/run; runnable on its own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPORTS="${1:-$(pwd)/.ci/reports}"
+mkdir -p "$REPORTS"
+PORT="${E2E_PORT:-3100}"
+DATA_DIR="$(mktemp -d /tmp/koepon-e2e-XXXXXX)"
+
+npm run build
+
+export KOEPON_DATA_DIR="$DATA_DIR" KOEPON_ALLOW_EMBEDDED=1 PORT
+env -u DATABASE_URL -u REDIS_URL npx next start -p "$PORT" >"$REPORTS/server.log" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA_DIR"' EXIT
+
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break
+  kill -0 "$SERVER" 2>/dev/null || { cat "$REPORTS/server.log"; exit 1; }
+  sleep 1
+done
+curl -fsS "http://127.0.0.1:$PORT/api/health"; echo
+
+E2E_BASE_URL="http://127.0.0.1:$PORT" PLAYWRIGHT_JSON_OUTPUT_NAME="$REPORTS/e2e.json" \
+  npx playwright test --reporter=list,json || { echo "--- server log ---"; tail -n 80 "$REPORTS/server.log"; exit 1; }

@@ -1,0 +1,16 @@
+import type { VtuberSummary } from "@/lib/catalog/list-vtubers";
+
+export function VtuberCard({ vtuber }: { vtuber: VtuberSummary }) {
+  return (
+    <article className="card vtuber">
+      {/* Initial as a stand-in until VTubers upload avatars. */}
+      <span className="avatar" aria-hidden="true">
+        {Array.from(vtuber.name)[0]}
+      </span>
+      <div>
+        <h3>{vtuber.name}</h3>
+        {vtuber.bio && <p className="card__body">{vtuber.bio}</p>}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,14 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Loaded with Node's own require instead of being bundled: PGlite reads its wasm and
+  // data files from its package folder and must exist once per process, pg has optional
+  // native bindings, bcrypt is a native addon.
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "bcrypt"],
+  // Pins the workspace root, so a lockfile in a parent folder cannot change what is traced.
+  turbopack: { root: import.meta.dirname },
+  outputFileTracingRoot: import.meta.dirname,
+};
+
+export default nextConfig;

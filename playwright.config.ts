@@ -1,0 +1,45 @@
+/**
+ * End-to-end tests against a server that is already running: CI builds and starts it
+ * (so the tests exercise the real `next start`), and this config only points at it.
+ * Test tooling, so it reads its own environment rather than the app's config.
+ */
+import fs from "node:fs";
+import { defineConfig, devices } from "@playwright/test";
+
+const baseURL = process.env.E2E_BASE_URL ?? "http://localhost:3000";
+const isCI = Boolean(process.env.CI);
+
+// The system Chromium where there is one (CI images, containers), else Playwright's own.
+const SYSTEM_CHROMIUM = "/usr/bin/chromium";
+const launchOptions = fs.existsSync(SYSTEM_CHROMIUM)
+  ? {
+      executablePath: SYSTEM_CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    }
+  : {};
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: true,
+  forbidOnly: isCI,
+  retries: isCI ? 1 : 0,
+  reporter: isCI ? [["list"], ["html", { open: "never" }]] : "list",
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions } },
+    // Mobile first: the phone layout is the one most fans see.
+    { name: "mobile", use: { ...devices["Pixel 7"], launchOptions } },
+  ],
+});

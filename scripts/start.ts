@@ -1,0 +1,70 @@
+/**
+ * `npm start`: build when the sources changed since the last build, then serve with
+ * `next start`. The server itself migrates and seeds on start (instrumentation.ts),
+ * because in embedded mode only the server process may open the PGlite directory.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { loadConfig } from "../lib/config";
+
+const root = path.resolve(import.meta.dirname, "..");
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+const stampFile = path.join(root, ".next", "koepon-source-hash");
+const SOURCES = [
+  "app",
+  "lib",
+  "public",
+  "middleware.ts",
+  "instrumentation.ts",
+  "next.config.js",
+  "package-lock.json",
+  "tsconfig.json",
+];
+
+// This command is the local runner: local stores are what it is for.
+const env: NodeJS.ProcessEnv = { ...process.env, KOEPON_ALLOW_EMBEDDED: process.env.KOEPON_ALLOW_EMBEDDED ?? "1" };
+env.KOEPON_COMMIT_SHA ||= gitCommit();
+const config = loadConfig(env);
+
+function gitCommit(): string {
+  const result = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: root, encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : "";
+}
+
+function sourceHash(): string {
+  const hash = createHash("sha256");
+  const visit = (entry: string) => {
+    const full = path.join(root, entry);
+    if (!fs.existsSync(full)) return;
+    if (fs.statSync(full).isDirectory()) {
+      for (const child of fs.readdirSync(full).sort()) visit(path.join(entry, child));
+    } else {
+      hash.update(entry).update(fs.readFileSync(full));
+    }
+  };
+  SOURCES.forEach(visit);
+  return hash.digest("hex");
+}
+
+const hash = sourceHash();
+const built =
+  fs.existsSync(path.join(root, ".next", "BUILD_ID")) &&
+  fs.existsSync(stampFile) &&
+  fs.readFileSync(stampFile, "utf8") === hash;
+if (!built) {
+  console.log("Building the app (first start or sources changed)… / アプリをビルドしています…");
+  const build = spawnSync(process.execPath, [nextBin, "build", "--turbopack"], { cwd: root, env, stdio: "inherit" });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+  fs.writeFileSync(stampFile, hash);
+}
+
+console.log(`Starting Koepon! in ${config.mode} mode on ${config.appUrl}`);
+const server = spawn(process.execPath, [nextBin, "start", "-p", String(config.port)], {
+  cwd: root,
+  env,
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
