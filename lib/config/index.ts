@@ -5,7 +5,6 @@
  * configured, so a deployment cannot claim to be "production" while still pointing
  * at a local database.
  */
-import path from "node:path";
 import Joi from "joi";
 import pkg from "../../package.json";
 
@@ -29,6 +28,50 @@ export interface OperatorConfig {
   phone: string | null;
   /** True while a required detail is unset: the legal pages then say they are a demo. */
   placeholder: boolean;
+}
+
+export type JwtKeysConfig =
+  /** Private JWK of the current signing key, and public JWKs still accepted during a rotation. */
+  | { kind: "env"; signingKey: string; verifyKeys: string[] }
+  /** Embedded and services modes: a key pair generated on first use under this folder. */
+  | { kind: "generated"; dir: string };
+
+export interface AuthConfig {
+  issuer: string;
+  audience: string;
+  /** @default 900 (15 minutes) */
+  accessTokenTtlSeconds: number;
+  /** @default 30 */
+  refreshTokenTtlDays: number;
+  /**
+   * How long a just-rotated refresh token may still be presented (two tabs refreshing at
+   * once) before a second use counts as theft.
+   * @default 10
+   */
+  refreshReuseGraceSeconds: number;
+  /** @default 30 */
+  clockToleranceSeconds: number;
+  keys: JwtKeysConfig;
+  /** Where the Edge gate fetches the public keys when they are not in the environment. */
+  jwksUrl: string;
+  /** Secure cookies need https; a plain-http local run would otherwise lose its session. */
+  cookieSecure: boolean;
+}
+
+export type RateLimitStoreConfig =
+  | { kind: "memory" }
+  /** Upstash, or the bundled Upstash-REST bridge in front of REDIS_URL. */
+  | { kind: "upstash"; url: string; token: string };
+
+export interface RateLimitConfig {
+  store: RateLimitStoreConfig;
+  /** Set in services mode: the bridge to start in front of this Redis. */
+  bridge: { redisUrl: string; port: number; token: string } | null;
+  /**
+   * How long the gate waits for the store before applying the tier's failure policy.
+   * @default 500
+   */
+  timeoutMs: number;
 }
 
 export interface Config {
@@ -56,6 +99,8 @@ export interface Config {
    */
   bcryptCost: number;
   operator: OperatorConfig;
+  auth: AuthConfig;
+  rateLimit: RateLimitConfig;
   /**
    * Load Vercel Web Analytics. Its script is served by Vercel's edge only, so elsewhere
    * it would be a failing request on every page.
@@ -95,6 +140,38 @@ const schema = Joi.object({
     .allow(""),
   KOEPON_WEB_ANALYTICS: bool,
   VERCEL: Joi.string().allow(""),
+  JWT_ISSUER: Joi.string().uri(),
+  JWT_AUDIENCE: Joi.string().default("koepon-api"),
+  JWT_SIGNING_KEY: Joi.string()
+    .custom((v: string) => {
+      const jwk = JSON.parse(v) as { kty?: string; kid?: string; d?: string };
+      if (jwk.kty !== "RSA" || !jwk.kid || !jwk.d) throw new Error("must be a private RSA JWK with a kid");
+      return v;
+    })
+    .allow(""),
+  JWT_VERIFY_KEYS: Joi.string()
+    .custom((v: string) => {
+      const keys = JSON.parse(v) as { kty?: string; kid?: string; d?: string }[];
+      if (!Array.isArray(keys) || keys.some((k) => k.kty !== "RSA" || !k.kid || k.d)) {
+        throw new Error("must be a JSON array of public RSA JWKs with kids");
+      }
+      return v;
+    })
+    .allow(""),
+  ACCESS_TOKEN_TTL_SECONDS: Joi.number().integer().min(60).max(3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: Joi.number().integer().min(1).max(90).default(30),
+  REFRESH_REUSE_GRACE_SECONDS: Joi.number().integer().min(0).max(60).default(10),
+  KOEPON_INTERNAL_URL: Joi.string().uri({ scheme: ["http", "https"] }),
+  UPSTASH_REDIS_REST_URL: Joi.string()
+    .uri({ scheme: ["http", "https"] })
+    .allow(""),
+  UPSTASH_REDIS_REST_TOKEN: Joi.string().allow(""),
+  REDIS_URL: Joi.string()
+    .uri({ scheme: ["redis", "rediss"] })
+    .allow(""),
+  RATE_LIMIT_BRIDGE_PORT: Joi.number().port().default(8079),
+  RATE_LIMIT_BRIDGE_TOKEN: Joi.string().min(8).default("koepon-local-bridge"),
+  RATE_LIMIT_TIMEOUT_MS: Joi.number().integer().min(50).max(5000).default(500),
 }).unknown(true);
 
 export class ConfigError extends Error {
@@ -111,17 +188,64 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError(`Invalid settings: ${error.details.map((d) => d.message).join("; ")}. See .env.example.`);
   }
   const nodeEnv = value.NODE_ENV as Config["nodeEnv"];
-  const dataDir = path.resolve(value.KOEPON_DATA_DIR as string);
+  // Plain string joins: this module also runs on the Edge runtime, which has no node:path.
+  const dataDir = (value.KOEPON_DATA_DIR as string).replace(/\/+$/, "");
   const databaseUrl = (value.DATABASE_URL as string | undefined) || undefined;
 
   const database: DatabaseConfig = databaseUrl
     ? { kind: "postgres", url: databaseUrl, poolMax: value.DATABASE_POOL_MAX as number }
-    : { kind: "pglite", dir: path.join(dataDir, "pglite") };
-  const storage = { kind: "local" as const, dir: path.join(dataDir, "storage") };
+    : { kind: "pglite", dir: `${dataDir}/pglite` };
+  const storage = { kind: "local" as const, dir: `${dataDir}/storage` };
+  const port = value.PORT as number;
+  const appUrl = (value.APP_URL as string | undefined) ?? `http://localhost:${port}`;
+  const internalUrl = (value.KOEPON_INTERNAL_URL as string | undefined) ?? `http://127.0.0.1:${port}`;
+
+  const signingKey = (value.JWT_SIGNING_KEY as string | undefined) || undefined;
+  const auth: AuthConfig = {
+    issuer: (value.JWT_ISSUER as string | undefined) ?? appUrl,
+    audience: value.JWT_AUDIENCE as string,
+    accessTokenTtlSeconds: value.ACCESS_TOKEN_TTL_SECONDS as number,
+    refreshTokenTtlDays: value.REFRESH_TOKEN_TTL_DAYS as number,
+    refreshReuseGraceSeconds: value.REFRESH_REUSE_GRACE_SECONDS as number,
+    clockToleranceSeconds: 30,
+    keys: signingKey
+      ? {
+          kind: "env",
+          signingKey,
+          verifyKeys: value.JWT_VERIFY_KEYS
+            ? (JSON.parse(value.JWT_VERIFY_KEYS as string) as object[]).map((k) => JSON.stringify(k))
+            : [],
+        }
+      : { kind: "generated", dir: `${dataDir}/keys` },
+    jwksUrl: `${internalUrl}/.well-known/jwks.json`,
+    cookieSecure: appUrl.startsWith("https://"),
+  };
+
+  const upstashUrl = (value.UPSTASH_REDIS_REST_URL as string | undefined) || undefined;
+  const upstashToken = (value.UPSTASH_REDIS_REST_TOKEN as string | undefined) || undefined;
+  if (Boolean(upstashUrl) !== Boolean(upstashToken)) {
+    throw new ConfigError("Set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN together. See .env.example.");
+  }
+  const redisUrl = (value.REDIS_URL as string | undefined) || undefined;
+  const bridge =
+    redisUrl && !upstashUrl
+      ? { redisUrl, port: value.RATE_LIMIT_BRIDGE_PORT as number, token: value.RATE_LIMIT_BRIDGE_TOKEN as string }
+      : null;
+  const rateLimit: RateLimitConfig = {
+    store: upstashUrl
+      ? { kind: "upstash", url: upstashUrl, token: upstashToken! }
+      : bridge
+        ? { kind: "upstash", url: `http://127.0.0.1:${bridge.port}`, token: bridge.token }
+        : { kind: "memory" },
+    bridge,
+    timeoutMs: value.RATE_LIMIT_TIMEOUT_MS as number,
+  };
 
   const localStores = [
     database.kind === "pglite" ? "PGlite database (DATABASE_URL is not set)" : null,
     storage.kind === "local" ? "local file storage" : null,
+    rateLimit.store.kind === "memory" ? "in-memory rate limiter (no Upstash or REDIS_URL)" : null,
+    auth.keys.kind === "generated" ? "JWT keys generated on disk (JWT_SIGNING_KEY is not set)" : null,
   ].filter((s): s is string => s !== null);
 
   const mode: Mode = database.kind === "pglite" ? "embedded" : localStores.length > 0 ? "services" : "production";
@@ -158,8 +282,8 @@ export function loadConfig(env: Env): Config {
   return {
     nodeEnv,
     mode,
-    port: value.PORT as number,
-    appUrl: (value.APP_URL as string | undefined) ?? `http://localhost:${value.PORT as number}`,
+    port,
+    appUrl,
     version: pkg.version,
     commit: (value.VERCEL_GIT_COMMIT_SHA as string) || (value.KOEPON_COMMIT_SHA as string) || "unknown",
     dataDir,
@@ -171,6 +295,8 @@ export function loadConfig(env: Env): Config {
     bcryptCost: value.BCRYPT_COST as number,
     operator,
     webAnalytics: (value.KOEPON_WEB_ANALYTICS as boolean | undefined) ?? value.VERCEL === "1",
+    auth,
+    rateLimit,
   };
 }
 

@@ -1,4 +1,3 @@
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "@/lib/config";
 
@@ -8,8 +7,10 @@ describe("loadConfig", () => {
   it("defaults to embedded mode with PGlite under .data/", () => {
     const config = loadConfig({});
     expect(config.mode).toBe("embedded");
-    expect(config.database).toEqual({ kind: "pglite", dir: path.resolve(".data", "pglite") });
-    expect(config.storage).toEqual({ kind: "local", dir: path.resolve(".data", "storage") });
+    expect(config.database).toEqual({ kind: "pglite", dir: ".data/pglite" });
+    expect(config.storage).toEqual({ kind: "local", dir: ".data/storage" });
+    expect(config.rateLimit.store).toEqual({ kind: "memory" });
+    expect(config.auth.keys).toEqual({ kind: "generated", dir: ".data/keys" });
     expect(config.appUrl).toBe("http://localhost:3000");
     expect(config.autoMigrate).toBe(true);
     expect(config.bcryptCost).toBe(12);
@@ -88,5 +89,66 @@ describe("seller details and analytics", () => {
     expect(loadConfig({}).webAnalytics).toBe(false);
     expect(loadConfig({ VERCEL: "1" }).webAnalytics).toBe(true);
     expect(loadConfig({ VERCEL: "1", KOEPON_WEB_ANALYTICS: "0" }).webAnalytics).toBe(false);
+  });
+});
+
+describe("auth and rate-limit settings", () => {
+  const privateJwk = JSON.stringify({ kty: "RSA", kid: "k2", n: "x", e: "AQAB", d: "y" });
+  const publicJwk = { kty: "RSA", kid: "k1", n: "x", e: "AQAB" };
+
+  it("derives issuer, JWKS location and cookie security from the app URL", () => {
+    const local = loadConfig({ PORT: "3100" });
+    expect(local.auth).toMatchObject({
+      issuer: "http://localhost:3100",
+      audience: "koepon-api",
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlDays: 30,
+      clockToleranceSeconds: 30,
+      jwksUrl: "http://127.0.0.1:3100/.well-known/jwks.json",
+      cookieSecure: false,
+    });
+    expect(loadConfig({ APP_URL: "https://koepon.example" }).auth.cookieSecure).toBe(true);
+  });
+
+  it("takes signing and rotation keys from the environment", () => {
+    const config = loadConfig({ JWT_SIGNING_KEY: privateJwk, JWT_VERIFY_KEYS: JSON.stringify([publicJwk]) });
+    expect(config.auth.keys).toEqual({ kind: "env", signingKey: privateJwk, verifyKeys: [JSON.stringify(publicJwk)] });
+  });
+
+  it.each([
+    [{ JWT_SIGNING_KEY: "not json" }, /JWT_SIGNING_KEY/],
+    [{ JWT_SIGNING_KEY: JSON.stringify(publicJwk) }, /JWT_SIGNING_KEY/],
+    [{ JWT_VERIFY_KEYS: JSON.stringify([{ ...publicJwk, d: "secret" }]) }, /JWT_VERIFY_KEYS/],
+    [{ UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }, /together/],
+    [{ REDIS_URL: "http://127.0.0.1:6379" }, /REDIS_URL/],
+  ])("rejects %o", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("puts the bundled bridge in front of REDIS_URL, and prefers Upstash when both are set", () => {
+    const services = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", RATE_LIMIT_BRIDGE_PORT: "8090" });
+    expect(services.rateLimit.bridge).toEqual({
+      redisUrl: "redis://127.0.0.1:6379",
+      port: 8090,
+      token: "koepon-local-bridge",
+    });
+    expect(services.rateLimit.store).toEqual({
+      kind: "upstash",
+      url: "http://127.0.0.1:8090",
+      token: "koepon-local-bridge",
+    });
+
+    const upstash = loadConfig({
+      REDIS_URL: "redis://127.0.0.1:6379",
+      UPSTASH_REDIS_REST_URL: "https://eu1.upstash.io",
+      UPSTASH_REDIS_REST_TOKEN: "t0ken",
+    });
+    expect(upstash.rateLimit.bridge).toBeNull();
+    expect(upstash.rateLimit.store).toEqual({ kind: "upstash", url: "https://eu1.upstash.io", token: "t0ken" });
+  });
+
+  it("counts the in-memory limiter and generated keys as local stores", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: PG })).toThrow(/in-memory rate limiter/);
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: PG })).toThrow(/JWT keys generated/);
   });
 });
