@@ -1,0 +1,65 @@
+import type Joi from "joi";
+import { ApiError, type ApiErrorDetail } from "./errors";
+
+/** @default 16 KiB: no JSON body of this API is larger; uploads have their own routes. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * Reads a JSON body without ever holding more than `maxBytes` of it: a lying or
+ * missing Content-Length cannot make the server buffer a huge upload.
+ */
+export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) throw new ApiError("unsupported_media_type");
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) throw new ApiError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
+
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw new ApiError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = new TextDecoder("utf-8", { fatal: true }).decode(concat(chunks, size));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError("invalid_json");
+  }
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Validates strictly: no type coercion and no unknown fields, so a client bug shows up
+ * as a 400 naming the field instead of being silently "fixed".
+ */
+export function validate<T>(schema: Joi.Schema<T>, input: unknown): T {
+  const { value, error } = schema.validate(input, { abortEarly: false, convert: false, allowUnknown: false });
+  if (error) {
+    const details: ApiErrorDetail[] = error.details.map((d) => ({
+      field: d.path.join("."),
+      reason: d.type,
+      message: d.message,
+    }));
+    throw new ApiError("validation_failed", details);
+  }
+  return value;
+}

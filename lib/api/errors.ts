@@ -1,0 +1,135 @@
+/**
+ * The one table of API errors: every error the API can answer with has a code here,
+ * with its HTTP status and a sentence in Japanese and English. Clients switch on
+ * `code`; people read `message`.
+ */
+export const API_ERRORS = {
+  validation_failed: { status: 400, ja: "入力内容に誤りがあります。", en: "Some fields are invalid." },
+  invalid_json: { status: 400, ja: "リクエストの形式が正しくありません。", en: "The request body is not valid JSON." },
+  unsupported_media_type: {
+    status: 415,
+    ja: "JSON形式で送信してください。",
+    en: "Send the request body as application/json.",
+  },
+  body_too_large: { status: 413, ja: "リクエストが大きすぎます。", en: "The request body is too large." },
+  idempotency_key_required: {
+    status: 400,
+    ja: "Idempotency-Keyヘッダーが必要です。",
+    en: "This request needs an Idempotency-Key header.",
+  },
+  unauthenticated: { status: 401, ja: "ログインしてください。", en: "Please sign in." },
+  token_invalid: { status: 401, ja: "ログイン情報が無効です。もう一度ログインしてください。", en: "Your sign-in is not valid. Please sign in again." },
+  token_expired: { status: 401, ja: "ログインの有効期限が切れました。", en: "Your sign-in has expired." },
+  invalid_credentials: {
+    status: 401,
+    ja: "メールアドレスまたはパスワードが正しくありません。",
+    en: "The email or password is incorrect.",
+  },
+  refresh_token_invalid: {
+    status: 401,
+    ja: "セッションが無効です。もう一度ログインしてください。",
+    en: "Your session is no longer valid. Please sign in again.",
+  },
+  account_suspended: { status: 403, ja: "このアカウントは停止されています。", en: "This account is suspended." },
+  forbidden: { status: 403, ja: "この操作は許可されていません。", en: "You are not allowed to do this." },
+  csrf_rejected: {
+    status: 403,
+    ja: "不正なリクエスト元のため拒否しました。",
+    en: "The request was refused because it came from another site.",
+  },
+  not_found: { status: 404, ja: "見つかりませんでした。", en: "Not found." },
+  method_not_allowed: { status: 405, ja: "この操作はできません。", en: "This method is not allowed here." },
+  email_taken: {
+    status: 409,
+    ja: "このメールアドレスは既に登録されています。",
+    en: "An account with this email already exists.",
+  },
+  idempotency_key_reused: {
+    status: 409,
+    ja: "同じIdempotency-Keyが別の内容で使われています。",
+    en: "This Idempotency-Key was already used for a different request.",
+  },
+  conflict: { status: 409, ja: "他の操作と競合しました。もう一度お試しください。", en: "This conflicted with another change. Please try again." },
+  payment_failed: { status: 402, ja: "お支払いができませんでした。", en: "The payment did not go through." },
+  password_rejected: {
+    status: 422,
+    ja: "このパスワードは使用できません。",
+    en: "This password cannot be used.",
+  },
+  underage_without_consent: {
+    status: 422,
+    ja: "未成年の方は保護者の同意が必要です。",
+    en: "Minors need a guardian's consent.",
+  },
+  rate_limited: {
+    status: 429,
+    ja: "リクエストが多すぎます。しばらくしてからお試しください。",
+    en: "Too many requests. Please wait and try again.",
+  },
+  login_throttled: {
+    status: 429,
+    ja: "ログインの試行が多すぎます。しばらくしてからお試しください。",
+    en: "Too many sign-in attempts. Please wait and try again.",
+  },
+  service_unavailable: {
+    status: 503,
+    ja: "ただいま混み合っています。しばらくしてからお試しください。",
+    en: "The service is busy. Please try again shortly.",
+  },
+  internal_error: {
+    status: 500,
+    ja: "問題が発生しました。時間をおいてお試しください。",
+    en: "Something went wrong. Please try again later.",
+  },
+} as const satisfies Record<string, { status: number; ja: string; en: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export interface ApiErrorDetail {
+  /** Dotted path of the offending field, when there is one. */
+  field?: string;
+  /** Machine-readable reason, e.g. `any.required`, `string.min`. */
+  reason: string;
+  message?: string;
+  [key: string]: unknown;
+}
+
+/** Thrown by domain code; the route wrapper turns it into the JSON error answer. */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ApiErrorCode,
+    readonly details: ApiErrorDetail[] = [],
+    /** Extra response headers (Retry-After, …). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(API_ERRORS[code].en);
+    this.name = "ApiError";
+    this.status = API_ERRORS[code].status;
+  }
+}
+
+export type Lang = "ja" | "en";
+
+/** Japanese unless the client asks for English first. */
+export function preferredLang(acceptLanguage: string | null): Lang {
+  const first = acceptLanguage?.split(",")[0]?.trim().toLowerCase() ?? "";
+  return first.startsWith("en") ? "en" : "ja";
+}
+
+/** The error body every API error has: `{"error":{"code","message","details"}}`. */
+export function errorBody(code: ApiErrorCode, lang: Lang, details: ApiErrorDetail[] = []) {
+  return { error: { code, message: API_ERRORS[code][lang], details } };
+}
+
+/** A JSON error response; usable from the Edge gate as well as from route handlers. */
+export function errorResponse(
+  code: ApiErrorCode,
+  options: { lang?: Lang; details?: ApiErrorDetail[]; headers?: Record<string, string> } = {},
+): Response {
+  return new Response(JSON.stringify(errorBody(code, options.lang ?? "ja", options.details)), {
+    status: API_ERRORS[code].status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...options.headers },
+  });
+}

@@ -1,0 +1,87 @@
+import "server-only";
+import type Joi from "joi";
+import { authenticateRequest, type AuthenticatedUser } from "../auth/authenticate";
+import type { AppRole } from "../db/session";
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
+import { ApiError, errorResponse, preferredLang, type Lang } from "./errors";
+
+/**
+ * Who may call a route. Checked here again even though the Edge gate checks it first:
+ * the gate is a first line, not the only one (a misconfigured matcher must not open
+ * an admin API).
+ */
+export type Access = "public" | "signed-in" | AppRole;
+
+const ROLE_RANK: Record<AppRole, number> = { user: 0, vtuber: 1, admin: 2 };
+
+interface RouteOptions<Body> {
+  access: Access;
+  body?: Joi.Schema<Body>;
+  /** @default 16 KiB */
+  maxBodyBytes?: number;
+}
+
+type UserFor<A extends Access> = A extends "public" ? AuthenticatedUser | null : AuthenticatedUser;
+
+export interface RouteContext<Body, A extends Access> {
+  request: Request;
+  requestId: string;
+  lang: Lang;
+  params: Record<string, string>;
+  body: Body;
+  user: UserFor<A>;
+}
+
+type NextRouteContext = { params: Promise<Record<string, string | string[]>> };
+
+/**
+ * Wraps a route handler: authenticates and authorises, parses and validates the body
+ * first, runs the one domain call, and maps every error through the error table.
+ * Handlers return a Response or a plain object (sent as 200 JSON).
+ */
+export function route<A extends Access, Body = undefined>(
+  options: RouteOptions<Body> & { access: A },
+  handler: (ctx: RouteContext<Body, A>) => Promise<Response | object>,
+): (request: Request, context: NextRouteContext) => Promise<Response> {
+  return async (request, context) => {
+    const lang = preferredLang(request.headers.get("accept-language"));
+    const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
+    try {
+      const user = await authorise(request, options.access);
+      const body = options.body
+        ? validate(options.body, await readJsonBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES))
+        : (undefined as Body);
+      const rawParams = (await context?.params) ?? {};
+      const params = Object.fromEntries(
+        Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]),
+      );
+      const result = await handler({ request, requestId, lang, params, body, user: user as UserFor<A> });
+      return result instanceof Response ? result : json(result);
+    } catch (err) {
+      return toErrorResponse(err, lang, requestId);
+    }
+  };
+}
+
+async function authorise(request: Request, access: Access): Promise<AuthenticatedUser | null> {
+  if (access === "public") return authenticateRequest(request, { optional: true });
+  const user = await authenticateRequest(request, { optional: false });
+  if (access !== "signed-in" && ROLE_RANK[user.role] < ROLE_RANK[access]) throw new ApiError("forbidden");
+  return user;
+}
+
+export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(data), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+function toErrorResponse(err: unknown, lang: Lang, requestId: string): Response {
+  if (err instanceof ApiError) {
+    return errorResponse(err.code, { lang, details: err.details, headers: err.headers });
+  }
+  // Never a stack trace or driver message to the client; the log has it with the request id.
+  console.error(JSON.stringify({ level: "error", requestId, error: err instanceof Error ? err.stack : String(err) }));
+  return errorResponse("internal_error", { lang, headers: { "x-request-id": requestId } });
+}
