@@ -12,7 +12,8 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) throw new ApiError("unsupported_media_type");
   const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) throw new ApiError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
+  if (Number.isFinite(declared) && declared > maxBytes)
+    throw new ApiError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
 
   const chunks: Uint8Array[] = [];
   let size = 0;

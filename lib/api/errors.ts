@@ -18,7 +18,11 @@ export const API_ERRORS = {
     en: "This request needs an Idempotency-Key header.",
   },
   unauthenticated: { status: 401, ja: "ログインしてください。", en: "Please sign in." },
-  token_invalid: { status: 401, ja: "ログイン情報が無効です。もう一度ログインしてください。", en: "Your sign-in is not valid. Please sign in again." },
+  token_invalid: {
+    status: 401,
+    ja: "ログイン情報が無効です。もう一度ログインしてください。",
+    en: "Your sign-in is not valid. Please sign in again.",
+  },
   token_expired: { status: 401, ja: "ログインの有効期限が切れました。", en: "Your sign-in has expired." },
   invalid_credentials: {
     status: 401,
@@ -38,6 +42,12 @@ export const API_ERRORS = {
     en: "The request was refused because it came from another site.",
   },
   not_found: { status: 404, ja: "見つかりませんでした。", en: "Not found." },
+  campaign_not_found: {
+    status: 404,
+    ja: "ガチャが見つかりませんでした。",
+    en: "This gacha does not exist or is not open.",
+  },
+  vtuber_not_found: { status: 404, ja: "VTuberが見つかりませんでした。", en: "This VTuber does not exist." },
   method_not_allowed: { status: 405, ja: "この操作はできません。", en: "This method is not allowed here." },
   email_taken: {
     status: 409,
@@ -49,8 +59,37 @@ export const API_ERRORS = {
     ja: "同じIdempotency-Keyが別の内容で使われています。",
     en: "This Idempotency-Key was already used for a different request.",
   },
-  conflict: { status: 409, ja: "他の操作と競合しました。もう一度お試しください。", en: "This conflicted with another change. Please try again." },
+  conflict: {
+    status: 409,
+    ja: "他の操作と競合しました。もう一度お試しください。",
+    en: "This conflicted with another change. Please try again.",
+  },
   payment_failed: { status: 402, ja: "お支払いができませんでした。", en: "The payment did not go through." },
+  payment_requires_action: {
+    status: 402,
+    ja: "お支払いを完了するには追加の認証が必要です。表示された画面で手続きを続けてください。",
+    en: "This payment needs one more step. Continue at the link provided to complete it.",
+  },
+  payment_method_invalid: {
+    status: 400,
+    ja: "このお支払い方法は使用できません。別のお支払い方法を選んでください。",
+    en: "This payment method cannot be used. Choose another one.",
+  },
+  purchase_in_progress: {
+    status: 409,
+    ja: "このお支払いはまだ処理中です。しばらくしてから同じ内容でもう一度お試しください。",
+    en: "This payment is still being processed. Try again with the same request shortly.",
+  },
+  spending_cap_exceeded: {
+    status: 422,
+    ja: "今月のご利用上限額を超えるため購入できません。",
+    en: "This purchase would go over your monthly spending limit.",
+  },
+  webhook_signature_invalid: {
+    status: 400,
+    ja: "Webhookの署名を確認できませんでした。",
+    en: "The webhook signature could not be verified.",
+  },
   password_rejected: {
     status: 422,
     ja: "このパスワードは使用できません。",
@@ -61,6 +100,11 @@ export const API_ERRORS = {
     ja: "未成年の方は保護者の同意が必要です。",
     en: "Minors need a guardian's consent.",
   },
+  campaign_not_active: {
+    status: 422,
+    ja: "このガチャは現在引くことができません（公開前または終了済みです）。",
+    en: "This gacha is not open for pulls right now: it has not started or has ended.",
+  },
   rate_limited: {
     status: 429,
     ja: "リクエストが多すぎます。しばらくしてからお試しください。",
@@ -70,6 +114,39 @@ export const API_ERRORS = {
     status: 429,
     ja: "ログインの試行が多すぎます。しばらくしてからお試しください。",
     en: "Too many sign-in attempts. Please wait and try again.",
+  },
+  exchange_item_not_found: {
+    status: 404,
+    ja: "交換アイテムが見つかりませんでした。",
+    en: "This exchange item does not exist.",
+  },
+  exchange_not_available: {
+    status: 422,
+    ja: "このアイテムは現在交換できません。",
+    en: "This item cannot be exchanged right now.",
+  },
+  insufficient_medals: {
+    status: 422,
+    ja: "推しメダルが足りません。",
+    en: "You do not have enough oshi medals for this item.",
+  },
+  out_of_stock: { status: 422, ja: "このアイテムは在庫切れです。", en: "This item is out of stock." },
+  exchange_limit_reached: {
+    status: 422,
+    ja: "このアイテムの交換上限に達しています。",
+    en: "You have reached the exchange limit for this item.",
+  },
+  already_owned: {
+    status: 422,
+    ja: "このコンテンツは既に特典BOXにあります。メダルは消費されていません。",
+    en: "This content is already in your reward box. No medals were spent.",
+  },
+  reward_not_found: { status: 404, ja: "特典が見つかりませんでした。", en: "This reward is not in your reward box." },
+  signed_url_invalid: { status: 403, ja: "このリンクは無効です。", en: "This link is not valid." },
+  signed_url_expired: {
+    status: 410,
+    ja: "このリンクの有効期限が切れました。特典BOXから開き直してください。",
+    en: "This link has expired. Open the file again from your reward box.",
   },
   service_unavailable: {
     status: 503,

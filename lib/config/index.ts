@@ -74,6 +74,59 @@ export interface RateLimitConfig {
   timeoutMs: number;
 }
 
+/** Where the HMAC key for local signed file URLs comes from. */
+export type UrlSigningKeyConfig =
+  | { kind: "env"; secret: string }
+  /** Embedded and services modes: 32 random bytes written to this file on first use. */
+  | { kind: "generated"; file: string };
+
+export type StorageConfig =
+  | {
+      /** A folder on this machine, served only through HMAC-signed `/api/files/…` URLs. */
+      kind: "local";
+      dir: string;
+      signingKey: UrlSigningKeyConfig;
+      /** @default 300 */
+      signedUrlTtlSeconds: number;
+    }
+  | {
+      /** A private Supabase Storage bucket, read through Supabase's own signed URLs. */
+      kind: "supabase";
+      url: string;
+      serviceRoleKey: string;
+      /** @default "content" */
+      bucket: string;
+      /** @default 300 */
+      signedUrlTtlSeconds: number;
+    };
+
+/** Where a local Stripe-compatible server listens (tests); unset, the `stripe` library talks to Stripe. */
+export interface StripeApiBase {
+  host: string;
+  port: number;
+  protocol: "http" | "https";
+}
+
+/**
+ * Who takes the money. Both providers sign their webhooks with Stripe's scheme, so one
+ * webhook route and one verification serve both.
+ */
+export type PaymentsConfig =
+  | {
+      /** Stripe's test payment-method ids, no money moves: embedded and services modes. */
+      provider: "sandbox";
+      webhookSecret: string;
+      /** Where the sandbox delivers its webhooks: this app's own route, like Stripe would. */
+      webhookUrl: string;
+    }
+  | {
+      provider: "stripe";
+      secretKey: string;
+      webhookSecret: string;
+      /** null: Stripe's own API. */
+      apiBase: StripeApiBase | null;
+    };
+
 export interface Config {
   nodeEnv: "development" | "production" | "test";
   mode: Mode;
@@ -86,7 +139,7 @@ export interface Config {
   /** Folder for everything the embedded mode keeps on disk. */
   dataDir: string;
   database: DatabaseConfig;
-  storage: { kind: "local"; dir: string };
+  storage: StorageConfig;
   /** Apply migrations (and seed an empty local database) when the server starts. */
   autoMigrate: boolean;
   /** Seed demo data into an empty local database at start. */
@@ -101,6 +154,7 @@ export interface Config {
   operator: OperatorConfig;
   auth: AuthConfig;
   rateLimit: RateLimitConfig;
+  payments: PaymentsConfig;
   /**
    * Load Vercel Web Analytics. Its script is served by Vercel's edge only, so elsewhere
    * it would be a failing request on every page.
@@ -172,6 +226,31 @@ const schema = Joi.object({
   RATE_LIMIT_BRIDGE_PORT: Joi.number().port().default(8079),
   RATE_LIMIT_BRIDGE_TOKEN: Joi.string().min(8).default("koepon-local-bridge"),
   RATE_LIMIT_TIMEOUT_MS: Joi.number().integer().min(50).max(5000).default(500),
+  SUPABASE_URL: Joi.string()
+    .uri({ scheme: ["http", "https"] })
+    .allow(""),
+  SUPABASE_SERVICE_ROLE_KEY: Joi.string().allow(""),
+  // Supabase's own rule for bucket names, minus the characters that need URL escaping.
+  SUPABASE_STORAGE_BUCKET: Joi.string()
+    .pattern(/^[a-z0-9][a-z0-9._-]{1,62}$/)
+    .default("content"),
+  // A guessable key would let anyone mint URLs for every file.
+  STORAGE_SIGNING_SECRET: Joi.string().min(32).allow(""),
+  SIGNED_URL_TTL_SECONDS: Joi.number().integer().min(10).max(3600).default(300),
+  STRIPE_SECRET_KEY: Joi.string()
+    .pattern(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/)
+    .allow(""),
+  STRIPE_WEBHOOK_SECRET: Joi.string()
+    .pattern(/^whsec_[A-Za-z0-9_]+$/)
+    .allow(""),
+  STRIPE_API_BASE: Joi.string()
+    .uri({ scheme: ["http", "https"] })
+    .allow(""),
+  // Not a secret worth guarding: the sandbox moves no money. Fixed so a local run and
+  // its tests verify the same signatures without any setup.
+  SANDBOX_WEBHOOK_SECRET: Joi.string()
+    .pattern(/^whsec_[A-Za-z0-9_]+$/)
+    .default("whsec_koepon_local_sandbox"),
 }).unknown(true);
 
 export class ConfigError extends Error {
@@ -195,7 +274,7 @@ export function loadConfig(env: Env): Config {
   const database: DatabaseConfig = databaseUrl
     ? { kind: "postgres", url: databaseUrl, poolMax: value.DATABASE_POOL_MAX as number }
     : { kind: "pglite", dir: `${dataDir}/pglite` };
-  const storage = { kind: "local" as const, dir: `${dataDir}/storage` };
+  const storage = storageConfig(value, dataDir);
   const port = value.PORT as number;
   const appUrl = (value.APP_URL as string | undefined) ?? `http://localhost:${port}`;
   const internalUrl = (value.KOEPON_INTERNAL_URL as string | undefined) ?? `http://127.0.0.1:${port}`;
@@ -241,11 +320,14 @@ export function loadConfig(env: Env): Config {
     timeoutMs: value.RATE_LIMIT_TIMEOUT_MS as number,
   };
 
+  const payments = paymentsConfig(value, internalUrl);
+
   const localStores = [
     database.kind === "pglite" ? "PGlite database (DATABASE_URL is not set)" : null,
     storage.kind === "local" ? "local file storage" : null,
     rateLimit.store.kind === "memory" ? "in-memory rate limiter (no Upstash or REDIS_URL)" : null,
     auth.keys.kind === "generated" ? "JWT keys generated on disk (JWT_SIGNING_KEY is not set)" : null,
+    payments.provider === "sandbox" ? "sandbox payments (STRIPE_SECRET_KEY is not set)" : null,
   ].filter((s): s is string => s !== null);
 
   const mode: Mode = database.kind === "pglite" ? "embedded" : localStores.length > 0 ? "services" : "production";
@@ -297,6 +379,63 @@ export function loadConfig(env: Env): Config {
     webAnalytics: (value.KOEPON_WEB_ANALYTICS as boolean | undefined) ?? value.VERCEL === "1",
     auth,
     rateLimit,
+    payments,
+  };
+}
+
+function paymentsConfig(value: Record<string, unknown>, internalUrl: string): PaymentsConfig {
+  const secretKey = (value.STRIPE_SECRET_KEY as string | undefined) || undefined;
+  const webhookSecret = (value.STRIPE_WEBHOOK_SECRET as string | undefined) || undefined;
+  if (Boolean(secretKey) !== Boolean(webhookSecret)) {
+    throw new ConfigError("Set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET together. See .env.example.");
+  }
+  if (secretKey && webhookSecret) {
+    const base = (value.STRIPE_API_BASE as string | undefined) || undefined;
+    const url = base ? new URL(base) : null;
+    return {
+      provider: "stripe",
+      secretKey,
+      webhookSecret,
+      apiBase: url
+        ? {
+            host: url.hostname,
+            port: url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80,
+            protocol: url.protocol === "https:" ? "https" : "http",
+          }
+        : null,
+    };
+  }
+  return {
+    provider: "sandbox",
+    webhookSecret: value.SANDBOX_WEBHOOK_SECRET as string,
+    webhookUrl: `${internalUrl}/api/webhooks/stripe`,
+  };
+}
+
+function storageConfig(value: Record<string, unknown>, dataDir: string): StorageConfig {
+  const url = (value.SUPABASE_URL as string | undefined) || undefined;
+  const serviceRoleKey = (value.SUPABASE_SERVICE_ROLE_KEY as string | undefined) || undefined;
+  if (Boolean(url) !== Boolean(serviceRoleKey)) {
+    throw new ConfigError("Set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY together. See .env.example.");
+  }
+  const signedUrlTtlSeconds = value.SIGNED_URL_TTL_SECONDS as number;
+  if (url && serviceRoleKey) {
+    return {
+      kind: "supabase",
+      url: url.replace(/\/+$/, ""),
+      serviceRoleKey,
+      bucket: value.SUPABASE_STORAGE_BUCKET as string,
+      signedUrlTtlSeconds,
+    };
+  }
+  const secret = (value.STORAGE_SIGNING_SECRET as string | undefined) || undefined;
+  return {
+    kind: "local",
+    dir: `${dataDir}/storage`,
+    signingKey: secret
+      ? { kind: "env", secret }
+      : { kind: "generated", file: `${dataDir}/keys/storage-url-signing.key` },
+    signedUrlTtlSeconds,
   };
 }
 

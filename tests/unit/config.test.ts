@@ -8,7 +8,12 @@ describe("loadConfig", () => {
     const config = loadConfig({});
     expect(config.mode).toBe("embedded");
     expect(config.database).toEqual({ kind: "pglite", dir: ".data/pglite" });
-    expect(config.storage).toEqual({ kind: "local", dir: ".data/storage" });
+    expect(config.storage).toEqual({
+      kind: "local",
+      dir: ".data/storage",
+      signingKey: { kind: "generated", file: ".data/keys/storage-url-signing.key" },
+      signedUrlTtlSeconds: 300,
+    });
     expect(config.rateLimit.store).toEqual({ kind: "memory" });
     expect(config.auth.keys).toEqual({ kind: "generated", dir: ".data/keys" });
     expect(config.appUrl).toBe("http://localhost:3000");
@@ -150,5 +155,93 @@ describe("auth and rate-limit settings", () => {
   it("counts the in-memory limiter and generated keys as local stores", () => {
     expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: PG })).toThrow(/in-memory rate limiter/);
     expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: PG })).toThrow(/JWT keys generated/);
+  });
+});
+
+describe("payment settings", () => {
+  const stripe = { STRIPE_SECRET_KEY: "sk_test_abc123", STRIPE_WEBHOOK_SECRET: "whsec_def456" };
+
+  it("uses the sandbox with a fixed local webhook secret, delivering to this app's webhook route", () => {
+    expect(loadConfig({ PORT: "3100" }).payments).toEqual({
+      provider: "sandbox",
+      webhookSecret: "whsec_koepon_local_sandbox",
+      webhookUrl: "http://127.0.0.1:3100/api/webhooks/stripe",
+    });
+    expect(loadConfig({ SANDBOX_WEBHOOK_SECRET: "whsec_other" }).payments).toMatchObject({
+      webhookSecret: "whsec_other",
+    });
+  });
+
+  it("switches to Stripe when its keys are set, optionally against a local API server", () => {
+    expect(loadConfig(stripe).payments).toEqual({
+      provider: "stripe",
+      secretKey: "sk_test_abc123",
+      webhookSecret: "whsec_def456",
+      apiBase: null,
+    });
+    expect(loadConfig({ ...stripe, STRIPE_API_BASE: "http://127.0.0.1:12111" }).payments).toMatchObject({
+      apiBase: { host: "127.0.0.1", port: 12111, protocol: "http" },
+    });
+  });
+
+  it("counts the sandbox as a local store that production refuses", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: PG })).toThrow(/sandbox payments/);
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: PG, ...stripe })).not.toThrow(/sandbox payments/);
+  });
+
+  it.each([
+    [{ STRIPE_SECRET_KEY: "sk_test_abc123" }, /STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET together/],
+    [{ STRIPE_WEBHOOK_SECRET: "whsec_def456" }, /together/],
+    [{ STRIPE_SECRET_KEY: "pk_test_publishable", STRIPE_WEBHOOK_SECRET: "whsec_def456" }, /STRIPE_SECRET_KEY/],
+    [{ ...stripe, STRIPE_WEBHOOK_SECRET: "not-a-secret" }, /STRIPE_WEBHOOK_SECRET/],
+    [{ SANDBOX_WEBHOOK_SECRET: "plain" }, /SANDBOX_WEBHOOK_SECRET/],
+    [{ ...stripe, STRIPE_API_BASE: "ftp://x" }, /STRIPE_API_BASE/],
+  ])("rejects %o", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe("storage settings", () => {
+  const supabase = { SUPABASE_URL: "https://abc.supabase.co/", SUPABASE_SERVICE_ROLE_KEY: "service-role-key" };
+
+  it("signs local URLs with STORAGE_SIGNING_SECRET when set", () => {
+    const secret = "x".repeat(32);
+    const config = loadConfig({ STORAGE_SIGNING_SECRET: secret, SIGNED_URL_TTL_SECONDS: "120" });
+    expect(config.storage).toMatchObject({
+      kind: "local",
+      signingKey: { kind: "env", secret },
+      signedUrlTtlSeconds: 120,
+    });
+  });
+
+  it("switches to Supabase Storage when its URL and key are set, in the default bucket", () => {
+    expect(loadConfig(supabase).storage).toEqual({
+      kind: "supabase",
+      url: "https://abc.supabase.co",
+      serviceRoleKey: "service-role-key",
+      bucket: "content",
+      signedUrlTtlSeconds: 300,
+    });
+    expect(loadConfig({ ...supabase, SUPABASE_STORAGE_BUCKET: "koepon-media" }).storage).toMatchObject({
+      bucket: "koepon-media",
+    });
+  });
+
+  it("no longer counts storage as a local store once Supabase Storage is configured", () => {
+    const env = { NODE_ENV: "production", DATABASE_URL: PG, ...supabase };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).not.toThrow(/local file storage/);
+  });
+
+  it.each([
+    [{ SUPABASE_URL: "https://abc.supabase.co" }, /together/],
+    [{ SUPABASE_SERVICE_ROLE_KEY: "k" }, /together/],
+    [{ SUPABASE_URL: "ftp://abc", SUPABASE_SERVICE_ROLE_KEY: "k" }, /SUPABASE_URL/],
+    [{ SUPABASE_STORAGE_BUCKET: "Bad Bucket" }, /SUPABASE_STORAGE_BUCKET/],
+    [{ STORAGE_SIGNING_SECRET: "short" }, /STORAGE_SIGNING_SECRET/],
+    [{ SIGNED_URL_TTL_SECONDS: "5" }, /SIGNED_URL_TTL_SECONDS/],
+    [{ SIGNED_URL_TTL_SECONDS: "86400" }, /SIGNED_URL_TTL_SECONDS/],
+  ])("rejects %o", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 });
