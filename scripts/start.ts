@@ -2,12 +2,15 @@
  * `npm start`: build when the sources changed since the last build, then serve with
  * `next start`. The server itself migrates and seeds on start (instrumentation.ts),
  * because in embedded mode only the server process may open the PGlite directory.
+ * In services mode (REDIS_URL without Upstash) it also runs the Upstash-REST bridge the
+ * rate limiter talks to, in this process, for as long as the server runs.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { loadConfig } from "../lib/config";
+import { loadConfig, type RateLimitConfig } from "../lib/config";
+import { startBridge } from "../lib/ratelimit/bridge/server";
 
 const root = path.resolve(import.meta.dirname, "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -60,6 +63,9 @@ if (!built) {
   fs.writeFileSync(stampFile, hash);
 }
 
+// Up before the server, so its first requests already count in Redis.
+const bridge = config.rateLimit.bridge ? await startBridgeOrExit(config.rateLimit.bridge) : null;
+
 console.log(`Starting Koepon! in ${config.mode} mode on ${config.appUrl}`);
 const server = spawn(process.execPath, [nextBin, "start", "-p", String(config.port)], {
   cwd: root,
@@ -67,4 +73,26 @@ const server = spawn(process.execPath, [nextBin, "start", "-p", String(config.po
   stdio: "inherit",
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
-server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+server.on("exit", (code, signal) => {
+  void (bridge?.close() ?? Promise.resolve()).finally(() => process.exit(code ?? (signal ? 1 : 0)));
+});
+
+async function startBridgeOrExit(options: NonNullable<RateLimitConfig["bridge"]>) {
+  try {
+    const running = await startBridge(options);
+    console.log(`Rate-limit bridge on ${running.url} → ${redactedUrl(options.redisUrl)}`);
+    return running;
+  } catch (err) {
+    console.error(
+      `Could not start the rate-limit bridge on port ${options.port}: ${(err as Error).message}. ` +
+        "Stop whatever holds it or set RATE_LIMIT_BRIDGE_PORT.",
+    );
+    process.exit(1);
+  }
+}
+
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.toString();
+}

@@ -1,0 +1,136 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { rateLimitHeaders, refusalResponse } from "@/lib/ratelimit/headers";
+import { TIERS, tiersFor } from "@/lib/ratelimit/tiers";
+import { START, limiterUnderTest, pull, request, send, storeKind, type LimiterUnderTest } from "../helpers/ratelimit";
+
+describe(`rate limits on the ${storeKind}`, () => {
+  let t: LimiterUnderTest;
+  beforeEach(async () => {
+    t = await limiterUnderTest();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  const check = async (facts: Parameters<typeof tiersFor>[0]) => (await t.limiter.check(tiersFor(facts)))!;
+
+  it("refuses the 11th pull inside a minute with 429 and Retry-After, and admits once that has passed", async () => {
+    const ten = await send(t.limiter, pull("alice"), 10);
+    expect(ten.every((d) => d.allowed && d.tier === "gacha" && !d.degraded)).toBe(true);
+    expect(ten.map((d) => d.remaining)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+
+    const eleventh = await check(pull("alice"));
+    // 30 s into the minute: the window ends in 30 s, and a retry passes from 31 s on.
+    expect(eleventh).toMatchObject({ allowed: false, status: 429, tier: "gacha", limit: 10, remaining: 0 });
+    expect(eleventh.retryAfterSeconds).toBe(31);
+    const response = refusalResponse(eleventh, { now: t.now() });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("Retry-After")).toBe("31");
+    expect(await response.json()).toMatchObject({ error: { code: "rate_limited" } });
+
+    t.advance(30_000);
+    expect(await check(pull("alice"))).toMatchObject({ allowed: false, status: 429 });
+    t.advance(1_000);
+    expect(await check(pull("alice"))).toMatchObject({ allowed: true, tier: "gacha" });
+  });
+
+  it("refuses the 6th payment call inside a minute", async () => {
+    const call = request({ role: "user", identity: "alice", method: "POST", pathname: "/api/payments/intents" });
+    const five = await send(t.limiter, call, 5);
+    expect(five.map((d) => [d.allowed, d.tier, d.remaining])).toEqual([
+      [true, "payment", 4],
+      [true, "payment", 3],
+      [true, "payment", 2],
+      [true, "payment", 1],
+      [true, "payment", 0],
+    ]);
+    const sixth = await check(call);
+    expect(sixth).toMatchObject({ allowed: false, status: 429, tier: "payment", limit: 5, retryAfterSeconds: 31 });
+  });
+
+  it.each([
+    ["user", TIERS.user.limit, 100],
+    ["vtuber", TIERS.vtuber.limit, 500],
+    ["admin", TIERS.admin.limit, 1_000],
+  ] as const)("holds the %s tier at %i requests per 10 minutes", async (role, limit, expected) => {
+    expect(limit).toBe(expected);
+    const facts = request({ role, identity: `${role}-1`, pathname: "/api/me" });
+    const admitted = await send(t.limiter, facts, limit);
+    expect(admitted.filter((d) => d.allowed)).toHaveLength(limit);
+    expect(admitted.at(-1)).toMatchObject({ tier: role, limit, remaining: 0 });
+
+    const over = await check(facts);
+    // 10-minute windows: 30 s into this one, it ends in 9 min 30 s.
+    expect(over).toMatchObject({ allowed: false, status: 429, tier: role, limit, retryAfterSeconds: 571 });
+  });
+
+  it("holds anonymous traffic at 300 requests per 10 minutes per client address", async () => {
+    expect(TIERS.anonymous.limit).toBe(300);
+    const visitor = request({ ip: "198.51.100.20", pathname: "/gachas" });
+    const admitted = await send(t.limiter, visitor, 300);
+    expect(admitted.filter((d) => d.allowed)).toHaveLength(300);
+    expect(await check(visitor)).toMatchObject({ allowed: false, status: 429, tier: "anonymous", limit: 300 });
+
+    expect(await check(request({ ip: "198.51.100.21", pathname: "/gachas" }))).toMatchObject({
+      allowed: true,
+      tier: "anonymous",
+      remaining: 299,
+    });
+  });
+
+  it("keeps one user's limits apart from another's", async () => {
+    await send(t.limiter, pull("alice"), 11);
+    expect(await check(pull("alice"))).toMatchObject({ allowed: false, tier: "gacha" });
+
+    expect(await check(pull("bob"))).toMatchObject({ allowed: true, tier: "gacha", remaining: 9 });
+    // Alice's own general budget is separate from her gacha one: 12 requests so far.
+    expect(await check(request({ role: "user", identity: "alice", pathname: "/api/me" }))).toMatchObject({
+      allowed: true,
+      tier: "user",
+      remaining: 87,
+    });
+    // A signed-out visitor on Alice's address is counted by address, not as Alice.
+    expect(await check(request({ pathname: "/" }))).toMatchObject({ allowed: true, tier: "anonymous", remaining: 299 });
+  });
+
+  it("admits exactly 10 of 50 parallel pulls", async () => {
+    const decisions = await send(t.limiter, pull("carol"), 50, 50);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(10);
+    expect(decisions.filter((d) => d.status === 429)).toHaveLength(40);
+  });
+
+  it("reports the binding budget in RateLimit-* and X-RateLimit-* headers", async () => {
+    const [, , third] = await send(t.limiter, pull("dave"), 3);
+    expect(rateLimitHeaders(third!, t.now())).toEqual({
+      "RateLimit-Limit": "10",
+      "RateLimit-Remaining": "7",
+      "RateLimit-Reset": "30",
+      "X-RateLimit-Limit": "10",
+      "X-RateLimit-Remaining": "7",
+      "X-RateLimit-Reset": String((START + 30_000) / 1000),
+    });
+
+    const browsing = await check(request({ role: "vtuber", identity: "v-1", pathname: "/vtuber" }));
+    expect(rateLimitHeaders(browsing!, t.now())).toMatchObject({
+      "RateLimit-Limit": "500",
+      "RateLimit-Remaining": "499",
+      "RateLimit-Reset": "570",
+    });
+
+    await send(t.limiter, pull("dave"), 7);
+    const refused = await check(pull("dave"));
+    expect(rateLimitHeaders(refused, t.now())).toEqual({
+      "RateLimit-Limit": "10",
+      "RateLimit-Remaining": "0",
+      "RateLimit-Reset": "30",
+      "X-RateLimit-Limit": "10",
+      "X-RateLimit-Remaining": "0",
+      "X-RateLimit-Reset": String((START + 30_000) / 1000),
+      "Retry-After": "31",
+    });
+  });
+
+  it("checks nothing on exempt paths", async () => {
+    expect(await t.limiter.check(tiersFor(request({ pathname: "/api/health" })))).toBeNull();
+  });
+});
