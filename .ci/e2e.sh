@@ -8,6 +8,12 @@ mkdir -p "$REPORTS"
 PORT="${E2E_PORT:-3100}"
 DATA_DIR="$(mktemp -d /tmp/koepon-e2e-XXXXXX)"
 
+# A leftover server on the port would answer in place of the one built here.
+if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/health" 2>/dev/null; then
+  echo "Port $PORT is already serving: stop that server or set E2E_PORT." >&2
+  exit 1
+fi
+
 npm run build
 
 KOEPON_COMMIT_SHA="$(git rev-parse --short=12 HEAD 2>/dev/null || true)"

@@ -30,7 +30,9 @@ export function checkCsrf({ method, headers, hasAuthCookie, allowedOrigins }: Cs
 
   const fetchSite = headers.get("sec-fetch-site");
   if (fetchSite !== null) {
-    return fetchSite === "same-origin" || fetchSite === "none" ? { ok: true } : { ok: false, reason: "cross_site_fetch" };
+    return fetchSite === "same-origin" || fetchSite === "none"
+      ? { ok: true }
+      : { ok: false, reason: "cross_site_fetch" };
   }
   const origin = headers.get("origin");
   if (origin !== null) {

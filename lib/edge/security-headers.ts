@@ -32,7 +32,7 @@ export function contentSecurityPolicy({ nonce, development, mediaOrigins = [] }:
   ].join("; ");
 }
 
-export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
+export function securityHeaders(options: SecurityHeaderOptions) {
   return {
     "Content-Security-Policy": contentSecurityPolicy(options),
     // Two years, as the preload list asks; browsers ignore it over plain http.

@@ -17,10 +17,23 @@ export async function setup(): Promise<void> {
   const bootstrap = await fs.readFile(BOOTSTRAP_FILE, "utf8");
   await withAdmin(config.url, async (admin) => {
     await admin.query(bootstrap);
-    // Leftovers of an interrupted earlier run.
+    // Leftovers of an interrupted earlier run: databases whose test process is gone.
+    // A concurrent run's databases belong to live processes and stay.
     const { rows } = await admin.query<{ datname: string }>(
       "select datname from pg_database where datname like 'koepon\\_test\\_%'",
     );
-    for (const { datname } of rows) await admin.query(`drop database if exists ${datname} with (force)`);
+    for (const { datname } of rows) {
+      const pid = Number(/^koepon_test_(\d+)_/.exec(datname)?.[1]);
+      if (!pid || !isAlive(pid)) await admin.query(`drop database if exists ${datname} with (force)`);
+    }
   });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -9,13 +9,25 @@ describe("checkCsrf", () => {
   it.each([
     ["a cross-site cookie POST", "POST", { "sec-fetch-site": "cross-site" }, true, false],
     ["a same-site (other subdomain) cookie POST", "POST", { "sec-fetch-site": "same-site" }, true, false],
-    ["a cookie DELETE from a foreign Origin (no Sec-Fetch-Site)", "DELETE", { origin: "https://evil.example" }, true, false],
+    [
+      "a cookie DELETE from a foreign Origin (no Sec-Fetch-Site)",
+      "DELETE",
+      { origin: "https://evil.example" },
+      true,
+      false,
+    ],
     ["an Origin of null (sandboxed frame)", "POST", { origin: "null" }, true, false],
     ["a same-origin cookie POST", "POST", { "sec-fetch-site": "same-origin" }, true, true],
     ["a POST from our Origin", "PATCH", { origin: "https://koepon.example" }, true, true],
     ["a cross-site GET", "GET", { "sec-fetch-site": "cross-site" }, true, true],
     ["a cross-site POST without our cookies", "POST", { "sec-fetch-site": "cross-site" }, false, true],
-    ["a cross-site POST with a bearer token", "POST", { "sec-fetch-site": "cross-site", authorization: "Bearer x.y.z" }, true, true],
+    [
+      "a cross-site POST with a bearer token",
+      "POST",
+      { "sec-fetch-site": "cross-site", authorization: "Bearer x.y.z" },
+      true,
+      true,
+    ],
     ["a non-browser POST with cookies but no browser headers", "POST", {}, true, true],
   ])("%s → %s", (_name, method, h, hasAuthCookie, allowed) => {
     const verdict = checkCsrf({ method, headers: headers(h), hasAuthCookie, allowedOrigins: ORIGINS });
@@ -23,11 +35,25 @@ describe("checkCsrf", () => {
   });
 
   it("names why it refused", () => {
-    expect(checkCsrf({ method: "POST", headers: headers({ "sec-fetch-site": "cross-site" }), hasAuthCookie: true, allowedOrigins: ORIGINS })).toEqual({
+    expect(
+      checkCsrf({
+        method: "POST",
+        headers: headers({ "sec-fetch-site": "cross-site" }),
+        hasAuthCookie: true,
+        allowedOrigins: ORIGINS,
+      }),
+    ).toEqual({
       ok: false,
       reason: "cross_site_fetch",
     });
-    expect(checkCsrf({ method: "POST", headers: headers({ origin: "https://evil.example" }), hasAuthCookie: true, allowedOrigins: ORIGINS })).toEqual({
+    expect(
+      checkCsrf({
+        method: "POST",
+        headers: headers({ origin: "https://evil.example" }),
+        hasAuthCookie: true,
+        allowedOrigins: ORIGINS,
+      }),
+    ).toEqual({
       ok: false,
       reason: "foreign_origin",
     });
@@ -45,9 +71,9 @@ describe("security headers", () => {
   });
 
   it("allow media from the storage origin only when given", () => {
-    expect(contentSecurityPolicy({ nonce: "n", development: false, mediaOrigins: ["https://x.supabase.co"] })).toContain(
-      "media-src 'self' blob: https://x.supabase.co",
-    );
+    expect(
+      contentSecurityPolicy({ nonce: "n", development: false, mediaOrigins: ["https://x.supabase.co"] }),
+    ).toContain("media-src 'self' blob: https://x.supabase.co");
   });
 
   it("include HSTS, nosniff, referrer and permissions policies", () => {

@@ -1,0 +1,162 @@
+/**
+ * The Edge gate every request passes (middleware.ts wires it). Edge-safe.
+ *
+ *   request id → access token (RS256, pinned) → role-gated areas → CSRF →
+ *   rate limits (API routes) → security headers on whatever is answered.
+ *
+ * It is a first line, not the only one: route handlers verify the token again with
+ * local keys and read the caller's role from the database.
+ *
+ * Dependencies come in through `createGate`, so tests drive it with their own keys,
+ * limiter and clock.
+ */
+import { NextResponse, type NextRequest } from "next/server";
+import type { JWTVerifyGetKey } from "jose";
+import { errorResponse, preferredLang, type ApiErrorCode, type Lang } from "../api/errors";
+import { TokenError, verifyAccessToken, type VerifiedAccessToken } from "../auth/access-token";
+import { authCookieNames, readCookie } from "../auth/cookies";
+import type { Config } from "../config";
+import type { AppRole } from "../db/session";
+import { clientIp, rateLimitHeaders, refusalResponse, tiersFor, type RateLimiter } from "../ratelimit";
+import { checkCsrf } from "./csrf";
+import { createNonce, securityHeaders } from "./security-headers";
+
+export const REQUEST_ID_HEADER = "x-request-id";
+// What an upstream proxy or client may hand us: short and free of anything that could
+// split a log line or a header.
+const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export interface GateDeps {
+  config: Pick<Config, "appUrl" | "auth" | "nodeEnv" | "storage">;
+  keys: JWTVerifyGetKey;
+  limiter: RateLimiter;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+/** Areas only some roles may enter, pages and their APIs alike. */
+const AREAS: readonly { prefixes: readonly string[]; role: AppRole }[] = [
+  { prefixes: ["/admin", "/api/admin"], role: "admin" },
+  { prefixes: ["/vtuber", "/api/vtuber"], role: "vtuber" },
+];
+const ROLE_RANK: Record<AppRole, number> = { user: 0, vtuber: 1, admin: 2 };
+
+/** Signed by the payment provider, not by a browser session: no CSRF check applies. */
+const CSRF_EXEMPT_PREFIX = "/api/webhooks/";
+/**
+ * Signed file URLs: the signature is the permission, so the session is not consulted
+ * (a stale cookie must not break playback mid-song) and the file route's own, stricter
+ * sandbox CSP stands. Counted per address like anonymous traffic.
+ */
+const SIGNED_FILES_PREFIX = "/api/files/";
+
+type Caller = { token: VerifiedAccessToken } | { token: null; error: ApiErrorCode | null };
+
+export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Response> {
+  const cookies = authCookieNames(deps.config.auth.cookieSecure);
+  const allowedOrigins = [new URL(deps.config.appUrl).origin];
+  const development = deps.config.nodeEnv === "development";
+  // Supabase's signed URLs point at its own origin; players and viewers load them directly.
+  const mediaOrigins = deps.config.storage.kind === "supabase" ? [new URL(deps.config.storage.url).origin] : [];
+
+  return async (request) => {
+    const requestId = requestIdOf(request);
+    const nonce = createNonce();
+    const { pathname } = request.nextUrl;
+    const isSignedFile = pathname.startsWith(SIGNED_FILES_PREFIX);
+    const { "Content-Security-Policy": csp, ...others } = securityHeaders({ nonce, development, mediaOrigins });
+    const security: Record<string, string> = isSignedFile ? others : { "Content-Security-Policy": csp, ...others };
+    const isApi = pathname.startsWith("/api/");
+    const lang = langOf(request);
+    const finish = (response: Response, extra: Record<string, string> = {}) => {
+      const headers: Record<string, string> = { ...security, ...extra, [REQUEST_ID_HEADER]: requestId };
+      for (const [name, value] of Object.entries(headers)) {
+        response.headers.set(name, value);
+      }
+      return response;
+    };
+
+    const caller: Caller = isSignedFile ? { token: null, error: null } : await identify(request, cookies.access, deps);
+    if (isApi && caller.token === null && caller.error) return finish(errorResponse(caller.error, { lang }));
+
+    const area = AREAS.find((a) => a.prefixes.some((p) => pathname === p || pathname.startsWith(`${p}/`)));
+    if (area) {
+      if (caller.token === null) {
+        return finish(isApi ? errorResponse("unauthenticated", { lang }) : redirectToLogin(request));
+      }
+      if (ROLE_RANK[caller.token.role] < ROLE_RANK[area.role]) return finish(errorResponse("forbidden", { lang }));
+    }
+
+    const hasAuthCookie =
+      readCookie(request.headers, cookies.access) !== null || readCookie(request.headers, cookies.refresh) !== null;
+    if (!pathname.startsWith(CSRF_EXEMPT_PREFIX)) {
+      const csrf = checkCsrf({ method: request.method, headers: request.headers, hasAuthCookie, allowedOrigins });
+      if (!csrf.ok) return finish(errorResponse("csrf_rejected", { lang, details: [{ reason: csrf.reason }] }));
+    }
+
+    let limitHeaders: Record<string, string> = {};
+    if (isApi) {
+      const decision = await deps.limiter.check(
+        tiersFor({
+          role: caller.token?.role ?? null,
+          identity: caller.token?.sub ?? null,
+          ip: clientIp(request.headers),
+          method: request.method,
+          pathname,
+        }),
+      );
+      if (decision && !decision.allowed) return finish(refusalResponse(decision, { lang }));
+      if (decision) limitHeaders = rateLimitHeaders(decision);
+    }
+
+    // Next reads the nonce from the request's CSP header and stamps it on its scripts.
+    const forwarded = new Headers(request.headers);
+    forwarded.set(REQUEST_ID_HEADER, requestId);
+    forwarded.set("content-security-policy", csp);
+    forwarded.set("x-nonce", nonce);
+    return finish(NextResponse.next({ request: { headers: forwarded } }), limitHeaders);
+  };
+}
+
+/**
+ * The verified caller, or why not. A page request with a bad or stale token is simply
+ * signed out (the page offers to sign in); an API request with one gets a 401 naming
+ * the problem, so clients know to refresh. If the keys cannot be fetched at all, the
+ * request goes on unverified: the route handler verifies with local keys anyway.
+ */
+async function identify(request: NextRequest, accessCookie: string, deps: GateDeps): Promise<Caller> {
+  const header = request.headers.get("authorization");
+  const bearer = header ? /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() : undefined;
+  const token = bearer || readCookie(request.headers, accessCookie);
+  if (!token) return { token: null, error: header ? "token_invalid" : null };
+  try {
+    const verified = await verifyAccessToken(token, deps.keys, {
+      issuer: deps.config.auth.issuer,
+      audience: deps.config.auth.audience,
+      clockToleranceSeconds: deps.config.auth.clockToleranceSeconds,
+      now: deps.now?.(),
+    });
+    return { token: verified };
+  } catch (err) {
+    if (err instanceof TokenError) return { token: null, error: err.code };
+    console.error(JSON.stringify({ level: "alert", event: "gate.keys_unavailable", error: String(err) }));
+    return { token: null, error: null };
+  }
+}
+
+function redirectToLogin(request: NextRequest): Response {
+  const login = new URL("/login", request.nextUrl);
+  login.searchParams.set("next", `${request.nextUrl.pathname}${request.nextUrl.search}`);
+  return NextResponse.redirect(login, 303);
+}
+
+/** Keeps a well-formed incoming id so a trace spans the hops before us; otherwise mints one. */
+function requestIdOf(request: NextRequest): string {
+  const incoming = request.headers.get(REQUEST_ID_HEADER);
+  return incoming !== null && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+}
+
+function langOf(request: NextRequest): Lang {
+  const cookie = readCookie(request.headers, "lang");
+  return cookie === "en" || cookie === "ja" ? cookie : preferredLang(request.headers.get("accept-language"));
+}
