@@ -33,7 +33,12 @@ interface Row {
  */
 export async function listActiveCampaigns(
   db: Queryable,
-  options: { limit: number; now?: Date },
+  options: {
+    limit: number;
+    now?: Date;
+    /** Only this VTuber's campaigns. */
+    vtuberId?: string;
+  },
 ): Promise<ActiveCampaign[]> {
   const rows = await db.query<Row>(
     `select c.id, c.title, c.description, c.starts_at, c.ends_at, c.single_price_jpy, c.ten_price_jpy,
@@ -42,9 +47,10 @@ export async function listActiveCampaigns(
        join public.vtubers v on v.id = c.vtuber_id
       where c.status = 'approved' and v.status = 'approved'
         and c.starts_at <= $1 and $1 < c.ends_at
+        and ($3::uuid is null or c.vtuber_id = $3::uuid)
       order by c.ends_at, c.id
       limit $2`,
-    [options.now ?? new Date(), options.limit],
+    [options.now ?? new Date(), options.limit, options.vtuberId ?? null],
   );
   return rows.map((row) => ({
     id: row.id,

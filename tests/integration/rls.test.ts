@@ -244,6 +244,16 @@ describe(`row level security on ${onPostgres ? "PostgreSQL" : "PGlite"}`, () => 
       expect(odds).toEqual(expected);
     });
 
+    it("learns item kinds only for campaigns anyone may see", async () => {
+      const kinds = (id: string) => run(ANON, "select item_id, kind from private.public_item_kinds($1)", [id]);
+      const items = await ids(ANON, "select id from public.gacha_items where campaign_id = $1", [w.liveA.campaign.id]);
+      expect(items.length).toBeGreaterThan(0);
+      const visible = (await kinds(w.liveA.campaign.id)) as { item_id: string; kind: string }[];
+      expect(sorted(visible.map((k) => k.item_id))).toEqual(items);
+      expect(visible.every((k) => ["voice", "image", "video"].includes(k.kind))).toBe(true);
+      expect(await kinds(w.draftA.id)).toEqual([]);
+    });
+
     it("sees active exchange items of approved VTubers only", async () => {
       expect(await ids(ANON, "select id from public.exchange_items")).toEqual(sorted([w.exchangeA.id, w.exchangeB.id]));
     });
