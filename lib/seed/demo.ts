@@ -1,10 +1,11 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import type { Config, DatabaseConfig } from "../config";
+import type { Config, DatabaseConfig, StorageConfig } from "../config";
 import { hashPassword } from "../auth/password";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { localStorage } from "../storage/local";
+import { supabaseStorage } from "../storage/supabase";
 import type { ObjectStorage } from "../storage/types";
 import { DEMO_RATES, DEMO_VTUBERS, splitWeights, type DemoVtuber } from "./catalog";
 import { gradientPng, toneWav } from "./media";
@@ -73,20 +74,25 @@ export function assertLocalDatabase(database: DatabaseConfig): void {
   }
 }
 
+/** Where the seed writes its media. It never signs URLs, so a local folder is enough. */
+export type SeedStorageConfig = Extract<StorageConfig, { kind: "supabase" }> | { kind: "local"; dir: string };
+
 /**
  * Loads the demo catalog into an empty database and returns the demo accounts.
  * A database that already has users is left alone.
  */
 export async function seedDemoData(
   db: Database,
-  config: Pick<Config, "database" | "storage" | "bcryptCost">,
+  config: Pick<Config, "database" | "bcryptCost"> & { storage: SeedStorageConfig },
   options: { now?: Date; storage?: ObjectStorage } = {},
 ): Promise<{ seeded: boolean; accounts: DemoAccount[] }> {
   assertLocalDatabase(config.database);
   const [row] = await db.query<{ users: number }>("select count(*)::int as users from public.users");
   if ((row?.users ?? 0) > 0) return { seeded: false, accounts: DEMO_ACCOUNTS };
 
-  const storage = options.storage ?? localStorage(config.storage.dir);
+  const storage =
+    options.storage ??
+    (config.storage.kind === "supabase" ? supabaseStorage(config.storage) : localStorage(config.storage.dir));
   const now = options.now ?? new Date();
   const passwordHashes = new Map<string, string>();
   for (const account of DEMO_ACCOUNTS) {

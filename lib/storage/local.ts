@@ -1,17 +1,28 @@
 import "server-only";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { signFileToken } from "./file-token";
 import { assertStorageKey, type ObjectStorage } from "./types";
 
-/** Files in a local folder (embedded and services modes). Never served directly. */
-export function localStorage(root: string): ObjectStorage {
-  const resolve = (key: string) => {
-    assertStorageKey(key);
-    return path.join(root, key);
-  };
+/** The route that serves local signed URLs: app/api/files/[token]. */
+export const LOCAL_FILES_PATH = "/api/files";
+
+export interface LocalUrlSigning {
+  key: () => Promise<Buffer>;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+/**
+ * Files in a local folder (embedded and services modes). The folder is never served
+ * directly: it lies outside `public/`, and the only way in is a URL signed with
+ * `signing.key`, answered by the files route. Without `signing` the handle can store
+ * and read but not sign (the demo seed needs no more).
+ */
+export function localStorage(root: string, signing?: LocalUrlSigning): ObjectStorage {
   return {
     async put(key, body) {
-      const file = resolve(key);
+      const file = localFilePath(root, key);
       await fs.mkdir(path.dirname(file), { recursive: true });
       // Write then rename: a reader never sees half a file.
       const temp = `${file}.${process.pid}.tmp`;
@@ -20,11 +31,29 @@ export function localStorage(root: string): ObjectStorage {
     },
     async get(key) {
       try {
-        return await fs.readFile(resolve(key));
+        return await fs.readFile(localFilePath(root, key));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
         throw err;
       }
     },
+    async signedUrl(key, options) {
+      if (!signing) throw new Error("This local storage handle was opened without a URL signing key.");
+      const now = signing.now?.() ?? new Date();
+      const token = signFileToken(await signing.key(), {
+        key,
+        expiresAt: Math.floor(now.getTime() / 1000) + options.expiresInSeconds,
+        contentType: options.contentType ?? "application/octet-stream",
+        downloadName: options.downloadName ?? null,
+      });
+      // Origin-relative: the app serves it itself, on whatever host the browser used.
+      return `${LOCAL_FILES_PATH}/${token}`;
+    },
   };
+}
+
+/** Where a key's bytes lie under `root`; the key check keeps every path inside it. */
+export function localFilePath(root: string, key: string): string {
+  assertStorageKey(key);
+  return path.join(root, key);
 }

@@ -1,7 +1,28 @@
 /** Where content files live. Keys look like `vtubers/<id>/<file>.wav`; never a user-supplied path. */
 export interface ObjectStorage {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** The whole object, or null when there is none. */
   get(key: string): Promise<Buffer | null>;
+  /**
+   * A short-lived URL that lets whoever holds it read this one object, and nothing else.
+   * Files are private: this is the only way a browser ever reaches one.
+   */
+  signedUrl(key: string, options: SignedUrlOptions): Promise<string>;
+}
+
+export interface SignedUrlOptions {
+  expiresInSeconds: number;
+  /**
+   * Set: the browser saves the file under this name (`Content-Disposition: attachment`).
+   * Unset: it is shown or played in place (`inline`).
+   */
+  downloadName?: string;
+  /**
+   * The type to serve the bytes as. The local adapter signs it into the URL; Supabase
+   * serves the type recorded at upload.
+   * @default "application/octet-stream"
+   */
+  contentType?: string;
 }
 
 const KEY = /^[a-z0-9][a-z0-9/._-]{0,254}$/;

@@ -1,0 +1,81 @@
+import "server-only";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { ApiError } from "../api/errors";
+import { assertStorageKey } from "./types";
+
+/**
+ * What a local signed file URL grants: one object, until one instant, served one way.
+ * Every field is inside the signed payload, so changing any of them (another key, a
+ * later expiry, attachment instead of inline, another content type) breaks the signature.
+ */
+export interface FileGrant {
+  key: string;
+  /** Unix seconds; the URL is refused from this instant on. */
+  expiresAt: number;
+  contentType: string;
+  /** Null: inline (playback); otherwise the attachment's file name. */
+  downloadName: string | null;
+}
+
+interface Payload {
+  v: 1;
+  k: string;
+  e: number;
+  t: string;
+  d: string | null;
+}
+
+// Domain separation: a MAC made for file URLs means nothing anywhere else this key is used.
+const CONTEXT = "koepon.file-url.v1.";
+const SIGNATURE_BYTES = 32;
+// Far above any real payload (keys are at most 255 characters), far below a header limit.
+const MAX_TOKEN_LENGTH = 2048;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** `<base64url payload>.<base64url HMAC-SHA256>`: URL-safe without any escaping. */
+export function signFileToken(secret: Buffer, grant: FileGrant): string {
+  assertStorageKey(grant.key);
+  const payload: Payload = { v: 1, k: grant.key, e: grant.expiresAt, t: grant.contentType, d: grant.downloadName };
+  const encoded = Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
+  return `${encoded}.${mac(secret, encoded).toString("base64url")}`;
+}
+
+/**
+ * The grant a token carries, once its signature and expiry check out.
+ * @throws ApiError `signed_url_invalid` for anything not signed by us (nothing about the
+ *   payload is trusted, or even parsed, before the signature matches), `signed_url_expired`
+ *   for a genuine URL past its expiry.
+ */
+export function verifyFileToken(secret: Buffer, token: string, now: Date): FileGrant {
+  const [encoded, signature, ...rest] = token.length <= MAX_TOKEN_LENGTH ? token.split(".") : [];
+  if (!encoded || !signature || rest.length > 0 || !BASE64URL.test(encoded) || !BASE64URL.test(signature)) {
+    throw new ApiError("signed_url_invalid");
+  }
+  const given = Buffer.from(signature, "base64url");
+  const expected = mac(secret, encoded);
+  if (given.length !== SIGNATURE_BYTES || !timingSafeEqual(given, expected)) throw new ApiError("signed_url_invalid");
+
+  const payload = parse(encoded);
+  if (now.getTime() >= payload.e * 1000) throw new ApiError("signed_url_expired");
+  return { key: payload.k, expiresAt: payload.e, contentType: payload.t, downloadName: payload.d };
+}
+
+function mac(secret: Buffer, encoded: string): Buffer {
+  return createHmac("sha256", secret).update(CONTEXT).update(encoded).digest();
+}
+
+/** Only ever called on a payload we signed; the checks guard against our own older formats. */
+function parse(encoded: string): Payload {
+  const payload = JSON.parse(Buffer.from(encoded, "base64url").toString("utf8")) as Partial<Payload>;
+  if (
+    payload.v !== 1 ||
+    typeof payload.k !== "string" ||
+    !Number.isSafeInteger(payload.e) ||
+    typeof payload.t !== "string" ||
+    (payload.d !== null && typeof payload.d !== "string")
+  ) {
+    throw new ApiError("signed_url_invalid");
+  }
+  assertStorageKey(payload.k);
+  return payload as Payload;
+}
