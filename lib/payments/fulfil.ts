@@ -1,0 +1,155 @@
+import type { Queryable } from "../db/types";
+import { drawPull, medalsFor, type DrawResult } from "../gacha/draw";
+import type { RandomSource } from "../gacha/random";
+import { loadRateTable, RateTableIntegrityError } from "../gacha/rate-table";
+import { grantMedals } from "../medals/grant-medals";
+import { commitSpend } from "./monthly-spend";
+import { readPurchase, type Purchase } from "./purchase";
+
+export interface FulfilOptions {
+  /** Production passes `cryptoRandom`; tests a seeded source. */
+  rng: RandomSource;
+  /** The provider's id of the payment that succeeded, when known (webhook, reconciliation). */
+  providerPaymentId?: string | null;
+}
+
+export type FulfilOutcome =
+  /** Drawn now. */
+  | { kind: "fulfilled"; purchase: Purchase; pullId: string }
+  /** Drawn before (a retry, or the webhook and the request racing): nothing new happened. */
+  | { kind: "already_fulfilled"; purchase: Purchase }
+  /** The purchase was released as failed earlier: a late success needs a refund, not a draw. */
+  | { kind: "released"; purchase: Purchase }
+  | { kind: "not_found" };
+
+/**
+ * Step 3 of the saga, inside the caller's service transaction: marks the purchase paid
+ * and fulfilled, draws with the rate table pinned at reserve, records the pull and its
+ * results, grants the medals, puts each drawn file in the reward box and moves the yen
+ * from pending to committed.
+ *
+ * Idempotent on the purchase: the purchase row is locked first, and a purchase found
+ * fulfilled is returned as it is, so a retry (or the webhook racing the request) never
+ * draws again; `pulls.purchase_id` being unique is the backstop.
+ */
+export async function fulfilIn(tx: Queryable, purchaseId: string, options: FulfilOptions): Promise<FulfilOutcome> {
+  const purchase = await readPurchase(tx, purchaseId, { forUpdate: true });
+  if (!purchase) return { kind: "not_found" };
+  if (purchase.status === "fulfilled" || purchase.status === "refunded") return { kind: "already_fulfilled", purchase };
+  if (purchase.status === "failed") return { kind: "released", purchase };
+
+  const results = await draw(tx, purchase, options.rng);
+  const campaign = await readMedalConfig(tx, purchase.campaignId);
+  const medals = medalsFor(results, campaign.medals);
+
+  // Lock order shared with grantMedals and the exchange: the fan's balance row for this
+  // VTuber before any reward row. It serialises one fan's fulfilments per VTuber, so two
+  // of them never insert the same reward files in opposite orders (a deadlock).
+  await tx.query(
+    "insert into public.medal_balances (user_id, vtuber_id) values ($1, $2) on conflict (user_id, vtuber_id) do nothing",
+    [purchase.userId, campaign.vtuberId],
+  );
+  const [locked] = await tx.query<{ balance: number }>(
+    "select balance from public.medal_balances where user_id = $1 and vtuber_id = $2 for update",
+    [purchase.userId, campaign.vtuberId],
+  );
+  const balanceAfter = locked!.balance + medals.total;
+
+  const [pull] = await tx.query<{ id: string }>(
+    `insert into public.pulls
+       (purchase_id, user_id, campaign_id, rate_table_id, rate_table_hash, pull_count, medals_earned, medal_balance_after)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)
+     returning id`,
+    [
+      purchase.id,
+      purchase.userId,
+      purchase.campaignId,
+      purchase.rateTableId,
+      purchase.rateTableHash,
+      purchase.pullCount,
+      medals.total,
+      balanceAfter,
+    ],
+  );
+  const pullId = pull!.id;
+  await insertResults(tx, pullId, results, medals.perResult);
+
+  const grant = await grantMedals(tx, {
+    userId: purchase.userId,
+    vtuberId: campaign.vtuberId,
+    amount: medals.total,
+    pullId,
+  });
+  if (grant.balance !== balanceAfter) {
+    throw new Error(`fulfil ${purchase.id}: medal balance is ${grant.balance}, expected ${balanceAfter}`);
+  }
+
+  await tx.query(
+    `insert into public.rewards (user_id, content_file_id, vtuber_id, title, kind, source, pull_id)
+     select $1, f.id, f.vtuber_id, i.name, f.kind, 'pull', $2
+       from public.gacha_items i
+       join public.content_files f on f.id = i.content_file_id
+      where i.id = any($3::uuid[])
+      order by f.id
+     on conflict (user_id, content_file_id) do nothing`,
+    [purchase.userId, pullId, [...new Set(results.map((r) => r.itemId))]],
+  );
+
+  await commitSpend(tx, { userId: purchase.userId, month: purchase.spendMonth, amountJpy: purchase.amountJpy });
+  const [updated] = await tx.query<{ status: "fulfilled" }>(
+    `update public.purchases
+        set status = 'fulfilled', paid_at = coalesce(paid_at, now()), fulfilled_at = now(),
+            provider_payment_id = coalesce($2, provider_payment_id), next_action_url = null
+      where id = $1
+      returning status`,
+    [purchase.id, options.providerPaymentId ?? null],
+  );
+  return { kind: "fulfilled", purchase: { ...purchase, status: updated!.status }, pullId };
+}
+
+/**
+ * Draws with the version recorded at reserve. `loadRateTable` verifies the entries
+ * against that version's approved hash; the hash must also be the one the purchase
+ * recorded, so the draw runs on exactly the odds the fan paid for.
+ */
+async function draw(tx: Queryable, purchase: Purchase, rng: RandomSource): Promise<DrawResult[]> {
+  if (!purchase.rateTableId || !purchase.rateTableHash) {
+    throw new RateTableIntegrityError("(none)", `purchase ${purchase.id} has no rate table recorded`);
+  }
+  const table = await loadRateTable(tx, purchase.rateTableId);
+  if (table.contentHash !== purchase.rateTableHash) {
+    throw new RateTableIntegrityError(
+      table.id,
+      `hash ${table.contentHash} differs from ${purchase.rateTableHash} recorded at purchase`,
+    );
+  }
+  return drawPull(table, purchase.pullCount, rng);
+}
+
+async function readMedalConfig(tx: Queryable, campaignId: string) {
+  const [row] = await tx.query<{
+    vtuber_id: string;
+    medals_n: number;
+    medals_r: number;
+    medals_sr: number;
+    medals_ssr: number;
+  }>("select vtuber_id, medals_n, medals_r, medals_sr, medals_ssr from public.campaigns where id = $1", [campaignId]);
+  if (!row) throw new Error(`campaign ${campaignId} not found`);
+  return {
+    vtuberId: row.vtuber_id,
+    medals: { N: row.medals_n, R: row.medals_r, SR: row.medals_sr, SSR: row.medals_ssr },
+  };
+}
+
+async function insertResults(tx: Queryable, pullId: string, results: DrawResult[], medals: number[]): Promise<void> {
+  const params: unknown[] = [pullId];
+  const rows = results.map((result, i) => {
+    params.push(result.slot, result.itemId, result.rarity, result.guaranteed, medals[i]);
+    const n = params.length;
+    return `($1, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+  });
+  await tx.query(
+    `insert into public.pull_results (pull_id, slot, item_id, rarity, guaranteed, medals) values ${rows.join(", ")}`,
+    params,
+  );
+}

@@ -1,0 +1,75 @@
+import { ApiError } from "../api/errors";
+import type { Queryable } from "../db/types";
+import { remainingJpy } from "./spending-cap";
+
+export interface SpendChange {
+  userId: string;
+  /** First day of the JST month (`purchases.spend_month`). */
+  month: string;
+  amountJpy: number;
+}
+
+/**
+ * Reserves `amountJpy` of the month's allowance as pending, or refuses with
+ * `spending_cap_exceeded` (422, details `capJpy` and `remainingJpy`).
+ *
+ * The check and the change are one conditional UPDATE. On PostgreSQL a concurrent
+ * reservation holds the row lock until it commits, and this UPDATE then re-evaluates
+ * its WHERE clause against the committed row, so however many purchases race, the sum
+ * of committed and pending yen never passes the cap. Pending counts: a payment still
+ * in flight uses up allowance until it is committed or released.
+ */
+export async function reserveSpend(tx: Queryable, change: SpendChange & { capJpy: number | null }): Promise<void> {
+  const key = [change.userId, change.month];
+  await tx.query(
+    "insert into public.monthly_spend (user_id, month) values ($1, $2) on conflict (user_id, month) do nothing",
+    key,
+  );
+  const reserved = await tx.query(
+    `update public.monthly_spend set pending_jpy = pending_jpy + $3
+      where user_id = $1 and month = $2
+        and ($4::integer is null or committed_jpy + pending_jpy + $3 <= $4::integer)
+      returning 1`,
+    [...key, change.amountJpy, change.capJpy],
+  );
+  if (reserved.length > 0) return;
+
+  const [spend] = await tx.query<{ committed_jpy: number; pending_jpy: number }>(
+    "select committed_jpy, pending_jpy from public.monthly_spend where user_id = $1 and month = $2",
+    key,
+  );
+  const capJpy = change.capJpy!;
+  throw new ApiError("spending_cap_exceeded", [
+    {
+      reason: "monthly_cap",
+      capJpy,
+      remainingJpy: remainingJpy(capJpy, { committedJpy: spend!.committed_jpy, pendingJpy: spend!.pending_jpy }),
+      month: change.month,
+    },
+  ]);
+}
+
+/** A paid purchase: its pending yen become committed. */
+export async function commitSpend(tx: Queryable, change: SpendChange): Promise<void> {
+  await moveSpend(
+    tx,
+    "update public.monthly_spend set pending_jpy = pending_jpy - $3, committed_jpy = committed_jpy + $3 where user_id = $1 and month = $2 returning 1",
+    change,
+  );
+}
+
+/** A failed or abandoned purchase: its pending yen are free again. */
+export async function releaseSpend(tx: Queryable, change: SpendChange): Promise<void> {
+  await moveSpend(
+    tx,
+    "update public.monthly_spend set pending_jpy = pending_jpy - $3 where user_id = $1 and month = $2 returning 1",
+    change,
+  );
+}
+
+// The CHECK (pending_jpy >= 0) refuses moving more than was reserved; a missing row
+// means the purchase was never reserved, which no caller may paper over.
+async function moveSpend(tx: Queryable, sql: string, change: SpendChange): Promise<void> {
+  const rows = await tx.query(sql, [change.userId, change.month, change.amountJpy]);
+  if (rows.length === 0) throw new Error(`monthly_spend: no row for user ${change.userId} in ${change.month}`);
+}

@@ -1,0 +1,54 @@
+import "server-only";
+import { getConfig, type Config } from "../../config";
+import { getDb } from "../../db";
+import type { Database } from "../../db/types";
+import { createSandboxProvider } from "./sandbox";
+import { createStripeProvider } from "./stripe";
+import type { PaymentProvider } from "./types";
+import { deliverWebhook } from "./webhook-delivery";
+
+export type { PaymentProvider } from "./types";
+
+/**
+ * The provider a config names. The sandbox delivers its webhooks to this app's own
+ * webhook route in the background, as Stripe would, so the request path and the
+ * webhook race exactly as they do in production.
+ */
+export function paymentProviderFor(config: Pick<Config, "payments" | "appUrl">, db: Database): PaymentProvider {
+  const payments = config.payments;
+  if (payments.provider === "stripe") {
+    return createStripeProvider({
+      secretKey: payments.secretKey,
+      webhookSecret: payments.webhookSecret,
+      appUrl: config.appUrl,
+      apiBase: payments.apiBase,
+    });
+  }
+  return createSandboxProvider({
+    db,
+    webhookSecret: payments.webhookSecret,
+    deliver: (delivery) => {
+      void deliverWebhook(payments.webhookUrl, delivery).then((result) => {
+        if (!result.delivered) {
+          console.warn(JSON.stringify({ level: "warn", event: "payments.sandbox_webhook_undelivered", ...result }));
+        }
+      });
+    },
+  });
+}
+
+// Process-wide like the database handle (see lib/db/index.ts), and replaceable there by tests.
+const slot = Symbol.for("koepon.paymentProvider");
+type GlobalWithProvider = typeof globalThis & { [slot]?: Promise<PaymentProvider> };
+
+/** The process's payment provider, built on first use. */
+export function getPaymentProvider(): Promise<PaymentProvider> {
+  const g = globalThis as GlobalWithProvider;
+  g[slot] ??= getDb()
+    .then((db) => paymentProviderFor(getConfig(), db))
+    .catch((err: unknown) => {
+      delete g[slot];
+      throw err;
+    });
+  return g[slot];
+}

@@ -1,0 +1,152 @@
+import "server-only";
+import { asService } from "../../db/session";
+import type { Database } from "../../db/types";
+import { paymentIntentEvent, stripeStyleId, type SandboxIntent } from "./sandbox-events";
+import { signDelivery, type SignedDelivery } from "./stripe-signature";
+import type { ChargeRequest, ChargeResult, PaymentProvider, ProviderPayment } from "./types";
+
+/**
+ * Stripe's test payment-method ids and what the sandbox does with each: the same ids a
+ * client would use against Stripe in test mode. The value is the failure code, null for
+ * a card that pays.
+ */
+export const SANDBOX_CARDS: Readonly<Record<string, string | null>> = {
+  pm_card_visa: null,
+  pm_card_mastercard: null,
+  pm_card_amex: null,
+  pm_card_jcb: null,
+  pm_card_chargeDeclined: "card_declined",
+  pm_card_chargeDeclinedInsufficientFunds: "insufficient_funds",
+  pm_card_visa_chargeDeclinedInsufficientFunds: "insufficient_funds",
+  pm_card_chargeDeclinedExpiredCard: "expired_card",
+  pm_card_chargeDeclinedIncorrectCvc: "incorrect_cvc",
+  pm_card_chargeDeclinedProcessingError: "processing_error",
+  pm_card_visa_chargeDeclinedLostCard: "lost_card",
+  pm_card_visa_chargeDeclinedStolenCard: "stolen_card",
+};
+
+export interface SandboxOptions {
+  db: Database;
+  webhookSecret: string;
+  /**
+   * Receives every webhook the sandbox emits, signed. The app POSTs them to its own
+   * webhook route in the background; tests collect them.
+   */
+  deliver: (delivery: SignedDelivery) => void;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+interface IntentRow {
+  id: string;
+  idempotency_key: string;
+  metadata_purchase_id: string;
+  amount_jpy: number;
+  payment_method_id: string;
+  status: "succeeded" | "failed";
+  failure_code: string | null;
+  created_at: Date;
+}
+
+/**
+ * A payment provider that moves no money, for the embedded and services modes. It keeps
+ * its payment intents in `sandbox_payments` (standing in for Stripe's database), is
+ * idempotent per key like Stripe, and emits Stripe-shaped, Stripe-signed webhooks, so
+ * the saga, the webhook route and reconciliation run exactly as they do with Stripe.
+ */
+export function createSandboxProvider(options: SandboxOptions): PaymentProvider {
+  const now = options.now ?? (() => new Date());
+  return {
+    name: "sandbox",
+    webhookSecret: options.webhookSecret,
+
+    async charge(request: ChargeRequest): Promise<ChargeResult> {
+      if (!Object.hasOwn(SANDBOX_CARDS, request.paymentMethodId)) {
+        // Stripe refuses an unknown payment method before creating an intent: nothing to record.
+        return { outcome: "failed", providerPaymentId: null, failureCode: "payment_method_invalid" };
+      }
+      const failureCode = SANDBOX_CARDS[request.paymentMethodId] ?? null;
+      const { intent, created } = await recordIntent(options.db, request, failureCode);
+      if (created) {
+        options.deliver(signDelivery(paymentIntentEvent(intent, now()), options.webhookSecret, now()));
+      }
+      return intent.status === "succeeded"
+        ? { outcome: "succeeded", providerPaymentId: intent.id }
+        : { outcome: "failed", providerPaymentId: intent.id, failureCode: intent.failureCode! };
+    },
+
+    async listSucceededSince(since: Date): Promise<ProviderPayment[]> {
+      const rows = await asService(options.db, "sandbox-provider:list", (tx) =>
+        tx.query<IntentRow>(
+          `select id, idempotency_key, metadata_purchase_id, amount_jpy, payment_method_id, status, failure_code, created_at
+             from public.sandbox_payments
+            where status = 'succeeded' and created_at >= $1
+            order by created_at, id`,
+          [since],
+        ),
+      );
+      return rows.map((row) => ({
+        providerPaymentId: row.id,
+        purchaseId: row.metadata_purchase_id,
+        amountJpy: row.amount_jpy,
+        currency: "jpy",
+        createdAt: row.created_at,
+      }));
+    },
+  };
+}
+
+/**
+ * Creates the intent, or returns the one made earlier under the same idempotency key
+ * (as Stripe does, refusing the key for a different amount).
+ */
+async function recordIntent(
+  db: Database,
+  request: ChargeRequest,
+  failureCode: string | null,
+): Promise<{ intent: SandboxIntent; created: boolean }> {
+  return asService(db, "sandbox-provider:charge", async (tx) => {
+    const columns =
+      "id, idempotency_key, metadata_purchase_id, amount_jpy, payment_method_id, status, failure_code, created_at";
+    const [inserted] = await tx.query<IntentRow>(
+      `insert into public.sandbox_payments
+         (id, idempotency_key, metadata_purchase_id, amount_jpy, payment_method_id, customer_ref, status, failure_code)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
+       on conflict (idempotency_key) do nothing
+       returning ${columns}`,
+      [
+        stripeStyleId("pi"),
+        request.idempotencyKey,
+        request.purchaseId,
+        request.amountJpy,
+        request.paymentMethodId,
+        request.customerRef,
+        failureCode === null ? "succeeded" : "failed",
+        failureCode,
+      ],
+    );
+    const row =
+      inserted ??
+      (
+        await tx.query<IntentRow>(`select ${columns} from public.sandbox_payments where idempotency_key = $1`, [
+          request.idempotencyKey,
+        ])
+      )[0]!;
+    if (row.amount_jpy !== request.amountJpy || row.payment_method_id !== request.paymentMethodId) {
+      throw new Error(`sandbox: idempotency key ${request.idempotencyKey} was used for a different charge`);
+    }
+    return {
+      created: inserted !== undefined,
+      intent: {
+        id: row.id,
+        idempotencyKey: row.idempotency_key,
+        purchaseId: row.metadata_purchase_id,
+        amountJpy: row.amount_jpy,
+        paymentMethodId: row.payment_method_id,
+        status: row.status,
+        failureCode: row.failure_code,
+        createdAt: row.created_at,
+      },
+    };
+  });
+}

@@ -1,0 +1,86 @@
+import type { Queryable } from "../db/types";
+
+export type PurchaseStatus = "pending" | "paid" | "fulfilled" | "failed" | "refunded";
+
+/** A purchase as the saga reads it. */
+export interface Purchase {
+  id: string;
+  userId: string;
+  campaignId: string;
+  requestHash: string;
+  status: PurchaseStatus;
+  pullCount: 1 | 10;
+  amountJpy: number;
+  spendMonth: string;
+  rateTableId: string | null;
+  rateTableHash: string | null;
+  providerPaymentId: string | null;
+  failureCode: string | null;
+  nextActionUrl: string | null;
+}
+
+export interface PurchaseRow {
+  id: string;
+  user_id: string;
+  campaign_id: string;
+  request_hash: string;
+  status: PurchaseStatus;
+  pull_count: 1 | 10;
+  amount_jpy: number;
+  spend_month: string;
+  rate_table_id: string | null;
+  rate_table_hash: string | null;
+  provider_payment_id: string | null;
+  failure_code: string | null;
+  next_action_url: string | null;
+}
+
+export const PURCHASE_COLUMNS = `id, user_id, campaign_id, request_hash, status, pull_count, amount_jpy, spend_month,
+  rate_table_id, rate_table_hash, provider_payment_id, failure_code, next_action_url`;
+
+export function toPurchase(row: PurchaseRow): Purchase {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    campaignId: row.campaign_id,
+    requestHash: row.request_hash,
+    status: row.status,
+    pullCount: row.pull_count,
+    amountJpy: row.amount_jpy,
+    spendMonth: row.spend_month,
+    rateTableId: row.rate_table_id,
+    rateTableHash: row.rate_table_hash,
+    providerPaymentId: row.provider_payment_id,
+    failureCode: row.failure_code,
+    nextActionUrl: row.next_action_url,
+  };
+}
+
+/**
+ * One purchase by id. `forUpdate` takes the row lock every state change of a purchase
+ * goes through (fulfil, release), so two of them never act on the same purchase at once.
+ */
+export async function readPurchase(
+  q: Queryable,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<Purchase | null> {
+  const [row] = await q.query<PurchaseRow>(
+    `select ${PURCHASE_COLUMNS} from public.purchases where id = $1${options.forUpdate ? " for update" : ""}`,
+    [id],
+  );
+  return row ? toPurchase(row) : null;
+}
+
+/** The purchase a fan made under an idempotency key, if any. */
+export async function readPurchaseByKey(
+  q: Queryable,
+  userId: string,
+  idempotencyKey: string,
+): Promise<Purchase | null> {
+  const [row] = await q.query<PurchaseRow>(
+    `select ${PURCHASE_COLUMNS} from public.purchases where user_id = $1 and idempotency_key = $2`,
+    [userId, idempotencyKey],
+  );
+  return row ? toPurchase(row) : null;
+}

@@ -1,0 +1,148 @@
+import { ApiError } from "../api/errors";
+import { asService } from "../db/session";
+import type { Database, Queryable } from "../db/types";
+import { assertPullable, type CampaignWindow } from "../gacha/campaign-window";
+import { reserveSpend } from "./monthly-spend";
+import { PURCHASE_COLUMNS, readPurchaseByKey, toPurchase, type Purchase, type PurchaseRow } from "./purchase";
+import type { ProviderName } from "./providers/types";
+import { requestHashOf } from "./request-hash";
+import { spendingCapFor } from "./spending-cap";
+
+export interface PullRequest {
+  userId: string;
+  campaignId: string;
+  count: 1 | 10;
+  paymentMethodId: string;
+  idempotencyKey: string;
+}
+
+export interface Reservation {
+  /** False: the key was used before for this very request, and `purchase` is that one. */
+  created: boolean;
+  purchase: Purchase;
+}
+
+/**
+ * Step 1 of the saga, one service transaction: a pending purchase for the request, with
+ * its price and the rate-table version it will be drawn with, and its yen reserved
+ * against the fan's monthly cap.
+ *
+ * The idempotency key is looked up first, so a replay answers whatever the first
+ * request came to, even once the campaign has ended. A key already used for another
+ * request is `idempotency_key_reused` (409). Two requests racing with one key meet at
+ * the unique (user_id, idempotency_key) index: the second waits for the first to
+ * commit and then finds its purchase.
+ *
+ * Refuses, writing nothing: `campaign_not_found`, `campaign_not_active` (by `now`, the
+ * server clock), `account_suspended`, `spending_cap_exceeded`.
+ */
+export async function reserve(
+  db: Database,
+  request: PullRequest,
+  options: { now: Date; provider: ProviderName },
+): Promise<Reservation> {
+  const requestHash = requestHashOf(request);
+  return asService(db, "pay-and-pull:reserve", async (tx) => {
+    const earlier = await readPurchaseByKey(tx, request.userId, request.idempotencyKey);
+    if (earlier) return replayOf(earlier, requestHash);
+
+    const campaign = await readPullableCampaign(tx, request.campaignId, options.now);
+    const buyer = await readBuyer(tx, request.userId);
+    const cap = spendingCapFor(buyer, options.now);
+    const amountJpy = request.count === 10 ? campaign.tenPriceJpy : campaign.singlePriceJpy;
+
+    const [inserted] = await tx.query<PurchaseRow>(
+      `insert into public.purchases
+         (user_id, campaign_id, idempotency_key, request_hash, pull_count, amount_jpy, spend_month, provider,
+          rate_table_id, rate_table_hash)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       on conflict (user_id, idempotency_key) do nothing
+       returning ${PURCHASE_COLUMNS}`,
+      [
+        request.userId,
+        campaign.id,
+        request.idempotencyKey,
+        requestHash,
+        request.count,
+        amountJpy,
+        cap.month,
+        options.provider,
+        campaign.rateTableId,
+        campaign.rateTableHash,
+      ],
+    );
+    if (!inserted) {
+      // Lost the race for this key: the winner has committed, so its purchase is visible now.
+      const raced = await readPurchaseByKey(tx, request.userId, request.idempotencyKey);
+      return replayOf(raced!, requestHash);
+    }
+    await reserveSpend(tx, { userId: request.userId, month: cap.month, amountJpy, capJpy: cap.capJpy });
+    return { created: true, purchase: toPurchase(inserted) };
+  });
+}
+
+function replayOf(purchase: Purchase, requestHash: string): Reservation {
+  if (purchase.requestHash !== requestHash) throw new ApiError("idempotency_key_reused");
+  return { created: false, purchase };
+}
+
+interface PullableCampaign {
+  id: string;
+  singlePriceJpy: number;
+  tenPriceJpy: number;
+  rateTableId: string;
+  rateTableHash: string;
+}
+
+/**
+ * The campaign, if it may be pulled at `now`: approved, of an approved VTuber, inside
+ * its window. Its current rate table is the version this purchase is pinned to.
+ */
+async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date): Promise<PullableCampaign> {
+  const [row] = await tx.query<{
+    id: string;
+    status: CampaignWindow["status"];
+    starts_at: Date;
+    ends_at: Date;
+    single_price_jpy: number;
+    ten_price_jpy: number;
+    rate_table_id: string | null;
+    rate_table_hash: string | null;
+    vtuber_status: string;
+  }>(
+    `select c.id, c.status, c.starts_at, c.ends_at, c.single_price_jpy, c.ten_price_jpy,
+            t.id as rate_table_id, t.content_hash as rate_table_hash, v.status as vtuber_status
+       from public.campaigns c
+       join public.vtubers v on v.id = c.vtuber_id
+       left join public.rate_tables t on t.id = c.current_rate_table_id
+      where c.id = $1`,
+    [campaignId],
+  );
+  // Drafts and campaigns in review are not public: they do not exist for a buyer.
+  if (!row || row.status === "draft" || row.status === "in_review" || row.status === "rejected") {
+    throw new ApiError("campaign_not_found");
+  }
+  if (row.vtuber_status !== "approved") throw new ApiError("campaign_not_active", [{ reason: "not_approved" }]);
+  assertPullable({ status: row.status, startsAt: row.starts_at, endsAt: row.ends_at }, now);
+  if (!row.rate_table_id || !row.rate_table_hash) {
+    // The schema forbids an approved campaign without an approved table; this is a broken row.
+    throw new Error(`campaign ${row.id} is approved without an approved rate table`);
+  }
+  return {
+    id: row.id,
+    singlePriceJpy: row.single_price_jpy,
+    tenPriceJpy: row.ten_price_jpy,
+    rateTableId: row.rate_table_id,
+    rateTableHash: row.rate_table_hash,
+  };
+}
+
+async function readBuyer(tx: Queryable, userId: string) {
+  const [row] = await tx.query<{ birthdate: string; voluntary_monthly_limit_jpy: number | null; status: string }>(
+    "select birthdate, voluntary_monthly_limit_jpy, status from public.users where id = $1",
+    [userId],
+  );
+  if (!row) throw new ApiError("unauthenticated");
+  if (row.status !== "active") throw new ApiError("account_suspended");
+  return { birthdate: row.birthdate, voluntaryMonthlyLimitJpy: row.voluntary_monthly_limit_jpy };
+}

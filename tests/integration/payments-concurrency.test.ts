@@ -1,0 +1,126 @@
+/**
+ * Money under concurrency, below the rate limiter (which would stop this at the edge):
+ * many purchases of one fan at once, with the sandbox's webhooks racing the request
+ * path, and many requests under one Idempotency-Key. On PostgreSQL these really run in
+ * parallel (READ COMMITTED, a pool of connections); PGlite serialises transactions but
+ * still interleaves the saga's steps.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asService } from "@/lib/db/session";
+import { seededRandom } from "@/lib/gacha/random";
+import { payAndPull } from "@/lib/payments/pay-and-pull";
+import { createSandboxProvider } from "@/lib/payments/providers/sandbox";
+import { handleWebhook } from "@/lib/payments/webhook";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import * as fx from "../helpers/fixtures";
+import { collectingSandbox, countRows, moneyOf, pullRequest, SANDBOX_SECRET } from "../helpers/payment-fixtures";
+
+let t: TestDatabase;
+let vtuber: fx.VtuberFixture;
+let gacha: fx.GachaFixture;
+const NOW = new Date("2026-12-10T12:00:00Z");
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  vtuber = await fx.createVtuber(t.db);
+  gacha = await fx.createApprovedCampaign(t.db, vtuber);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe("100 parallel pulls by one fan, distinct keys", () => {
+  it("makes exactly 100 charges, 100 pulls, 100 fulfilled purchases and exact medal totals", async () => {
+    const fan = await fx.createUser(t.db);
+    const rng = seededRandom(2026);
+    // Each webhook is handled the moment the sandbox emits it, racing the request's own fulfilment.
+    const webhooks: Promise<unknown>[] = [];
+    const provider = createSandboxProvider({
+      db: t.db,
+      webhookSecret: SANDBOX_SECRET,
+      now: () => NOW,
+      deliver: (d) =>
+        webhooks.push(handleWebhook({ db: t.db, provider, now: NOW, rng }, d.payload, d.headers["stripe-signature"])),
+    });
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        payAndPull({ db: t.db, provider, now: NOW, rng }, pullRequest(fan, gacha.campaign)),
+      ),
+    );
+    await Promise.all(webhooks);
+
+    expect(outcomes.every((o) => o.created)).toBe(true);
+    expect(new Set(outcomes.map((o) => o.pull.id)).size).toBe(100);
+    const money = await moneyOf(t.db, fan, vtuber);
+    expect(money).toMatchObject({
+      purchasesByStatus: { fulfilled: 100 },
+      charges: 100,
+      pulls: 100,
+      ledgerRows: 100,
+      committedJpy: 100 * gacha.campaign.singlePriceJpy,
+      pendingJpy: 0,
+    });
+    // Σ medals of every result = Σ per pull = the ledger = the balance = what the bodies said.
+    const fromBodies = outcomes.reduce((sum, o) => sum + o.pull.medalsEarned, 0);
+    expect(money.resultMedals).toBe(fromBodies);
+    expect(money.pullMedals).toBe(fromBodies);
+    expect(money.ledgerMedals).toBe(fromBodies);
+    expect(money.balance).toBe(fromBodies);
+    // Every body's balance is a distinct point on the way up, ending at the total.
+    expect(Math.max(...outcomes.map((o) => o.pull.medalBalance))).toBe(fromBodies);
+    expect(new Set(outcomes.map((o) => o.pull.medalBalance)).size).toBe(100);
+    // Every webhook was processed once, none of them drew again.
+    expect(await countRows(t.db, "webhook_events", "processed_at is not null")).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe("50 parallel requests under one Idempotency-Key", () => {
+  it("makes one charge and one pull, and answers all 50 with the same body", async () => {
+    const fan = await fx.createUser(t.db);
+    const { provider } = collectingSandbox(t.db);
+    const request = pullRequest(fan, gacha.campaign, { count: 10 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, () => payAndPull({ db: t.db, provider, now: NOW, rng: seededRandom(5) }, request)),
+    );
+
+    expect(outcomes.filter((o) => o.created)).toHaveLength(1);
+    const bodies = new Set(outcomes.map((o) => JSON.stringify({ pull: o.pull })));
+    expect(bodies.size).toBe(1);
+    expect(outcomes[0]!.pull.results).toHaveLength(10);
+    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+      purchasesByStatus: { fulfilled: 1 },
+      charges: 1,
+      pulls: 1,
+      ledgerRows: 1,
+      committedJpy: 1000,
+      pendingJpy: 0,
+    });
+  });
+
+  it("answers all 50 with the same decline when the card is declined", async () => {
+    const fan = await fx.createUser(t.db);
+    const { provider } = collectingSandbox(t.db);
+    const request = pullRequest(fan, gacha.campaign, { paymentMethodId: "pm_card_chargeDeclined" });
+    const settled = await Promise.allSettled(
+      Array.from({ length: 50 }, () => payAndPull({ db: t.db, provider, now: NOW }, request)),
+    );
+    const answers = new Set(
+      settled.map((s) => (s.status === "rejected" ? JSON.stringify([s.reason.code, s.reason.details]) : "fulfilled")),
+    );
+    expect([...answers]).toEqual([
+      JSON.stringify(["payment_failed", [{ reason: "payment_declined", declineCode: "card_declined" }]]),
+    ]);
+    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+      purchasesByStatus: { failed: 1 },
+      charges: 1,
+      pulls: 0,
+      pendingJpy: 0,
+    });
+    const [row] = await asService(t.db, "test", (tx) =>
+      tx.query<{ failure_code: string }>("select failure_code from public.purchases where user_id = $1", [fan.id]),
+    );
+    expect(row!.failure_code).toBe("card_declined");
+  });
+});
