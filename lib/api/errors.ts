@@ -1,3 +1,5 @@
+import { readCookie } from "../auth/cookies";
+
 /**
  * The one table of API errors: every error the API can answer with has a code here,
  * with its HTTP status and a sentence in Japanese and English. Clients switch on
@@ -189,9 +191,14 @@ export class ApiError extends Error {
 
 export type Lang = "ja" | "en";
 
-/** Japanese unless the client asks for English first. */
-export function preferredLang(acceptLanguage: string | null): Lang {
-  const first = acceptLanguage?.split(",")[0]?.trim().toLowerCase() ?? "";
+/**
+ * The language of a request's answers: the site's `lang` cookie (what the fan chose in
+ * the footer), else English when the browser asks for it first, else Japanese.
+ */
+export function requestLang(headers: Headers): Lang {
+  const cookie = readCookie(headers, "lang");
+  if (cookie === "ja" || cookie === "en") return cookie;
+  const first = headers.get("accept-language")?.split(",")[0]?.trim().toLowerCase() ?? "";
   return first.startsWith("en") ? "en" : "ja";
 }
 

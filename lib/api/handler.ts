@@ -3,7 +3,7 @@ import type Joi from "joi";
 import { authenticateRequest, type AuthenticatedUser } from "../auth/authenticate";
 import type { AppRole } from "../db/session";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
-import { ApiError, errorResponse, preferredLang, type Lang } from "./errors";
+import { ApiError, errorResponse, requestLang, type Lang } from "./errors";
 
 /**
  * Who may call a route. Checked here again even though the Edge gate checks it first:
@@ -44,7 +44,7 @@ export function route<A extends Access, Body = undefined>(
   handler: (ctx: RouteContext<Body, A>) => Promise<Response | object>,
 ): (request: Request, context: NextRouteContext) => Promise<Response> {
   return async (request, context) => {
-    const lang = preferredLang(request.headers.get("accept-language"));
+    const lang = requestLang(request.headers);
     const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
     try {
       const user = await authorise(request, options.access);

@@ -12,7 +12,7 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import type { JWTVerifyGetKey } from "jose";
-import { errorResponse, preferredLang, type ApiErrorCode, type Lang } from "../api/errors";
+import { errorResponse, requestLang, type ApiErrorCode } from "../api/errors";
 import { TokenError, verifyAccessToken, type VerifiedAccessToken } from "../auth/access-token";
 import { authCookieNames, readCookie } from "../auth/cookies";
 import type { Config } from "../config";
@@ -67,7 +67,7 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
     const { "Content-Security-Policy": csp, ...others } = securityHeaders({ nonce, development, mediaOrigins });
     const security: Record<string, string> = isSignedFile ? others : { "Content-Security-Policy": csp, ...others };
     const isApi = pathname.startsWith("/api/");
-    const lang = langOf(request);
+    const lang = requestLang(request.headers);
     const finish = (response: Response, extra: Record<string, string> = {}) => {
       const headers: Record<string, string> = { ...security, ...extra, [REQUEST_ID_HEADER]: requestId };
       for (const [name, value] of Object.entries(headers)) {
@@ -154,9 +154,4 @@ function redirectToLogin(request: NextRequest): Response {
 function requestIdOf(request: NextRequest): string {
   const incoming = request.headers.get(REQUEST_ID_HEADER);
   return incoming !== null && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-}
-
-function langOf(request: NextRequest): Lang {
-  const cookie = readCookie(request.headers, "lang");
-  return cookie === "en" || cookie === "ja" ? cookie : preferredLang(request.headers.get("accept-language"));
 }

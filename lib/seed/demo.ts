@@ -2,6 +2,8 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { Config, DatabaseConfig, StorageConfig } from "../config";
 import { hashPassword } from "../auth/password";
+import { ageBand, ageOn } from "../auth/age";
+import { TERMS_VERSION } from "../auth/terms";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { localStorage } from "../storage/local";
@@ -49,8 +51,6 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
     birthdate: "1996-07-07",
   })),
 ];
-
-export const DEMO_TERMS_VERSION = "2026-11-01";
 
 export class SeedRefusedError extends Error {
   constructor(message: string) {
@@ -103,16 +103,19 @@ export async function seedDemoData(
     const userIds = new Map<string, string>();
     for (const account of DEMO_ACCOUNTS) {
       const [user] = await tx.query<{ id: string }>(
-        `insert into public.users (email, password_hash, display_name, birthdate, role, terms_version, terms_accepted_at)
-         values ($1, $2, $3, $4, $5, $6, $7) returning id`,
+        `insert into public.users
+           (email, password_hash, display_name, birthdate, role, terms_version, terms_accepted_at, guardian_consent_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
         [
           account.email,
           passwordHashes.get(account.email),
           account.displayName,
           account.birthdate,
           account.role,
-          DEMO_TERMS_VERSION,
+          TERMS_VERSION,
           now,
+          // The demo minor signed up as the law asks: with a guardian's consent.
+          ageBand(ageOn(account.birthdate, now)) === "adult" ? null : now,
         ],
       );
       userIds.set(account.email, user!.id);

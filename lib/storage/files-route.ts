@@ -1,5 +1,5 @@
 import "server-only";
-import { ApiError, errorResponse, preferredLang } from "../api/errors";
+import { ApiError, errorResponse, requestLang } from "../api/errors";
 import { getConfig } from "../config";
 import { serveLocalFile } from "./serve-local-file";
 import { loadSigningKey } from "./signing-key";
@@ -10,7 +10,7 @@ import { loadSigningKey } from "./signing-key";
  * files live in Supabase Storage, which serves its own signed URLs.
  */
 export async function handleFileRequest(request: Request, token: string, now: Date = new Date()): Promise<Response> {
-  const lang = preferredLang(request.headers.get("accept-language"));
+  const lang = requestLang(request.headers);
   try {
     const storage = getConfig().storage;
     if (storage.kind !== "local") throw new ApiError("not_found");

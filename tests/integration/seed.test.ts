@@ -64,6 +64,13 @@ describe("demo seed", () => {
     }
   });
 
+  it("records the guardian consent of the demo minor only", async () => {
+    const rows = await t.db.query<{ email: string; consent: boolean }>(
+      "select email, guardian_consent_at is not null as consent from public.users order by email",
+    );
+    expect(rows.filter((r) => r.consent).map((r) => r.email)).toEqual(["minor@demo.koepon.test"]);
+  });
+
   it("stores every content file where its row says, with the recorded hash", async () => {
     const files = await t.db.query<{ storage_path: string; sha256: string; size_bytes: number }>(
       "select storage_path, sha256, size_bytes from public.content_files",
