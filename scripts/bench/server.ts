@@ -1,0 +1,168 @@
+/**
+ * The server under test, started exactly as `npm start` starts it (scripts/start.ts:
+ * build when the sources changed, the Upstash-REST bridge in front of REDIS_URL, then
+ * `next start`), in its own process group so the whole tree stops together.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const tsxCli = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
+
+export interface ServerSettings {
+  port: number;
+  bridgePort: number;
+  databaseUrl: string;
+  poolMax: number;
+  redisUrl: string;
+  dataDir: string;
+  logFile: string;
+}
+
+export interface RunningServer {
+  baseUrl: string;
+  logFile: string;
+  /** Stops the server and the bridge (the whole process group). Safe to call twice. */
+  stop(): Promise<void>;
+  /** Stops echoing the server's output to the terminal; it still goes to the log file. */
+  quiet(): void;
+}
+
+function canListen(port: number, host?: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** True when nothing listens on the port, on any address. */
+export async function portIsFree(port: number): Promise<boolean> {
+  return (await canListen(port)) && (await canListen(port, "127.0.0.1"));
+}
+
+/** A port on 127.0.0.1 nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen({ port: 0, host: "127.0.0.1" }, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The environment of the server: services mode on the bench database and Redis,
+ * sandbox payments, cheap bcrypt, no demo seed (the bench seeded). Settings that would
+ * point it at real services are blanked, so a developer's shell cannot leak them in
+ * (Next does not let a `.env` file override a variable that is set, even to "").
+ */
+function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
+  const origin = `http://127.0.0.1:${s.port}`;
+  return {
+    ...process.env,
+    PORT: String(s.port),
+    APP_URL: origin,
+    KOEPON_INTERNAL_URL: origin,
+    JWT_ISSUER: origin,
+    DATABASE_URL: s.databaseUrl,
+    DATABASE_POOL_MAX: String(s.poolMax),
+    REDIS_URL: s.redisUrl,
+    RATE_LIMIT_BRIDGE_PORT: String(s.bridgePort),
+    KOEPON_DATA_DIR: s.dataDir,
+    KOEPON_ALLOW_EMBEDDED: "1",
+    KOEPON_DEMO_SEED: "0",
+    BCRYPT_COST: "4",
+    UPSTASH_REDIS_REST_URL: "",
+    UPSTASH_REDIS_REST_TOKEN: "",
+    STRIPE_SECRET_KEY: "",
+    STRIPE_WEBHOOK_SECRET: "",
+    STRIPE_API_BASE: "",
+    SUPABASE_URL: "",
+    SUPABASE_SERVICE_ROLE_KEY: "",
+    STORAGE_SIGNING_SECRET: "",
+    JWT_SIGNING_KEY: "",
+    JWT_VERIFY_KEYS: "",
+  };
+}
+
+export async function startServer(s: ServerSettings, options: { readyTimeoutMs: number }): Promise<RunningServer> {
+  const log = fs.createWriteStream(s.logFile);
+  let echo = true;
+  const child: ChildProcess = spawn(process.execPath, [tsxCli, "scripts/start.ts"], {
+    cwd: root,
+    env: serverEnv(s),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const forward = (chunk: Buffer) => {
+    log.write(chunk);
+    if (echo) process.stdout.write(chunk.toString().replace(/^(?=.)/gm, "  │ "));
+  };
+  child.stdout!.on("data", forward);
+  child.stderr!.on("data", forward);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let running = true;
+  void exited.then(() => (running = false));
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      if (running && child.pid !== undefined) {
+        signalGroup(child.pid, "SIGTERM");
+        const done = await Promise.race([exited.then(() => true), delay(5_000).then(() => false)]);
+        if (!done) signalGroup(child.pid, "SIGKILL");
+        await exited;
+      }
+      // Whatever start.ts left behind in the group (it normally takes its children along).
+      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      await new Promise<void>((resolve) => log.end(resolve));
+    })();
+    return stopping;
+  };
+
+  const baseUrl = `http://127.0.0.1:${s.port}`;
+  const deadline = Date.now() + options.readyTimeoutMs;
+  for (;;) {
+    if (!running) {
+      await stop();
+      throw new Error(`The server exited before it was ready (exit code ${await exited}); log: ${s.logFile}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`The server was not ready within ${options.readyTimeoutMs / 1000} s; log: ${s.logFile}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      await res.text();
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await delay(500);
+  }
+  return {
+    baseUrl,
+    logFile: s.logFile,
+    stop,
+    quiet() {
+      echo = false;
+    },
+  };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
