@@ -20,9 +20,10 @@ KOEPON_COMMIT_SHA="$(git rev-parse --short=12 HEAD 2>/dev/null || true)"
 # APP_URL is the origin the browser uses: CSRF checks compare against it.
 APP_URL="http://127.0.0.1:$PORT"
 export KOEPON_DATA_DIR="$DATA_DIR" KOEPON_ALLOW_EMBEDDED=1 PORT KOEPON_COMMIT_SHA APP_URL
-env -u DATABASE_URL -u REDIS_URL npx next start -p "$PORT" >"$REPORTS/server.log" 2>&1 &
+# Its own process group, so the cleanup stops next-server too, not just the npx wrapper.
+setsid env -u DATABASE_URL -u REDIS_URL npx next start -p "$PORT" >"$REPORTS/server.log" 2>&1 &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA_DIR"' EXIT
+trap 'kill -- -"$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA_DIR"' EXIT
 
 for _ in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { ActiveCampaign } from "@/lib/catalog/list-active-campaigns";
 import type { Messages } from "@/lib/i18n/dictionaries/ja";
 import { formatDateTime, formatYen } from "@/lib/i18n/format";
@@ -12,7 +13,9 @@ interface Props {
 export function CampaignCard({ campaign, t, locale }: Props) {
   return (
     <article className="card">
-      <h3>{campaign.title}</h3>
+      <h3>
+        <Link href={`/gachas/${campaign.id}`}>{campaign.title}</Link>
+      </h3>
       <p className="card__meta">
         {campaign.vtuber.name} ・{" "}
         <time dateTime={campaign.endsAt.toISOString()}>{t.endsAt(formatDateTime(campaign.endsAt, locale))}</time>

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { VtuberSummary } from "@/lib/catalog/list-vtubers";
 
 export function VtuberCard({ vtuber }: { vtuber: VtuberSummary }) {
@@ -8,7 +9,9 @@ export function VtuberCard({ vtuber }: { vtuber: VtuberSummary }) {
         {Array.from(vtuber.name)[0]}
       </span>
       <div>
-        <h3>{vtuber.name}</h3>
+        <h3>
+          <Link href={`/vtubers/${vtuber.slug}`}>{vtuber.name}</Link>
+        </h3>
         {vtuber.bio && <p className="card__body">{vtuber.bio}</p>}
       </div>
     </article>

@@ -1,0 +1,92 @@
+"use client";
+
+import { useEffect, useState, type FormEvent } from "react";
+import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
+import { loadPageAfterSessionChange } from "@/lib/client/session-navigation";
+import { ApiClientError, apiFetch, resumeSession } from "@/lib/client/api";
+import type { AccountMessages } from "@/lib/i18n/dictionaries/account";
+
+interface Props {
+  /** Where to go once signed in; already checked to be a path on this site. */
+  next: string;
+  t: Pick<AccountMessages, "login" | "fields" | "form" | "passwordReasons">;
+}
+
+/**
+ * The form submits through script so the API's sentence can be shown in place; the
+ * browser's own validation bubbles are switched off (`noValidate`) because they speak
+ * the browser's language, not the one the fan chose.
+ */
+export function LoginForm({ next, t }: Props) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<ApiClientError | null>(null);
+  const invalid = invalidFields(error);
+
+  // The access cookie lasts 15 minutes, the session 30 days: a fan sent here after a
+  // break is usually still signed in, and goes straight back without typing anything.
+  useEffect(() => {
+    let cancelled = false;
+    void resumeSession().then((signedIn) => {
+      if (signedIn && !cancelled) loadPageAfterSessionChange(next);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [next]);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    try {
+      await apiFetch("/api/auth/login", {
+        method: "POST",
+        body: { email: String(data.get("email") ?? ""), password: String(data.get("password") ?? "") },
+        whenSignedOut: "throw",
+      });
+    } catch (err) {
+      if (!(err instanceof ApiClientError)) throw err;
+      setError(err);
+      setPending(false);
+      return;
+    }
+    loadPageAfterSessionChange(next);
+  }
+
+  return (
+    <form className="auth-form" onSubmit={onSubmit} noValidate aria-describedby="login-error">
+      <div className="form-field">
+        <label htmlFor="login-email">
+          {t.fields.email} <span className="form-field__required">{t.fields.required}</span>
+        </label>
+        <input
+          id="login-email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          required
+          aria-invalid={error?.code === "invalid_credentials" || invalid.includes("email") || undefined}
+        />
+      </div>
+      <div className="form-field">
+        <label htmlFor="login-password">
+          {t.fields.password} <span className="form-field__required">{t.fields.required}</span>
+        </label>
+        <input
+          id="login-password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          aria-invalid={error?.code === "invalid_credentials" || invalid.includes("password") || undefined}
+        />
+      </div>
+      <AuthFormAlert id="login-error" error={error} t={t} />
+      <button type="submit" className="button auth-form__submit" disabled={pending} aria-busy={pending}>
+        {pending ? t.login.submitting : t.login.submit}
+      </button>
+    </form>
+  );
+}

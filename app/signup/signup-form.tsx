@@ -1,0 +1,182 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
+import { ageOn, isCalendarDate } from "@/lib/auth/age";
+import { loadPageAfterSessionChange } from "@/lib/client/session-navigation";
+import { ApiClientError, apiFetch } from "@/lib/client/api";
+import type { AccountMessages } from "@/lib/i18n/dictionaries/account";
+
+interface Props {
+  /** Where to go once signed up; already checked to be a path on this site. */
+  next: string;
+  /** Today in Japan (YYYY-MM-DD), from the server so both renders agree. */
+  today: string;
+  t: Pick<AccountMessages, "signup" | "fields" | "form" | "passwordReasons">;
+}
+
+const ADULT_AGE = 18;
+
+/**
+ * Every rule is the API's: the browser's validation is off (`noValidate`) so refusals are
+ * the API's sentences in the fan's language, read out from one alert region. The only
+ * rule computed here is whether to ask for a guardian's consent, from the birthdate in
+ * Japan time, the way the server counts ages.
+ */
+export function SignupForm({ next, today, t }: Props) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<ApiClientError | null>(null);
+  const [birthdate, setBirthdate] = useState("");
+  const isMinor = isCalendarDate(birthdate) && birthdate <= today && ageOn(birthdate, new Date()) < ADULT_AGE;
+  const invalid = invalidFields(error);
+  const ariaInvalid = (field: string) => invalid.includes(field) || undefined;
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    try {
+      await apiFetch("/api/auth/signup", {
+        method: "POST",
+        body: {
+          email: String(data.get("email") ?? ""),
+          password: String(data.get("password") ?? ""),
+          displayName: String(data.get("displayName") ?? ""),
+          birthdate,
+          acceptTerms: data.get("acceptTerms") === "on",
+          ...(isMinor && data.get("guardianConsent") === "on" ? { guardianConsent: true } : {}),
+        },
+        whenSignedOut: "throw",
+      });
+    } catch (err) {
+      if (!(err instanceof ApiClientError)) throw err;
+      setError(err);
+      setPending(false);
+      return;
+    }
+    loadPageAfterSessionChange(next);
+  }
+
+  return (
+    <form className="auth-form" onSubmit={onSubmit} noValidate aria-describedby="signup-error">
+      <div className="form-field">
+        <label htmlFor="signup-email">
+          {t.fields.email} <span className="form-field__required">{t.fields.required}</span>
+        </label>
+        <input
+          id="signup-email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          required
+          aria-invalid={ariaInvalid("email")}
+        />
+      </div>
+
+      <div className="form-field">
+        <label htmlFor="signup-password">
+          {t.fields.password} <span className="form-field__required">{t.fields.required}</span>
+        </label>
+        <input
+          id="signup-password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          minLength={8}
+          maxLength={128}
+          required
+          aria-describedby="signup-password-rule"
+          aria-invalid={ariaInvalid("password")}
+        />
+        <p id="signup-password-rule" className="form-field__hint">
+          {t.signup.passwordRule}
+        </p>
+      </div>
+
+      <div className="form-field">
+        <label htmlFor="signup-display-name">
+          {t.fields.displayName} <span className="form-field__required">{t.fields.required}</span>
+        </label>
+        <input
+          id="signup-display-name"
+          name="displayName"
+          type="text"
+          autoComplete="nickname"
+          maxLength={50}
+          required
+          aria-describedby="signup-display-name-rule"
+          aria-invalid={ariaInvalid("displayName")}
+        />
+        <p id="signup-display-name-rule" className="form-field__hint">
+          {t.signup.displayNameRule}
+        </p>
+      </div>
+
+      <div className="form-field">
+        <label htmlFor="signup-birthdate">
+          {t.fields.birthdate} <span className="form-field__required">{t.fields.required}</span>
+        </label>
+        <input
+          id="signup-birthdate"
+          name="birthdate"
+          type="date"
+          autoComplete="bday"
+          max={today}
+          required
+          value={birthdate}
+          onChange={(event) => setBirthdate(event.target.value)}
+          aria-describedby="signup-minors-notice"
+          aria-invalid={ariaInvalid("birthdate")}
+        />
+        <p id="signup-minors-notice" className="form-notice">
+          {t.signup.minorsNotice}
+        </p>
+      </div>
+
+      {isMinor && (
+        <div className="checkbox-field checkbox-field--notice">
+          <input
+            id="signup-guardian-consent"
+            name="guardianConsent"
+            type="checkbox"
+            required
+            aria-invalid={ariaInvalid("guardianConsent")}
+          />
+          <label htmlFor="signup-guardian-consent">
+            {t.signup.guardianConsent} <span className="form-field__required">{t.fields.required}</span>
+          </label>
+        </div>
+      )}
+
+      <div className="checkbox-field">
+        <input
+          id="signup-terms"
+          name="acceptTerms"
+          type="checkbox"
+          required
+          aria-invalid={ariaInvalid("acceptTerms")}
+        />
+        <label htmlFor="signup-terms">
+          {t.signup.termsBefore}
+          <a href="/legal/terms" target="_blank" rel="noopener">
+            {t.signup.termsLink}
+            <span className="visually-hidden">{t.form.newTab}</span>
+          </a>
+          {t.signup.termsAnd}
+          <a href="/legal/privacy" target="_blank" rel="noopener">
+            {t.signup.privacyLink}
+            <span className="visually-hidden">{t.form.newTab}</span>
+          </a>
+          {t.signup.termsAfter} <span className="form-field__required">{t.fields.required}</span>
+        </label>
+      </div>
+
+      <AuthFormAlert id="signup-error" error={error} t={t} />
+      <button type="submit" className="button auth-form__submit" disabled={pending} aria-busy={pending}>
+        {pending ? t.signup.submitting : t.signup.submit}
+      </button>
+    </form>
+  );
+}
