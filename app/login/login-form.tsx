@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, type FormEvent } from "react";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
+import { useSessionSubmit } from "@/app/_components/use-session-submit";
+import { resumeSession } from "@/lib/client/api";
 import { loadPageAfterSessionChange } from "@/lib/client/session-navigation";
-import { ApiClientError, apiFetch, resumeSession } from "@/lib/client/api";
 import type { AccountMessages } from "@/lib/i18n/dictionaries/account";
 
 interface Props {
@@ -18,8 +19,7 @@ interface Props {
  * the browser's language, not the one the fan chose.
  */
 export function LoginForm({ next, t }: Props) {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<ApiClientError | null>(null);
+  const { pending, error, submit } = useSessionSubmit(next);
   const invalid = invalidFields(error);
 
   // The access cookie lasts 15 minutes, the session 30 days: a fan sent here after a
@@ -37,21 +37,10 @@ export function LoginForm({ next, t }: Props) {
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    setPending(true);
-    setError(null);
-    try {
-      await apiFetch("/api/auth/login", {
-        method: "POST",
-        body: { email: String(data.get("email") ?? ""), password: String(data.get("password") ?? "") },
-        whenSignedOut: "throw",
-      });
-    } catch (err) {
-      if (!(err instanceof ApiClientError)) throw err;
-      setError(err);
-      setPending(false);
-      return;
-    }
-    loadPageAfterSessionChange(next);
+    await submit("/api/auth/login", {
+      email: String(data.get("email") ?? ""),
+      password: String(data.get("password") ?? ""),
+    });
   }
 
   return (

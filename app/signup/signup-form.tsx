@@ -2,9 +2,8 @@
 
 import { useState, type FormEvent } from "react";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
-import { ageOn, isCalendarDate } from "@/lib/auth/age";
-import { loadPageAfterSessionChange } from "@/lib/client/session-navigation";
-import { ApiClientError, apiFetch } from "@/lib/client/api";
+import { useSessionSubmit } from "@/app/_components/use-session-submit";
+import { ageBand, ageOn, isCalendarDate } from "@/lib/auth/age";
 import type { AccountMessages } from "@/lib/i18n/dictionaries/account";
 
 interface Props {
@@ -15,8 +14,6 @@ interface Props {
   t: Pick<AccountMessages, "signup" | "fields" | "form" | "passwordReasons">;
 }
 
-const ADULT_AGE = 18;
-
 /**
  * Every rule is the API's: the browser's validation is off (`noValidate`) so refusals are
  * the API's sentences in the fan's language, read out from one alert region. The only
@@ -24,38 +21,23 @@ const ADULT_AGE = 18;
  * Japan time, the way the server counts ages.
  */
 export function SignupForm({ next, today, t }: Props) {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<ApiClientError | null>(null);
+  const { pending, error, submit } = useSessionSubmit(next);
   const [birthdate, setBirthdate] = useState("");
-  const isMinor = isCalendarDate(birthdate) && birthdate <= today && ageOn(birthdate, new Date()) < ADULT_AGE;
+  const isMinor = isCalendarDate(birthdate) && birthdate <= today && ageBand(ageOn(birthdate, new Date())) !== "adult";
   const invalid = invalidFields(error);
   const ariaInvalid = (field: string) => invalid.includes(field) || undefined;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    setPending(true);
-    setError(null);
-    try {
-      await apiFetch("/api/auth/signup", {
-        method: "POST",
-        body: {
-          email: String(data.get("email") ?? ""),
-          password: String(data.get("password") ?? ""),
-          displayName: String(data.get("displayName") ?? ""),
-          birthdate,
-          acceptTerms: data.get("acceptTerms") === "on",
-          ...(isMinor && data.get("guardianConsent") === "on" ? { guardianConsent: true } : {}),
-        },
-        whenSignedOut: "throw",
-      });
-    } catch (err) {
-      if (!(err instanceof ApiClientError)) throw err;
-      setError(err);
-      setPending(false);
-      return;
-    }
-    loadPageAfterSessionChange(next);
+    await submit("/api/auth/signup", {
+      email: String(data.get("email") ?? ""),
+      password: String(data.get("password") ?? ""),
+      displayName: String(data.get("displayName") ?? ""),
+      birthdate,
+      acceptTerms: data.get("acceptTerms") === "on",
+      ...(isMinor && data.get("guardianConsent") === "on" ? { guardianConsent: true } : {}),
+    });
   }
 
   return (
