@@ -1,16 +1,7 @@
-import { randomUUID } from "node:crypto";
-import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
+import { expectNoSeriousA11yViolations, PASSWORD, screenshot, uniqueEmail } from "./support";
 
-/** Long, uncommon, free of the email and the service's name: what the password rules accept. */
-const PASSWORD = "Hoshizora-Melody-42";
 const JST_OFFSET_MS = 9 * 3_600_000;
-
-/** Unique per run, project and test, so the desktop and mobile runs never share an account. */
-function uniqueEmail(testInfo: TestInfo): string {
-  return `fan-${testInfo.project.name}-${randomUUID()}@example.com`;
-}
 
 /** A birthdate that makes someone `years` old today in Japan. */
 function birthdateForAge(years: number): string {
@@ -18,17 +9,6 @@ function birthdateForAge(years: number): string {
   // 29 February exists only in leap years; a day earlier is still the same age band.
   const monthDay = today.slice(4) === "-02-29" ? "-02-28" : today.slice(4);
   return `${Number(today.slice(0, 4)) - years}${monthDay}`;
-}
-
-async function expectNoSeriousViolations(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
-
-async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const file = path.join(testInfo.project.testDir, "screenshots", testInfo.project.name, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
 }
 
 async function fillSignup(page: Page, fields: { email: string; displayName: string; birthdate: string }) {
@@ -58,7 +38,7 @@ test.describe("accounts", () => {
     await expect(
       page.getByText("18歳未満の方は、保護者の同意を得てからご登録ください。", { exact: false }),
     ).toBeVisible();
-    await expectNoSeriousViolations(page);
+    await expectNoSeriousA11yViolations(page);
     await screenshot(page, testInfo, "signup");
 
     await fillSignup(page, { email, displayName, birthdate: "1995-04-01" });
@@ -86,7 +66,7 @@ test.describe("accounts", () => {
     const spending = page.getByRole("region", { name: "今月のご利用状況" });
     await expect(spending.getByText("¥0")).toBeVisible();
     await expect(spending.getByText("上限なし")).toBeVisible();
-    await expectNoSeriousViolations(page);
+    await expectNoSeriousA11yViolations(page);
     await screenshot(page, testInfo, "account");
 
     // An access cookie past its 15 minutes is gone from the browser: the form's request
@@ -113,7 +93,7 @@ test.describe("accounts", () => {
   test("a wrong password is refused with the API's sentence", async ({ page }, testInfo) => {
     await page.goto("/login");
     await expect(page.getByRole("heading", { level: 1, name: "ログイン" })).toBeVisible();
-    await expectNoSeriousViolations(page);
+    await expectNoSeriousA11yViolations(page);
     await screenshot(page, testInfo, "login");
 
     await page.getByLabel("メールアドレス").fill(uniqueEmail(testInfo));
@@ -125,7 +105,7 @@ test.describe("accounts", () => {
     );
     await expect(page.getByLabel("パスワード")).toHaveAttribute("aria-invalid", "true");
     await expect(page).toHaveURL(/\/login$/);
-    await expectNoSeriousViolations(page);
+    await expectNoSeriousA11yViolations(page);
   });
 
   test("a fan under 16 must confirm a guardian's consent, then gets the under-16 cap", async ({ page }, testInfo) => {
@@ -142,7 +122,7 @@ test.describe("accounts", () => {
     await page.getByRole("button", { name: "登録する" }).click();
     await expect(page.getByRole("main").getByRole("alert")).toContainText("未成年の方は保護者の同意が必要です。");
     await expect(page).toHaveURL(/\/signup$/);
-    await expectNoSeriousViolations(page);
+    await expectNoSeriousA11yViolations(page);
 
     await consent.check();
     await page.getByRole("button", { name: "登録する" }).click();

@@ -1,5 +1,12 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import {
+  expectNoSeriousA11yViolations,
+  firstGachaId,
+  PASSWORD,
+  sameSite,
+  screenshot,
+  signUpFan,
+} from "./support";
 
 /**
  * The fan's path from the catalog to the results: VTuber, campaign and odds pages, the
@@ -25,36 +32,9 @@ interface ApiGacha {
   };
 }
 
-const PASSWORD = "a-strong-pass-phrase";
-
-/** Headers a same-site browser request carries: cookie-authenticated writes need them (CSRF). */
-function sameSite(testInfo: TestInfo): Record<string, string> {
-  return { origin: String(testInfo.project.use.baseURL), "sec-fetch-site": "same-origin" };
-}
-
-async function signUp(request: APIRequestContext, testInfo: TestInfo): Promise<void> {
-  const email = `fan-${crypto.randomUUID()}@e2e.koepon.test`;
-  const response = await request.post("/api/auth/signup", {
-    data: { email, password: PASSWORD, displayName: "テストファン", birthdate: "1995-05-05", acceptTerms: true },
-    headers: sameSite(testInfo),
-  });
-  expect(response.status(), await response.text()).toBe(201);
-}
-
 async function firstGacha(request: APIRequestContext): Promise<ApiGacha> {
-  const list = (await (await request.get("/api/gachas")).json()) as { gachas: { id: string }[] };
-  const id = list.gachas[0]!.id;
+  const id = await firstGachaId(request);
   return ((await (await request.get(`/api/gachas/${id}`)).json()) as { gacha: ApiGacha }).gacha;
-}
-
-async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
-
-async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/screenshots/${testInfo.project.name}/${name}.png`, fullPage: true });
 }
 
 /** Presses the pay button and waits for the results, skipping the animation if it plays. */
@@ -73,7 +53,7 @@ test.describe("gacha", () => {
   }, testInfo) => {
     // Five pages with an axe scan and a screenshot each, and the animation: more than the default 30 s.
     test.setTimeout(120_000);
-    await signUp(page.request, testInfo);
+    await signUpFan(page.request, testInfo);
 
     await page.goto("/");
     const campaigns = page.getByRole("region", { name: "開催中のガチャ" });
@@ -154,7 +134,7 @@ test.describe("gacha", () => {
   });
 
   test("a declined card says so, and nothing is charged or drawn", async ({ page }, testInfo) => {
-    await signUp(page.request, testInfo);
+    await signUpFan(page.request, testInfo);
     const gacha = await firstGacha(page.request);
 
     await page.goto(`/gachas/${gacha.id}/confirm?count=10`);
@@ -215,12 +195,7 @@ test.describe("gacha", () => {
     request,
   }, testInfo) => {
     // An account made outside the page's browser context: the page itself stays signed out.
-    const email = `fan-${crypto.randomUUID()}@e2e.koepon.test`;
-    const signup = await request.post("/api/auth/signup", {
-      data: { email, password: PASSWORD, displayName: "テストファン", birthdate: "1995-05-05", acceptTerms: true },
-      headers: sameSite(testInfo),
-    });
-    expect(signup.status()).toBe(201);
+    const { email } = await signUpFan(request, testInfo);
     const gacha = await firstGacha(request);
 
     await page.goto(`/gachas/${gacha.id}`);

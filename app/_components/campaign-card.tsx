@@ -3,6 +3,7 @@ import type { ActiveCampaign } from "@/lib/catalog/list-active-campaigns";
 import type { Messages } from "@/lib/i18n/dictionaries/ja";
 import { formatDateTime, formatYen } from "@/lib/i18n/format";
 import type { Locale } from "@/lib/i18n/locales";
+import { RichText } from "./rich-text";
 
 interface Props {
   campaign: ActiveCampaign;
@@ -36,7 +37,7 @@ export function CampaignCard({ campaign, t, locale }: Props) {
         </div>
       </dl>
       <p className="note">{t.tenthGuaranteed}</p>
-      {campaign.description && <p className="card__body">{campaign.description}</p>}
+      {campaign.description && <RichText html={campaign.description} className="card__body" preview />}
     </article>
   );
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { VtuberSummary } from "@/lib/catalog/list-vtubers";
+import { RichText } from "./rich-text";
 
 export function VtuberCard({ vtuber }: { vtuber: VtuberSummary }) {
   return (
@@ -12,7 +13,7 @@ export function VtuberCard({ vtuber }: { vtuber: VtuberSummary }) {
         <h3>
           <Link href={`/vtubers/${vtuber.slug}`}>{vtuber.name}</Link>
         </h3>
-        {vtuber.bio && <p className="card__body">{vtuber.bio}</p>}
+        {vtuber.bio && <RichText html={vtuber.bio} className="card__body" preview />}
       </div>
     </article>
   );

@@ -1,6 +1,6 @@
 /**
  * The demo catalog: three fictional VTubers, each with one active campaign, its items
- * and two exchange items. Everything here is made up for the demo.
+ * and three exchange items (one cheap enough for the medals of a single 10-pull). Everything here is made up for the demo.
  */
 import type { Rgb } from "./media";
 
@@ -24,6 +24,7 @@ export interface DemoVtuber {
   items: DemoItem[];
   exchange: {
     name: string;
+    kind: "voice" | "image";
     description: string;
     costMedals: number;
     stock: number | null;
@@ -46,7 +47,7 @@ export const DEMO_VTUBERS: DemoVtuber[] = [
   {
     slug: "hoshino-mio",
     name: "星野ミオ",
-    bio: "歌と朝の挨拶が得意な星空系VTuber。毎朝7時に配信中。",
+    bio: "歌と朝の挨拶が得意な星空系VTuber。<strong>毎朝7時</strong>に配信中。",
     email: "mio@demo.koepon.test",
     colours: [
       [58, 72, 160],
@@ -59,13 +60,29 @@ export const DEMO_VTUBERS: DemoVtuber[] = [
     items: ITEMS("ミオ", 440),
     exchange: [
       {
+        name: "ミオ ひとことボイス",
+        kind: "voice",
+        description: "10連1回分の推しメダルで交換できる、短いひとことボイスです。",
+        costMedals: 100,
+        stock: null,
+        perUserLimit: 1,
+      },
+      {
         name: "ミオ 限定ボイス「ありがとう」",
+        kind: "voice",
         description: "推しメダル交換限定のボイスです。",
         costMedals: 500,
         stock: null,
         perUserLimit: 1,
       },
-      { name: "ミオ 限定壁紙", description: "数量限定の壁紙イラスト。", costMedals: 300, stock: 100, perUserLimit: 1 },
+      {
+        name: "ミオ 限定壁紙",
+        kind: "image",
+        description: "数量限定の壁紙イラスト。",
+        costMedals: 300,
+        stock: 100,
+        perUserLimit: 1,
+      },
     ],
   },
   {
@@ -84,13 +101,29 @@ export const DEMO_VTUBERS: DemoVtuber[] = [
     items: ITEMS("レン", 330),
     exchange: [
       {
+        name: "レン ひとことボイス",
+        kind: "voice",
+        description: "10連1回分の推しメダルで交換できる、短いひとことボイスです。",
+        costMedals: 100,
+        stock: null,
+        perUserLimit: 1,
+      },
+      {
         name: "レン 限定ボイス「おつかれさま」",
+        kind: "voice",
         description: "推しメダル交換限定のボイスです。",
         costMedals: 500,
         stock: null,
         perUserLimit: 1,
       },
-      { name: "レン 限定壁紙", description: "数量限定の壁紙イラスト。", costMedals: 300, stock: 100, perUserLimit: 1 },
+      {
+        name: "レン 限定壁紙",
+        kind: "image",
+        description: "数量限定の壁紙イラスト。",
+        costMedals: 300,
+        stock: 100,
+        perUserLimit: 1,
+      },
     ],
   },
   {
@@ -109,13 +142,29 @@ export const DEMO_VTUBERS: DemoVtuber[] = [
     items: ITEMS("ユイ", 523),
     exchange: [
       {
+        name: "ユイ ひとことボイス",
+        kind: "voice",
+        description: "10連1回分の推しメダルで交換できる、短いひとことボイスです。",
+        costMedals: 100,
+        stock: null,
+        perUserLimit: 1,
+      },
+      {
         name: "ユイ 限定ボイス「だいすき」",
+        kind: "voice",
         description: "推しメダル交換限定のボイスです。",
         costMedals: 500,
         stock: null,
         perUserLimit: 1,
       },
-      { name: "ユイ 限定壁紙", description: "数量限定の壁紙イラスト。", costMedals: 300, stock: 100, perUserLimit: 1 },
+      {
+        name: "ユイ 限定壁紙",
+        kind: "image",
+        description: "数量限定の壁紙イラスト。",
+        costMedals: 300,
+        stock: 100,
+        perUserLimit: 1,
+      },
     ],
   },
 ];

@@ -214,8 +214,7 @@ async function seedVtuber(
   );
 
   for (const [index, exchange] of vtuber.exchange.entries()) {
-    const kind = index === 0 ? "voice" : "image";
-    const fileId = await storeFile(exchange.name, kind, 20 + index, 660 + index * 110);
+    const fileId = await storeFile(exchange.name, exchange.kind, 20 + index, 660 + index * 110);
     await tx.query(
       `insert into public.exchange_items
          (vtuber_id, content_file_id, name, description, cost_medals, stock, per_user_limit, status)

@@ -48,7 +48,7 @@ describe("demo seed", () => {
       { slot: "guaranteed", total: 3_000_000 },
       { slot: "regular", total: 3_000_000 },
     ]);
-    expect(visible.exchange).toHaveLength(6);
+    expect(visible.exchange).toHaveLength(9);
   });
 
   it("creates one account per role whose printed password works", async () => {
@@ -75,7 +75,7 @@ describe("demo seed", () => {
     const files = await t.db.query<{ storage_path: string; sha256: string; size_bytes: number }>(
       "select storage_path, sha256, size_bytes from public.content_files",
     );
-    expect(files.length).toBe(30);
+    expect(files.length).toBe(33);
     const storage = localStorage(storageDir);
     for (const file of files) {
       const body = await storage.get(file.storage_path);

@@ -6,6 +6,7 @@ import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { formatDateTime, formatYen } from "@/lib/i18n/format";
 import { getLocale } from "@/lib/i18n/server";
 import { loadGacha } from "./load-gacha";
+import { RichText } from "@/app/_components/rich-text";
 
 interface Props {
   params: Promise<{ id: string }>;
@@ -32,7 +33,7 @@ export default async function GachaPage({ params }: Props) {
         <p className="card__meta">
           {c.period(formatDateTime(gacha.startsAt, locale), formatDateTime(gacha.endsAt, locale))}
         </p>
-        {gacha.description && <p className="gacha__description">{gacha.description}</p>}
+        {gacha.description && <RichText html={gacha.description} className="gacha__description" />}
       </header>
 
       <section className="section" aria-labelledby="prices-title">

@@ -8,6 +8,7 @@ import { getDb } from "@/lib/db";
 import { asAnon } from "@/lib/db/session";
 import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { getLocale, messagesFor } from "@/lib/i18n/server";
+import { RichText } from "@/app/_components/rich-text";
 
 const CAMPAIGN_LIMIT = 24;
 
@@ -47,8 +48,7 @@ export default async function VtuberPage({ params }: Props) {
         </span>
         <div>
           <h1 id="vtuber-title">{vtuber.name}</h1>
-          {/* Plain text: React escapes it, so VTuber-written markup is never interpreted. */}
-          {vtuber.bio && <p className="vtuber-profile__bio">{vtuber.bio}</p>}
+          {vtuber.bio && <RichText html={vtuber.bio} className="vtuber-profile__bio" />}
         </div>
       </header>
 

@@ -1,0 +1,72 @@
+/**
+ * What several specs need: same-site headers for API calls made beside the page, a
+ * fresh fan, the axe-core check and the screenshots every main page leaves behind.
+ */
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
+
+/** Long, uncommon, free of the email and the service's name: what the password rules accept. */
+export const PASSWORD = "Hoshizora-Melody-42";
+
+/** Headers a same-site browser request carries: cookie-authenticated writes need them (CSRF). */
+export function sameSite(testInfo: TestInfo): Record<string, string> {
+  return { origin: String(testInfo.project.use.baseURL), "sec-fetch-site": "same-origin" };
+}
+
+/** Unique per run, project and test, so the desktop and mobile runs never share an account. */
+export function uniqueEmail(testInfo: TestInfo): string {
+  return `fan-${testInfo.project.name}-${randomUUID()}@example.com`;
+}
+
+/** Signs up a new adult fan through the API; the request context keeps its cookies. */
+export async function signUpFan(request: APIRequestContext, testInfo: TestInfo): Promise<{ email: string }> {
+  const email = uniqueEmail(testInfo);
+  const response = await request.post("/api/auth/signup", {
+    data: { email, password: PASSWORD, displayName: "テストファン", birthdate: "1995-05-05", acceptTerms: true },
+    headers: sameSite(testInfo),
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  return { email };
+}
+
+export interface ApiPull {
+  id: string;
+  results: { itemId: string; name: string; rarity: string; kind: string }[];
+  medalsEarned: number;
+  medalBalance: number;
+}
+
+/** Pays for a pull with the sandbox's always-succeeding test card, through the API. */
+export async function pullThroughApi(
+  request: APIRequestContext,
+  testInfo: TestInfo,
+  gachaId: string,
+  count: 1 | 10 = 10,
+): Promise<ApiPull> {
+  const response = await request.post(`/api/gachas/${gachaId}/pulls`, {
+    data: { count, paymentMethodId: "pm_card_visa" },
+    headers: { ...sameSite(testInfo), "idempotency-key": randomUUID() },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { pull: ApiPull }).pull;
+}
+
+/** The id of the first active campaign in the catalog. */
+export async function firstGachaId(request: APIRequestContext): Promise<string> {
+  const list = (await (await request.get("/api/gachas")).json()) as { gachas: { id: string }[] };
+  return list.gachas[0]!.id;
+}
+
+export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+/** A full-page screenshot under e2e/screenshots/<project>/, one folder per viewport. */
+export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const file = path.join(testInfo.project.testDir, "screenshots", testInfo.project.name, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
