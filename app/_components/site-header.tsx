@@ -32,6 +32,20 @@ export async function SiteHeader({ t }: { t: Messages["layout"] }) {
             <li>
               <Link href="/#vtubers">{t.nav.vtubers}</Link>
             </li>
+            {/* A fan's own pages, one tap away on a phone: what they bought is why they came back. */}
+            {user && (
+              <>
+                <li>
+                  <Link href="/me/rewards">{a.rewards}</Link>
+                </li>
+                <li>
+                  <Link href="/me/medals">{a.medals}</Link>
+                </li>
+                <li>
+                  <Link href="/me/history">{a.history}</Link>
+                </li>
+              </>
+            )}
           </ul>
         </nav>
         <nav aria-label={a.accountNav} className="account-nav">

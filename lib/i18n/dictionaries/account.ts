@@ -12,6 +12,9 @@ const ja = {
     signIn: "ログイン",
     signUp: "新規登録",
     signOut: "ログアウト",
+    rewards: "特典BOX",
+    medals: "推しメダル",
+    history: "履歴",
   },
   fields: {
     email: "メールアドレス",
@@ -97,6 +100,9 @@ const en: AccountMessages = {
     signIn: "Sign in",
     signUp: "Sign up",
     signOut: "Sign out",
+    rewards: "Reward box",
+    medals: "Oshi medals",
+    history: "History",
   },
   fields: {
     email: "Email",
