@@ -1,28 +1,14 @@
 /** PATCH /api/me: an adult's voluntary monthly limit, with real access tokens. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PATCH } from "@/app/api/me/route";
-import { useAppDatabase } from "../helpers/app-db";
-import { errorCode, signIn, testDeps, useTestKeys, type TestKeys } from "../helpers/auth";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { errorCode, signIn, testDeps } from "../helpers/auth";
 import { createUser, type UserFixture } from "../helpers/fixtures";
+import { setUpRouteTests } from "../helpers/route-test-context";
 
-let t: TestDatabase;
-let keys: TestKeys;
-let restoreDb: () => void;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  keys = await useTestKeys();
-  restoreDb = useAppDatabase(t.db);
-});
-afterAll(async () => {
-  restoreDb();
-  await keys.restore();
-  await t.close();
-});
+const app = setUpRouteTests();
 
 async function patch(user: UserFixture | null, body: unknown): Promise<Response> {
-  const token = user ? (await signIn(await testDeps(t.db, keys), user)).accessToken.token : null;
+  const token = user ? (await signIn(await testDeps(app.db, app.keys), user)).accessToken.token : null;
   return PATCH(
     new Request("http://localhost/api/me", {
       method: "PATCH",
@@ -38,14 +24,14 @@ async function patch(user: UserFixture | null, body: unknown): Promise<Response>
 }
 
 const auditOf = (user: UserFixture) =>
-  t.db.query<{ actor_id: string; action: string; details: unknown; request_id: string }>(
+  app.db.query<{ actor_id: string; action: string; details: unknown; request_id: string }>(
     "select actor_id, action, details, request_id from public.audit_log where target_id = $1 order by id",
     [user.id],
   );
 
 describe("PATCH /api/me", () => {
   it("sets, raises and removes an adult's limit at once, auditing each change", async () => {
-    const fan = await createUser(t.db);
+    const fan = await createUser(app.db);
 
     const set = await patch(fan, { voluntaryMonthlyLimitJpy: 3_000 });
     expect(set.status).toBe(200);
@@ -80,14 +66,14 @@ describe("PATCH /api/me", () => {
   });
 
   it("writes nothing when the limit is already the one asked for", async () => {
-    const fan = await createUser(t.db, { voluntaryMonthlyLimitJpy: 5_000 });
+    const fan = await createUser(app.db, { voluntaryMonthlyLimitJpy: 5_000 });
     const response = await patch(fan, { voluntaryMonthlyLimitJpy: 5_000 });
     expect(response.status).toBe(200);
     expect(await auditOf(fan)).toEqual([]);
   });
 
   it("leaves a minor's legal cap alone", async () => {
-    const minor = await createUser(t.db, { birthdate: "2014-06-01" });
+    const minor = await createUser(app.db, { birthdate: "2014-06-01" });
     const response = await patch(minor, { voluntaryMonthlyLimitJpy: 1_000 });
     expect(response.status).toBe(403);
     expect(await errorCode(response)).toBe("forbidden");
@@ -95,7 +81,7 @@ describe("PATCH /api/me", () => {
   });
 
   it("refuses amounts outside 0–¥10,000,000, fractions and a missing field", async () => {
-    const fan = await createUser(t.db);
+    const fan = await createUser(app.db);
     for (const body of [
       { voluntaryMonthlyLimitJpy: -1 },
       { voluntaryMonthlyLimitJpy: 10_000_001 },

@@ -3,7 +3,7 @@
  * the test database. Domain rules that need a fixed clock are called directly.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as loginRoute } from "@/app/api/auth/login/route";
 import { POST as signupRoute } from "@/app/api/auth/signup/route";
 import { GET as meRoute } from "@/app/api/me/route";
@@ -11,24 +11,11 @@ import { authCookieNames } from "@/lib/auth/cookies";
 import { signup, type SignupInput } from "@/lib/auth/signup";
 import { TERMS_VERSION } from "@/lib/auth/terms";
 import { getConfig } from "@/lib/config";
-import { useAppDatabase } from "../helpers/app-db";
-import {
-  call,
-  cookieValue,
-  errorCode,
-  jsonRequest,
-  setCookies,
-  signIn,
-  testDeps,
-  useTestKeys,
-  type TestKeys,
-} from "../helpers/auth";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { call, cookieValue, errorCode, jsonRequest, setCookies, signIn, testDeps } from "../helpers/auth";
 import { addMonthlySpend, createUser } from "../helpers/fixtures";
+import { setUpRouteTests } from "../helpers/route-test-context";
 
-let t: TestDatabase;
-let keys: TestKeys;
-let restoreDb: () => void;
+const app = setUpRouteTests();
 
 const PASSWORD = "correct horse battery staple";
 const uniqueEmail = (prefix = "fan") => `${prefix}-${randomBytes(4).toString("hex")}@test.koepon.invalid`;
@@ -52,18 +39,6 @@ async function postLogin(body: unknown, headers: Record<string, string> = {}) {
   return call(loginRoute, jsonRequest("/api/auth/login", body, { "x-real-ip": "192.0.2.50", ...headers }));
 }
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  keys = await useTestKeys();
-  restoreDb = useAppDatabase(t.db);
-});
-
-afterAll(async () => {
-  restoreDb();
-  await keys.restore();
-  await t.close();
-});
-
 describe("POST /api/auth/signup", () => {
   it("creates the account, stores the terms acceptance and signs in with both cookies", async () => {
     const before = new Date();
@@ -86,7 +61,7 @@ describe("POST /api/auth/signup", () => {
     expect(cookieValue(cookies.get(names.access))).toBe(body.accessToken);
     expect(cookieValue(cookies.get(names.refresh))).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-    const [row] = await t.db.query<Record<string, unknown>>(
+    const [row] = await app.db.query<Record<string, unknown>>(
       `select u.email, u.password_hash, u.terms_version, u.terms_accepted_at, u.guardian_consent_at, u.role, u.status,
               f.user_agent
          from public.users u join public.refresh_token_families f on f.user_id = u.id where u.id = $1`,
@@ -166,7 +141,7 @@ describe("POST /api/auth/signup", () => {
     const email = uniqueEmail("race");
     const responses = await Promise.all([1, 2, 3, 4].map(() => postSignup(signupBody({ email }))));
     expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
-    const [{ count }] = (await t.db.query<{ count: number }>(
+    const [{ count }] = (await app.db.query<{ count: number }>(
       "select count(*)::int as count from public.users where email = $1",
       [email],
     )) as [{ count: number }];
@@ -180,7 +155,7 @@ describe("POST /api/auth/signup", () => {
     const consented = await postSignup({ ...minor, guardianConsent: true });
     expect(consented.status).toBe(201);
     const { user } = (await consented.json()) as { user: { id: string } };
-    const [row] = await t.db.query<{ guardian_consent_at: Date | null }>(
+    const [row] = await app.db.query<{ guardian_consent_at: Date | null }>(
       "select guardian_consent_at from public.users where id = $1",
       [user.id],
     );
@@ -188,7 +163,7 @@ describe("POST /api/auth/signup", () => {
   });
 
   it("decides adulthood on the JST date of signup", async () => {
-    const deps = await testDeps(t.db, keys, { now: new Date("2026-06-14T15:00:00Z") }); // 15 June 00:00 JST
+    const deps = await testDeps(app.db, app.keys, { now: new Date("2026-06-14T15:00:00Z") }); // 15 June 00:00 JST
     const input = { ...signupBody(), birthdate: "2008-06-15" } as SignupInput;
     await expect(signup({ ...deps, now: new Date("2026-06-14T14:59:59Z") }, input, null)).rejects.toMatchObject({
       code: "underage_without_consent",
@@ -231,7 +206,7 @@ describe("POST /api/auth/login", () => {
 
 describe("GET /api/me", () => {
   async function getMe(user: { id: string; role: "user" | "vtuber" | "admin" }) {
-    const { accessToken } = await signIn(await testDeps(t.db, keys), user);
+    const { accessToken } = await signIn(await testDeps(app.db, app.keys), user);
     const response = await call(
       meRoute,
       new Request("http://localhost/api/me", { headers: { authorization: `Bearer ${accessToken.token}` } }),
@@ -241,7 +216,7 @@ describe("GET /api/me", () => {
   }
 
   async function meOf(userOptions: Parameters<typeof createUser>[1]) {
-    const user = await createUser(t.db, userOptions);
+    const user = await createUser(app.db, userOptions);
     return { user, me: await getMe(user) };
   }
 
@@ -260,9 +235,9 @@ describe("GET /api/me", () => {
   });
 
   it("counts committed and pending spend of the current JST month only", async () => {
-    const user = await createUser(t.db, { birthdate: "2012-01-01" });
-    await addMonthlySpend(t.db, user, { committedJpy: 1_200, pendingJpy: 300 });
-    await addMonthlySpend(t.db, user, { committedJpy: 4_000, month: "2020-01-01" });
+    const user = await createUser(app.db, { birthdate: "2012-01-01" });
+    await addMonthlySpend(app.db, user, { committedJpy: 1_200, pendingJpy: 300 });
+    await addMonthlySpend(app.db, user, { committedJpy: 4_000, month: "2020-01-01" });
     expect(await getMe(user)).toMatchObject({ ageBand: "under16", monthlySpendJpy: 1_500, monthlyLimitJpy: 5_000 });
   });
 

@@ -4,20 +4,17 @@
  * user out. Passwords use bcrypt's lowest cost; the clock is injected.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as loginRoute } from "@/app/api/auth/login/route";
 import { ApiError } from "@/lib/api/errors";
 import { login } from "@/lib/auth/login";
 import { beginLoginAttempt, LOGIN_THROTTLE } from "@/lib/auth/login-throttle";
 import { signup } from "@/lib/auth/signup";
 import { ipKey } from "@/lib/ratelimit/client-ip";
-import { useAppDatabase } from "../helpers/app-db";
-import { call, errorCode, jsonRequest, testDeps, useTestKeys, type TestKeys } from "../helpers/auth";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { call, errorCode, jsonRequest, testDeps } from "../helpers/auth";
+import { setUpRouteTests } from "../helpers/route-test-context";
 
-let t: TestDatabase;
-let keys: TestKeys;
-let restoreDb: () => void;
+const app = setUpRouteTests();
 
 const PASSWORD = "correct horse battery staple";
 const T0 = new Date("2026-12-01T03:00:00Z");
@@ -29,7 +26,7 @@ const freshIp = () => `198.51.100.${++ipCounter}`;
 
 async function account(): Promise<string> {
   const email = `throttle-${randomBytes(4).toString("hex")}@test.koepon.invalid`;
-  const deps = await testDeps(t.db, keys, { now: T0 });
+  const deps = await testDeps(app.db, app.keys, { now: T0 });
   await signup(
     deps,
     { email, password: PASSWORD, displayName: "スロットル", birthdate: "1990-01-01", acceptTerms: true },
@@ -41,7 +38,7 @@ async function account(): Promise<string> {
 /** One login attempt's outcome: "ok", an error code, or "login_throttled/<Retry-After>". */
 async function attempt(email: string, password: string, ip: string, now: Date): Promise<string> {
   try {
-    await login(await testDeps(t.db, keys, { now }), { email, password }, { ip, userAgent: null });
+    await login(await testDeps(app.db, app.keys, { now }), { email, password }, { ip, userAgent: null });
     return "ok";
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
@@ -54,18 +51,6 @@ async function fail(email: string, ip: string, now: Date, times = 1): Promise<st
   for (let i = 0; i < times; i++) outcomes.push(await attempt(email, "wrong password", ip, now));
   return outcomes;
 }
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  keys = await useTestKeys();
-  restoreDb = useAppDatabase(t.db);
-});
-
-afterAll(async () => {
-  restoreDb();
-  await keys.restore();
-  await t.close();
-});
 
 describe("per account and address", () => {
   it("locks after 5 failures, refuses even the right password, and lets it in when the lock ends", async () => {
@@ -193,8 +178,8 @@ describe("POST /api/auth/login while throttled", () => {
   it("answers 429 login_throttled with Retry-After", async () => {
     const email = await account();
     const ip = freshIp();
-    // The route keys the address as the rate limiter does.
-    for (let i = 0; i < 5; i++) await beginLoginAttempt(t.db, { email, ip: ipKey(ip) }, new Date());
+    // The route app.keys the address as the rate limiter does.
+    for (let i = 0; i < 5; i++) await beginLoginAttempt(app.db, { email, ip: ipKey(ip) }, new Date());
     const response = await call(
       loginRoute,
       jsonRequest("/api/auth/login", { email, password: PASSWORD }, { "x-forwarded-for": `203.0.113.99, ${ip}` }),

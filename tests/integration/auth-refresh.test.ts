@@ -2,7 +2,7 @@
  * Refresh-token rotation, reuse detection, the two-tabs grace window, sign-out and
  * suspension. Domain calls run at chosen instants; the routes run at the real clock.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as logoutRoute } from "@/app/api/auth/logout/route";
 import { POST as refreshRoute } from "@/app/api/auth/refresh/route";
 import { suspendUser } from "@/lib/admin/suspend-user";
@@ -15,24 +15,11 @@ import { rotateRefreshToken } from "@/lib/auth/refresh-tokens";
 import { signup } from "@/lib/auth/signup";
 import type { AuthDeps } from "@/lib/auth/session";
 import { getConfig } from "@/lib/config";
-import { useAppDatabase } from "../helpers/app-db";
-import {
-  call,
-  cookieValue,
-  errorCode,
-  jsonRequest,
-  setCookies,
-  signIn,
-  testDeps,
-  useTestKeys,
-  type TestKeys,
-} from "../helpers/auth";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { call, cookieValue, errorCode, jsonRequest, setCookies, signIn, testDeps } from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
+import { setUpRouteTests } from "../helpers/route-test-context";
 
-let t: TestDatabase;
-let keys: TestKeys;
-let restoreDb: () => void;
+const app = setUpRouteTests();
 
 const T0 = new Date("2026-12-01T03:00:00Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -40,13 +27,13 @@ const policy = (grace = 10) => ({ refreshTokenTtlDays: 30, refreshReuseGraceSeco
 const cookies = () => authCookieNames(getConfig().auth.cookieSecure);
 
 async function newSession(now = T0) {
-  const deps = await testDeps(t.db, keys, { now });
-  const user = await createUser(t.db);
+  const deps = await testDeps(app.db, app.keys, { now });
+  const user = await createUser(app.db);
   return { user, deps, ...(await signIn(deps, user)) };
 }
 
 async function familyState(familyId: string) {
-  const [row] = await t.db.query<{ revoked_reason: string | null }>(
+  const [row] = await app.db.query<{ revoked_reason: string | null }>(
     "select revoked_reason from public.refresh_token_families where id = $1",
     [familyId],
   );
@@ -56,7 +43,7 @@ async function familyState(familyId: string) {
 /** What the route handlers' check says about an access token at `now`. */
 async function accessOutcome(deps: AuthDeps, token: string, now: Date): Promise<string> {
   try {
-    await authenticateToken(t.db, token, { keys: await getLocalKeyResolver(now), auth: deps.auth, now });
+    await authenticateToken(app.db, token, { keys: await getLocalKeyResolver(now), auth: deps.auth, now });
     return "ok";
   } catch (err) {
     return (err as { code: string }).code;
@@ -65,26 +52,14 @@ async function accessOutcome(deps: AuthDeps, token: string, now: Date): Promise<
 
 /** A refresh attempt's outcome: "ok" or the failure reason. */
 async function rotateOutcome(token: string, now: Date, grace = 10): Promise<string> {
-  const result = await rotateRefreshToken(t.db, token, now, policy(grace));
+  const result = await rotateRefreshToken(app.db, token, now, policy(grace));
   return result.ok ? "ok" : result.reason;
 }
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  keys = await useTestKeys();
-  restoreDb = useAppDatabase(t.db);
-});
-
-afterAll(async () => {
-  restoreDb();
-  await keys.restore();
-  await t.close();
-});
 
 describe("rotation", () => {
   it("trades a token for a new one of the same family and retires the old one", async () => {
     const s = await newSession();
-    const rotated = await rotateRefreshToken(t.db, s.refreshToken.token, at(60), policy());
+    const rotated = await rotateRefreshToken(app.db, s.refreshToken.token, at(60), policy());
     expect(rotated).toMatchObject({ ok: true, familyId: s.refreshToken.familyId, userId: s.user.id, graced: false });
     if (!rotated.ok) throw new Error("unreachable");
     expect(rotated.token).not.toBe(s.refreshToken.token);
@@ -95,7 +70,7 @@ describe("rotation", () => {
 
   it("stores only a hash of the token", async () => {
     const s = await newSession();
-    const rows = await t.db.query<{ token_hash: string }>(
+    const rows = await app.db.query<{ token_hash: string }>(
       "select token_hash from public.refresh_tokens where family_id = $1",
       [s.refreshToken.familyId],
     );
@@ -106,8 +81,8 @@ describe("rotation", () => {
 
   it("revokes the whole family when a retired token comes back after the grace window", async () => {
     const s = await newSession();
-    const first = await rotateRefreshToken(t.db, s.refreshToken.token, at(60), policy());
-    const second = await rotateRefreshToken(t.db, first.ok ? first.token : "", at(120), policy());
+    const first = await rotateRefreshToken(app.db, s.refreshToken.token, at(60), policy());
+    const second = await rotateRefreshToken(app.db, first.ok ? first.token : "", at(120), policy());
     if (!first.ok || !second.ok) throw new Error("rotation failed");
 
     // The original token again, long after it was rotated: someone copied it.
@@ -121,8 +96,8 @@ describe("rotation", () => {
 
   it("answers a second use inside the grace window with a new sibling token (two tabs)", async () => {
     const s = await newSession();
-    const tabA = await rotateRefreshToken(t.db, s.refreshToken.token, at(60), policy());
-    const tabB = await rotateRefreshToken(t.db, s.refreshToken.token, at(65), policy());
+    const tabA = await rotateRefreshToken(app.db, s.refreshToken.token, at(60), policy());
+    const tabB = await rotateRefreshToken(app.db, s.refreshToken.token, at(65), policy());
     if (!tabA.ok || !tabB.ok) throw new Error("a tab was signed out");
     expect(tabB.graced).toBe(true);
     expect(tabB.familyId).toBe(s.refreshToken.familyId);
@@ -138,7 +113,7 @@ describe("rotation", () => {
 
   it("counts the grace window from the rotation, to the second", async () => {
     const s = await newSession();
-    await rotateRefreshToken(t.db, s.refreshToken.token, at(60), policy());
+    await rotateRefreshToken(app.db, s.refreshToken.token, at(60), policy());
     expect(await rotateOutcome(s.refreshToken.token, at(69))).toBe("ok");
     expect(await rotateOutcome(s.refreshToken.token, at(70))).toBe("reused");
   });
@@ -146,7 +121,7 @@ describe("rotation", () => {
   it("lets two parallel rotations both through inside the grace window, as two tokens", async () => {
     const s = await newSession();
     const results = await Promise.all(
-      [1, 2].map(() => rotateRefreshToken(t.db, s.refreshToken.token, at(60), policy())),
+      [1, 2].map(() => rotateRefreshToken(app.db, s.refreshToken.token, at(60), policy())),
     );
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     const tokens = results.map((r) => (r.ok ? r.token : ""));
@@ -157,7 +132,7 @@ describe("rotation", () => {
   it("lets exactly one of two parallel rotations through without a grace window, and kills the family", async () => {
     const s = await newSession();
     const results = await Promise.all(
-      [1, 2].map(() => rotateRefreshToken(t.db, s.refreshToken.token, at(60), policy(0))),
+      [1, 2].map(() => rotateRefreshToken(app.db, s.refreshToken.token, at(60), policy(0))),
     );
     expect(results.map((r) => (r.ok ? "ok" : r.reason)).sort()).toEqual(["ok", "reused"]);
     const winner = results.find((r) => r.ok);
@@ -173,8 +148,8 @@ describe("rotation", () => {
 
   it("mints the access token with the role the database holds now", async () => {
     const s = await newSession();
-    await t.db.query("update public.users set role = 'vtuber' where id = $1", [s.user.id]);
-    const tokens = await refreshSession(await testDeps(t.db, keys, { now: at(60) }), s.refreshToken.token);
+    await app.db.query("update public.users set role = 'vtuber' where id = $1", [s.user.id]);
+    const tokens = await refreshSession(await testDeps(app.db, app.keys, { now: at(60) }), s.refreshToken.token);
     const claims = JSON.parse(Buffer.from(tokens.accessToken.token.split(".")[1]!, "base64url").toString());
     expect(claims).toMatchObject({ sub: s.user.id, role: "vtuber", sid: s.refreshToken.familyId });
   });
@@ -306,7 +281,7 @@ describe("signing out", () => {
 
 describe("suspension", () => {
   it("kills every session, blocks refresh, sign-in and requests, and leaves an audit row", async () => {
-    const deps = await testDeps(t.db, keys, { now: T0 });
+    const deps = await testDeps(app.db, app.keys, { now: T0 });
     const password = "correct horse battery staple";
     const { user } = await signup(
       deps,
@@ -321,9 +296,9 @@ describe("suspension", () => {
     );
     const laptop = await login(deps, { email: user.email, password }, { ip: "192.0.2.10", userAgent: "laptop" });
     const phone = await login(deps, { email: user.email, password }, { ip: "192.0.2.11", userAgent: "phone" });
-    const admin = await createUser(t.db, { role: "admin" });
+    const admin = await createUser(app.db, { role: "admin" });
 
-    const result = await suspendUser(t.db, {
+    const result = await suspendUser(app.db, {
       actorId: admin.id,
       userId: user.id,
       reason: "chargeback fraud",
@@ -344,7 +319,7 @@ describe("suspension", () => {
     ).rejects.toMatchObject({
       code: "account_suspended",
     });
-    const audit = await t.db.query<{
+    const audit = await app.db.query<{
       actor_id: string;
       action: string;
       target_id: string;
@@ -361,16 +336,16 @@ describe("suspension", () => {
       },
     ]);
     // Suspending again changes nothing and writes no second row.
-    expect(await suspendUser(t.db, { actorId: admin.id, userId: user.id, reason: "again", now: at(70) })).toEqual({
+    expect(await suspendUser(app.db, { actorId: admin.id, userId: user.id, reason: "again", now: at(70) })).toEqual({
       suspended: false,
       revokedSessions: 0,
     });
   });
 
   it("answers not_found for an unknown user", async () => {
-    const admin = await createUser(t.db, { role: "admin" });
+    const admin = await createUser(app.db, { role: "admin" });
     await expect(
-      suspendUser(t.db, { actorId: admin.id, userId: "00000000-0000-4000-8000-000000000000", reason: "x", now: T0 }),
+      suspendUser(app.db, { actorId: admin.id, userId: "00000000-0000-4000-8000-000000000000", reason: "x", now: T0 }),
     ).rejects.toMatchObject({ code: "not_found" });
   });
 });

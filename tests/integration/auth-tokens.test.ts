@@ -2,26 +2,15 @@
  * The route handlers' own token check (`route()` → `authenticateRequest`), with real keys
  * and a real database, as if the Edge gate had let everything through.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { route } from "@/lib/api/handler";
 import { authCookieNames } from "@/lib/auth/cookies";
 import { getConfig } from "@/lib/config";
 import type { AppRole } from "@/lib/db/session";
-import { useAppDatabase } from "../helpers/app-db";
-import {
-  attackTokens,
-  call,
-  errorCode,
-  forgeToken,
-  signIn,
-  testDeps,
-  useTestKeys,
-  type ForgeContext,
-  type TestKeys,
-} from "../helpers/auth";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { attackTokens, call, errorCode, forgeToken, signIn, testDeps, type ForgeContext } from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
 import { suspendUser } from "@/lib/admin/suspend-user";
+import { setUpRouteTests } from "../helpers/route-test-context";
 
 // Test-only handlers, one per access level, answering with who they saw.
 const whoAmI = async ({ user }: { user: { id: string; role: AppRole } | null }) => ({
@@ -33,9 +22,7 @@ const vtuberOnly = route({ access: "vtuber" }, whoAmI);
 const adminOnly = route({ access: "admin" }, whoAmI);
 const anyone = route({ access: "public" }, whoAmI);
 
-let t: TestDatabase;
-let keys: TestKeys;
-let restoreDb: () => void;
+const app = setUpRouteTests();
 
 function get(token: string | null, via: "header" | "cookie" = "header"): Request {
   const headers: Record<string, string> = {};
@@ -46,29 +33,17 @@ function get(token: string | null, via: "header" | "cookie" = "header"): Request
 }
 
 async function sessionFor(role: AppRole) {
-  const deps = await testDeps(t.db, keys);
-  const user = await createUser(t.db, { role });
+  const deps = await testDeps(app.db, app.keys);
+  const user = await createUser(app.db, { role });
   const tokens = await signIn(deps, user);
   return { user, tokens, token: tokens.accessToken.token };
 }
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  keys = await useTestKeys();
-  restoreDb = useAppDatabase(t.db);
-});
-
-afterAll(async () => {
-  restoreDb();
-  await keys.restore();
-  await t.close();
-});
 
 describe("attack table through the route handler", () => {
   it("answers 401 with the right code for every row, by header and by cookie", async () => {
     const { user, tokens } = await sessionFor("user");
     const ctx: ForgeContext = {
-      signing: (await keys.store.keyring()).signing,
+      signing: (await app.keys.store.keyring()).signing,
       issuer: getConfig().auth.issuer,
       audience: getConfig().auth.audience,
       now: new Date(),
@@ -94,7 +69,7 @@ describe("attack table through the route handler", () => {
   it("refuses a well-signed token for a user that does not exist", async () => {
     const { tokens } = await sessionFor("user");
     const ctx = {
-      signing: (await keys.store.keyring()).signing,
+      signing: (await app.keys.store.keyring()).signing,
       issuer: getConfig().auth.issuer,
       audience: getConfig().auth.audience,
       now: new Date(),
@@ -142,16 +117,16 @@ describe("roles, checked by the handler itself", () => {
   it("trusts the database's role, not the token's", async () => {
     // A token minted while the account was an admin, after a demotion to fan.
     const admin = await sessionFor("admin");
-    await t.db.query("update public.users set role = 'user' where id = $1", [admin.user.id]);
+    await app.db.query("update public.users set role = 'user' where id = $1", [admin.user.id]);
     const response = await call(adminOnly, get(admin.token));
     expect([response.status, await errorCode(response)]).toEqual([403, "forbidden"]);
   });
 
   it("refuses a suspended account's still-unexpired token with account_suspended", async () => {
     const fan = await sessionFor("user");
-    const admin = await createUser(t.db, { role: "admin" });
+    const admin = await createUser(app.db, { role: "admin" });
     expect((await call(signedIn, get(fan.token))).status).toBe(200);
-    await suspendUser(t.db, { actorId: admin.id, userId: fan.user.id, reason: "test", now: new Date() });
+    await suspendUser(app.db, { actorId: admin.id, userId: fan.user.id, reason: "test", now: new Date() });
     const response = await call(signedIn, get(fan.token));
     expect([response.status, await errorCode(response)]).toEqual([403, "account_suspended"]);
   });

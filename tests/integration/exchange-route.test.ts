@@ -1,30 +1,16 @@
 /** POST /api/exchange/{itemId} with real access tokens. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/exchange/[itemId]/route";
-import { useAppDatabase } from "../helpers/app-db";
-import { errorCode, signIn, testDeps, useTestKeys, type TestKeys } from "../helpers/auth";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { errorCode, signIn, testDeps } from "../helpers/auth";
 import { createExchangeItem, createUser, createVtuber, grantMedals as giveMedals } from "../helpers/fixtures";
+import { setUpRouteTests } from "../helpers/route-test-context";
 
-let t: TestDatabase;
-let keys: TestKeys;
-let restoreDb: () => void;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  keys = await useTestKeys();
-  restoreDb = useAppDatabase(t.db);
-});
-afterAll(async () => {
-  restoreDb();
-  await keys.restore();
-  await t.close();
-});
+const app = setUpRouteTests();
 
 async function fanWith(vtuber: { id: string }, medals: number) {
-  const fan = await createUser(t.db);
-  await giveMedals(t.db, fan, vtuber, medals);
-  const token = (await signIn(await testDeps(t.db, keys), fan)).accessToken.token;
+  const fan = await createUser(app.db);
+  await giveMedals(app.db, fan, vtuber, medals);
+  const token = (await signIn(await testDeps(app.db, app.keys), fan)).accessToken.token;
   return { fan, token };
 }
 
@@ -41,8 +27,8 @@ const auth = (token: string, key?: string) => ({
 
 describe("POST /api/exchange/{itemId}", () => {
   it("answers 201 with the receipt, then 200 with the very same body for the same key", async () => {
-    const vtuber = await createVtuber(t.db);
-    const item = await createExchangeItem(t.db, vtuber, { name: "サイン画像", stock: 10, costMedals: 300 });
+    const vtuber = await createVtuber(app.db);
+    const item = await createExchangeItem(app.db, vtuber, { name: "サイン画像", stock: 10, costMedals: 300 });
     const { token } = await fanWith(vtuber, 1000);
 
     const first = await post(item.id, auth(token, "exchange-route-key-1"));
@@ -69,13 +55,13 @@ describe("POST /api/exchange/{itemId}", () => {
     ["too long", "k".repeat(256)],
     ["with other characters", "key with spaces!"],
   ])("requires an Idempotency-Key header (%s) with 400", async (_, key) => {
-    const vtuber = await createVtuber(t.db);
-    const item = await createExchangeItem(t.db, vtuber, { costMedals: 10 });
+    const vtuber = await createVtuber(app.db);
+    const item = await createExchangeItem(app.db, vtuber, { costMedals: 10 });
     const { fan, token } = await fanWith(vtuber, 100);
     const response = await post(item.id, auth(token, key));
     expect(response.status).toBe(400);
     expect(await errorCode(response)).toBe("idempotency_key_required");
-    const [row] = await t.db.query<{ n: number }>(
+    const [row] = await app.db.query<{ n: number }>(
       "select count(*)::int as n from public.exchanges where user_id = $1",
       [fan.id],
     );
@@ -83,10 +69,10 @@ describe("POST /api/exchange/{itemId}", () => {
   });
 
   it("answers 409 for a key reused on another item", async () => {
-    const vtuber = await createVtuber(t.db);
+    const vtuber = await createVtuber(app.db);
     const [a, b] = [
-      await createExchangeItem(t.db, vtuber, { costMedals: 10 }),
-      await createExchangeItem(t.db, vtuber, { costMedals: 10 }),
+      await createExchangeItem(app.db, vtuber, { costMedals: 10 }),
+      await createExchangeItem(app.db, vtuber, { costMedals: 10 }),
     ];
     const { token } = await fanWith(vtuber, 100);
     expect((await post(a.id, auth(token, "reused-route-key"))).status).toBe(201);
@@ -96,9 +82,9 @@ describe("POST /api/exchange/{itemId}", () => {
   });
 
   it("maps business refusals to 422 with their codes, and unknown items to 404", async () => {
-    const vtuber = await createVtuber(t.db);
-    const soldOut = await createExchangeItem(t.db, vtuber, { stock: 0, costMedals: 10 });
-    const pricey = await createExchangeItem(t.db, vtuber, { costMedals: 5000 });
+    const vtuber = await createVtuber(app.db);
+    const soldOut = await createExchangeItem(app.db, vtuber, { stock: 0, costMedals: 10 });
+    const pricey = await createExchangeItem(app.db, vtuber, { costMedals: 5000 });
     const { token } = await fanWith(vtuber, 100);
 
     const outOfStock = await post(soldOut.id, auth(token, "route-sold-out"));
@@ -110,8 +96,8 @@ describe("POST /api/exchange/{itemId}", () => {
   });
 
   it("refuses a signed-out caller with 401 and spends nothing", async () => {
-    const vtuber = await createVtuber(t.db);
-    const item = await createExchangeItem(t.db, vtuber, { costMedals: 10 });
+    const vtuber = await createVtuber(app.db);
+    const item = await createExchangeItem(app.db, vtuber, { costMedals: 10 });
     const response = await post(item.id, { "idempotency-key": "signed-out-key" });
     expect(response.status).toBe(401);
     expect(await errorCode(response)).toBe("unauthenticated");
