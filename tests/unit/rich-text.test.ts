@@ -55,3 +55,17 @@ describe("VTuber-written text", () => {
     ).toBe("毎朝7時link");
   });
 });
+
+describe("<RichText>", () => {
+  it("renders VTuber text sanitised, in full and as a card preview", async () => {
+    const { renderToStaticMarkup } = await import("react-dom/server");
+    const { createElement } = await import("react");
+    const { RichText } = await import("@/app/_components/rich-text");
+    const payload = '<p>ようこそ<img src=x onerror="alert(1)"><a href="javascript:alert(1)">link</a></p>';
+
+    expect(renderToStaticMarkup(createElement(RichText, { html: payload, className: "bio" }))).toBe(
+      '<div class="rich-text bio"><p>ようこそ<a>link</a></p></div>',
+    );
+    expect(renderToStaticMarkup(createElement(RichText, { html: payload, preview: true }))).toBe("<p>ようこそlink</p>");
+  });
+});
