@@ -1,13 +1,17 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
+import Link from "next/link";
 import { CampaignCard } from "@/app/_components/campaign-card";
+import { getCurrentUser } from "@/lib/auth/current-user";
 import { getVtuber } from "@/lib/catalog/get-vtuber";
 import { listActiveCampaigns } from "@/lib/catalog/list-active-campaigns";
 import { getDb } from "@/lib/db";
-import { asAnon } from "@/lib/db/session";
+import { asAnon, asUser } from "@/lib/db/session";
 import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
+import { medalsMessagesFor } from "@/lib/i18n/dictionaries/medals";
 import { getLocale, messagesFor } from "@/lib/i18n/server";
+import { getMedalBalance } from "@/lib/medals/get-medal-balance";
 import { RichText } from "@/app/_components/rich-text";
 
 const CAMPAIGN_LIMIT = 24;
@@ -36,8 +40,10 @@ export default async function VtuberPage({ params }: Props) {
   const found = await loadVtuber((await params).slug);
   if (!found) notFound();
   const { vtuber, campaigns } = found;
-  const locale = await getLocale();
+  const [user, locale] = await Promise.all([getCurrentUser(), getLocale()]);
   const t = gachaMessagesFor(locale).vtuber;
+  const m = medalsMessagesFor(locale);
+  const balance = user && (await asUser(await getDb(), user.claims, (tx) => getMedalBalance(tx, user.id, vtuber.id)));
 
   return (
     <article aria-labelledby="vtuber-title">
@@ -65,6 +71,24 @@ export default async function VtuberPage({ params }: Props) {
             ))}
           </ul>
         )}
+      </section>
+
+      <section className="section panel" aria-labelledby="vtuber-medals-title">
+        <h2 id="vtuber-medals-title">{m.vtuber.heading}</h2>
+        <p>{m.vtuber.lead}</p>
+        {balance !== null && (
+          <dl className="summary-list">
+            <div>
+              <dt>{m.vtuber.balanceLabel}</dt>
+              <dd data-testid="vtuber-medal-balance" data-balance={balance}>
+                {m.medals.count(balance)}
+              </dd>
+            </div>
+          </dl>
+        )}
+        <Link href={`/vtubers/${vtuber.slug}/exchange`} className="button button--secondary">
+          {m.vtuber.exchangeLink(vtuber.name)}
+        </Link>
       </section>
     </article>
   );
