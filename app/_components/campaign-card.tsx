@@ -18,7 +18,7 @@ export function CampaignCard({ campaign, t, locale }: Props) {
         <Link href={`/gachas/${campaign.id}`}>{campaign.title}</Link>
       </h3>
       <p className="card__meta">
-        {campaign.vtuber.name} ・{" "}
+        {campaign.vtuber.name} {t.metaSeparator}{" "}
         <time dateTime={campaign.endsAt.toISOString()}>{t.endsAt(formatDateTime(campaign.endsAt, locale))}</time>
       </p>
       {/* Prices are shown tax included, as Japan's total-price display rule requires. */}

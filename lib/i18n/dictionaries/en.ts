@@ -33,6 +33,7 @@ export const en: Messages = {
     taxIncluded: "tax incl.",
     tenthGuaranteed: "The 10th pull of a 10-pull is SR or better",
     endsAt: (date: string) => `Until ${date}`,
+    metaSeparator: "·",
   },
   loading: "Loading…",
   notFound: {

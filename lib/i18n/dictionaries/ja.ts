@@ -41,6 +41,8 @@ export const ja = {
     taxIncluded: "税込",
     tenthGuaranteed: "10連の10枚目はSR以上確定",
     endsAt: (date: string) => `${date} まで`,
+    /** Between the VTuber's name and the closing date on a card. */
+    metaSeparator: "・",
   },
   loading: "読み込み中…",
   notFound: {
