@@ -94,7 +94,7 @@ let refreshing: Promise<void> | null = null;
  * One refresh for every request that found the token stale at the same moment: the
  * refresh token rotates, and a queue of rotations would trip reuse detection.
  */
-function refreshSession(): Promise<void> {
+export function refreshSession(): Promise<void> {
   refreshing ??= send<unknown>("/api/auth/refresh", { method: "POST" })
     .then(() => undefined)
     .finally(() => {

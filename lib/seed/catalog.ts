@@ -1,6 +1,7 @@
 /**
  * The demo catalog: three fictional VTubers, each with one active campaign, its items
- * and three exchange items (one cheap enough for the medals of a single 10-pull). Everything here is made up for the demo.
+ * (voice clips, images and one short video) and three exchange items (one cheap enough
+ * for the medals of a single 10-pull). Everything here is made up for the demo.
  */
 import type { Rgb } from "./media";
 
@@ -9,7 +10,7 @@ export type Rarity = "N" | "R" | "SR" | "SSR";
 export interface DemoItem {
   name: string;
   rarity: Rarity;
-  kind: "voice" | "image";
+  kind: "voice" | "image" | "video";
   /** Tone pitch for voice clips. */
   frequencyHz?: number;
 }
@@ -38,7 +39,7 @@ const ITEMS = (prefix: string, base: number): DemoItem[] => [
   { name: `${prefix} 応援ボイス`, rarity: "N", kind: "voice", frequencyHz: base * 1.25 },
   { name: `${prefix} 日常イラスト`, rarity: "R", kind: "image" },
   { name: `${prefix} 名前呼びボイス`, rarity: "R", kind: "voice", frequencyHz: base * 1.333 },
-  { name: `${prefix} 記念イラスト`, rarity: "SR", kind: "image" },
+  { name: `${prefix} 記念ムービー`, rarity: "SR", kind: "video" },
   { name: `${prefix} 囁きボイス`, rarity: "SR", kind: "voice", frequencyHz: base * 1.5 },
   { name: `${prefix} 特別ボイス`, rarity: "SSR", kind: "voice", frequencyHz: base * 2 },
 ];

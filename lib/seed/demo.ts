@@ -6,11 +6,12 @@ import { ageBand, ageOn } from "../auth/age";
 import { TERMS_VERSION } from "../auth/terms";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
+import type { ContentKind } from "../gacha/types";
 import { localStorage } from "../storage/local";
 import { supabaseStorage } from "../storage/supabase";
 import type { ObjectStorage } from "../storage/types";
 import { DEMO_RATES, DEMO_VTUBERS, splitWeights, type DemoVtuber } from "./catalog";
-import { gradientPng, toneWav } from "./media";
+import { DEMO_VIDEO, demoVideoWebm, gradientPng, toneWav } from "./media";
 
 export interface DemoAccount {
   role: "user" | "vtuber" | "admin";
@@ -121,21 +122,63 @@ export async function seedDemoData(
       userIds.set(account.email, user!.id);
     }
     const adminId = userIds.get("admin@demo.koepon.test")!;
+    const video = await demoVideoWebm();
     for (const vtuber of DEMO_VTUBERS) {
-      await seedVtuber(tx, storage, vtuber, userIds.get(vtuber.email)!, adminId, now);
+      await seedVtuber(tx, storage, vtuber, { userId: userIds.get(vtuber.email)!, adminId, video }, now);
     }
   });
   return { seeded: true, accounts: DEMO_ACCOUNTS };
+}
+
+interface DemoFile {
+  body: Buffer;
+  mime: string;
+  extension: string;
+  durationMs: number | null;
+  width: number | null;
+  height: number | null;
+}
+
+function demoFile(kind: ContentKind, vtuber: DemoVtuber, frequencyHz: number, video: Buffer): DemoFile {
+  switch (kind) {
+    case "voice":
+      return {
+        body: toneWav(frequencyHz),
+        mime: "audio/wav",
+        extension: "wav",
+        durationMs: 1200,
+        width: null,
+        height: null,
+      };
+    case "image":
+      return {
+        body: gradientPng(vtuber.colours[0], vtuber.colours[1]),
+        mime: "image/png",
+        extension: "png",
+        durationMs: null,
+        width: 128,
+        height: 128,
+      };
+    case "video":
+      return {
+        body: video,
+        mime: DEMO_VIDEO.mimeType,
+        extension: "webm",
+        durationMs: DEMO_VIDEO.durationMs,
+        width: DEMO_VIDEO.width,
+        height: DEMO_VIDEO.height,
+      };
+  }
 }
 
 async function seedVtuber(
   tx: Queryable,
   storage: ObjectStorage,
   vtuber: DemoVtuber,
-  userId: string,
-  adminId: string,
+  context: { userId: string; adminId: string; video: Buffer },
   now: Date,
 ): Promise<void> {
+  const { userId, adminId, video } = context;
   const [v] = await tx.query<{ id: string }>(
     `insert into public.vtubers (user_id, slug, name, bio, status, reviewed_at, reviewed_by)
      values ($1, $2, $3, $4, 'approved', $5, $6) returning id`,
@@ -143,10 +186,9 @@ async function seedVtuber(
   );
   const vtuberId = v!.id;
 
-  const storeFile = async (title: string, kind: "voice" | "image", index: number, frequencyHz?: number) => {
-    const body = kind === "voice" ? toneWav(frequencyHz ?? 440) : gradientPng(vtuber.colours[0], vtuber.colours[1]);
-    const mime = kind === "voice" ? "audio/wav" : "image/png";
-    const key = `vtubers/${vtuber.slug}/${String(index).padStart(2, "0")}-${kind}.${kind === "voice" ? "wav" : "png"}`;
+  const storeFile = async (title: string, kind: ContentKind, index: number, frequencyHz?: number) => {
+    const { body, mime, extension, durationMs, width, height } = demoFile(kind, vtuber, frequencyHz ?? 440, video);
+    const key = `vtubers/${vtuber.slug}/${String(index).padStart(2, "0")}-${kind}.${extension}`;
     await storage.put(key, body, mime);
     const [file] = await tx.query<{ id: string }>(
       `insert into public.content_files
@@ -160,9 +202,9 @@ async function seedVtuber(
         mime,
         body.length,
         createHash("sha256").update(body).digest("hex"),
-        kind === "voice" ? 1200 : null,
-        kind === "image" ? 128 : null,
-        kind === "image" ? 128 : null,
+        durationMs,
+        width,
+        height,
       ],
     );
     return file!.id;

@@ -1,7 +1,10 @@
 /**
- * Demo media made by code, so the demo catalog ships no third-party files:
- * short sine-tone WAVs for voice clips and small gradient PNGs for images.
+ * Demo media of our own making, so the demo catalog ships no third-party files:
+ * short sine-tone WAVs for voice clips and small gradient PNGs for images, made by
+ * code, and one short WebM for videos, made once from synthetic sources and committed.
  */
+import fs from "node:fs/promises";
+import path from "node:path";
 import { deflateSync, crc32 } from "node:zlib";
 
 /** A mono 16-bit PCM WAV of a soft tone (with fade in/out so it does not click). */
@@ -72,4 +75,21 @@ function chunk(type: string, body: Buffer): Buffer {
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(crc32(typeAndBody) >>> 0);
   return Buffer.concat([length, typeAndBody, crc]);
+}
+
+/**
+ * The demo video: 3 s of drifting gradients with a soft 660 Hz tone, 480×270, VP9 and
+ * Opus in WebM, which every current browser plays. Encoding video needs a codec library,
+ * so it was encoded once and committed; neither the seed nor CI needs ffmpeg. Made with:
+ *
+ *     ffmpeg -f lavfi -i "gradients=s=480x270:r=24:d=3:c0=0xad1457:c1=0xf8bbd0:c2=0x7e57c2:c3=0xffd54f:nb_colors=4:speed=0.04:type=radial:seed=7" \
+ *       -f lavfi -i "sine=frequency=660:sample_rate=48000:duration=3,volume=0.3,afade=t=in:d=0.1,afade=t=out:st=2.8:d=0.2" \
+ *       -map 0:v -map 1:a -c:v libvpx-vp9 -b:v 0 -crf 36 -row-mt 1 -deadline good -pix_fmt yuv420p -g 72 \
+ *       -c:a libopus -b:a 32k -ac 1 -shortest -map_metadata -1 -fflags +bitexact demo-video.webm
+ */
+export const DEMO_VIDEO = { mimeType: "video/webm", durationMs: 3008, width: 480, height: 270 } as const;
+
+/** The demo video's bytes. Read from the source tree: only local seeding ever needs them. */
+export function demoVideoWebm(): Promise<Buffer> {
+  return fs.readFile(path.join(/*turbopackIgnore: true*/ process.cwd(), "lib", "seed", "assets", "demo-video.webm"));
 }

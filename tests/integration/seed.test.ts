@@ -84,6 +84,42 @@ describe("demo seed", () => {
     }
   });
 
+  it("gives each campaign one short video, a WebM recorded with its type, duration and frame size", async () => {
+    const videos = await t.db.query<{
+      slug: string;
+      item: string;
+      rarity: string;
+      storage_path: string;
+      mime_type: string;
+      size_bytes: number;
+      duration_ms: number;
+      width: number;
+      height: number;
+    }>(
+      `select v.slug, i.name as item, i.rarity, f.storage_path, f.mime_type, f.size_bytes, f.duration_ms, f.width, f.height
+         from public.content_files f
+         join public.vtubers v on v.id = f.vtuber_id
+         left join public.gacha_items i on i.content_file_id = f.id
+        where f.kind = 'video'
+        order by v.slug`,
+    );
+    expect(videos.map((v) => [v.slug, v.item, v.rarity])).toEqual([
+      ["hanasaki-yui", "ユイ 記念ムービー", "SR"],
+      ["hoshino-mio", "ミオ 記念ムービー", "SR"],
+      ["tsukishiro-ren", "レン 記念ムービー", "SR"],
+    ]);
+    const storage = localStorage(storageDir);
+    for (const video of videos) {
+      expect(video).toMatchObject({ mime_type: "video/webm", duration_ms: 3008, width: 480, height: 270 });
+      expect(video.storage_path).toMatch(/\.webm$/);
+      expect(video.size_bytes).toBeLessThan(150 * 1024);
+      const body = (await storage.get(video.storage_path))!;
+      // EBML magic, then the document type a browser checks before it plays the file as WebM.
+      expect([...body.subarray(0, 4)]).toEqual([0x1a, 0x45, 0xdf, 0xa3]);
+      expect(body.subarray(0, 64).includes(Buffer.from("webm", "ascii"))).toBe(true);
+    }
+  });
+
   it("leaves a database that already has users alone", async () => {
     const before = await t.db.query("select count(*)::int as n from public.campaigns");
     const again = await seedDemoData(t.db, seedConfig());
