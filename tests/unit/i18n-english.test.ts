@@ -5,11 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { API_ERRORS } from "@/lib/api/errors";
-import { accountMessages } from "@/lib/i18n/dictionaries/account";
+import { accountMessagesFor } from "@/lib/i18n/dictionaries/account";
 import { en } from "@/lib/i18n/dictionaries/en";
 import { errorMessages } from "@/lib/i18n/dictionaries/error-messages";
-import { gachaMessages } from "@/lib/i18n/dictionaries/gacha";
+import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
+import { historyMessagesFor } from "@/lib/i18n/dictionaries/history";
 import { ja } from "@/lib/i18n/dictionaries/ja";
+import { medalsMessagesFor } from "@/lib/i18n/dictionaries/medals";
+import { rewardsMessagesFor } from "@/lib/i18n/dictionaries/rewards";
 
 /** Hiragana, katakana, CJK ideographs and full-width forms. */
 const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]/u;
@@ -36,8 +39,11 @@ function strings(value: unknown, path: string): [string, string][] {
 
 const DICTIONARIES: [name: string, japanese: unknown, english: unknown][] = [
   ["messages", ja, en],
-  ["account", accountMessages.ja, accountMessages.en],
-  ["gacha", gachaMessages.ja, gachaMessages.en],
+  ["account", accountMessagesFor("ja"), accountMessagesFor("en")],
+  ["gacha", gachaMessagesFor("ja"), gachaMessagesFor("en")],
+  ["rewards", rewardsMessagesFor("ja"), rewardsMessagesFor("en")],
+  ["medals", medalsMessagesFor("ja"), medalsMessagesFor("en")],
+  ["history", historyMessagesFor("ja"), historyMessagesFor("en")],
   ["error page", errorMessages.ja, errorMessages.en],
 ];
 
