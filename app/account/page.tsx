@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { MonthlySpendList } from "@/app/_components/monthly-spend-list";
 import { SignOutButton } from "@/app/_components/sign-out-button";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { getMe } from "@/lib/auth/me";
 import { getDb } from "@/lib/db";
 import { accountMessagesFor } from "@/lib/i18n/dictionaries/account";
-import { formatYen } from "@/lib/i18n/format";
 import { getLocale } from "@/lib/i18n/server";
 import { VoluntaryLimitForm } from "./voluntary-limit-form";
 
@@ -21,7 +21,6 @@ export default async function AccountPage() {
   const [me, locale] = await Promise.all([getMe(await getDb(), user.claims, new Date()), getLocale()]);
   const messages = accountMessagesFor(locale);
   const { account: t, fields } = messages;
-  const remaining = me.monthlyLimitJpy === null ? null : Math.max(0, me.monthlyLimitJpy - me.monthlySpendJpy);
 
   return (
     <div className="account-page">
@@ -47,22 +46,7 @@ export default async function AccountPage() {
 
       <section className="panel" aria-labelledby="account-spending">
         <h2 id="account-spending">{t.spendingHeading}</h2>
-        <dl className="summary-list">
-          <div>
-            <dt>{t.spend}</dt>
-            <dd>{formatYen(me.monthlySpendJpy)}</dd>
-          </div>
-          <div>
-            <dt>{t.limit}</dt>
-            <dd>{me.monthlyLimitJpy === null ? t.noLimit : formatYen(me.monthlyLimitJpy)}</dd>
-          </div>
-          {remaining !== null && (
-            <div>
-              <dt>{t.remaining}</dt>
-              <dd>{formatYen(remaining)}</dd>
-            </div>
-          )}
-        </dl>
+        <MonthlySpendList spendJpy={me.monthlySpendJpy} limitJpy={me.monthlyLimitJpy} t={t} />
         <p className="note">{t.spendNote}</p>
         {me.ageBand !== "adult" && <p className="note">{t.minorCapNote}</p>}
       </section>

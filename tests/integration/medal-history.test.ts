@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asService, asUser } from "@/lib/db/session";
 import { exchangeItem } from "@/lib/exchange/exchange-item";
-import { countOwnExchanges } from "@/lib/medals/count-own-exchanges";
+import { countOwnExchanges } from "@/lib/exchange/count-own-exchanges";
 import { getMedalBalance } from "@/lib/medals/get-medal-balance";
 import { listMedalHistory, MEDAL_HISTORY_LIMIT } from "@/lib/medals/list-medal-history";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";

@@ -3,14 +3,12 @@
  * `vtuber`, and listRewards under the caller's RLS. The rewards of one pull share their
  * acquisition time, so many rows here share a timestamp across the page boundaries.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getRewards } from "@/app/api/me/rewards/route";
 import { asService, asUser } from "@/lib/db/session";
 import type { ContentKind } from "@/lib/gacha/types";
 import { listRewards, REWARD_PAGE_SIZE } from "@/lib/rewards/list-rewards";
-import { useAppDatabase } from "../helpers/app-db";
-import { errorCode, signIn, testDeps, useTestKeys, type TestKeys } from "../helpers/auth";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { errorCode, signIn, testDeps } from "../helpers/auth";
 import {
   createApprovedCampaign,
   createFulfilledPull,
@@ -19,10 +17,9 @@ import {
   type UserFixture,
   type VtuberFixture,
 } from "../helpers/fixtures";
+import { setUpRouteTests } from "../helpers/route-test-context";
 
-let t: TestDatabase;
-let keys: TestKeys;
-let restoreDb: () => void;
+const app = setUpRouteTests();
 let fan: UserFixture;
 let otherFan: UserFixture;
 let fanToken: string;
@@ -55,9 +52,9 @@ async function fillBox(
   perInstant: number,
   offsetMinutes: number,
 ): Promise<Seeded[]> {
-  const gacha = await createApprovedCampaign(t.db, vtubers[0]!);
-  const { pull } = await createFulfilledPull(t.db, user, gacha, { results: [gacha.items[0]!] });
-  return asService(t.db, "test", async (tx) => {
+  const gacha = await createApprovedCampaign(app.db, vtubers[0]!);
+  const { pull } = await createFulfilledPull(app.db, user, gacha, { results: [gacha.items[0]!] });
+  return asService(app.db, "test", async (tx) => {
     const rows: Seeded[] = [];
     for (let i = 0; i < count; i++) {
       const kind = KINDS[i % KINDS.length]!;
@@ -84,22 +81,19 @@ function newestFirst(a: Seeded, b: Seeded): number {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  keys = await useTestKeys();
-  restoreDb = useAppDatabase(t.db);
-  const deps = await testDeps(t.db, keys);
-  [fan, otherFan] = [await createUser(t.db), await createUser(t.db)];
+  const deps = await testDeps(app.db, app.keys);
+  [fan, otherFan] = [await createUser(app.db), await createUser(app.db)];
   fanToken = (await signIn(deps, fan)).accessToken.token;
   otherToken = (await signIn(deps, otherFan)).accessToken.token;
-  mio = await createVtuber(t.db, { name: "星野ミオ" });
-  ren = await createVtuber(t.db, { name: "月城レン" });
+  mio = await createVtuber(app.db, { name: "星野ミオ" });
+  ren = await createVtuber(app.db, { name: "月城レン" });
 
   // 2 × 30 exactly, seven to an instant (so ties straddle both page boundaries), plus
   // the reward of the pull the rows hang on. The other fan's rows fall in between in time.
   const own = await fillBox(fan, [mio, ren], 2 * REWARD_PAGE_SIZE - 1, 7, 0);
   const others = await fillBox(otherFan, [mio], 12, 3, 1);
   otherIds = others.map((r) => r.id);
-  const pullRewards = await asService(t.db, "test", (tx) =>
+  const pullRewards = await asService(app.db, "test", (tx) =>
     tx.query<{ id: string; kind: ContentKind; slug: string; acquired_at: Date }>(
       `select r.id, r.kind, v.slug, r.acquired_at from public.rewards r join public.vtubers v on v.id = r.vtuber_id
         where r.user_id = $1 and r.title not like '特典 %'`,
@@ -108,7 +102,7 @@ beforeAll(async () => {
   );
   otherIds.push(
     ...(
-      await asService(t.db, "test", (tx) =>
+      await asService(app.db, "test", (tx) =>
         tx.query<{ id: string }>("select id from public.rewards where user_id = $1 and title not like '特典 %'", [
           otherFan.id,
         ]),
@@ -119,12 +113,6 @@ beforeAll(async () => {
     ...own,
     ...pullRewards.map((r) => ({ id: r.id, kind: r.kind, vtuber: r.slug, acquiredAt: r.acquired_at })),
   ].sort(newestFirst);
-});
-
-afterAll(async () => {
-  restoreDb();
-  await keys.restore();
-  await t.close();
 });
 
 interface Page {
@@ -203,9 +191,9 @@ describe("GET /api/me/rewards paging", () => {
   });
 
   it("leaves the rows to RLS: asked for another fan's box, a fan's session reads nothing", async () => {
-    const mine = await asUser(t.db, fan.claims, (tx) => listRewards(tx, fan.id));
+    const mine = await asUser(app.db, fan.claims, (tx) => listRewards(tx, fan.id));
     expect(mine.rewards).toHaveLength(REWARD_PAGE_SIZE);
-    const theirs = await asUser(t.db, fan.claims, (tx) => listRewards(tx, otherFan.id));
+    const theirs = await asUser(app.db, fan.claims, (tx) => listRewards(tx, otherFan.id));
     expect(theirs).toEqual({ rewards: [], nextCursor: null });
   });
 

@@ -13,9 +13,7 @@ import { asService } from "@/lib/db/session";
 import { exchangeItem } from "@/lib/exchange/exchange-item";
 import { toneWav } from "@/lib/seed/media";
 import { createStorage } from "@/lib/storage";
-import { useAppDatabase } from "../helpers/app-db";
-import { errorCode, signIn, testDeps, useTestKeys, type TestKeys } from "../helpers/auth";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { errorCode, signIn, testDeps } from "../helpers/auth";
 import {
   createApprovedCampaign,
   createExchangeItem,
@@ -25,6 +23,7 @@ import {
   grantMedals as giveMedals,
   type UserFixture,
 } from "../helpers/fixtures";
+import { setUpRouteTests } from "../helpers/route-test-context";
 
 const env = await vi.hoisted(async () => {
   const { mkdtemp } = await import("node:fs/promises");
@@ -35,9 +34,7 @@ const env = await vi.hoisted(async () => {
   return { dataDir };
 });
 
-let t: TestDatabase;
-let keys: TestKeys;
-let restoreDb: () => void;
+const app = setUpRouteTests();
 let fan: UserFixture;
 let otherFan: UserFixture;
 let fanToken: string;
@@ -50,37 +47,34 @@ let otherRewardId: string;
 let vtuber: Awaited<ReturnType<typeof createVtuber>>;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  keys = await useTestKeys();
-  restoreDb = useAppDatabase(t.db);
-  const deps = await testDeps(t.db, keys);
-  [fan, otherFan] = [await createUser(t.db), await createUser(t.db)];
+  const deps = await testDeps(app.db, app.keys);
+  [fan, otherFan] = [await createUser(app.db), await createUser(app.db)];
   fanToken = (await signIn(deps, fan)).accessToken.token;
   otherToken = (await signIn(deps, otherFan)).accessToken.token;
 
-  vtuber = await createVtuber(t.db, { name: "花咲ユイ" });
+  vtuber = await createVtuber(app.db, { name: "花咲ユイ" });
   const key = `vtubers/${vtuber.slug}/birthday-voice.wav`;
   await createStorage(getConfig().storage).put(key, body, "audio/wav");
-  const [file] = await asService(t.db, "test", (tx) =>
+  const [file] = await asService(app.db, "test", (tx) =>
     tx.query<{ id: string }>(
       `insert into public.content_files (vtuber_id, kind, title, storage_path, mime_type, size_bytes, sha256)
        values ($1, 'voice', '誕生日ボイス', $2, 'audio/wav', $3, $4) returning id`,
       [vtuber.id, key, body.length, sha256],
     ),
   );
-  const gacha = await createApprovedCampaign(t.db, vtuber);
-  pullRewardIds = (await createFulfilledPull(t.db, fan, gacha, { results: [gacha.items[0]!] })).rewards.map(
+  const gacha = await createApprovedCampaign(app.db, vtuber);
+  pullRewardIds = (await createFulfilledPull(app.db, fan, gacha, { results: [gacha.items[0]!] })).rewards.map(
     (r) => r.id,
   );
-  otherRewardId = (await createFulfilledPull(t.db, otherFan, gacha, { results: [gacha.items[1]!] })).rewards[0]!.id;
+  otherRewardId = (await createFulfilledPull(app.db, otherFan, gacha, { results: [gacha.items[1]!] })).rewards[0]!.id;
 
-  const item = await createExchangeItem(t.db, vtuber, {
+  const item = await createExchangeItem(app.db, vtuber, {
     file: { id: file!.id, vtuberId: vtuber.id, kind: "voice", title: "誕生日ボイス", storagePath: key },
     name: "誕生日ボイス 2026",
     costMedals: 100,
   });
-  await giveMedals(t.db, fan, vtuber, 100);
-  const outcome = await exchangeItem(t.db, {
+  await giveMedals(app.db, fan, vtuber, 100);
+  const outcome = await exchangeItem(app.db, {
     userId: fan.id,
     itemId: item.id,
     idempotencyKey: "rewards-route-setup",
@@ -90,9 +84,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  restoreDb();
-  await keys.restore();
-  await t.close();
   vi.unstubAllEnvs();
   await fs.rm(env.dataDir, { recursive: true, force: true });
 });
@@ -197,7 +188,7 @@ describe("GET /api/me/rewards/{id}/download", () => {
 
 describe("a VTuber who is no longer listed", () => {
   it("still shows in the box of fans who own their content", async () => {
-    await asService(t.db, "test", (tx) =>
+    await asService(app.db, "test", (tx) =>
       tx.query("update public.vtubers set status = 'suspended' where id = $1", [vtuber.id]),
     );
     const response = await getRewards(request("/api/me/rewards", fanToken), { params: Promise.resolve({}) });

@@ -1,14 +1,6 @@
-import { getMessages } from "@/lib/i18n/server";
+import { PageSkeleton } from "@/app/_components/page-skeleton";
 
 /** Placeholders shaped like the campaign page while it loads. */
-export default async function GachaLoading() {
-  const t = await getMessages();
-  return (
-    <div role="status" aria-live="polite">
-      <span className="visually-hidden">{t.loading}</span>
-      <div className="skeleton skeleton--title" aria-hidden="true" />
-      <div className="skeleton" aria-hidden="true" />
-      <div className="skeleton" aria-hidden="true" />
-    </div>
-  );
+export default function GachaLoading() {
+  return <PageSkeleton />;
 }

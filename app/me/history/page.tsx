@@ -8,13 +8,14 @@ import { asUser } from "@/lib/db/session";
 import { UUID_PATTERN } from "@/lib/gacha/ids";
 import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { historyMessagesFor } from "@/lib/i18n/dictionaries/history";
-import { formatYen } from "@/lib/i18n/format";
 import { getLocale } from "@/lib/i18n/server";
 import { readPullHistory } from "@/lib/payments/pull-history";
 import { readPurchaseHistory, readPurchasedCampaignTitles } from "@/lib/payments/purchase-history";
 import { PullList } from "./pull-list";
 import { PurchaseTable } from "./purchase-table";
 import "./history.css";
+import { MonthlySpendList } from "@/app/_components/monthly-spend-list";
+import { accountMessagesFor } from "@/lib/i18n/dictionaries/account";
 
 type Tab = "purchases" | "pulls";
 const TABS: readonly Tab[] = ["purchases", "pulls"];
@@ -59,7 +60,6 @@ export default async function HistoryPage({ searchParams }: Props) {
     }),
   ]);
   const t = historyMessagesFor(locale);
-  const remaining = me.monthlyLimitJpy === null ? null : Math.max(0, me.monthlyLimitJpy - me.monthlySpendJpy);
   const isEmpty = list.tab === "purchases" ? list.purchases.length === 0 : list.pulls.length === 0;
 
   return (
@@ -69,28 +69,11 @@ export default async function HistoryPage({ searchParams }: Props) {
 
       <section className="panel" aria-labelledby="history-spending">
         <h2 id="history-spending">{t.spendHeading}</h2>
-        <dl className="summary-list">
-          <div>
-            <dt>{t.spend}</dt>
-            <dd data-testid="monthly-spend" data-spend={me.monthlySpendJpy}>
-              {formatYen(me.monthlySpendJpy)}
-            </dd>
-          </div>
-          {me.monthlyLimitJpy !== null && (
-            <div>
-              <dt>{t.limit}</dt>
-              <dd data-testid="monthly-limit" data-limit={me.monthlyLimitJpy}>
-                {formatYen(me.monthlyLimitJpy)}
-              </dd>
-            </div>
-          )}
-          {remaining !== null && (
-            <div>
-              <dt>{t.remaining}</dt>
-              <dd>{formatYen(remaining)}</dd>
-            </div>
-          )}
-        </dl>
+        <MonthlySpendList
+          spendJpy={me.monthlySpendJpy}
+          limitJpy={me.monthlyLimitJpy}
+          t={accountMessagesFor(locale).account}
+        />
         <p className="note">{t.spendNote}</p>
         <p className="history-page__account">
           <Link href="/account">{t.accountLink}</Link>

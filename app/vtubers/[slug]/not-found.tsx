@@ -1,17 +1,8 @@
-import Link from "next/link";
+import { NotFoundNotice } from "@/app/_components/not-found-notice";
 import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
-import { getLocale, getMessages } from "@/lib/i18n/server";
+import { getLocale } from "@/lib/i18n/server";
 
 export default async function VtuberNotFound() {
   const t = gachaMessagesFor(await getLocale()).vtuber;
-  const common = await getMessages();
-  return (
-    <section className="legal" aria-labelledby="vtuber-not-found-title">
-      <h1 id="vtuber-not-found-title">{t.notFoundTitle}</h1>
-      <p>{t.notFoundBody}</p>
-      <Link href="/" className="button">
-        {common.notFound.backHome}
-      </Link>
-    </section>
-  );
+  return <NotFoundNotice title={t.notFoundTitle} body={t.notFoundBody} />;
 }

@@ -13,7 +13,7 @@ import { medalsMessagesFor, type MedalsMessages } from "@/lib/i18n/dictionaries/
 import { formatDateTime } from "@/lib/i18n/format";
 import type { Locale } from "@/lib/i18n/locales";
 import { getLocale } from "@/lib/i18n/server";
-import { countOwnExchanges } from "@/lib/medals/count-own-exchanges";
+import { countOwnExchanges } from "@/lib/exchange/count-own-exchanges";
 import { getMedalBalance } from "@/lib/medals/get-medal-balance";
 import { ExchangeAction } from "./exchange-action";
 import { ExchangeShop } from "./exchange-shop";
