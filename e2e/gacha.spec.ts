@@ -1,12 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import {
-  expectNoSeriousA11yViolations,
-  firstGachaId,
-  PASSWORD,
-  sameSite,
-  screenshot,
-  signUpFan,
-} from "./support";
+import { expectNoSeriousA11yViolations, firstGachaId, PASSWORD, sameSite, screenshot, signUpFan } from "./support";
 
 /**
  * The fan's path from the catalog to the results: VTuber, campaign and odds pages, the
