@@ -155,6 +155,23 @@ test.describe("a fan's first visit", () => {
     await expect(page.getByTestId("reward-box").locator("li[data-reward-id]")).toHaveCount(after.rewards.length);
   });
 
+  test("a keyboard-only fan reaches the pay button, pays and lands on the results", async ({ page }, testInfo) => {
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await signUpFan(page.request, testInfo);
+    const list = await apiJson<{ gachas: { id: string }[] }>(page, "/api/gachas");
+    await page.goto(`/gachas/${list.gachas[0]!.id}/confirm?count=1`);
+
+    const pay = page.getByRole("button", { name: /を支払って/ });
+    let presses = 0;
+    while (!(await pay.evaluate((element) => element === document.activeElement))) {
+      expect(++presses, "Tab never reached the pay button").toBeLessThan(60);
+      await page.keyboard.press("Tab");
+    }
+    await page.keyboard.press("Enter");
+    // Focus moves to the results heading, so the next Tab continues from the results.
+    await expect(page.getByRole("heading", { level: 1, name: "結果" })).toBeFocused({ timeout: 15_000 });
+  });
+
   test("with reduced motion the results come without the reveal", async ({ page }, testInfo) => {
     await page.emulateMedia({ reducedMotion: "reduce" });
     await signUpFan(page.request, testInfo);
