@@ -117,7 +117,7 @@ function ItemDetails({ item, t, locale }: { item: ExchangeItemSummary; t: Medals
     <>
       <h3>{item.name}</h3>
       {item.description && <RichText html={item.description} className="exchange-item__description" />}
-      <dl className="exchange-item__facts">
+      <dl className="summary-list exchange-item__facts">
         <div>
           <dt>{e.cost}</dt>
           <dd className="exchange-item__cost">{t.medals.count(item.costMedals)}</dd>
