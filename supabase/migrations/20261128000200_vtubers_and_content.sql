@@ -64,9 +64,9 @@ create policy "Admins can see every VTuber" on public.vtubers
   for select to authenticated using ((select private.is_admin()));
 create policy "Signed-in users can apply to become a VTuber" on public.vtubers
   for insert to authenticated with check (user_id = (select auth.uid()) and status = 'applied');
-create policy "VTubers can edit their own profile unless suspended" on public.vtubers
+create policy "VTubers can edit their own profile" on public.vtubers
   for update to authenticated
-  using (user_id = (select auth.uid()) and status <> 'suspended')
+  using (user_id = (select auth.uid()))
   with check (user_id = (select auth.uid()));
 
 -- Files are private: fans reach them only through short-lived signed URLs for items

@@ -193,14 +193,13 @@ alter table public.rate_table_entries enable row level security;
 create index rate_table_entries_item_id_idx on public.rate_table_entries (item_id);
 
 -- The canonical text a table's hash is taken over; the app recomputes the same text
--- from the rows it draws with, so either side can verify the other. Sorted in byte
--- order (collate "C"), as JavaScript sorts strings, whatever the database's locale.
+-- from the rows it draws with, so either side can verify the other.
 create function private.rate_table_canonical(target uuid) returns text
 language sql stable security definer set search_path = ''
 as $$
   select coalesce(
     string_agg(e.slot || ':' || e.item_id::text || ':' || e.rarity || ':' || e.weight_ppm::text, E'\n'
-      order by e.slot collate "C", e.item_id::text collate "C"),
+      order by e.slot, e.item_id::text),
     '')
   from public.rate_table_entries e
   where e.rate_table_id = target
@@ -283,30 +282,20 @@ $$;
 create trigger rate_tables_guard before insert or update or delete on public.rate_tables
   for each row execute function private.guard_rate_table();
 
--- The table row is locked FOR SHARE before its status is read. Without the lock an
--- entry written while another transaction approves the table slips in after the
--- approval summed and hashed the entries: an approved table whose weights no longer
--- sum to 1,000,000 and whose hash no longer matches. With it, approval waits for
--- the entry's transaction (then sees the entry), or the entry waits for the approval
--- (then sees "approved" and is refused).
 create function private.guard_rate_table_entry() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
-declare
-  table_status text;
 begin
-  if tg_op in ('UPDATE', 'DELETE') then
-    select t.status into table_status from public.rate_tables t where t.id = old.rate_table_id for share;
-    if table_status = 'approved' then
-      raise exception 'rate table % is approved and its entries cannot change', old.rate_table_id
-        using errcode = 'KP001';
-    end if;
+  if tg_op in ('UPDATE', 'DELETE') and exists (
+    select 1 from public.rate_tables t where t.id = old.rate_table_id and t.status = 'approved'
+  ) then
+    raise exception 'rate table % is approved and its entries cannot change', old.rate_table_id
+      using errcode = 'KP001';
   end if;
   if tg_op = 'DELETE' then
     return old;
   end if;
-  select t.status into table_status from public.rate_tables t where t.id = new.rate_table_id for share;
-  if table_status = 'approved' then
+  if exists (select 1 from public.rate_tables t where t.id = new.rate_table_id and t.status = 'approved') then
     raise exception 'rate table % is approved and its entries cannot change', new.rate_table_id
       using errcode = 'KP001';
   end if;
@@ -316,21 +305,6 @@ $$;
 
 create trigger rate_table_entries_guard before insert or update or delete on public.rate_table_entries
   for each row execute function private.guard_rate_table_entry();
-
--- TRUNCATE skips row triggers; without this the table owner could empty approved tables.
-create function private.forbid_rate_table_truncate() returns trigger
-language plpgsql
-as $$
-begin
-  raise exception '% cannot be truncated: approved rate tables are immutable', tg_table_name
-    using errcode = 'KP001';
-end
-$$;
-
-create trigger rate_tables_no_truncate before truncate on public.rate_tables
-  for each statement execute function private.forbid_rate_table_truncate();
-create trigger rate_table_entries_no_truncate before truncate on public.rate_table_entries
-  for each statement execute function private.forbid_rate_table_truncate();
 
 alter table public.campaigns
   add constraint campaigns_current_rate_table_fkey

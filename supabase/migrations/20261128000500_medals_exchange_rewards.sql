@@ -51,7 +51,7 @@ create table public.exchange_items (
   constraint exchange_items_window check (
     available_from is null or available_until is null or available_until > available_from
   ),
-  constraint exchange_items_status_valid check (status in ('draft', 'in_review', 'active', 'rejected', 'archived'))
+  constraint exchange_items_status_valid check (status in ('draft', 'active', 'archived'))
 );
 alter table public.exchange_items enable row level security;
 create index exchange_items_vtuber_id_idx on public.exchange_items (vtuber_id) where status = 'active';
@@ -82,18 +82,12 @@ create policy "Admins can see every exchange item" on public.exchange_items
 create policy "VTubers can list exchange items of their own files" on public.exchange_items
   for insert to authenticated with check (
     private.owns_vtuber(vtuber_id) and status = 'draft'
-    -- Qualified: inside the subquery a bare vtuber_id would be f.vtuber_id itself.
-    and exists (
-      select 1 from public.content_files f
-      where f.id = exchange_items.content_file_id and f.vtuber_id = exchange_items.vtuber_id
-    )
+    and exists (select 1 from public.content_files f where f.id = content_file_id and f.vtuber_id = vtuber_id)
   );
--- Like campaigns, an item goes live only through an admin's review: a VTuber edits a
--- draft (or a rejected or live item) into a draft, back to review, or into the archive.
-create policy "VTubers can edit, submit and archive their own exchange items" on public.exchange_items
+create policy "VTubers can edit their own exchange items" on public.exchange_items
   for update to authenticated
-  using (private.owns_vtuber(vtuber_id) and status in ('draft', 'rejected', 'active'))
-  with check (private.owns_vtuber(vtuber_id) and status in ('draft', 'in_review', 'archived'));
+  using (private.owns_vtuber(vtuber_id))
+  with check (private.owns_vtuber(vtuber_id));
 
 create table public.exchanges (
   id uuid primary key default gen_random_uuid(),
@@ -147,9 +141,6 @@ create unique index medal_ledger_exchange_once_idx on public.medal_ledger (excha
 
 create trigger medal_ledger_append_only before update or delete on public.medal_ledger
   for each row execute function private.forbid_change();
--- TRUNCATE skips row triggers.
-create trigger medal_ledger_no_truncate before truncate on public.medal_ledger
-  for each statement execute function private.forbid_change();
 
 revoke all on table public.medal_ledger from anon, authenticated;
 grant select on table public.medal_ledger to authenticated;

@@ -51,9 +51,6 @@ create index audit_log_target_idx on public.audit_log (target_type, target_id);
 
 create trigger audit_log_append_only before update or delete on public.audit_log
   for each row execute function private.forbid_change();
--- TRUNCATE skips row triggers.
-create trigger audit_log_no_truncate before truncate on public.audit_log
-  for each statement execute function private.forbid_change();
 
 revoke all on table public.audit_log from anon, authenticated;
 grant select on table public.audit_log to authenticated;
