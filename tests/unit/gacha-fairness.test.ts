@@ -11,8 +11,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { drawOne, drawPull } from "@/lib/gacha/draw";
 import { cryptoRandom, seededRandom, type RandomSource } from "@/lib/gacha/random";
-import { hashOf, verifyRateTable, type RateEntry, type RateTable } from "@/lib/gacha/rate-table";
-import { PPM_TOTAL, type Rarity, type Slot } from "@/lib/gacha/types";
+import type { RateTable } from "@/lib/gacha/rate-table";
+import { PPM_TOTAL, type Slot } from "@/lib/gacha/types";
+import { DEMO_TABLE, entry, id, tableOf } from "../helpers/rate-tables";
 
 // ---------------------------------------------------------------------------
 // Chi-square distribution
@@ -112,37 +113,6 @@ describe("chi-square helper", () => {
 // ---------------------------------------------------------------------------
 // Tables
 
-const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
-
-function tableOf(entries: RateEntry[]): RateTable {
-  return verifyRateTable(
-    { id: id(999), campaignId: id(998), version: 1, status: "approved", contentHash: hashOf(entries) },
-    entries,
-  );
-}
-
-const entry = (slot: Slot, n: number, rarity: Rarity, weightPpm: number): RateEntry => ({
-  slot,
-  itemId: id(n),
-  rarity,
-  weightPpm,
-});
-
-/** The demo lineup (N×3, R×2, SR×2, SSR×1) at the demo rates, split as the seed splits them. */
-const DEMO = tableOf([
-  entry("regular", 1, "N", 233_334),
-  entry("regular", 2, "N", 233_333),
-  entry("regular", 3, "N", 233_333),
-  entry("regular", 4, "R", 110_000),
-  entry("regular", 5, "R", 110_000),
-  entry("regular", 6, "SR", 35_000),
-  entry("regular", 7, "SR", 35_000),
-  entry("regular", 8, "SSR", 10_000),
-  entry("guaranteed", 6, "SR", 495_000),
-  entry("guaranteed", 7, "SR", 495_000),
-  entry("guaranteed", 8, "SSR", 10_000),
-]);
-
 /** Weights as uneven as allowed: 1 ppm at both edges of the range. */
 const AWKWARD = tableOf([
   entry("regular", 1, "N", 999_997),
@@ -166,8 +136,8 @@ const SKEWED = tableOf([
 ]);
 
 const CASES = [
-  ["demo", "regular", DEMO],
-  ["demo", "guaranteed", DEMO],
+  ["demo", "regular", DEMO_TABLE],
+  ["demo", "guaranteed", DEMO_TABLE],
   ["awkward", "regular", AWKWARD],
   ["awkward", "guaranteed", AWKWARD],
   ["skewed", "regular", SKEWED],
@@ -205,10 +175,10 @@ describe("exhaustive: every r in [0, 1,000,000) through each table", () => {
   });
 
   it("ranges are contiguous: the last r of one entry and the first r of the next", () => {
-    const [first, second] = DEMO.slots.regular;
-    expect(drawOne(DEMO, "regular", fixed(first!.upperPpm - 1)).itemId).toBe(first!.itemId);
-    expect(drawOne(DEMO, "regular", fixed(first!.upperPpm)).itemId).toBe(second!.itemId);
-    expect(drawOne(DEMO, "regular", fixed(PPM_TOTAL - 1)).itemId).toBe(DEMO.slots.regular.at(-1)!.itemId);
+    const [first, second] = DEMO_TABLE.slots.regular;
+    expect(drawOne(DEMO_TABLE, "regular", fixed(first!.upperPpm - 1)).itemId).toBe(first!.itemId);
+    expect(drawOne(DEMO_TABLE, "regular", fixed(first!.upperPpm)).itemId).toBe(second!.itemId);
+    expect(drawOne(DEMO_TABLE, "regular", fixed(PPM_TOTAL - 1)).itemId).toBe(DEMO_TABLE.slots.regular.at(-1)!.itemId);
   });
 });
 
@@ -228,8 +198,8 @@ function fit(table: RateTable, slot: Slot, rng: RandomSource) {
 
 /** Tables where every expected count at N is large enough (≥ 5) for the chi-square approximation. */
 const FIT_CASES = [
-  ["demo", "regular", DEMO],
-  ["demo", "guaranteed", DEMO],
+  ["demo", "regular", DEMO_TABLE],
+  ["demo", "guaranteed", DEMO_TABLE],
   ["skewed", "regular", SKEWED],
   ["skewed", "guaranteed", SKEWED],
 ] as const;
@@ -267,7 +237,7 @@ describe(`chi-square goodness of fit at N = ${N.toLocaleString("en")} per table`
     // r = u mod 1,000,000 with u uniform on [0, 2²⁰): r below 48,576 comes up twice as often.
     const inner = seededRandom(7);
     const biased: RandomSource = { int: (max) => inner.int(2 ** 20) % max };
-    const { statistic, df } = fit(DEMO, "regular", biased);
+    const { statistic, df } = fit(DEMO_TABLE, "regular", biased);
     expect(statistic).toBeGreaterThan(chiSquareCritical(perTestAlpha, df));
   });
 });
@@ -278,12 +248,12 @@ describe(`chi-square goodness of fit at N = ${N.toLocaleString("en")} per table`
 describe("10-pulls", () => {
   it("10,000 seeded 10-pulls: each holds an SR or SSR, and only the 10th is from the guaranteed table", () => {
     const rng = seededRandom(42);
-    const guaranteedIds = new Set(DEMO.slots.guaranteed.map((e) => e.itemId));
+    const guaranteedIds = new Set(DEMO_TABLE.slots.guaranteed.map((e) => e.itemId));
     // Counted in plain code and asserted once: an expect per pull would dominate the run time.
     const broken = { withoutSrOrSsr: 0, wrongShape: 0, tenthNotGuaranteed: 0 };
     const tenth = { SR: 0, SSR: 0, other: 0 };
     for (let pull = 0; pull < 10_000; pull++) {
-      const results = drawPull(DEMO, 10, rng);
+      const results = drawPull(DEMO_TABLE, 10, rng);
       if (!results.some((r) => r.rarity === "SR" || r.rarity === "SSR")) broken.withoutSrOrSsr++;
       if (results.length !== 10 || results.some((r, i) => r.slot !== i || r.guaranteed !== (i === 9))) {
         broken.wrongShape++;
@@ -302,14 +272,14 @@ describe("10-pulls", () => {
 
   it("draws the first nine from the regular table and the tenth from the guaranteed one", () => {
     // r = 0 wins the first entry of a slot: an N item in the regular slot, an SR in the guaranteed.
-    const results = drawPull(DEMO, 10, fixed(0));
-    expect(results.slice(0, 9).map((r) => r.itemId)).toEqual(Array(9).fill(DEMO.slots.regular[0]!.itemId));
-    expect(results[9]!.itemId).toBe(DEMO.slots.guaranteed[0]!.itemId);
+    const results = drawPull(DEMO_TABLE, 10, fixed(0));
+    expect(results.slice(0, 9).map((r) => r.itemId)).toEqual(Array(9).fill(DEMO_TABLE.slots.regular[0]!.itemId));
+    expect(results[9]!.itemId).toBe(DEMO_TABLE.slots.guaranteed[0]!.itemId);
     expect(results[9]!.rarity).toBe("SR");
   });
 
   it("a single pull is one regular draw", () => {
-    expect(drawPull(DEMO, 1, fixed(PPM_TOTAL - 1))).toEqual([
+    expect(drawPull(DEMO_TABLE, 1, fixed(PPM_TOTAL - 1))).toEqual([
       { slot: 0, itemId: id(8), rarity: "SSR", guaranteed: false },
     ]);
   });
@@ -326,7 +296,7 @@ describe("no Math.random", () => {
       throw new Error("Math.random must not be used for draws");
     });
     for (const rng of [cryptoRandom, seededRandom(1)]) {
-      for (let i = 0; i < 1_000; i++) drawPull(DEMO, i % 2 ? 10 : 1, rng);
+      for (let i = 0; i < 1_000; i++) drawPull(DEMO_TABLE, i % 2 ? 10 : 1, rng);
     }
     expect(spy).not.toHaveBeenCalled();
   });
@@ -339,8 +309,8 @@ describe("no Math.random", () => {
         return 0;
       },
     };
-    drawPull(DEMO, 10, rng);
-    drawPull(DEMO, 1, rng);
+    drawPull(DEMO_TABLE, 10, rng);
+    drawPull(DEMO_TABLE, 1, rng);
     expect(asked).toEqual(Array(11).fill(PPM_TOTAL));
   });
 });

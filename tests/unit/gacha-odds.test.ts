@@ -2,37 +2,9 @@ import { describe, expect, it } from "vitest";
 import { formatRatio, roundRatio } from "@/lib/gacha/decimal";
 import { computeOdds, type OddsCampaign } from "@/lib/gacha/odds";
 import { seededRandom } from "@/lib/gacha/random";
-import { hashOf, verifyRateTable, type RateEntry, type RateTable } from "@/lib/gacha/rate-table";
-import { RARITIES, type Rarity, type Slot } from "@/lib/gacha/types";
-
-const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
-const entry = (slot: Slot, n: number, rarity: Rarity, weightPpm: number): RateEntry => ({
-  slot,
-  itemId: id(n),
-  rarity,
-  weightPpm,
-});
-
-function tableOf(entries: RateEntry[]): RateTable {
-  return verifyRateTable(
-    { id: id(999), campaignId: id(998), version: 1, status: "approved", contentHash: hashOf(entries) },
-    entries,
-  );
-}
-
-const DEMO = tableOf([
-  entry("regular", 1, "N", 233_334),
-  entry("regular", 2, "N", 233_333),
-  entry("regular", 3, "N", 233_333),
-  entry("regular", 4, "R", 110_000),
-  entry("regular", 5, "R", 110_000),
-  entry("regular", 6, "SR", 35_000),
-  entry("regular", 7, "SR", 35_000),
-  entry("regular", 8, "SSR", 10_000),
-  entry("guaranteed", 6, "SR", 495_000),
-  entry("guaranteed", 7, "SR", 495_000),
-  entry("guaranteed", 8, "SSR", 10_000),
-]);
+import type { RateEntry } from "@/lib/gacha/rate-table";
+import { RARITIES, type Rarity } from "@/lib/gacha/types";
+import { DEMO_TABLE, entry, id, tableOf } from "../helpers/rate-tables";
 
 const CAMPAIGN: OddsCampaign = { singlePriceJpy: 100, tenPriceJpy: 1000, medals: { N: 10, R: 20, SR: 50, SSR: 100 } };
 
@@ -59,7 +31,7 @@ describe("formatRatio", () => {
 });
 
 describe("computeOdds on the demo table", () => {
-  const odds = computeOdds(DEMO, CAMPAIGN, [{ id: "ex-1", name: "限定ボイス", costMedals: 500 }]);
+  const odds = computeOdds(DEMO_TABLE, CAMPAIGN, [{ id: "ex-1", name: "限定ボイス", costMedals: 500 }]);
 
   it("gives every rarity of both slots in % with 3 decimals, zeros included", () => {
     expect(odds.slots.regular.percent).toBe("100.000");
@@ -151,7 +123,7 @@ describe("computeOdds edge cases", () => {
   });
 
   it("a campaign granting no medals offers no pull estimate for the exchange", () => {
-    const odds = computeOdds(DEMO, { ...CAMPAIGN, medals: { N: 0, R: 0, SR: 0, SSR: 0 } }, [
+    const odds = computeOdds(DEMO_TABLE, { ...CAMPAIGN, medals: { N: 0, R: 0, SR: 0, SSR: 0 } }, [
       { id: "ex", name: "x", costMedals: 100 },
     ]);
     expect(odds.medals).toEqual({ perSinglePull: "0.00", perTenPull: "0.00" });

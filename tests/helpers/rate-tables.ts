@@ -1,0 +1,36 @@
+/** Rate tables built in memory for the draw and odds tests, verified as the app verifies them. */
+import { hashOf, verifyRateTable, type RateEntry, type RateTable } from "@/lib/gacha/rate-table";
+import type { Rarity, Slot } from "@/lib/gacha/types";
+
+/** A fixed UUID per number, so tables and their expectations can name items. */
+export const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+
+export const entry = (slot: Slot, n: number, rarity: Rarity, weightPpm: number): RateEntry => ({
+  slot,
+  itemId: id(n),
+  rarity,
+  weightPpm,
+});
+
+/** An approved table of these entries, with the hash the database would have given it. */
+export function tableOf(entries: RateEntry[]): RateTable {
+  return verifyRateTable(
+    { id: id(999), campaignId: id(998), version: 1, status: "approved", contentHash: hashOf(entries) },
+    entries,
+  );
+}
+
+/** The demo lineup (N×3, R×2, SR×2, SSR×1) at the demo rates, split as the seed splits them. */
+export const DEMO_TABLE = tableOf([
+  entry("regular", 1, "N", 233_334),
+  entry("regular", 2, "N", 233_333),
+  entry("regular", 3, "N", 233_333),
+  entry("regular", 4, "R", 110_000),
+  entry("regular", 5, "R", 110_000),
+  entry("regular", 6, "SR", 35_000),
+  entry("regular", 7, "SR", 35_000),
+  entry("regular", 8, "SSR", 10_000),
+  entry("guaranteed", 6, "SR", 495_000),
+  entry("guaranteed", 7, "SR", 495_000),
+  entry("guaranteed", 8, "SSR", 10_000),
+]);
