@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { AuthFormAlert } from "@/app/_components/auth-form-alert";
 import { ApiClientError, apiFetch } from "@/lib/client/api";
 import type { AccountMessages } from "@/lib/i18n/dictionaries/account";
+import { FormField } from "@/app/_components/form-field";
 
 interface Props {
   /** The limit the fan set before, null when none. */
@@ -48,8 +49,7 @@ export function VoluntaryLimitForm({ current, t }: Props) {
 
   return (
     <form className="limit-form" onSubmit={onSubmit} noValidate aria-describedby="limit-error">
-      <div className="form-field">
-        <label htmlFor="voluntary-limit">{t.account.limitLabel}</label>
+      <FormField id="voluntary-limit" label={t.account.limitLabel} hint={t.account.limitHint}>
         <input
           id="voluntary-limit"
           name="limit"
@@ -60,10 +60,7 @@ export function VoluntaryLimitForm({ current, t }: Props) {
           aria-describedby="voluntary-limit-hint"
           aria-invalid={error ? true : undefined}
         />
-        <p id="voluntary-limit-hint" className="form-field__hint">
-          {t.account.limitHint}
-        </p>
-      </div>
+      </FormField>
       <AuthFormAlert id="limit-error" error={error} t={t} />
       <p role="status" className="form-status">
         {saved ? t.account.limitSaved : ""}

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, type FormEvent } from "react";
+import { FormField } from "@/app/_components/form-field";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
 import { useSessionSubmit } from "@/app/_components/use-session-submit";
 import { resumeSession } from "@/lib/client/api";
@@ -45,10 +46,7 @@ export function LoginForm({ next, t }: Props) {
 
   return (
     <form className="auth-form" onSubmit={onSubmit} noValidate aria-describedby="login-error">
-      <div className="form-field">
-        <label htmlFor="login-email">
-          {t.fields.email} <span className="form-field__required">{t.fields.required}</span>
-        </label>
+      <FormField id="login-email" label={t.fields.email} required={t.fields.required}>
         <input
           id="login-email"
           name="email"
@@ -58,11 +56,8 @@ export function LoginForm({ next, t }: Props) {
           required
           aria-invalid={error?.code === "invalid_credentials" || invalid.includes("email") || undefined}
         />
-      </div>
-      <div className="form-field">
-        <label htmlFor="login-password">
-          {t.fields.password} <span className="form-field__required">{t.fields.required}</span>
-        </label>
+      </FormField>
+      <FormField id="login-password" label={t.fields.password} required={t.fields.required}>
         <input
           id="login-password"
           name="password"
@@ -71,7 +66,7 @@ export function LoginForm({ next, t }: Props) {
           required
           aria-invalid={error?.code === "invalid_credentials" || invalid.includes("password") || undefined}
         />
-      </div>
+      </FormField>
       <AuthFormAlert id="login-error" error={error} t={t} />
       <button type="submit" className="button auth-form__submit" disabled={pending} aria-busy={pending}>
         {pending ? t.login.submitting : t.login.submit}

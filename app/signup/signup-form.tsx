@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
+import { FormField } from "@/app/_components/form-field";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
 import { useSessionSubmit } from "@/app/_components/use-session-submit";
 import { ageBand, ageOn, isCalendarDate } from "@/lib/auth/age";
@@ -42,10 +43,7 @@ export function SignupForm({ next, today, t }: Props) {
 
   return (
     <form className="auth-form" onSubmit={onSubmit} noValidate aria-describedby="signup-error">
-      <div className="form-field">
-        <label htmlFor="signup-email">
-          {t.fields.email} <span className="form-field__required">{t.fields.required}</span>
-        </label>
+      <FormField id="signup-email" label={t.fields.email} required={t.fields.required}>
         <input
           id="signup-email"
           name="email"
@@ -55,12 +53,14 @@ export function SignupForm({ next, today, t }: Props) {
           required
           aria-invalid={ariaInvalid("email")}
         />
-      </div>
+      </FormField>
 
-      <div className="form-field">
-        <label htmlFor="signup-password">
-          {t.fields.password} <span className="form-field__required">{t.fields.required}</span>
-        </label>
+      <FormField
+        id="signup-password"
+        label={t.fields.password}
+        required={t.fields.required}
+        hint={t.signup.passwordRule}
+      >
         <input
           id="signup-password"
           name="password"
@@ -69,18 +69,17 @@ export function SignupForm({ next, today, t }: Props) {
           minLength={8}
           maxLength={128}
           required
-          aria-describedby="signup-password-rule"
+          aria-describedby="signup-password-hint"
           aria-invalid={ariaInvalid("password")}
         />
-        <p id="signup-password-rule" className="form-field__hint">
-          {t.signup.passwordRule}
-        </p>
-      </div>
+      </FormField>
 
-      <div className="form-field">
-        <label htmlFor="signup-display-name">
-          {t.fields.displayName} <span className="form-field__required">{t.fields.required}</span>
-        </label>
+      <FormField
+        id="signup-display-name"
+        label={t.fields.displayName}
+        required={t.fields.required}
+        hint={t.signup.displayNameRule}
+      >
         <input
           id="signup-display-name"
           name="displayName"
@@ -88,18 +87,18 @@ export function SignupForm({ next, today, t }: Props) {
           autoComplete="nickname"
           maxLength={50}
           required
-          aria-describedby="signup-display-name-rule"
+          aria-describedby="signup-display-name-hint"
           aria-invalid={ariaInvalid("displayName")}
         />
-        <p id="signup-display-name-rule" className="form-field__hint">
-          {t.signup.displayNameRule}
-        </p>
-      </div>
+      </FormField>
 
-      <div className="form-field">
-        <label htmlFor="signup-birthdate">
-          {t.fields.birthdate} <span className="form-field__required">{t.fields.required}</span>
-        </label>
+      <FormField
+        id="signup-birthdate"
+        label={t.fields.birthdate}
+        required={t.fields.required}
+        hint={t.signup.minorsNotice}
+        hintStyle="notice"
+      >
         <input
           id="signup-birthdate"
           name="birthdate"
@@ -109,13 +108,10 @@ export function SignupForm({ next, today, t }: Props) {
           required
           value={birthdate}
           onChange={(event) => setBirthdate(event.target.value)}
-          aria-describedby="signup-minors-notice"
+          aria-describedby="signup-birthdate-hint"
           aria-invalid={ariaInvalid("birthdate")}
         />
-        <p id="signup-minors-notice" className="form-notice">
-          {t.signup.minorsNotice}
-        </p>
-      </div>
+      </FormField>
 
       {isMinor && (
         <div className="checkbox-field checkbox-field--notice">
