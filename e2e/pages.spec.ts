@@ -13,6 +13,8 @@ interface Catalog {
   gachaId: string;
   /** Text VTubers wrote and fans chose (display names): shown as written in every language. */
   ownContent: string[];
+  /** The first letter of each VTuber's name, which their avatar shows on its own. */
+  initials: string[];
 }
 
 const SIGNED_OUT_PAGES = (c: Catalog) => [
@@ -65,7 +67,12 @@ async function loadCatalog(request: APIRequestContext): Promise<Catalog> {
     }>(`/api/gachas/${id}`);
     ownContent.push(gacha.title, textOf(gacha.description ?? ""), ...gacha.items.map((i) => i.name));
   }
-  return { vtuberSlug: vtubers[0]!.slug, gachaId: gachas[0]!.id, ownContent: ownContent.filter(Boolean) };
+  return {
+    vtuberSlug: vtubers[0]!.slug,
+    gachaId: gachas[0]!.id,
+    ownContent: ownContent.filter(Boolean),
+    initials: vtubers.map((v) => Array.from(v.name)[0]!),
+  };
 }
 
 /** Visible text on the page that is Japanese and not someone's own content. */
@@ -88,6 +95,7 @@ async function untranslated(page: Page, catalog: Catalog): Promise<string[]> {
       // a piece of their text theirs too. Elsewhere a UI word that happens to occur in an
       // item name ("ボイス") must not pass as VTuber content.
       if (inRichText && own.some((content) => content.includes(text))) return false;
+      if (catalog.initials.includes(text)) return false;
       const rest = [...own, ...KEPT_IN_JAPANESE].reduce((left, content) => left.replaceAll(content, ""), text);
       return JAPANESE.test(rest);
     })
