@@ -127,6 +127,19 @@ export type PaymentsConfig =
       apiBase: StripeApiBase | null;
     };
 
+/** `npm run backup` and `npm run restore`. */
+export interface BackupConfig {
+  /**
+   * Where `npm run backup` writes, one folder per backup.
+   * @default "<KOEPON_DATA_DIR>/backups"
+   */
+  dir: string;
+  /** Base64 of 32 bytes: backups are encrypted at rest with it (AES-256-GCM). null: plaintext. */
+  encryptionKey: string | null;
+  /** Folder of the PostgreSQL client and server programs; null: found on PATH or under /usr/lib/postgresql. */
+  postgresBinDir: string | null;
+}
+
 export interface Config {
   nodeEnv: "development" | "production" | "test";
   mode: Mode;
@@ -155,6 +168,7 @@ export interface Config {
   auth: AuthConfig;
   rateLimit: RateLimitConfig;
   payments: PaymentsConfig;
+  backup: BackupConfig;
   /**
    * Load Vercel Web Analytics. Its script is served by Vercel's edge only, so elsewhere
    * it would be a failing request on every page.
@@ -251,6 +265,13 @@ const schema = Joi.object({
   SANDBOX_WEBHOOK_SECRET: Joi.string()
     .pattern(/^whsec_[A-Za-z0-9_]+$/)
     .default("whsec_koepon_local_sandbox"),
+  BACKUP_DIR: Joi.string().allow(""),
+  // Base64 of exactly 32 bytes: 43 characters and one "=".
+  BACKUP_ENCRYPTION_KEY: Joi.string()
+    .pattern(/^[A-Za-z0-9+/]{43}=$/)
+    .allow("")
+    .messages({ "string.pattern.base": "BACKUP_ENCRYPTION_KEY must be 32 bytes, base64-encoded" }),
+  POSTGRES_BIN_DIR: Joi.string().allow(""),
 }).unknown(true);
 
 export class ConfigError extends Error {
@@ -380,6 +401,11 @@ export function loadConfig(env: Env): Config {
     auth,
     rateLimit,
     payments,
+    backup: {
+      dir: (value.BACKUP_DIR as string | undefined) || `${dataDir}/backups`,
+      encryptionKey: (value.BACKUP_ENCRYPTION_KEY as string | undefined) || null,
+      postgresBinDir: (value.POSTGRES_BIN_DIR as string | undefined) || null,
+    },
   };
 }
 
