@@ -30,6 +30,7 @@ export default defineConfig([
       "e2e/**",
       "playwright.config.ts",
       "instrumentation.ts",
+      "next.config.js",
       "vitest.config.ts",
     ],
     rules: { "no-restricted-syntax": "off" },
