@@ -32,7 +32,9 @@ const { values } = parseArgs({
 const config = getConfig();
 const key = config.backup.encryptionKey ? parseBackupKey(config.backup.encryptionKey) : null;
 if (!key && config.mode === "production" && !values["allow-plaintext"]) {
-  console.error("Refusing to write a production backup in plaintext: set BACKUP_ENCRYPTION_KEY (or --allow-plaintext).");
+  console.error(
+    "Refusing to write a production backup in plaintext: set BACKUP_ENCRYPTION_KEY (or --allow-plaintext).",
+  );
   process.exit(2);
 }
 

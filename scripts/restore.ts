@@ -28,8 +28,12 @@ const { values } = parseArgs({
     "verify-only": { type: "boolean", default: false },
   },
 });
-const usage = "Usage: npm run restore -- --from <backup> (--database-url <new db> | --data-dir <new dir> | --verify-only)";
-if (!values.from || [values["database-url"], values["data-dir"], values["verify-only"] || undefined].filter(Boolean).length !== 1) {
+const usage =
+  "Usage: npm run restore -- --from <backup> (--database-url <new db> | --data-dir <new dir> | --verify-only)";
+if (
+  !values.from ||
+  [values["database-url"], values["data-dir"], values["verify-only"] || undefined].filter(Boolean).length !== 1
+) {
   console.error(usage);
   process.exit(2);
 }

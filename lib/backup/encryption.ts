@@ -143,7 +143,9 @@ export function decryptStream(key: Buffer): Transform {
       if (!k) return done(new BackupDecryptionError("The encrypted file is truncated before its first chunk."));
       const plain = open(k, index, true, buffered);
       if (!plain) {
-        return done(new BackupDecryptionError(`The final chunk (${index}) failed authentication: truncated or altered.`));
+        return done(
+          new BackupDecryptionError(`The final chunk (${index}) failed authentication: truncated or altered.`),
+        );
       }
       this.push(plain);
       done();

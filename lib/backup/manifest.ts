@@ -84,7 +84,9 @@ export async function verifyBackup(dir: string, key: Buffer | null): Promise<Bac
   }
   if (manifest.encryption && !key) problems.push("the backup is encrypted: set BACKUP_ENCRYPTION_KEY");
   if (manifest.encryption && key && backupKeyId(key) !== manifest.encryption.keyId) {
-    problems.push(`BACKUP_ENCRYPTION_KEY is not the key this backup was made with (key id ${manifest.encryption.keyId})`);
+    problems.push(
+      `BACKUP_ENCRYPTION_KEY is not the key this backup was made with (key id ${manifest.encryption.keyId})`,
+    );
   }
   for (const file of manifest.files) {
     const full = path.join(dir, file.path);
@@ -94,7 +96,8 @@ export async function verifyBackup(dir: string, key: Buffer | null): Promise<Bac
     }
     const actual = await hashFile(full).catch(() => null);
     if (!actual) problems.push(`${file.path}: missing`);
-    else if (actual.bytes !== file.bytes) problems.push(`${file.path}: ${actual.bytes} bytes, manifest says ${file.bytes}`);
+    else if (actual.bytes !== file.bytes)
+      problems.push(`${file.path}: ${actual.bytes} bytes, manifest says ${file.bytes}`);
     else if (actual.sha256 !== file.sha256) problems.push(`${file.path}: SHA-256 differs from the manifest`);
   }
   if (problems.length > 0) throw new BackupVerificationError(problems);

@@ -54,7 +54,9 @@ export interface RunningProgram {
 
 /** Starts a program whose output the caller streams somewhere (pg_dump into a backup file). */
 export function streamProgram(program: string, args: string[], options: RunOptions = {}): RunningProgram {
-  const [command, argv] = options.asUser ? ["runuser", ["-u", options.asUser, "--", program, ...args]] : [program, args];
+  const [command, argv] = options.asUser
+    ? ["runuser", ["-u", options.asUser, "--", program, ...args]]
+    : [program, args];
   const child = spawn(command, argv, { env: options.env, stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"] });
   const err: Buffer[] = [];
   const fedInput = options.stdin
@@ -69,7 +71,10 @@ export function streamProgram(program: string, args: string[], options: RunOptio
     child.on("close", (code) => {
       const stderr = Buffer.concat(err).toString("utf8");
       if (code === 0) resolve();
-      else reject(new ProgramError(`${path.basename(program)} exited with ${code}: ${stderr.trim().slice(-2000)}`, stderr));
+      else
+        reject(
+          new ProgramError(`${path.basename(program)} exited with ${code}: ${stderr.trim().slice(-2000)}`, stderr),
+        );
     });
   });
   return { stdout: child.stdout!, done: Promise.all([done, fedInput]).then(() => undefined) };

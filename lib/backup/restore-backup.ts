@@ -170,7 +170,9 @@ function compare(manifest: BackupManifest, rowCounts: Record<string, number>, mi
     if (rowCounts[table] !== expected) mismatches.push(`${table}: ${rowCounts[table]} rows, backup had ${expected}`);
   }
   if (migrations.join(",") !== manifest.database.migrations.join(",")) {
-    mismatches.push(`migrations differ: ${migrations.length} applied, backup had ${manifest.database.migrations.length}`);
+    mismatches.push(
+      `migrations differ: ${migrations.length} applied, backup had ${manifest.database.migrations.length}`,
+    );
   }
   return mismatches;
 }
