@@ -37,6 +37,7 @@ export default defineConfig([
   },
   globalIgnores([
     ".next/**",
+    ".vercel/**",
     ".data/**",
     "node_modules/**",
     "next-env.d.ts",
