@@ -20,7 +20,7 @@ import { openPostgres } from "../db/postgres";
 import { openPglite } from "../db/pglite";
 import type { Database, Queryable } from "../db/types";
 import { bootstrapIfNotSupabase } from "../migrate/migrator";
-import type { ObjectStorage } from "../storage/types";
+import { assertStorageKey, type ObjectStorage } from "../storage/types";
 import { readStoredBuffer, readStoredFile, sha256Hex } from "./files";
 import { verifyBackup, type BackupManifest, type StorageObjectEntry } from "./manifest";
 import { postgresProgram, streamProgram } from "./postgres-tools";
@@ -135,6 +135,8 @@ async function restoreObjects(
   let restored = 0;
   let alreadyPresent = 0;
   for (const entry of entries) {
+    // Checked before reading too: a crafted manifest must not read outside the backup.
+    assertStorageKey(entry.key);
     const body = await readStoredBuffer(options.from, path.posix.join("objects", entry.key), options.key);
     if (sha256Hex(body) !== entry.sha256) throw new Error(`object ${entry.key} does not match its SHA-256`);
     const current = await options.storage.get(entry.key);
