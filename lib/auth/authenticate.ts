@@ -9,11 +9,11 @@ import "server-only";
  * demotion takes effect on the next request, not when the token expires.
  */
 import type { JWTVerifyGetKey } from "jose";
-import { ApiError } from "../api/errors";
 import { getConfig, type AuthConfig } from "../config";
 import { getDb } from "../db";
 import { asService, type AppRole, type Claims } from "../db/session";
 import type { Database } from "../db/types";
+import { DomainError } from "../domain-error";
 import { TokenError, verifyAccessToken } from "./access-token";
 import { authCookieNames, readCookie } from "./cookies";
 import { getLocalKeyResolver } from "./keys";
@@ -58,8 +58,8 @@ export async function authenticateRequest(
   const { auth } = getConfig();
   const source = accessTokenOf(request.headers, authCookieNames(auth.cookieSecure).access);
   try {
-    if (source === null) throw new ApiError("unauthenticated");
-    if ("malformed" in source) throw new ApiError("token_invalid", [{ reason: "authorization_header" }]);
+    if (source === null) throw new DomainError("unauthenticated");
+    if ("malformed" in source) throw new DomainError("token_invalid", [{ reason: "authorization_header" }]);
     const now = new Date();
     return await authenticateToken(await getDb(), source.token, {
       keys: await getLocalKeyResolver(now),
@@ -67,7 +67,8 @@ export async function authenticateRequest(
       now,
     });
   } catch (err) {
-    if (options.optional && err instanceof ApiError && err.status < 500) return null;
+    // Every refusal above is the caller's token or account; anything else is an outage.
+    if (options.optional && err instanceof DomainError) return null;
     throw err;
   }
 }
@@ -91,7 +92,7 @@ export async function authenticateToken(
       now: options.now,
     });
   } catch (err) {
-    if (err instanceof TokenError) throw new ApiError(err.code);
+    if (err instanceof TokenError) throw new DomainError(err.code);
     throw err;
   }
 
@@ -112,10 +113,10 @@ export async function authenticateToken(
       [verified.sub, verified.sid],
     ),
   );
-  if (!row) throw new ApiError("token_invalid");
-  if (row.status !== "active") throw new ApiError("account_suspended");
+  if (!row) throw new DomainError("token_invalid");
+  if (row.status !== "active") throw new DomainError("account_suspended");
   // No such session for this user, or one that was revoked: signed out.
-  if (row.session_live !== true) throw new ApiError("token_invalid");
+  if (row.session_live !== true) throw new DomainError("token_invalid");
 
   return {
     id: row.id,

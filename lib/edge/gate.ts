@@ -17,8 +17,9 @@ import { TokenError, verifyAccessToken, type VerifiedAccessToken } from "../auth
 import { authCookieNames, readCookie } from "../auth/cookies";
 import type { Config } from "../config";
 import type { AppRole } from "../db/session";
-import { clientIp, rateLimitHeaders, refusalResponse, tiersFor, type RateLimiter } from "../ratelimit";
+import { clientIp, rateLimitHeaders, tiersFor, type RateLimiter } from "../ratelimit";
 import { checkCsrf } from "./csrf";
+import { refusalResponse } from "./refusal";
 import { createNonce, securityHeaders } from "./security-headers";
 
 export const REQUEST_ID_HEADER = "x-request-id";
