@@ -71,6 +71,23 @@ export default defineConfig([
     },
   },
   {
+    // The Edge gate checks signatures and rate limits only; the database is the route
+    // handlers' second check. Nothing Node-only either: this runs on the Edge runtime.
+    files: ["lib/edge/**", "middleware.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "server-only", message: "The Edge gate runs on the Edge runtime." }],
+          patterns: [
+            { regex: libFolder("db"), message: "The Edge gate reads no database: roles come from lib/auth/caller.ts." },
+            { regex: "^node:", message: "The Edge gate runs on the Edge runtime." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Launchers, test tooling and Next's own hooks hand the environment on.
     files: [
       "lib/config/**",

@@ -1,7 +1,7 @@
 import "server-only";
 import type Joi from "joi";
 import { authenticateRequest, type AuthenticatedUser } from "../auth/authenticate";
-import type { AppRole } from "../db/session";
+import { hasRole, type AppRole } from "../auth/caller";
 import { DomainError } from "../domain-error";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
 import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
@@ -15,8 +15,6 @@ import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
  *   session is read at all: a stale cookie or a database hiccup must not stop playback.
  */
 export type Access = "public" | "signed-url" | "signed-in" | AppRole;
-
-const ROLE_RANK: Record<AppRole, number> = { user: 0, vtuber: 1, admin: 2 };
 
 interface RouteOptions<Body> {
   access: Access;
@@ -75,7 +73,7 @@ async function authorise(request: Request, access: Access): Promise<Authenticate
   if (access === "signed-url") return null;
   if (access === "public") return authenticateRequest(request, { optional: true });
   const user = await authenticateRequest(request, { optional: false });
-  if (access !== "signed-in" && ROLE_RANK[user.role] < ROLE_RANK[access]) throw new DomainError("forbidden");
+  if (access !== "signed-in" && !hasRole(user.role, access)) throw new DomainError("forbidden");
   return user;
 }
 

@@ -11,11 +11,12 @@ import "server-only";
 import type { JWTVerifyGetKey } from "jose";
 import { getConfig, type AuthConfig } from "../config";
 import { getDb } from "../db";
-import { asService, type AppRole, type Claims } from "../db/session";
+import { asService, type Claims } from "../db/session";
 import type { Database } from "../db/types";
 import { DomainError } from "../domain-error";
 import { TokenError, verifyAccessToken } from "./access-token";
-import { authCookieNames, readCookie } from "./cookies";
+import { accessTokenOf, type AppRole } from "./caller";
+import { authCookieNames } from "./cookies";
 import { getLocalKeyResolver } from "./keys";
 
 export interface AuthenticatedUser {
@@ -28,21 +29,6 @@ export interface AuthenticatedUser {
   sessionId: string;
   /** Ready for `asUser(db, user.claims, …)`. */
   claims: Claims;
-}
-
-const BEARER = /^Bearer +([^\s]+)$/i;
-
-export type TokenSource = { token: string } | { malformed: true } | null;
-
-/** Where the access token is: the Authorization header wins over the cookie. */
-export function accessTokenOf(headers: Headers, cookieName: string): TokenSource {
-  const authorization = headers.get("authorization");
-  if (authorization !== null) {
-    const match = BEARER.exec(authorization.trim());
-    return match ? { token: match[1]! } : { malformed: true };
-  }
-  const cookie = readCookie(headers, cookieName);
-  return cookie ? { token: cookie } : null;
 }
 
 /**

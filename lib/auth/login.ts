@@ -6,8 +6,8 @@ import "server-only";
  */
 import { randomBytes } from "node:crypto";
 import { asService } from "../db/session";
-import type { AppRole } from "../db/session";
 import { DomainError } from "../domain-error";
+import type { AppRole } from "./caller";
 import { normaliseEmail } from "./email";
 import { beginLoginAttempt, loginSucceeded, type LoginThrottlePolicy } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./password";
