@@ -67,11 +67,16 @@ describe("the Edge gate (middleware.ts and everything it reaches)", () => {
   });
 });
 
+/** Every .ts and .tsx file under `dir`. */
+function sourcesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.tsx?$/.test(f))
+    .map((f) => path.join(ROOT, dir, f));
+}
+
 describe("the domain", () => {
-  const domainModules = fs
-    .readdirSync(path.join(ROOT, "lib"), { recursive: true, encoding: "utf8" })
-    .filter((f) => /\.tsx?$/.test(f) && !/^(api|edge)\//.test(f))
-    .map((f) => path.join(ROOT, "lib", f));
+  const domainModules = sourcesUnder("lib").filter((f) => !/^lib\/(api|edge)\//.test(path.relative(ROOT, f)));
 
   it("imports nothing from the HTTP layer (lib/api, lib/edge)", () => {
     const offending = domainModules.flatMap((file) =>
@@ -85,5 +90,26 @@ describe("the domain", () => {
 
   it("keeps its error type free of imports, so every layer and the browser can use it", () => {
     expect(importsOf(path.join(ROOT, "lib/domain-error.ts")).specifiers).toEqual([]);
+  });
+});
+
+describe("app/ and lib/", () => {
+  it("import in one direction only: no module reaches itself again through its imports", () => {
+    const edges = new Map([...sourcesUnder("app"), ...sourcesUnder("lib")].map((f) => [f, importsOf(f).files]));
+    const circles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const visit = (file: string, trail: string[]): void => {
+      if (state.get(file) === "done") return;
+      if (state.get(file) === "open") {
+        circles.push([...trail.slice(trail.indexOf(file)), file].map((f) => path.relative(ROOT, f)).join(" → "));
+        return;
+      }
+      state.set(file, "open");
+      for (const next of edges.get(file) ?? []) visit(next, [...trail, file]);
+      state.set(file, "done");
+    };
+    for (const file of edges.keys()) visit(file, []);
+    expect(edges.size).toBeGreaterThan(150);
+    expect(circles).toEqual([]);
   });
 });
