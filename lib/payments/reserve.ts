@@ -1,6 +1,6 @@
-import { ApiError } from "../api/errors";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
+import { DomainError } from "../domain-error";
 import { assertPullable, type CampaignWindow } from "../gacha/campaign-window";
 import { reserveSpend } from "./monthly-spend";
 import { PURCHASE_COLUMNS, readPurchaseByKey, toPurchase, type Purchase, type PurchaseRow } from "./purchase";
@@ -82,7 +82,7 @@ export async function reserve(
 }
 
 function replayOf(purchase: Purchase, requestHash: string): Reservation {
-  if (purchase.requestHash !== requestHash) throw new ApiError("idempotency_key_reused");
+  if (purchase.requestHash !== requestHash) throw new DomainError("idempotency_key_reused");
   return { created: false, purchase };
 }
 
@@ -120,9 +120,9 @@ async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date
   );
   // Drafts and campaigns in review are not public: they do not exist for a buyer.
   if (!row || row.status === "draft" || row.status === "in_review" || row.status === "rejected") {
-    throw new ApiError("campaign_not_found");
+    throw new DomainError("campaign_not_found");
   }
-  if (row.vtuber_status !== "approved") throw new ApiError("campaign_not_active", [{ reason: "not_approved" }]);
+  if (row.vtuber_status !== "approved") throw new DomainError("campaign_not_active", [{ reason: "not_approved" }]);
   assertPullable({ status: row.status, startsAt: row.starts_at, endsAt: row.ends_at }, now);
   if (!row.rate_table_id || !row.rate_table_hash) {
     // The schema forbids an approved campaign without an approved table; this is a broken row.
@@ -142,7 +142,7 @@ async function readBuyer(tx: Queryable, userId: string) {
     "select birthdate, voluntary_monthly_limit_jpy, status from public.users where id = $1",
     [userId],
   );
-  if (!row) throw new ApiError("unauthenticated");
-  if (row.status !== "active") throw new ApiError("account_suspended");
+  if (!row) throw new DomainError("unauthenticated");
+  if (row.status !== "active") throw new DomainError("account_suspended");
   return { birthdate: row.birthdate, voluntaryMonthlyLimitJpy: row.voluntary_monthly_limit_jpy };
 }

@@ -5,7 +5,8 @@
  * one returns to the next.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { asService, type AppRole, type Claims } from "@/lib/db/session";
+import type { AppRole } from "@/lib/auth/caller";
+import { asService, type Claims } from "@/lib/db/session";
 import type { Database, Queryable } from "@/lib/db/types";
 
 export type Rarity = "N" | "R" | "SR" | "SSR";

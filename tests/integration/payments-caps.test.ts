@@ -4,8 +4,9 @@
  * count, so parallel purchases cannot pass the cap by a single yen.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { API_ERRORS } from "@/lib/api/errors";
 import { asService } from "@/lib/db/session";
+import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
 import { payAndPull } from "@/lib/payments/pay-and-pull";
 import type { PullRequest } from "@/lib/payments/reserve";
@@ -41,8 +42,8 @@ async function inParallel(requests: PullRequest[], now = NOW) {
   const settled = await Promise.allSettled(
     requests.map((r) => payAndPull({ db: t.db, provider: sandbox.provider, now, rng: seededRandom(3) }, r)),
   );
-  const errors = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as ApiError] : []));
-  for (const err of errors) if (!(err instanceof ApiError)) throw err;
+  const errors = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as DomainError] : []));
+  for (const err of errors) if (!(err instanceof DomainError)) throw err;
   return { succeeded: settled.filter((s) => s.status === "fulfilled").length, errors };
 }
 
@@ -58,7 +59,7 @@ describe("parallel pulls near the cap", () => {
     expect(succeeded).toBe(50);
     expect(errors).toHaveLength(10);
     for (const err of errors) {
-      expect(err.status).toBe(422);
+      expect(API_ERRORS[err.code].status).toBe(422);
       expect(err.code).toBe("spending_cap_exceeded");
       expect(err.details).toEqual([{ reason: "monthly_cap", capJpy: 5000, remainingJpy: 0, month: "2026-12-01" }]);
     }

@@ -4,8 +4,9 @@
  * when DATABASE_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { API_ERRORS, errorHeaders } from "@/lib/api/errors";
 import { asService } from "@/lib/db/session";
+import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
 import { payAndPull, type PayAndPullDeps } from "@/lib/payments/pay-and-pull";
 import type { PaymentProvider } from "@/lib/payments/providers/types";
@@ -30,12 +31,12 @@ function deps(overrides: Partial<PayAndPullDeps> = {}): PayAndPullDeps {
   return { db: t.db, provider: sandbox.provider, now: NOW, rng: seededRandom(7), ...overrides };
 }
 
-async function apiError(promise: Promise<unknown>): Promise<ApiError> {
+async function apiError(promise: Promise<unknown>): Promise<DomainError> {
   const err = await promise.then(
-    () => new Error("expected an ApiError, got success"),
+    () => new Error("expected a DomainError, got success"),
     (e: unknown) => e,
   );
-  if (!(err instanceof ApiError)) throw err;
+  if (!(err instanceof DomainError)) throw err;
   return err;
 }
 
@@ -156,7 +157,7 @@ describe("failed payments", () => {
     const fan = await fx.createUser(t.db);
     const request = pullRequest(fan, gacha.campaign, { paymentMethodId: method, count: 10 });
     const err = await apiError(payAndPull(deps(), request));
-    expect(err.status).toBe(402);
+    expect(API_ERRORS[err.code].status).toBe(402);
     expect(err.code).toBe("payment_failed");
     expect(err.details).toEqual([{ reason: "payment_declined", declineCode: code }]);
 
@@ -202,7 +203,7 @@ describe("failed payments", () => {
     const request = pullRequest(fan, gacha.campaign);
     const err = await apiError(payAndPull(deps({ provider: unreachable }), request));
     expect(err.code).toBe("purchase_in_progress");
-    expect(err.headers["Retry-After"]).toBeDefined();
+    expect(errorHeaders(err.code, err.details)["Retry-After"]).toBeDefined();
     expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({ purchasesByStatus: { pending: 1 }, pendingJpy: 100 });
 
     // A replay waits (bounded) and then says the same, without charging.
@@ -220,7 +221,7 @@ describe("failed payments", () => {
     const request = pullRequest(fan, gacha.campaign);
     for (let attempt = 0; attempt < 2; attempt++) {
       const err = await apiError(payAndPull(deps({ provider: needsAction }), request));
-      expect({ status: err.status, code: err.code, details: err.details }).toEqual({
+      expect({ status: API_ERRORS[err.code].status, code: err.code, details: err.details }).toEqual({
         status: 402,
         code: "payment_requires_action",
         details: [{ reason: "requires_action", nextActionUrl: url }],

@@ -6,8 +6,9 @@ import { randomUUID } from "node:crypto";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/webhooks/stripe/route";
-import { ApiError } from "@/lib/api/errors";
+import { API_ERRORS } from "@/lib/api/errors";
 import { asService } from "@/lib/db/session";
+import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
 import { payAndPull } from "@/lib/payments/pay-and-pull";
 import { readPullReceipt } from "@/lib/payments/pull-receipt";
@@ -204,9 +205,9 @@ describe("signatures", () => {
     const err = await handleWebhook(deps({ now }), d.payload, d.headers["stripe-signature"] || null).catch(
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).status).toBe(400);
-    expect((err as ApiError).code).toBe("webhook_signature_invalid");
+    expect(err).toBeInstanceOf(DomainError);
+    expect(API_ERRORS[(err as DomainError).code].status).toBe(400);
+    expect((err as DomainError).code).toBe("webhook_signature_invalid");
     expect(await countRows(t.db, "webhook_events")).toBe(before);
     expect(await countRows(t.db, "pulls", "purchase_id = $1", [purchaseId])).toBe(0);
   });
