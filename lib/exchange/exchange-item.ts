@@ -1,3 +1,4 @@
+import type { Columns, Narrow, Prefixed } from "../db/rows";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { DomainError } from "../domain-error";
@@ -91,18 +92,22 @@ async function exchangeIn(tx: Queryable, request: ExchangeRequest): Promise<Exch
   return { created: true, exchange: receipt! };
 }
 
-interface ItemRow {
-  name: string;
-  content_file_id: string;
-  cost_medals: number;
-  stock: number | null;
-  per_user_limit: number | null;
-  status: ItemState["status"];
-  available_from: Date | null;
-  available_until: Date | null;
-  vtuber_status: ItemState["vtuberStatus"];
-  kind: ExchangeReceipt["reward"]["kind"];
-}
+type ItemRow = Narrow<
+  Columns<
+    "exchange_items",
+    | "name"
+    | "content_file_id"
+    | "cost_medals"
+    | "stock"
+    | "per_user_limit"
+    | "status"
+    | "available_from"
+    | "available_until"
+  >,
+  { status: ItemState["status"] }
+> &
+  Prefixed<"vtuber_", Narrow<Columns<"vtubers", "status">, { status: ItemState["vtuberStatus"] }>> &
+  Narrow<Columns<"content_files", "kind">, { kind: ExchangeReceipt["reward"]["kind"] }>;
 
 /** The item as it is now, locked against other exchanges until this transaction ends. */
 async function lockItem(tx: Queryable, itemId: string): Promise<ItemRow> {

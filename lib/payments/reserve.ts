@@ -1,3 +1,4 @@
+import type { Columns, Narrow, Prefixed, Row } from "../db/rows";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { DomainError } from "../domain-error";
@@ -94,22 +95,22 @@ interface PullableCampaign {
   rateTableHash: string;
 }
 
+// The rate table is left-joined: its columns read null when the campaign points at none.
+type PullableCampaignRow = Narrow<
+  Columns<"campaigns", "id" | "status" | "starts_at" | "ends_at" | "single_price_jpy" | "ten_price_jpy">,
+  { status: CampaignWindow["status"] }
+> &
+  Prefixed<"vtuber_", Columns<"vtubers", "status">> & {
+    rate_table_id: Row<"rate_tables">["id"] | null;
+    rate_table_hash: Row<"rate_tables">["content_hash"];
+  };
+
 /**
  * The campaign, if it may be pulled at `now`: approved, of an approved VTuber, inside
  * its window. Its current rate table is the version this purchase is pinned to.
  */
 async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date): Promise<PullableCampaign> {
-  const [row] = await tx.query<{
-    id: string;
-    status: CampaignWindow["status"];
-    starts_at: Date;
-    ends_at: Date;
-    single_price_jpy: number;
-    ten_price_jpy: number;
-    rate_table_id: string | null;
-    rate_table_hash: string | null;
-    vtuber_status: string;
-  }>(
+  const [row] = await tx.query<PullableCampaignRow>(
     `select c.id, c.status, c.starts_at, c.ends_at, c.single_price_jpy, c.ten_price_jpy,
             t.id as rate_table_id, t.content_hash as rate_table_hash, v.status as vtuber_status
        from public.campaigns c
@@ -138,7 +139,7 @@ async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date
 }
 
 async function readBuyer(tx: Queryable, userId: string) {
-  const [row] = await tx.query<{ birthdate: string; voluntary_monthly_limit_jpy: number | null; status: string }>(
+  const [row] = await tx.query<Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy" | "status">>(
     "select birthdate, voluntary_monthly_limit_jpy, status from public.users where id = $1",
     [userId],
   );
