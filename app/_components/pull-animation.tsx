@@ -1,12 +1,12 @@
 import { useEffect, useEffectEvent, useRef } from "react";
 import { RARITIES, type Rarity } from "@/lib/gacha/types";
 import type { GachaMessages } from "@/lib/i18n/dictionaries/gacha";
-import type { PullOutcome } from "./pull-flow";
+import type { PullReceipt } from "@/lib/payments/pull-receipt";
 
 /** How long the show lasts, by the best rarity drawn: rarer results get the longer build-up. */
 const DURATION_MS: Record<Rarity, number> = { N: 1400, R: 1400, SR: 2200, SSR: 3200 };
 
-export function bestRarity(pull: PullOutcome): Rarity {
+export function bestRarity(pull: PullReceipt): Rarity {
   return pull.results.reduce<Rarity>(
     (best, r) => (RARITIES.indexOf(r.rarity) > RARITIES.indexOf(best) ? r.rarity : best),
     "N",
@@ -14,7 +14,7 @@ export function bestRarity(pull: PullOutcome): Rarity {
 }
 
 interface Props {
-  pull: PullOutcome;
+  pull: PullReceipt;
   t: GachaMessages;
   onDone: () => void;
 }

@@ -2,26 +2,17 @@
 
 import Link from "next/link";
 import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
-import type { ContentKind, Rarity } from "@/lib/gacha/types";
 import { gachaMessagesFor, type GachaMessages } from "@/lib/i18n/dictionaries/gacha";
 import { formatYen } from "@/lib/i18n/format";
 import type { Locale } from "@/lib/i18n/locales";
 import { ApiClientError, apiFetch } from "@/lib/client/api";
+import type { PullReceipt } from "@/lib/payments/pull-receipt";
 import { bestRarity, PullAnimation } from "./pull-animation";
 import { PullResults } from "./pull-results";
 
 /** The sandbox provider's test payment methods (Stripe's ids), success first. */
 const TEST_CARDS = ["pm_card_visa", "pm_card_chargeDeclined", "pm_card_visa_chargeDeclinedInsufficientFunds"] as const;
 type TestCard = (typeof TEST_CARDS)[number];
-
-export interface PullOutcome {
-  id: string;
-  count: number;
-  amountJpy: number;
-  results: { itemId: string; name: string; rarity: Rarity; kind: ContentKind }[];
-  medalsEarned: number;
-  medalBalance: number;
-}
 
 interface PullFailure {
   message: string;
@@ -34,8 +25,8 @@ interface PullFailure {
 type Phase =
   | { name: "confirm"; failure: PullFailure | null }
   | { name: "paying" }
-  | { name: "animating"; pull: PullOutcome }
-  | { name: "results"; pull: PullOutcome };
+  | { name: "animating"; pull: PullReceipt }
+  | { name: "results"; pull: PullReceipt };
 
 interface Props {
   gachaId: string;
@@ -103,7 +94,7 @@ export function PullFlow({ gachaId, count, price, vtuberName, locale, children }
     idempotencyKey.current ??= crypto.randomUUID();
     setPhase({ name: "paying" });
     try {
-      const { pull } = await apiFetch<{ pull: PullOutcome }>(`/api/gachas/${gachaId}/pulls`, {
+      const { pull } = await apiFetch<{ pull: PullReceipt }>(`/api/gachas/${gachaId}/pulls`, {
         method: "POST",
         headers: { "Idempotency-Key": idempotencyKey.current },
         body: { count, paymentMethodId: card },

@@ -1,11 +1,11 @@
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 import type { GachaMessages } from "@/lib/i18n/dictionaries/gacha";
+import type { PullReceipt } from "@/lib/payments/pull-receipt";
 import { KindLabel, RarityBadge } from "./gacha-labels";
-import type { PullOutcome } from "./pull-flow";
 
 interface Props {
-  pull: PullOutcome;
+  pull: PullReceipt;
   vtuberName: string;
   t: GachaMessages;
   onAgain: () => void;

@@ -5,10 +5,10 @@ import "server-only";
  * that works, and no suspension without its audit row. Idempotent: suspending a
  * suspended account changes nothing and writes no second entry.
  */
-import { ApiError } from "../api/errors";
 import { revokeAllForUser } from "../auth/refresh-tokens";
 import { asService } from "../db/session";
 import type { Database } from "../db/types";
+import { DomainError } from "../domain-error";
 
 export interface SuspendUserInput {
   actorId: string;
@@ -27,7 +27,7 @@ export async function suspendUser(
     const [user] = await tx.query<{ status: string }>("select status from public.users where id = $1 for update", [
       input.userId,
     ]);
-    if (!user) throw new ApiError("not_found");
+    if (!user) throw new DomainError("not_found");
     if (user.status === "suspended") return { suspended: false, revokedSessions: 0 };
 
     await tx.query("update public.users set status = 'suspended' where id = $1", [input.userId]);

@@ -1,5 +1,6 @@
 import type Joi from "joi";
-import { ApiError, type ApiErrorDetail } from "./errors";
+import type { ErrorDetail } from "../domain-error";
+import { RequestError } from "./errors";
 
 /** @default 16 KiB: no JSON body of this API is larger; uploads have their own routes. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -10,10 +11,10 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
  */
 export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/json\s*(;|$)/i.test(type)) throw new ApiError("unsupported_media_type");
+  if (!/^application\/json\s*(;|$)/i.test(type)) throw new RequestError("unsupported_media_type");
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes)
-    throw new ApiError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
+    throw new RequestError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
 
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -25,7 +26,7 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY
       size += value.byteLength;
       if (size > maxBytes) {
         await reader.cancel();
-        throw new ApiError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
+        throw new RequestError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
       }
       chunks.push(value);
     }
@@ -34,8 +35,21 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new ApiError("invalid_json");
+    throw new RequestError("invalid_json");
   }
+}
+
+/**
+ * For routes a browser calls with no body at all (refresh, logout: the cookie is the
+ * input) that API clients may call with a JSON body. No body → null; a body must be
+ * JSON and pass `schema` as strictly as any other.
+ */
+export async function readOptionalJsonBody<T>(request: Request, schema: Joi.Schema<T>): Promise<T | null> {
+  if (request.headers.get("content-type") === null) {
+    if (request.body === null || request.headers.get("content-length") === "0") return null;
+    throw new RequestError("unsupported_media_type");
+  }
+  return validate(schema, await readJsonBody(request));
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
@@ -55,12 +69,12 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
 export function validate<T>(schema: Joi.Schema<T>, input: unknown): T {
   const { value, error } = schema.validate(input, { abortEarly: false, convert: false, allowUnknown: false });
   if (error) {
-    const details: ApiErrorDetail[] = error.details.map((d) => ({
+    const details: ErrorDetail[] = error.details.map((d) => ({
       field: d.path.join("."),
       reason: d.type,
       message: d.message,
     }));
-    throw new ApiError("validation_failed", details);
+    throw new RequestError("validation_failed", details);
   }
   return value;
 }

@@ -1,5 +1,5 @@
-import { UUID_PATTERN } from "../gacha/ids";
-import { ApiError } from "./errors";
+import { UUID_PATTERN } from "../ids";
+import { RequestError } from "./errors";
 
 /**
  * The `before` query parameter of a paged list (the `nextCursor` of the previous page):
@@ -8,7 +8,7 @@ import { ApiError } from "./errors";
 export function beforeCursor(request: Request): string | null {
   const before = new URL(request.url).searchParams.get("before");
   if (before !== null && !UUID_PATTERN.test(before)) {
-    throw new ApiError("validation_failed", [{ field: "before", reason: "string.guid" }]);
+    throw new RequestError("validation_failed", [{ field: "before", reason: "string.guid" }]);
   }
   return before;
 }

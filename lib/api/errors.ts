@@ -1,9 +1,37 @@
 import { readCookie } from "../auth/cookies";
+import type { DomainErrorCode, ErrorDetail } from "../domain-error";
+
+/** Refusals of the request itself, raised by the HTTP layer before or instead of a domain call. */
+type RequestErrorCode =
+  | "invalid_json"
+  | "unsupported_media_type"
+  | "body_too_large"
+  | "idempotency_key_required"
+  | "csrf_rejected"
+  | "rate_limited"
+  | "service_unavailable"
+  | "internal_error";
+
+export type ApiErrorCode = DomainErrorCode | RequestErrorCode;
+
+interface ErrorEntry {
+  status: number;
+  ja: string;
+  en: string;
+  /** Response headers the answer carries, read from the error's details. */
+  headers?: (details: readonly ErrorDetail[]) => Record<string, string>;
+}
+
+/** `Retry-After` from the first detail that names a wait, if any. */
+function retryAfterFromDetails(details: readonly ErrorDetail[]): Record<string, string> {
+  const seconds = details.find((d) => typeof d.retryAfterSeconds === "number")?.retryAfterSeconds;
+  return seconds === undefined ? {} : { "Retry-After": String(seconds) };
+}
 
 /**
  * The one table of API errors: every error the API can answer with has a code here,
- * with its HTTP status and a sentence in Japanese and English. Clients switch on
- * `code`; people read `message`.
+ * with its HTTP status, a sentence in Japanese and English, and the headers it sets.
+ * Clients switch on `code`; people read `message`.
  */
 export const API_ERRORS = {
   validation_failed: { status: 400, ja: "入力内容に誤りがあります。", en: "Some fields are invalid." },
@@ -50,7 +78,6 @@ export const API_ERRORS = {
     en: "This gacha does not exist or is not open.",
   },
   vtuber_not_found: { status: 404, ja: "VTuberが見つかりませんでした。", en: "This VTuber does not exist." },
-  method_not_allowed: { status: 405, ja: "この操作はできません。", en: "This method is not allowed here." },
   email_taken: {
     status: 409,
     ja: "このメールアドレスは既に登録されています。",
@@ -60,11 +87,6 @@ export const API_ERRORS = {
     status: 409,
     ja: "同じIdempotency-Keyが別の内容で使われています。",
     en: "This Idempotency-Key was already used for a different request.",
-  },
-  conflict: {
-    status: 409,
-    ja: "他の操作と競合しました。もう一度お試しください。",
-    en: "This conflicted with another change. Please try again.",
   },
   payment_failed: { status: 402, ja: "お支払いができませんでした。", en: "The payment did not go through." },
   payment_requires_action: {
@@ -81,6 +103,8 @@ export const API_ERRORS = {
     status: 409,
     ja: "このお支払いはまだ処理中です。しばらくしてから同じ内容でもう一度お試しください。",
     en: "This payment is still being processed. Try again with the same request shortly.",
+    // The provider settles within seconds; a client polling faster only adds load.
+    headers: () => ({ "Retry-After": "2" }),
   },
   spending_cap_exceeded: {
     status: 422,
@@ -116,6 +140,7 @@ export const API_ERRORS = {
     status: 429,
     ja: "ログインの試行が多すぎます。しばらくしてからお試しください。",
     en: "Too many sign-in attempts. Please wait and try again.",
+    headers: retryAfterFromDetails,
   },
   exchange_item_not_found: {
     status: 404,
@@ -160,33 +185,26 @@ export const API_ERRORS = {
     ja: "問題が発生しました。時間をおいてお試しください。",
     en: "Something went wrong. Please try again later.",
   },
-} as const satisfies Record<string, { status: number; ja: string; en: string }>;
+} as const satisfies Record<ApiErrorCode, ErrorEntry>;
 
-export type ApiErrorCode = keyof typeof API_ERRORS;
-
-export interface ApiErrorDetail {
-  /** Dotted path of the offending field, when there is one. */
-  field?: string;
-  /** Machine-readable reason, e.g. `any.required`, `string.min`. */
-  reason: string;
-  message?: string;
-  [key: string]: unknown;
-}
-
-/** Thrown by domain code; the route wrapper turns it into the JSON error answer. */
-export class ApiError extends Error {
-  readonly status: number;
-
+/**
+ * Thrown by the HTTP layer (body parsing, request headers, the route wrapper) for a
+ * request it refuses before or instead of a domain call. Domain code throws `DomainError`.
+ */
+export class RequestError extends Error {
   constructor(
     readonly code: ApiErrorCode,
-    readonly details: ApiErrorDetail[] = [],
-    /** Extra response headers (Retry-After, …). */
-    readonly headers: Record<string, string> = {},
+    readonly details: ErrorDetail[] = [],
   ) {
-    super(API_ERRORS[code].en);
-    this.name = "ApiError";
-    this.status = API_ERRORS[code].status;
+    super(code);
+    this.name = "RequestError";
   }
+}
+
+/** The headers the table gives an error of `code` with these details. */
+export function errorHeaders(code: ApiErrorCode, details: readonly ErrorDetail[] = []): Record<string, string> {
+  const entry: ErrorEntry = API_ERRORS[code];
+  return entry.headers?.(details) ?? {};
 }
 
 export type Lang = "ja" | "en";
@@ -203,17 +221,26 @@ export function requestLang(headers: Headers): Lang {
 }
 
 /** The error body every API error has: `{"error":{"code","message","details"}}`. */
-export function errorBody(code: ApiErrorCode, lang: Lang, details: ApiErrorDetail[] = []) {
+export function errorBody(code: ApiErrorCode, lang: Lang, details: readonly ErrorDetail[] = []) {
   return { error: { code, message: API_ERRORS[code][lang], details } };
 }
 
-/** A JSON error response; usable from the Edge gate as well as from route handlers. */
+/**
+ * A JSON error response with the table's status and headers; `headers` adds the
+ * caller's own (the rate limiter's budget, a request id). Usable from the Edge gate as
+ * well as from route handlers.
+ */
 export function errorResponse(
   code: ApiErrorCode,
-  options: { lang?: Lang; details?: ApiErrorDetail[]; headers?: Record<string, string> } = {},
+  options: { lang?: Lang; details?: readonly ErrorDetail[]; headers?: Record<string, string> } = {},
 ): Response {
   return new Response(JSON.stringify(errorBody(code, options.lang ?? "ja", options.details)), {
     status: API_ERRORS[code].status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...options.headers },
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "cache-control": "no-store",
+      ...errorHeaders(code, options.details),
+      ...options.headers,
+    },
   });
 }

@@ -1,18 +1,20 @@
 import "server-only";
 import type Joi from "joi";
 import { authenticateRequest, type AuthenticatedUser } from "../auth/authenticate";
-import type { AppRole } from "../db/session";
+import { hasRole, type AppRole } from "../auth/caller";
+import { DomainError } from "../domain-error";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
-import { ApiError, errorResponse, requestLang, type Lang } from "./errors";
+import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
 
 /**
  * Who may call a route. Checked here again even though the Edge gate checks it first:
  * the gate is a first line, not the only one (a misconfigured matcher must not open
  * an admin API).
+ * - `public`: anyone; the caller is identified when they send a usable token.
+ * - `signed-url`: whoever holds a URL we signed. The signature is the permission, so no
+ *   session is read at all: a stale cookie or a database hiccup must not stop playback.
  */
-export type Access = "public" | "signed-in" | AppRole;
-
-const ROLE_RANK: Record<AppRole, number> = { user: 0, vtuber: 1, admin: 2 };
+export type Access = "public" | "signed-url" | "signed-in" | AppRole;
 
 interface RouteOptions<Body> {
   access: Access;
@@ -21,7 +23,11 @@ interface RouteOptions<Body> {
   maxBodyBytes?: number;
 }
 
-type UserFor<A extends Access> = A extends "public" ? AuthenticatedUser | null : AuthenticatedUser;
+type UserFor<A extends Access> = A extends "signed-url"
+  ? null
+  : A extends "public"
+    ? AuthenticatedUser | null
+    : AuthenticatedUser;
 
 export interface RouteContext<Body, A extends Access> {
   request: Request;
@@ -64,9 +70,10 @@ export function route<A extends Access, Body = undefined>(
 }
 
 async function authorise(request: Request, access: Access): Promise<AuthenticatedUser | null> {
+  if (access === "signed-url") return null;
   if (access === "public") return authenticateRequest(request, { optional: true });
   const user = await authenticateRequest(request, { optional: false });
-  if (access !== "signed-in" && ROLE_RANK[user.role] < ROLE_RANK[access]) throw new ApiError("forbidden");
+  if (access !== "signed-in" && !hasRole(user.role, access)) throw new DomainError("forbidden");
   return user;
 }
 
@@ -78,8 +85,8 @@ export function json(data: unknown, status = 200, headers: Record<string, string
 }
 
 function toErrorResponse(err: unknown, lang: Lang, requestId: string): Response {
-  if (err instanceof ApiError) {
-    return errorResponse(err.code, { lang, details: err.details, headers: err.headers });
+  if (err instanceof DomainError || err instanceof RequestError) {
+    return errorResponse(err.code, { lang, details: err.details });
   }
   // Never a stack trace or driver message to the client; the log has it with the request id.
   console.error(JSON.stringify({ level: "error", requestId, error: err instanceof Error ? err.stack : String(err) }));

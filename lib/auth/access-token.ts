@@ -9,12 +9,11 @@
  * `nbf`, `exp`.
  */
 import { SignJWT, jwtVerify, type CryptoKey, type JWTVerifyGetKey, type KeyObject } from "jose";
-import type { AppRole } from "../db/session";
+import { UUID_PATTERN } from "../ids";
+import { isAppRole, type AppRole } from "./caller";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 
-const ROLES: readonly AppRole[] = ["user", "vtuber", "admin"];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Compact JWS: three base64url parts. Anything else (an opaque refresh token, a cookie
 // from another app) is refused before any parsing.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -145,11 +144,11 @@ export async function verifyAccessToken(
   if (typeof iat !== "number" || iat > now.getTime() / 1000 + options.clockToleranceSeconds) {
     throw new TokenError("token_invalid", "iat in the future");
   }
-  if (typeof sub !== "string" || !UUID.test(sub)) throw new TokenError("token_invalid", "bad sub");
-  if (typeof sid !== "string" || !UUID.test(sid)) throw new TokenError("token_invalid", "bad sid");
+  if (typeof sub !== "string" || !UUID_PATTERN.test(sub)) throw new TokenError("token_invalid", "bad sub");
+  if (typeof sid !== "string" || !UUID_PATTERN.test(sid)) throw new TokenError("token_invalid", "bad sid");
   if (typeof jti !== "string" || jti.length === 0) throw new TokenError("token_invalid", "bad jti");
-  if (!ROLES.includes(role as AppRole)) throw new TokenError("token_invalid", "bad role");
-  return { sub, role: role as AppRole, sid, jti, exp: exp! };
+  if (!isAppRole(role)) throw new TokenError("token_invalid", "bad role");
+  return { sub, role, sid, jti, exp: exp! };
 }
 
 /**

@@ -9,13 +9,14 @@ import "server-only";
  * demotion takes effect on the next request, not when the token expires.
  */
 import type { JWTVerifyGetKey } from "jose";
-import { ApiError } from "../api/errors";
 import { getConfig, type AuthConfig } from "../config";
 import { getDb } from "../db";
-import { asService, type AppRole, type Claims } from "../db/session";
+import { asService, type Claims } from "../db/session";
 import type { Database } from "../db/types";
+import { DomainError } from "../domain-error";
 import { TokenError, verifyAccessToken } from "./access-token";
-import { authCookieNames, readCookie } from "./cookies";
+import { accessTokenOf, type AppRole } from "./caller";
+import { authCookieNames } from "./cookies";
 import { getLocalKeyResolver } from "./keys";
 
 export interface AuthenticatedUser {
@@ -28,21 +29,6 @@ export interface AuthenticatedUser {
   sessionId: string;
   /** Ready for `asUser(db, user.claims, …)`. */
   claims: Claims;
-}
-
-const BEARER = /^Bearer +([^\s]+)$/i;
-
-export type TokenSource = { token: string } | { malformed: true } | null;
-
-/** Where the access token is: the Authorization header wins over the cookie. */
-export function accessTokenOf(headers: Headers, cookieName: string): TokenSource {
-  const authorization = headers.get("authorization");
-  if (authorization !== null) {
-    const match = BEARER.exec(authorization.trim());
-    return match ? { token: match[1]! } : { malformed: true };
-  }
-  const cookie = readCookie(headers, cookieName);
-  return cookie ? { token: cookie } : null;
 }
 
 /**
@@ -58,8 +44,8 @@ export async function authenticateRequest(
   const { auth } = getConfig();
   const source = accessTokenOf(request.headers, authCookieNames(auth.cookieSecure).access);
   try {
-    if (source === null) throw new ApiError("unauthenticated");
-    if ("malformed" in source) throw new ApiError("token_invalid", [{ reason: "authorization_header" }]);
+    if (source === null) throw new DomainError("unauthenticated");
+    if ("malformed" in source) throw new DomainError("token_invalid", [{ reason: "authorization_header" }]);
     const now = new Date();
     return await authenticateToken(await getDb(), source.token, {
       keys: await getLocalKeyResolver(now),
@@ -67,7 +53,8 @@ export async function authenticateRequest(
       now,
     });
   } catch (err) {
-    if (options.optional && err instanceof ApiError && err.status < 500) return null;
+    // Every refusal above is the caller's token or account; anything else is an outage.
+    if (options.optional && err instanceof DomainError) return null;
     throw err;
   }
 }
@@ -91,7 +78,7 @@ export async function authenticateToken(
       now: options.now,
     });
   } catch (err) {
-    if (err instanceof TokenError) throw new ApiError(err.code);
+    if (err instanceof TokenError) throw new DomainError(err.code);
     throw err;
   }
 
@@ -112,10 +99,10 @@ export async function authenticateToken(
       [verified.sub, verified.sid],
     ),
   );
-  if (!row) throw new ApiError("token_invalid");
-  if (row.status !== "active") throw new ApiError("account_suspended");
+  if (!row) throw new DomainError("token_invalid");
+  if (row.status !== "active") throw new DomainError("account_suspended");
   // No such session for this user, or one that was revoked: signed out.
-  if (row.session_live !== true) throw new ApiError("token_invalid");
+  if (row.session_live !== true) throw new DomainError("token_invalid");
 
   return {
     id: row.id,

@@ -35,6 +35,7 @@ import "server-only";
  *   weaken; the account counter still bounds guessing.
  */
 import { createHash } from "node:crypto";
+import type { Columns, Narrow } from "../db/rows";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 
@@ -78,13 +79,10 @@ interface Key {
   hash: string;
 }
 
-interface Row {
-  scope: ThrottleScope;
-  subject_hash: string;
-  failures: number;
-  last_attempt_at: Date;
-  locked_until: Date | null;
-}
+type Row = Narrow<
+  Columns<"login_throttles", "scope" | "subject_hash" | "failures" | "last_attempt_at" | "locked_until">,
+  { scope: ThrottleScope }
+>;
 
 /** Forgotten rows deleted per attempt: keeps the table small without a cron job. */
 const PRUNE_BATCH = 100;

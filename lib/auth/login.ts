@@ -5,9 +5,9 @@ import "server-only";
  * cost), and answers the same `invalid_credentials` either way.
  */
 import { randomBytes } from "node:crypto";
-import { ApiError } from "../api/errors";
 import { asService } from "../db/session";
-import type { AppRole } from "../db/session";
+import { DomainError } from "../domain-error";
+import type { AppRole } from "./caller";
 import { normaliseEmail } from "./email";
 import { beginLoginAttempt, loginSucceeded, type LoginThrottlePolicy } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./password";
@@ -46,13 +46,9 @@ export async function login(
 
   const verdict = await beginLoginAttempt(deps.db, subject, deps.now, throttlePolicy);
   if (!verdict.allowed) {
-    throw new ApiError(
-      "login_throttled",
-      [{ reason: "too_many_attempts", retryAfterSeconds: verdict.retryAfterSeconds }],
-      {
-        "Retry-After": String(verdict.retryAfterSeconds),
-      },
-    );
+    throw new DomainError("login_throttled", [
+      { reason: "too_many_attempts", retryAfterSeconds: verdict.retryAfterSeconds },
+    ]);
   }
 
   const [user] = await asService(deps.db, "login", (tx) =>
@@ -62,11 +58,11 @@ export async function login(
     ),
   );
   const passwordOk = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash(deps.bcryptCost)));
-  if (!user || !passwordOk) throw new ApiError("invalid_credentials");
+  if (!user || !passwordOk) throw new DomainError("invalid_credentials");
 
   await loginSucceeded(deps.db, subject, throttlePolicy);
   // Only someone who knows the password learns that the account is suspended.
-  if (user.status !== "active") throw new ApiError("account_suspended");
+  if (user.status !== "active") throw new DomainError("account_suspended");
 
   return asService(deps.db, "login", async (tx) => {
     const tokens = await startSession(tx, deps, { id: user.id, role: user.role }, client.userAgent);

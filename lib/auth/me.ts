@@ -3,9 +3,10 @@ import "server-only";
  * The signed-in user's own account as `GET /api/me` shows it. Read as the user (RLS), the
  * way every user-scoped query runs: the policies, not this code, decide it is theirs.
  */
-import { asUser, type AppRole, type Claims } from "../db/session";
+import { asUser, type Claims } from "../db/session";
 import type { Database } from "../db/types";
 import { ageBand, ageOn, jstMonthStart, monthlyLimitJpy, type AgeBand } from "./age";
+import type { AppRole } from "./caller";
 
 export interface Me {
   id: string;

@@ -22,9 +22,9 @@ import "server-only";
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { AuthConfig } from "../config";
-import type { AppRole } from "../db/session";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
+import type { AppRole } from "./caller";
 
 export type RevocationReason = "logout" | "logout_all" | "reuse_detected" | "suspended" | "password_changed";
 

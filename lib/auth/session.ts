@@ -4,9 +4,9 @@ import "server-only";
  * token naming that family as its session (`sid`).
  */
 import type { AuthConfig } from "../config";
-import type { AppRole } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { signAccessToken, type SignedAccessToken, type SigningKey } from "./access-token";
+import type { AppRole } from "./caller";
 import { issueRefreshToken, type IssuedRefreshToken } from "./refresh-tokens";
 
 /** Everything the account functions need from outside, so tests can pass their own. */

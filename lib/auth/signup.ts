@@ -4,8 +4,8 @@ import "server-only";
  * password rules, a guardian's consent for minors), then the user row and the first
  * session in one transaction, so a signup either signs in or leaves nothing behind.
  */
-import { ApiError, type ApiErrorDetail } from "../api/errors";
 import { asService } from "../db/session";
+import { DomainError, type ErrorDetail } from "../domain-error";
 import { ageOn, isCalendarDate, jstDate } from "./age";
 import { normaliseEmail } from "./email";
 import { hashPassword } from "./password";
@@ -34,9 +34,9 @@ export async function signup(deps: AuthDeps, input: SignupInput, userAgent: stri
   const { email, displayName, age } = checkFields(input, deps.now);
 
   const rejection = checkPassword(input.password, { email });
-  if (rejection) throw new ApiError("password_rejected", [{ field: "password", reason: rejection }]);
+  if (rejection) throw new DomainError("password_rejected", [{ field: "password", reason: rejection }]);
   if (age < ADULT_AGE && input.guardianConsent !== true) {
-    throw new ApiError("underage_without_consent", [{ field: "guardianConsent", reason: "required_under_18" }]);
+    throw new DomainError("underage_without_consent", [{ field: "guardianConsent", reason: "required_under_18" }]);
   }
 
   const passwordHash = await hashPassword(input.password, deps.bcryptCost);
@@ -56,13 +56,13 @@ export async function signup(deps: AuthDeps, input: SignupInput, userAgent: stri
   } catch (err) {
     // The unique index decides between two signups racing for one address.
     if (isUniqueViolation(err, "users_email_key"))
-      throw new ApiError("email_taken", [{ field: "email", reason: "taken" }]);
+      throw new DomainError("email_taken", [{ field: "email", reason: "taken" }]);
     throw err;
   }
 }
 
 function checkFields(input: SignupInput, now: Date): { email: string; displayName: string; age: number } {
-  const details: ApiErrorDetail[] = [];
+  const details: ErrorDetail[] = [];
   const email = normaliseEmail(input.email);
   if (email === null) details.push({ field: "email", reason: "email.invalid" });
 
@@ -84,7 +84,7 @@ function checkFields(input: SignupInput, now: Date): { email: string; displayNam
     if (age > MAX_AGE) details.push({ field: "birthdate", reason: "date.too_old", maxAge: MAX_AGE });
   }
 
-  if (details.length > 0) throw new ApiError("validation_failed", details);
+  if (details.length > 0) throw new DomainError("validation_failed", details);
   return { email: email!, displayName, age };
 }
 

@@ -6,9 +6,9 @@ import "server-only";
  * reservation, under the same row lock this update takes. The change and its audit row
  * are written together; setting the value it already has writes neither.
  */
-import { ApiError } from "../api/errors";
 import { asService } from "../db/session";
 import type { Database } from "../db/types";
+import { DomainError } from "../domain-error";
 import { ageBand, ageOn } from "./age";
 
 /** The users table's check constraint: ¥10,000,000 a month is beyond any real budget. */
@@ -28,9 +28,9 @@ export async function setVoluntaryMonthlyLimit(db: Database, input: SetVoluntary
       "select birthdate, voluntary_monthly_limit_jpy from public.users where id = $1 for update",
       [input.userId],
     );
-    if (!user) throw new ApiError("not_found");
+    if (!user) throw new DomainError("not_found");
     if (ageBand(ageOn(user.birthdate, input.now)) !== "adult") {
-      throw new ApiError("forbidden", [{ field: "voluntaryMonthlyLimitJpy", reason: "adults_only" }]);
+      throw new DomainError("forbidden", [{ field: "voluntaryMonthlyLimitJpy", reason: "adults_only" }]);
     }
     if (user.voluntary_monthly_limit_jpy === input.limitJpy) return;
 

@@ -1,4 +1,5 @@
 import type { Queryable } from "@/lib/db";
+import type { Columns, Prefixed } from "@/lib/db/rows";
 
 export interface ActiveCampaign {
   id: string;
@@ -11,17 +12,11 @@ export interface ActiveCampaign {
   vtuber: { slug: string; name: string };
 }
 
-interface Row {
-  id: string;
-  title: string;
-  description: string;
-  starts_at: Date;
-  ends_at: Date;
-  single_price_jpy: number;
-  ten_price_jpy: number;
-  vtuber_slug: string;
-  vtuber_name: string;
-}
+type Row = Columns<
+  "campaigns",
+  "id" | "title" | "description" | "starts_at" | "ends_at" | "single_price_jpy" | "ten_price_jpy"
+> &
+  Prefixed<"vtuber_", Columns<"vtubers", "slug" | "name">>;
 
 /**
  * Campaigns open for pulls at `now`: approved, of an approved VTuber, inside their

@@ -1,4 +1,5 @@
 import type { Queryable } from "@/lib/db";
+import type { Columns } from "@/lib/db/rows";
 
 export interface ExchangeItemSummary {
   id: string;
@@ -13,16 +14,10 @@ export interface ExchangeItemSummary {
   availableUntil: Date | null;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  description: string;
-  cost_medals: number;
-  stock: number | null;
-  per_user_limit: number | null;
-  available_from: Date | null;
-  available_until: Date | null;
-}
+type Row = Columns<
+  "exchange_items",
+  "id" | "name" | "description" | "cost_medals" | "stock" | "per_user_limit" | "available_from" | "available_until"
+>;
 
 /**
  * A VTuber's exchange items open at `now`: active, of an approved VTuber, inside their

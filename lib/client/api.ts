@@ -7,13 +7,8 @@
  * the refresh cookie may still hold a session: it is tried once, then the request is
  * retried. When the session is gone too, the fan is sent to sign in and brought back here.
  */
+import type { ErrorDetail } from "../domain-error";
 import { loadPageAfterSessionChange } from "./session-navigation";
-
-export interface ApiErrorDetail {
-  field?: string;
-  reason: string;
-  [key: string]: unknown;
-}
 
 /** An error answer of the API; `message` is a sentence in the fan's language, fit to show. */
 export class ApiClientError extends Error {
@@ -21,7 +16,7 @@ export class ApiClientError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: ApiErrorDetail[] = [],
+    readonly details: ErrorDetail[] = [],
   ) {
     super(message);
     this.name = "ApiClientError";
@@ -133,7 +128,7 @@ async function send<T>(path: string, { method = "GET", body, headers = {} }: Api
       response.status,
       error.code,
       error.message,
-      Array.isArray(error.details) ? (error.details as ApiErrorDetail[]) : [],
+      Array.isArray(error.details) ? (error.details as ErrorDetail[]) : [],
     );
   }
   // Not our API's answer (a proxy's error page, a cut connection): no sentence to show.

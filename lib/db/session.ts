@@ -1,6 +1,5 @@
+import type { AppRole } from "../auth/caller";
 import type { Database, Queryable } from "./types";
-
-export type AppRole = "user" | "vtuber" | "admin";
 
 /** What a verified access token says about its bearer. */
 export interface Claims {

@@ -7,9 +7,11 @@
  *   (typed into the address bar / bookmarks);
  * - without it, `Origin` must be one of ours.
  * A request with neither header is not from a browser, so no victim's cookies ride on it.
- * Requests with `Authorization: Bearer` carry their credential explicitly and are exempt;
+ * Requests with a well-formed `Authorization: Bearer` token carry their credential
+ * explicitly and are exempt (a page cannot set that header cross-site without CORS);
  * SameSite cookies are a second layer, not the only one.
  */
+import { bearerTokenOf } from "../auth/caller";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -26,7 +28,8 @@ export type CsrfVerdict = { ok: true } | { ok: false; reason: "cross_site_fetch"
 
 export function checkCsrf({ method, headers, hasAuthCookie, allowedOrigins }: CsrfInput): CsrfVerdict {
   if (SAFE_METHODS.has(method.toUpperCase()) || !hasAuthCookie) return { ok: true };
-  if (/^Bearer\s/i.test(headers.get("authorization") ?? "")) return { ok: true };
+  const bearer = bearerTokenOf(headers);
+  if (bearer !== null && "token" in bearer) return { ok: true };
 
   const fetchSite = headers.get("sec-fetch-site");
   if (fetchSite !== null) {

@@ -14,11 +14,12 @@ import { NextResponse, type NextRequest } from "next/server";
 import type { JWTVerifyGetKey } from "jose";
 import { errorResponse, requestLang, type ApiErrorCode } from "../api/errors";
 import { TokenError, verifyAccessToken, type VerifiedAccessToken } from "../auth/access-token";
+import { accessTokenOf, hasRole, type AppRole } from "../auth/caller";
 import { authCookieNames, readCookie } from "../auth/cookies";
 import type { Config } from "../config";
-import type { AppRole } from "../db/session";
-import { clientIp, rateLimitHeaders, refusalResponse, tiersFor, type RateLimiter } from "../ratelimit";
+import { clientIp, rateLimitHeaders, tiersFor, type RateLimiter } from "../ratelimit";
 import { checkCsrf } from "./csrf";
+import { refusalResponse } from "./refusal";
 import { createNonce, securityHeaders } from "./security-headers";
 
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -39,7 +40,6 @@ const AREAS: readonly { prefixes: readonly string[]; role: AppRole }[] = [
   { prefixes: ["/admin", "/api/admin"], role: "admin" },
   { prefixes: ["/vtuber", "/api/vtuber"], role: "vtuber" },
 ];
-const ROLE_RANK: Record<AppRole, number> = { user: 0, vtuber: 1, admin: 2 };
 
 /** Signed by the payment provider, not by a browser session: no CSRF check applies. */
 const CSRF_EXEMPT_PREFIX = "/api/webhooks/";
@@ -84,7 +84,7 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
       if (caller.token === null) {
         return finish(isApi ? errorResponse("unauthenticated", { lang }) : redirectToLogin(request));
       }
-      if (ROLE_RANK[caller.token.role] < ROLE_RANK[area.role]) return finish(errorResponse("forbidden", { lang }));
+      if (!hasRole(caller.token.role, area.role)) return finish(errorResponse("forbidden", { lang }));
     }
 
     const hasAuthCookie =
@@ -125,12 +125,11 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
  * request goes on unverified: the route handler verifies with local keys anyway.
  */
 async function identify(request: NextRequest, accessCookie: string, deps: GateDeps): Promise<Caller> {
-  const header = request.headers.get("authorization");
-  const bearer = header ? /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() : undefined;
-  const token = bearer || readCookie(request.headers, accessCookie);
-  if (!token) return { token: null, error: header ? "token_invalid" : null };
+  const source = accessTokenOf(request.headers, accessCookie);
+  if (source === null) return { token: null, error: null };
+  if ("malformed" in source) return { token: null, error: "token_invalid" };
   try {
-    const verified = await verifyAccessToken(token, deps.keys, {
+    const verified = await verifyAccessToken(source.token, deps.keys, {
       issuer: deps.config.auth.issuer,
       audience: deps.config.auth.audience,
       clockToleranceSeconds: deps.config.auth.clockToleranceSeconds,

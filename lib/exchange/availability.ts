@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors";
+import { DomainError } from "../domain-error";
 
 export interface ItemState {
   status: "draft" | "in_review" | "active" | "rejected" | "archived";
@@ -13,13 +13,13 @@ const UNRELEASED = new Set<ItemState["status"]>(["draft", "in_review", "rejected
 /**
  * Whether an item can be exchanged at `now`. The window is half-open, like a campaign's:
  * open from `availableFrom`, closed from `availableUntil` on.
- * @throws ApiError `exchange_item_not_found` for unreleased items, `exchange_not_available`
+ * @throws DomainError `exchange_item_not_found` for unreleased items, `exchange_not_available`
  *   (with the reason) for archived ones, a VTuber no longer listed, or outside the window.
  */
 export function assertExchangeable(item: ItemState, now: Date): void {
-  if (UNRELEASED.has(item.status)) throw new ApiError("exchange_item_not_found");
+  if (UNRELEASED.has(item.status)) throw new DomainError("exchange_item_not_found");
   const refuse = (reason: string, extra: Record<string, unknown> = {}) => {
-    throw new ApiError("exchange_not_available", [{ reason, ...extra }]);
+    throw new DomainError("exchange_not_available", [{ reason, ...extra }]);
   };
   if (item.status === "archived") refuse("archived");
   if (item.vtuberStatus !== "approved") refuse("vtuber_unavailable");

@@ -1,6 +1,8 @@
-import { ApiError } from "../api/errors";
+import type { Columns, Narrow, Prefixed } from "../db/rows";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
+import { DomainError } from "../domain-error";
+import { UUID_PATTERN } from "../ids";
 import { assertExchangeable, type ItemState } from "./availability";
 import { findReceipt, type ExchangeReceipt } from "./exchange-receipt";
 import { isUniqueViolation } from "./unique-violation";
@@ -19,8 +21,6 @@ export interface ExchangeOutcome {
   exchange: ExchangeReceipt;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /**
  * Spends a fan's oshi medals on an exchange item, in one service-path transaction:
  * the item must be live and inside its window, in stock, under the fan's limit, not
@@ -36,7 +36,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 export async function exchangeItem(db: Database, request: ExchangeRequest): Promise<ExchangeOutcome> {
   const itemId = request.itemId.toLowerCase();
-  if (!UUID.test(itemId)) throw new ApiError("exchange_item_not_found");
+  if (!UUID_PATTERN.test(itemId)) throw new DomainError("exchange_item_not_found");
   const normalised = { ...request, itemId };
   try {
     return await asService(db, "exchange", (tx) => exchangeIn(tx, normalised));
@@ -46,7 +46,7 @@ export async function exchangeItem(db: Database, request: ExchangeRequest): Prom
       return asService(db, "exchange-replay", async (tx) => replayOrThrow(await findReceiptOf(tx, normalised), itemId));
     }
     // A pull put the same file in the reward box while this exchange ran.
-    if (isUniqueViolation(err, "rewards_user_file_key")) throw new ApiError("already_owned");
+    if (isUniqueViolation(err, "rewards_user_file_key")) throw new DomainError("already_owned");
     throw err;
   }
 }
@@ -59,7 +59,7 @@ async function exchangeIn(tx: Queryable, request: ExchangeRequest): Promise<Exch
   const [owner] = await tx.query<{ vtuber_id: string }>("select vtuber_id from public.exchange_items where id = $1", [
     itemId,
   ]);
-  if (!owner) throw new ApiError("exchange_item_not_found");
+  if (!owner) throw new DomainError("exchange_item_not_found");
 
   // Lock order, here and in grantMedals: the fan's balance row first, then the item.
   // Holding the balance row serialises one fan's exchanges with one VTuber, so the
@@ -73,16 +73,18 @@ async function exchangeIn(tx: Queryable, request: ExchangeRequest): Promise<Exch
 
   const item = await lockItem(tx, itemId);
   assertExchangeable(itemState(item), now);
-  if (item.stock !== null && item.stock <= 0) throw new ApiError("out_of_stock");
+  if (item.stock !== null && item.stock <= 0) throw new DomainError("out_of_stock");
   await assertUnderLimit(tx, userId, itemId, item.per_user_limit);
   const [owned] = await tx.query("select 1 from public.rewards where user_id = $1 and content_file_id = $2", [
     userId,
     item.content_file_id,
   ]);
-  if (owned) throw new ApiError("already_owned");
+  if (owned) throw new DomainError("already_owned");
   const balance = balanceRow?.balance ?? 0;
   if (balance < item.cost_medals) {
-    throw new ApiError("insufficient_medals", [{ reason: "insufficient_medals", required: item.cost_medals, balance }]);
+    throw new DomainError("insufficient_medals", [
+      { reason: "insufficient_medals", required: item.cost_medals, balance },
+    ]);
   }
 
   await spend(tx, request, owner.vtuber_id, item);
@@ -90,18 +92,22 @@ async function exchangeIn(tx: Queryable, request: ExchangeRequest): Promise<Exch
   return { created: true, exchange: receipt! };
 }
 
-interface ItemRow {
-  name: string;
-  content_file_id: string;
-  cost_medals: number;
-  stock: number | null;
-  per_user_limit: number | null;
-  status: ItemState["status"];
-  available_from: Date | null;
-  available_until: Date | null;
-  vtuber_status: ItemState["vtuberStatus"];
-  kind: ExchangeReceipt["reward"]["kind"];
-}
+type ItemRow = Narrow<
+  Columns<
+    "exchange_items",
+    | "name"
+    | "content_file_id"
+    | "cost_medals"
+    | "stock"
+    | "per_user_limit"
+    | "status"
+    | "available_from"
+    | "available_until"
+  >,
+  { status: ItemState["status"] }
+> &
+  Prefixed<"vtuber_", Narrow<Columns<"vtubers", "status">, { status: ItemState["vtuberStatus"] }>> &
+  Narrow<Columns<"content_files", "kind">, { kind: ExchangeReceipt["reward"]["kind"] }>;
 
 /** The item as it is now, locked against other exchanges until this transaction ends. */
 async function lockItem(tx: Queryable, itemId: string): Promise<ItemRow> {
@@ -115,7 +121,7 @@ async function lockItem(tx: Queryable, itemId: string): Promise<ItemRow> {
         for no key update of i`,
     [itemId],
   );
-  if (!item) throw new ApiError("exchange_item_not_found");
+  if (!item) throw new DomainError("exchange_item_not_found");
   return item;
 }
 
@@ -134,7 +140,7 @@ async function assertUnderLimit(tx: Queryable, userId: string, itemId: string, l
     "select count(*)::int as count from public.exchanges where user_id = $1 and exchange_item_id = $2",
     [userId, itemId],
   );
-  if (count >= limit) throw new ApiError("exchange_limit_reached", [{ reason: "per_user_limit", limit }]);
+  if (count >= limit) throw new DomainError("exchange_limit_reached", [{ reason: "per_user_limit", limit }]);
 }
 
 /** Every write of an exchange; the caller has checked all the rules under the locks. */
@@ -171,7 +177,7 @@ function findReceiptOf(tx: Queryable, request: ExchangeRequest): Promise<Exchang
 }
 
 function replay(receipt: ExchangeReceipt, itemId: string): ExchangeOutcome {
-  if (receipt.itemId !== itemId) throw new ApiError("idempotency_key_reused");
+  if (receipt.itemId !== itemId) throw new DomainError("idempotency_key_reused");
   return { created: false, exchange: receipt };
 }
 

@@ -1,4 +1,4 @@
-import { ApiError } from "@/lib/api/errors";
+import { DomainError } from "../domain-error";
 
 /** What deciding "may this campaign be pulled now" needs of a campaign row. */
 export interface CampaignWindow {
@@ -12,7 +12,7 @@ export type NotPullableReason = "not_approved" | "not_started" | "ended";
 /**
  * Refuses a pull unless the campaign is approved and `startsAt <= now < endsAt`, by the
  * server clock passed in as `now` (the window is half-open: the instant of `endsAt`
- * is already too late). Throws `ApiError("campaign_not_active")` whose detail names
+ * is already too late). Throws `DomainError("campaign_not_active")` whose detail names
  * the reason: `not_approved`, `not_started` or `ended`. An `ended` status reads as
  * `ended` whatever the time.
  *
@@ -21,7 +21,7 @@ export type NotPullableReason = "not_approved" | "not_started" | "ended";
  */
 export function assertPullable(campaign: CampaignWindow, now: Date): void {
   const reason = notPullableReason(campaign, now);
-  if (reason) throw new ApiError("campaign_not_active", [{ reason }]);
+  if (reason) throw new DomainError("campaign_not_active", [{ reason }]);
 }
 
 function notPullableReason(campaign: CampaignWindow, now: Date): NotPullableReason | null {

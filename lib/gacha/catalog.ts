@@ -1,5 +1,6 @@
 import { listExchangeItems } from "@/lib/catalog/list-exchange-items";
 import type { Queryable } from "@/lib/db";
+import type { Columns, Narrow, Prefixed } from "@/lib/db/rows";
 import { computeOdds, type OddsDisclosure } from "./odds";
 import { loadRateTable } from "./rate-table";
 import type { MedalConfig, Rarity } from "./types";
@@ -26,23 +27,27 @@ export interface CampaignDetail {
   odds: OddsDisclosure;
 }
 
-interface CampaignRow {
-  id: string;
-  title: string;
-  description: string;
-  starts_at: Date;
-  ends_at: Date;
-  single_price_jpy: number;
-  ten_price_jpy: number;
-  medals_n: number;
-  medals_r: number;
-  medals_sr: number;
-  medals_ssr: number;
-  current_rate_table_id: string;
-  vtuber_id: string;
-  vtuber_slug: string;
-  vtuber_name: string;
-}
+// An approved campaign always points at its rate table (the approval trigger sees to it).
+type CampaignRow = Narrow<
+  Columns<
+    "campaigns",
+    | "id"
+    | "title"
+    | "description"
+    | "starts_at"
+    | "ends_at"
+    | "single_price_jpy"
+    | "ten_price_jpy"
+    | "medals_n"
+    | "medals_r"
+    | "medals_sr"
+    | "medals_ssr"
+    | "current_rate_table_id"
+    | "vtuber_id"
+  >,
+  { current_rate_table_id: string }
+> &
+  Prefixed<"vtuber_", Columns<"vtubers", "slug" | "name">>;
 
 const RARITY_ORDER = "case i.rarity when 'N' then 0 when 'R' then 1 when 'SR' then 2 else 3 end";
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "@/lib/db";
+import type { Columns, Narrow } from "@/lib/db/rows";
 import { PPM_TOTAL, RARITIES, SLOTS, type Rarity, type Slot } from "./types";
 
 /** One row of a rate table: an item's weight in one slot. */
@@ -118,20 +119,15 @@ export function verifyRateTable(record: RateTableRecord, entries: readonly RateE
   };
 }
 
-interface TableRow {
-  id: string;
-  campaign_id: string;
-  version: number;
-  status: "draft" | "approved";
-  content_hash: string | null;
-}
+type TableRow = Narrow<
+  Columns<"rate_tables", "id" | "campaign_id" | "version" | "status" | "content_hash">,
+  { status: "draft" | "approved" }
+>;
 
-interface EntryRow {
-  slot: Slot;
-  item_id: string;
-  rarity: Rarity;
-  weight_ppm: number;
-}
+type EntryRow = Narrow<
+  Columns<"rate_table_entries", "slot" | "item_id" | "rarity" | "weight_ppm">,
+  { slot: Slot; rarity: Rarity }
+>;
 
 /**
  * Reads a rate table and its entries and verifies them (`verifyRateTable`): the only

@@ -1,5 +1,5 @@
-import { ApiError } from "../api/errors";
 import type { Queryable } from "../db/types";
+import { DomainError } from "../domain-error";
 import { remainingJpy } from "./spending-cap";
 
 export interface SpendChange {
@@ -39,7 +39,7 @@ export async function reserveSpend(tx: Queryable, change: SpendChange & { capJpy
     key,
   );
   const capJpy = change.capJpy!;
-  throw new ApiError("spending_cap_exceeded", [
+  throw new DomainError("spending_cap_exceeded", [
     {
       reason: "monthly_cap",
       capJpy,

@@ -1,23 +1,23 @@
-import { ApiError } from "../api/errors";
+import { DomainError } from "../domain-error";
 
 /**
  * The error a failed purchase answers with, the first time and on every replay of its
- * key: `payment_method_invalid` (400) for a payment method the provider does not know,
- * otherwise `payment_failed` (402) with the decline code.
+ * key: `payment_method_invalid` for a payment method the provider does not know,
+ * otherwise `payment_failed` with the decline code.
  */
-export function paymentFailure(failureCode: string): ApiError {
+export function paymentFailure(failureCode: string): DomainError {
   if (failureCode === "payment_method_invalid") {
-    return new ApiError("payment_method_invalid", [{ field: "paymentMethodId", reason: "payment_method_invalid" }]);
+    return new DomainError("payment_method_invalid", [{ field: "paymentMethodId", reason: "payment_method_invalid" }]);
   }
-  return new ApiError("payment_failed", [{ reason: "payment_declined", declineCode: failureCode }]);
+  return new DomainError("payment_failed", [{ reason: "payment_declined", declineCode: failureCode }]);
 }
 
-/** The fan must finish the payment at `nextActionUrl` (3-D Secure or Checkout): 402. */
-export function paymentRequiresAction(nextActionUrl: string): ApiError {
-  return new ApiError("payment_requires_action", [{ reason: "requires_action", nextActionUrl }]);
+/** The fan must finish the payment at `nextActionUrl` (3-D Secure or Checkout). */
+export function paymentRequiresAction(nextActionUrl: string): DomainError {
+  return new DomainError("payment_requires_action", [{ reason: "requires_action", nextActionUrl }]);
 }
 
-/** The outcome is not known yet; the same request again will tell. 409 with Retry-After. */
-export function purchaseInProgress(reason: "processing" | "provider_unreachable"): ApiError {
-  return new ApiError("purchase_in_progress", [{ reason }], { "Retry-After": "2" });
+/** The outcome is not known yet; the same request again, shortly, will tell. */
+export function purchaseInProgress(reason: "processing" | "provider_unreachable"): DomainError {
+  return new DomainError("purchase_in_progress", [{ reason }]);
 }

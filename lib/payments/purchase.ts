@@ -1,3 +1,4 @@
+import type { Columns, Narrow } from "../db/rows";
 import type { Queryable } from "../db/types";
 
 export type PurchaseStatus = "pending" | "paid" | "fulfilled" | "failed" | "refunded";
@@ -19,24 +20,28 @@ export interface Purchase {
   nextActionUrl: string | null;
 }
 
-export interface PurchaseRow {
-  id: string;
-  user_id: string;
-  campaign_id: string;
-  request_hash: string;
-  status: PurchaseStatus;
-  pull_count: 1 | 10;
-  amount_jpy: number;
-  spend_month: string;
-  rate_table_id: string | null;
-  rate_table_hash: string | null;
-  provider_payment_id: string | null;
-  failure_code: string | null;
-  next_action_url: string | null;
-}
+const PURCHASE_COLUMN_NAMES = [
+  "id",
+  "user_id",
+  "campaign_id",
+  "request_hash",
+  "status",
+  "pull_count",
+  "amount_jpy",
+  "spend_month",
+  "rate_table_id",
+  "rate_table_hash",
+  "provider_payment_id",
+  "failure_code",
+  "next_action_url",
+] as const;
 
-export const PURCHASE_COLUMNS = `id, user_id, campaign_id, request_hash, status, pull_count, amount_jpy, spend_month,
-  rate_table_id, rate_table_hash, provider_payment_id, failure_code, next_action_url`;
+export type PurchaseRow = Narrow<
+  Columns<"purchases", (typeof PURCHASE_COLUMN_NAMES)[number]>,
+  { status: PurchaseStatus; pull_count: 1 | 10 }
+>;
+
+export const PURCHASE_COLUMNS = PURCHASE_COLUMN_NAMES.join(", ");
 
 export function toPurchase(row: PurchaseRow): Purchase {
   return {

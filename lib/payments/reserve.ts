@@ -1,6 +1,7 @@
-import { ApiError } from "../api/errors";
+import type { Columns, Narrow, Prefixed, Row } from "../db/rows";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
+import { DomainError } from "../domain-error";
 import { assertPullable, type CampaignWindow } from "../gacha/campaign-window";
 import { reserveSpend } from "./monthly-spend";
 import { PURCHASE_COLUMNS, readPurchaseByKey, toPurchase, type Purchase, type PurchaseRow } from "./purchase";
@@ -82,7 +83,7 @@ export async function reserve(
 }
 
 function replayOf(purchase: Purchase, requestHash: string): Reservation {
-  if (purchase.requestHash !== requestHash) throw new ApiError("idempotency_key_reused");
+  if (purchase.requestHash !== requestHash) throw new DomainError("idempotency_key_reused");
   return { created: false, purchase };
 }
 
@@ -94,22 +95,22 @@ interface PullableCampaign {
   rateTableHash: string;
 }
 
+// The rate table is left-joined: its columns read null when the campaign points at none.
+type PullableCampaignRow = Narrow<
+  Columns<"campaigns", "id" | "status" | "starts_at" | "ends_at" | "single_price_jpy" | "ten_price_jpy">,
+  { status: CampaignWindow["status"] }
+> &
+  Prefixed<"vtuber_", Columns<"vtubers", "status">> & {
+    rate_table_id: Row<"rate_tables">["id"] | null;
+    rate_table_hash: Row<"rate_tables">["content_hash"];
+  };
+
 /**
  * The campaign, if it may be pulled at `now`: approved, of an approved VTuber, inside
  * its window. Its current rate table is the version this purchase is pinned to.
  */
 async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date): Promise<PullableCampaign> {
-  const [row] = await tx.query<{
-    id: string;
-    status: CampaignWindow["status"];
-    starts_at: Date;
-    ends_at: Date;
-    single_price_jpy: number;
-    ten_price_jpy: number;
-    rate_table_id: string | null;
-    rate_table_hash: string | null;
-    vtuber_status: string;
-  }>(
+  const [row] = await tx.query<PullableCampaignRow>(
     `select c.id, c.status, c.starts_at, c.ends_at, c.single_price_jpy, c.ten_price_jpy,
             t.id as rate_table_id, t.content_hash as rate_table_hash, v.status as vtuber_status
        from public.campaigns c
@@ -120,9 +121,9 @@ async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date
   );
   // Drafts and campaigns in review are not public: they do not exist for a buyer.
   if (!row || row.status === "draft" || row.status === "in_review" || row.status === "rejected") {
-    throw new ApiError("campaign_not_found");
+    throw new DomainError("campaign_not_found");
   }
-  if (row.vtuber_status !== "approved") throw new ApiError("campaign_not_active", [{ reason: "not_approved" }]);
+  if (row.vtuber_status !== "approved") throw new DomainError("campaign_not_active", [{ reason: "not_approved" }]);
   assertPullable({ status: row.status, startsAt: row.starts_at, endsAt: row.ends_at }, now);
   if (!row.rate_table_id || !row.rate_table_hash) {
     // The schema forbids an approved campaign without an approved table; this is a broken row.
@@ -138,11 +139,11 @@ async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date
 }
 
 async function readBuyer(tx: Queryable, userId: string) {
-  const [row] = await tx.query<{ birthdate: string; voluntary_monthly_limit_jpy: number | null; status: string }>(
+  const [row] = await tx.query<Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy" | "status">>(
     "select birthdate, voluntary_monthly_limit_jpy, status from public.users where id = $1",
     [userId],
   );
-  if (!row) throw new ApiError("unauthenticated");
-  if (row.status !== "active") throw new ApiError("account_suspended");
+  if (!row) throw new DomainError("unauthenticated");
+  if (row.status !== "active") throw new DomainError("account_suspended");
   return { birthdate: row.birthdate, voluntaryMonthlyLimitJpy: row.voluntary_monthly_limit_jpy };
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/types";
 import type { RandomSource } from "../gacha/random";
-import { UUID_PATTERN } from "../gacha/ids";
+import { UUID_PATTERN } from "../ids";
 import { raiseAlert, type PaymentAlert } from "./alerts";
 import { fulfilIn } from "./fulfil";
 import { readPurchase } from "./purchase";

@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import { ApiError } from "../api/errors";
+import { DomainError } from "../domain-error";
 
 /** The part of a Stripe event the webhook reads. */
 export interface WebhookEvent {
@@ -29,11 +29,11 @@ export function verifyWebhook(rawBody: string, signature: string | null, secret:
       now.getTime(),
     ) as unknown as WebhookEvent;
   } catch {
-    throw new ApiError("webhook_signature_invalid");
+    throw new DomainError("webhook_signature_invalid");
   }
   // Signed by us or Stripe, yet not an event: refuse it rather than store something unreadable.
   if (typeof event?.id !== "string" || typeof event.type !== "string" || typeof event.data?.object !== "object") {
-    throw new ApiError("webhook_signature_invalid", [{ reason: "not_an_event" }]);
+    throw new DomainError("webhook_signature_invalid", [{ reason: "not_an_event" }]);
   }
   return event;
 }

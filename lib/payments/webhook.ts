@@ -1,6 +1,6 @@
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
-import { UUID_PATTERN } from "../gacha/ids";
+import { UUID_PATTERN } from "../ids";
 import { cryptoRandom, type RandomSource } from "../gacha/random";
 import { failureCodeOf, type StripePaymentError } from "./failure-code";
 import type { PaymentProvider } from "./providers/types";

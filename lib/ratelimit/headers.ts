@@ -5,7 +5,6 @@
  * from now, so clients need no clock agreement); `X-RateLimit-*` are the older
  * convention many clients still read (Reset as epoch seconds, as GitHub sends it).
  */
-import { errorResponse, type Lang } from "../api/errors";
 import type { Decision } from "./limiter";
 
 export function rateLimitHeaders(decision: Decision, now: number = Date.now()): Record<string, string> {
@@ -19,15 +18,4 @@ export function rateLimitHeaders(decision: Decision, now: number = Date.now()): 
   };
   if (decision.retryAfterSeconds !== undefined) headers["Retry-After"] = String(decision.retryAfterSeconds);
   return headers;
-}
-
-/**
- * The answer to a refused decision: 429 `rate_limited`, or 503 `service_unavailable`
- * when a fail-closed tier could not reach its store; both with the headers above.
- */
-export function refusalResponse(decision: Decision, options: { lang?: Lang; now?: number } = {}): Response {
-  return errorResponse(decision.status === 503 ? "service_unavailable" : "rate_limited", {
-    lang: options.lang,
-    headers: rateLimitHeaders(decision, options.now),
-  });
 }

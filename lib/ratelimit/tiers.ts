@@ -19,7 +19,7 @@
  *   it. Refusing a pull for the minutes of an outage costs less than charging unlimited.
  * Either way the limiter logs a `level: "alert"` line, and never throws.
  */
-import type { AppRole } from "../db/session";
+import type { AppRole } from "../auth/caller";
 import { ipKey } from "./client-ip";
 
 export type TierName = "anonymous" | "user" | "vtuber" | "admin" | "gacha" | "payment";

@@ -1,8 +1,9 @@
 import "server-only";
-import { ApiError } from "../api/errors";
 import { getConfig } from "../config";
 import { asService } from "../db/session";
 import type { Database } from "../db/types";
+import { DomainError } from "../domain-error";
+import { UUID_PATTERN } from "../ids";
 import { getStorage, type ObjectStorage } from "../storage";
 import { downloadName } from "./download-name";
 
@@ -14,8 +15,6 @@ export interface RewardDownloadOptions {
   /** @default config.storage.signedUrlTtlSeconds (300) */
   expiresInSeconds?: number;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A short-lived signed URL for the file of a reward the user owns. Someone else's
@@ -29,7 +28,7 @@ export async function getRewardDownload(
   rewardId: string,
   options: RewardDownloadOptions,
 ): Promise<{ url: string; expiresInSeconds: number }> {
-  if (!UUID.test(rewardId)) throw new ApiError("reward_not_found");
+  if (!UUID_PATTERN.test(rewardId)) throw new DomainError("reward_not_found");
   const [file] = await asService(db, "reward-download", (tx) =>
     tx.query<{ title: string; storage_path: string; mime_type: string }>(
       `select r.title, f.storage_path, f.mime_type
@@ -39,7 +38,7 @@ export async function getRewardDownload(
       [rewardId, user.id],
     ),
   );
-  if (!file) throw new ApiError("reward_not_found");
+  if (!file) throw new DomainError("reward_not_found");
 
   const expiresInSeconds = options.expiresInSeconds ?? getConfig().storage.signedUrlTtlSeconds;
   const storage = options.storage ?? getStorage();

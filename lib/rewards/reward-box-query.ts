@@ -1,5 +1,5 @@
 import { SLUG_PATTERN } from "../catalog/slug";
-import { UUID_PATTERN } from "../gacha/ids";
+import { UUID_PATTERN } from "../ids";
 import type { ContentKind } from "../gacha/types";
 
 /** What the reward box page shows: its filters and where in the box it starts. */

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { ApiError } from "../api/errors";
+import { DomainError } from "../domain-error";
 import { assertStorageKey } from "./types";
 
 /**
@@ -42,21 +42,22 @@ export function signFileToken(secret: Buffer, grant: FileGrant): string {
 
 /**
  * The grant a token carries, once its signature and expiry check out.
- * @throws ApiError `signed_url_invalid` for anything not signed by us (nothing about the
+ * @throws DomainError `signed_url_invalid` for anything not signed by us (nothing about the
  *   payload is trusted, or even parsed, before the signature matches), `signed_url_expired`
  *   for a genuine URL past its expiry.
  */
 export function verifyFileToken(secret: Buffer, token: string, now: Date): FileGrant {
   const [encoded, signature, ...rest] = token.length <= MAX_TOKEN_LENGTH ? token.split(".") : [];
   if (!encoded || !signature || rest.length > 0 || !BASE64URL.test(encoded) || !BASE64URL.test(signature)) {
-    throw new ApiError("signed_url_invalid");
+    throw new DomainError("signed_url_invalid");
   }
   const given = Buffer.from(signature, "base64url");
   const expected = mac(secret, encoded);
-  if (given.length !== SIGNATURE_BYTES || !timingSafeEqual(given, expected)) throw new ApiError("signed_url_invalid");
+  if (given.length !== SIGNATURE_BYTES || !timingSafeEqual(given, expected))
+    throw new DomainError("signed_url_invalid");
 
   const payload = parse(encoded);
-  if (now.getTime() >= payload.e * 1000) throw new ApiError("signed_url_expired");
+  if (now.getTime() >= payload.e * 1000) throw new DomainError("signed_url_expired");
   return { key: payload.k, expiresAt: payload.e, contentType: payload.t, downloadName: payload.d };
 }
 
@@ -74,7 +75,7 @@ function parse(encoded: string): Payload {
     typeof payload.t !== "string" ||
     (payload.d !== null && typeof payload.d !== "string")
   ) {
-    throw new ApiError("signed_url_invalid");
+    throw new DomainError("signed_url_invalid");
   }
   assertStorageKey(payload.k);
   return payload as Payload;

@@ -3,8 +3,8 @@
  * from the first byte sent to the last byte read (HTTP) or from call to return (baseline).
  */
 import { performance } from "node:perf_hooks";
-import { ApiError } from "../../lib/api/errors";
 import type { Database } from "../../lib/db";
+import { DomainError } from "../../lib/domain-error";
 import { payAndPull } from "../../lib/payments/pay-and-pull";
 import type { PaymentProvider } from "../../lib/payments/providers/types";
 
@@ -202,7 +202,7 @@ export async function baselinePull(
     );
     return created ? { ok: true, label: "created" } : { ok: false, label: "replayed" };
   } catch (err) {
-    if (err instanceof ApiError) return { ok: false, label: `error ${err.code}` };
+    if (err instanceof DomainError) return { ok: false, label: `error ${err.code}` };
     return { ok: false, label: `exception ${(err as Error).message.slice(0, 80)}` };
   }
 }

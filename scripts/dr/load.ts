@@ -7,7 +7,7 @@
  * is later compared with this log.
  */
 import { randomBytes, randomInt } from "node:crypto";
-import { ApiError } from "../../lib/api/errors";
+import { DomainError } from "../../lib/domain-error";
 import { loadKeyring, newPrivateJwk } from "../../lib/auth/keys";
 import type { AuthDeps } from "../../lib/auth/session";
 import { signup } from "../../lib/auth/signup";
@@ -140,7 +140,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       try {
         await step();
       } catch (err) {
-        if (err instanceof ApiError) result.refused[err.code] = (result.refused[err.code] ?? 0) + 1;
+        if (err instanceof DomainError) result.refused[err.code] = (result.refused[err.code] ?? 0) + 1;
         else result.errors.push(String(err));
       }
     }

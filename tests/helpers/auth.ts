@@ -15,7 +15,8 @@ import type { SigningKey } from "@/lib/auth/access-token";
 import type { PublicJwk } from "@/lib/auth/jwk";
 import { keyStoreFor, type KeyStore } from "@/lib/auth/keys";
 import { startSession, type AuthDeps, type SessionTokens } from "@/lib/auth/session";
-import { asService, type AppRole } from "@/lib/db/session";
+import type { AppRole } from "@/lib/auth/caller";
+import { asService } from "@/lib/db/session";
 import type { Database } from "@/lib/db/types";
 
 const keySlot = Symbol.for("koepon.keys");

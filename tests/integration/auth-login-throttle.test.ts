@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { POST as loginRoute } from "@/app/api/auth/login/route";
-import { ApiError } from "@/lib/api/errors";
+import { errorHeaders } from "@/lib/api/errors";
+import { DomainError } from "@/lib/domain-error";
 import { login } from "@/lib/auth/login";
 import { beginLoginAttempt, LOGIN_THROTTLE } from "@/lib/auth/login-throttle";
 import { signup } from "@/lib/auth/signup";
@@ -41,8 +42,10 @@ async function attempt(email: string, password: string, ip: string, now: Date): 
     await login(await testDeps(app.db, app.keys, { now }), { email, password }, { ip, userAgent: null });
     return "ok";
   } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    return err.code === "login_throttled" ? `login_throttled/${err.headers["Retry-After"]}` : err.code;
+    if (!(err instanceof DomainError)) throw err;
+    return err.code === "login_throttled"
+      ? `login_throttled/${errorHeaders(err.code, err.details)["Retry-After"]}`
+      : err.code;
   }
 }
 

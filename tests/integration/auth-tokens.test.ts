@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { route } from "@/lib/api/handler";
 import { authCookieNames } from "@/lib/auth/cookies";
 import { getConfig } from "@/lib/config";
-import type { AppRole } from "@/lib/db/session";
+import type { AppRole } from "@/lib/auth/caller";
 import { attackTokens, call, errorCode, forgeToken, signIn, testDeps, type ForgeContext } from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
 import { suspendUser } from "@/lib/admin/suspend-user";

@@ -4,7 +4,7 @@
  * call the domain function directly, as twenty requests that passed the gate would.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { DomainError } from "@/lib/domain-error";
 import { exchangeItem, type ExchangeOutcome } from "@/lib/exchange/exchange-item";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createExchangeItem, createUser, createVtuber, grantMedals as giveMedals } from "../helpers/fixtures";
@@ -22,7 +22,7 @@ function settle(results: PromiseSettledResult<ExchangeOutcome>[]) {
   const successes = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const codes = results.flatMap((r) => {
     if (r.status === "fulfilled") return [];
-    if (r.reason instanceof ApiError) return [r.reason.code];
+    if (r.reason instanceof DomainError) return [r.reason.code];
     throw r.reason;
   });
   return { successes, codes };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { API_ERRORS } from "@/lib/api/errors";
 import { asService } from "@/lib/db/session";
+import { DomainError } from "@/lib/domain-error";
 import { exchangeItem, type ExchangeRequest } from "@/lib/exchange/exchange-item";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import {
@@ -39,7 +40,8 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: string; statu
   try {
     await promise;
   } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, status: err.status, details: err.details };
+    if (err instanceof DomainError)
+      return { code: err.code, status: API_ERRORS[err.code].status, details: err.details };
     throw err;
   }
   throw new Error("expected the exchange to be refused");

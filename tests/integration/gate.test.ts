@@ -10,7 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signAccessToken } from "@/lib/auth/access-token";
 import { authCookieNames } from "@/lib/auth/cookies";
 import { loadConfig } from "@/lib/config";
-import type { AppRole } from "@/lib/db/session";
+import type { AppRole } from "@/lib/auth/caller";
 import { createGate } from "@/lib/edge/gate";
 import { createRateLimiter } from "@/lib/ratelimit";
 import { limiterUnderTest, stalledStore, storeKind, upstashConfig, type LimiterUnderTest } from "../helpers/ratelimit";
@@ -132,6 +132,17 @@ describe(`Edge gate (${storeKind})`, () => {
       const response = await gate(req("/api/me", { headers: { authorization: `Bearer ${await forge()}` } }));
       expect(response.status).toBe(401);
       expect(await errorCode(response)).toBe(code);
+    });
+
+    it("reads the token as the route handlers do: a header that is not a bearer token is refused, not passed over for the cookie", async () => {
+      await freshGate();
+      const cookie = `${ACCESS_COOKIE}=${await tokenFor("user")}`;
+      for (const authorization of ["Basic dXNlcjpwYXNz", "Bearer", "Bearer two parts"]) {
+        const response = await gate(req("/api/me", { headers: { authorization, cookie } }));
+        expect(response.status, authorization).toBe(401);
+        expect(await errorCode(response)).toBe("token_invalid");
+      }
+      expect(passedThrough(await gate(req("/api/me", { headers: { cookie } })))).toBe(true);
     });
 
     it("treats the same forgery in a page request's cookie as signed out, not as an error page", async () => {

@@ -3,46 +3,28 @@
  * 16–17 ¥10,000, adults only a voluntary limit; JST calendar months; pending payments
  * count, so parallel purchases cannot pass the cap by a single yen.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { describe, expect, it } from "vitest";
+import { API_ERRORS } from "@/lib/api/errors";
 import { asService } from "@/lib/db/session";
+import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
 import { payAndPull } from "@/lib/payments/pay-and-pull";
 import type { PullRequest } from "@/lib/payments/reserve";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
-import {
-  collectingSandbox,
-  createBuyer,
-  moneyOf,
-  pullRequest,
-  type CollectingSandbox,
-} from "../helpers/payment-fixtures";
+import { createBuyer, moneyOf, pullRequest } from "../helpers/payment-fixtures";
 
-let t: TestDatabase;
-let sandbox: CollectingSandbox;
-let vtuber: fx.VtuberFixture;
-let gacha: fx.GachaFixture;
 const NOW = new Date("2026-12-10T12:00:00Z");
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  sandbox = collectingSandbox(t.db);
-  vtuber = await fx.createVtuber(t.db);
-  gacha = await fx.createApprovedCampaign(t.db, vtuber);
-});
-
-afterAll(async () => {
-  await t.close();
-});
+const t = setUpPaymentTests();
 
 /** Runs the requests at once; returns the bodies that succeeded and the errors of those refused. */
 async function inParallel(requests: PullRequest[], now = NOW) {
   const settled = await Promise.allSettled(
-    requests.map((r) => payAndPull({ db: t.db, provider: sandbox.provider, now, rng: seededRandom(3) }, r)),
+    requests.map((r) => payAndPull({ db: t.db, provider: t.sandbox.provider, now, rng: seededRandom(3) }, r)),
   );
-  const errors = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as ApiError] : []));
-  for (const err of errors) if (!(err instanceof ApiError)) throw err;
+  const errors = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as DomainError] : []));
+  for (const err of errors) if (!(err instanceof DomainError)) throw err;
   return { succeeded: settled.filter((s) => s.status === "fulfilled").length, errors };
 }
 
@@ -53,16 +35,16 @@ function times(n: number, make: () => PullRequest): PullRequest[] {
 describe("parallel pulls near the cap", () => {
   it("lets a fan under 16 spend exactly ¥5,000: 60 parallel ¥100 pulls → 50 succeed, 10 refused with 0 remaining", async () => {
     const minor = await createBuyer(t.db, { age: 15, now: NOW });
-    const { succeeded, errors } = await inParallel(times(60, () => pullRequest(minor, gacha.campaign)));
+    const { succeeded, errors } = await inParallel(times(60, () => pullRequest(minor, t.gacha.campaign)));
 
     expect(succeeded).toBe(50);
     expect(errors).toHaveLength(10);
     for (const err of errors) {
-      expect(err.status).toBe(422);
+      expect(API_ERRORS[err.code].status).toBe(422);
       expect(err.code).toBe("spending_cap_exceeded");
       expect(err.details).toEqual([{ reason: "monthly_cap", capJpy: 5000, remainingJpy: 0, month: "2026-12-01" }]);
     }
-    expect(await moneyOf(t.db, minor, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, minor, t.vtuber)).toMatchObject({
       purchasesByStatus: { fulfilled: 50 },
       committedJpy: 5000,
       pendingJpy: 0,
@@ -73,44 +55,44 @@ describe("parallel pulls near the cap", () => {
 
   it("lets a fan of 16–17 spend exactly ¥10,000: 12 parallel 10-pulls at ¥1,000 → 10 succeed", async () => {
     const teen = await createBuyer(t.db, { age: 17, now: NOW });
-    const { succeeded, errors } = await inParallel(times(12, () => pullRequest(teen, gacha.campaign, { count: 10 })));
+    const { succeeded, errors } = await inParallel(times(12, () => pullRequest(teen, t.gacha.campaign, { count: 10 })));
     expect(succeeded).toBe(10);
     expect(errors.map((e) => e.details[0])).toEqual([
       { reason: "monthly_cap", capJpy: 10000, remainingJpy: 0, month: "2026-12-01" },
       { reason: "monthly_cap", capJpy: 10000, remainingJpy: 0, month: "2026-12-01" },
     ]);
-    expect(await moneyOf(t.db, teen, vtuber)).toMatchObject({ committedJpy: 10000, pendingJpy: 0, charges: 10 });
+    expect(await moneyOf(t.db, teen, t.vtuber)).toMatchObject({ committedJpy: 10000, pendingJpy: 0, charges: 10 });
   });
 
   it("counts what is left: with ¥4,250 spent, 10-pulls are refused with ¥750 remaining while singles still fit", async () => {
     const minor = await createBuyer(t.db, { age: 12, now: NOW });
     await fx.addMonthlySpend(t.db, minor, { committedJpy: 4250, month: "2026-12-01" });
-    const ten = await inParallel([pullRequest(minor, gacha.campaign, { count: 10 })]);
+    const ten = await inParallel([pullRequest(minor, t.gacha.campaign, { count: 10 })]);
     expect(ten.errors[0]!.details).toEqual([
       { reason: "monthly_cap", capJpy: 5000, remainingJpy: 750, month: "2026-12-01" },
     ]);
 
-    const singles = await inParallel(times(10, () => pullRequest(minor, gacha.campaign)));
+    const singles = await inParallel(times(10, () => pullRequest(minor, t.gacha.campaign)));
     expect(singles.succeeded).toBe(7);
-    expect(await moneyOf(t.db, minor, vtuber)).toMatchObject({ committedJpy: 4950, pendingJpy: 0 });
+    expect(await moneyOf(t.db, minor, t.vtuber)).toMatchObject({ committedJpy: 4950, pendingJpy: 0 });
   });
 
   it("frees the reservation of a declined card, so the allowance is not lost", async () => {
     const minor = await createBuyer(t.db, { age: 15, now: NOW });
     await fx.addMonthlySpend(t.db, minor, { committedJpy: 4900, month: "2026-12-01" });
     const declined = await inParallel([
-      pullRequest(minor, gacha.campaign, { paymentMethodId: "pm_card_chargeDeclined" }),
+      pullRequest(minor, t.gacha.campaign, { paymentMethodId: "pm_card_chargeDeclined" }),
     ]);
     expect(declined.errors[0]!.code).toBe("payment_failed");
-    expect((await inParallel([pullRequest(minor, gacha.campaign)])).succeeded).toBe(1);
-    expect(await moneyOf(t.db, minor, vtuber)).toMatchObject({ committedJpy: 5000, pendingJpy: 0 });
+    expect((await inParallel([pullRequest(minor, t.gacha.campaign)])).succeeded).toBe(1);
+    expect(await moneyOf(t.db, minor, t.vtuber)).toMatchObject({ committedJpy: 5000, pendingJpy: 0 });
   });
 });
 
 describe("voluntary limits", () => {
   it("caps an adult at their own limit", async () => {
     const adult = await createBuyer(t.db, { age: 30, now: NOW, voluntaryMonthlyLimitJpy: 3000 });
-    const { succeeded, errors } = await inParallel(times(5, () => pullRequest(adult, gacha.campaign, { count: 10 })));
+    const { succeeded, errors } = await inParallel(times(5, () => pullRequest(adult, t.gacha.campaign, { count: 10 })));
     expect(succeeded).toBe(3);
     expect(errors.map((e) => e.details[0]!.capJpy)).toEqual([3000, 3000]);
   });
@@ -118,10 +100,10 @@ describe("voluntary limits", () => {
   it("can lower a minor's cap but never raise it", async () => {
     const lowered = await createBuyer(t.db, { age: 15, now: NOW, voluntaryMonthlyLimitJpy: 1000 });
     const raised = await createBuyer(t.db, { age: 15, now: NOW, voluntaryMonthlyLimitJpy: 50000 });
-    const a = await inParallel(times(2, () => pullRequest(lowered, gacha.campaign, { count: 10 })));
+    const a = await inParallel(times(2, () => pullRequest(lowered, t.gacha.campaign, { count: 10 })));
     expect(a.succeeded).toBe(1);
     expect(a.errors[0]!.details[0]!.capJpy).toBe(1000);
-    const b = await inParallel(times(6, () => pullRequest(raised, gacha.campaign, { count: 10 })));
+    const b = await inParallel(times(6, () => pullRequest(raised, t.gacha.campaign, { count: 10 })));
     expect(b.succeeded).toBe(5);
     expect(b.errors[0]!.details[0]!.capJpy).toBe(5000);
   });
@@ -129,7 +111,7 @@ describe("voluntary limits", () => {
   it("leaves an adult without a limit uncapped", async () => {
     const adult = await createBuyer(t.db, { age: 18, now: NOW });
     await fx.addMonthlySpend(t.db, adult, { committedJpy: 500_000, month: "2026-12-01" });
-    expect((await inParallel(times(3, () => pullRequest(adult, gacha.campaign, { count: 10 })))).succeeded).toBe(3);
+    expect((await inParallel(times(3, () => pullRequest(adult, t.gacha.campaign, { count: 10 })))).succeeded).toBe(3);
   });
 });
 
@@ -144,18 +126,18 @@ describe("JST calendar months", () => {
     expect(
       (
         await inParallel(
-          times(5, () => pullRequest(minor, gacha.campaign, { count: 10 })),
+          times(5, () => pullRequest(minor, t.gacha.campaign, { count: 10 })),
           lastSecondOfNovember,
         )
       ).succeeded,
     ).toBe(5);
 
-    const refused = await inParallel([pullRequest(minor, gacha.campaign)], lastSecondOfNovember);
+    const refused = await inParallel([pullRequest(minor, t.gacha.campaign)], lastSecondOfNovember);
     expect(refused.errors[0]!.details).toEqual([
       { reason: "monthly_cap", capJpy: 5000, remainingJpy: 0, month: "2026-11-01" },
     ]);
 
-    const allowed = await inParallel([pullRequest(minor, gacha.campaign)], firstInstantOfDecember);
+    const allowed = await inParallel([pullRequest(minor, t.gacha.campaign)], firstInstantOfDecember);
     expect(allowed.succeeded).toBe(1);
 
     const months = await asService(t.db, "test", (tx) =>
@@ -174,12 +156,12 @@ describe("JST calendar months", () => {
     // Born 2010-12-01: 15 until 23:59:59 JST on 30 November 2026, 16 from 00:00 JST on 1 December.
     const fan = await fx.createUser(t.db, { birthdate: "2010-12-01" });
     const before = await inParallel(
-      times(6, () => pullRequest(fan, gacha.campaign, { count: 10 })),
+      times(6, () => pullRequest(fan, t.gacha.campaign, { count: 10 })),
       lastSecondOfNovember,
     );
     expect(before.errors[0]!.details[0]!.capJpy).toBe(5000);
     const after = await inParallel(
-      times(11, () => pullRequest(fan, gacha.campaign, { count: 10 })),
+      times(11, () => pullRequest(fan, t.gacha.campaign, { count: 10 })),
       firstInstantOfDecember,
     );
     expect(after.succeeded).toBe(10);

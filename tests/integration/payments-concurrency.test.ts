@@ -5,30 +5,19 @@
  * parallel (READ COMMITTED, a pool of connections); PGlite serialises transactions but
  * still interleaves the saga's steps.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { asService } from "@/lib/db/session";
 import { seededRandom } from "@/lib/gacha/random";
 import { payAndPull } from "@/lib/payments/pay-and-pull";
 import { createSandboxProvider } from "@/lib/payments/providers/sandbox";
 import { handleWebhook } from "@/lib/payments/webhook";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
 import { collectingSandbox, countRows, moneyOf, pullRequest, SANDBOX_SECRET } from "../helpers/payment-fixtures";
 
-let t: TestDatabase;
-let vtuber: fx.VtuberFixture;
-let gacha: fx.GachaFixture;
 const NOW = new Date("2026-12-10T12:00:00Z");
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  vtuber = await fx.createVtuber(t.db);
-  gacha = await fx.createApprovedCampaign(t.db, vtuber);
-});
-
-afterAll(async () => {
-  await t.close();
-});
+const t = setUpPaymentTests();
 
 describe("100 parallel pulls by one fan, distinct keys", () => {
   it("makes exactly 100 charges, 100 pulls, 100 fulfilled purchases and exact medal totals", async () => {
@@ -46,20 +35,20 @@ describe("100 parallel pulls by one fan, distinct keys", () => {
 
     const outcomes = await Promise.all(
       Array.from({ length: 100 }, () =>
-        payAndPull({ db: t.db, provider, now: NOW, rng }, pullRequest(fan, gacha.campaign)),
+        payAndPull({ db: t.db, provider, now: NOW, rng }, pullRequest(fan, t.gacha.campaign)),
       ),
     );
     await Promise.all(webhooks);
 
     expect(outcomes.every((o) => o.created)).toBe(true);
     expect(new Set(outcomes.map((o) => o.pull.id)).size).toBe(100);
-    const money = await moneyOf(t.db, fan, vtuber);
+    const money = await moneyOf(t.db, fan, t.vtuber);
     expect(money).toMatchObject({
       purchasesByStatus: { fulfilled: 100 },
       charges: 100,
       pulls: 100,
       ledgerRows: 100,
-      committedJpy: 100 * gacha.campaign.singlePriceJpy,
+      committedJpy: 100 * t.gacha.campaign.singlePriceJpy,
       pendingJpy: 0,
     });
     // Σ medals of every result = Σ per pull = the ledger = the balance = what the bodies said.
@@ -80,7 +69,7 @@ describe("50 parallel requests under one Idempotency-Key", () => {
   it("makes one charge and one pull, and answers all 50 with the same body", async () => {
     const fan = await fx.createUser(t.db);
     const { provider } = collectingSandbox(t.db);
-    const request = pullRequest(fan, gacha.campaign, { count: 10 });
+    const request = pullRequest(fan, t.gacha.campaign, { count: 10 });
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, () => payAndPull({ db: t.db, provider, now: NOW, rng: seededRandom(5) }, request)),
     );
@@ -89,7 +78,7 @@ describe("50 parallel requests under one Idempotency-Key", () => {
     const bodies = new Set(outcomes.map((o) => JSON.stringify({ pull: o.pull })));
     expect(bodies.size).toBe(1);
     expect(outcomes[0]!.pull.results).toHaveLength(10);
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { fulfilled: 1 },
       charges: 1,
       pulls: 1,
@@ -102,7 +91,7 @@ describe("50 parallel requests under one Idempotency-Key", () => {
   it("answers all 50 with the same decline when the card is declined", async () => {
     const fan = await fx.createUser(t.db);
     const { provider } = collectingSandbox(t.db);
-    const request = pullRequest(fan, gacha.campaign, { paymentMethodId: "pm_card_chargeDeclined" });
+    const request = pullRequest(fan, t.gacha.campaign, { paymentMethodId: "pm_card_chargeDeclined" });
     const settled = await Promise.allSettled(
       Array.from({ length: 50 }, () => payAndPull({ db: t.db, provider, now: NOW }, request)),
     );
@@ -112,7 +101,7 @@ describe("50 parallel requests under one Idempotency-Key", () => {
     expect([...answers]).toEqual([
       JSON.stringify(["payment_failed", [{ reason: "payment_declined", declineCode: "card_declined" }]]),
     ]);
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { failed: 1 },
       charges: 1,
       pulls: 0,

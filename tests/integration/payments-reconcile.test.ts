@@ -2,32 +2,23 @@
  * Reconciliation: the provider's successes against our purchases. Fulfils what was paid
  * but not delivered, releases reservations nobody paid, and raises every mismatch.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { asService } from "@/lib/db/session";
 import { seededRandom } from "@/lib/gacha/random";
 import { payAndPull } from "@/lib/payments/pay-and-pull";
 import { recordCharge } from "@/lib/payments/record-charge";
 import { reconcile } from "@/lib/payments/reconcile";
 import { reserve, type PullRequest } from "@/lib/payments/reserve";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
-import {
-  collectingSandbox,
-  countRows,
-  moneyOf,
-  pullRequest,
-  type CollectingSandbox,
-} from "../helpers/payment-fixtures";
+import { countRows, moneyOf, pullRequest } from "../helpers/payment-fixtures";
 
-let t: TestDatabase;
-let sandbox: CollectingSandbox;
-let vtuber: fx.VtuberFixture;
-let gacha: fx.GachaFixture;
+const t = setUpPaymentTests();
 
 // Purchases are stamped by the database clock; the job runs "later" by its own injected clock.
 const realNow = () => new Date();
 const run = (minutesLater: number) =>
-  reconcile(t.db, sandbox.provider, {
+  reconcile(t.db, t.sandbox.provider, {
     since: new Date(realNow().getTime() - 48 * 3_600_000),
     now: new Date(realNow().getTime() + minutesLater * 60_000),
     staleAfterMinutes: 60,
@@ -36,7 +27,7 @@ const run = (minutesLater: number) =>
 
 async function reserveAndCharge(request: PullRequest, options: { record: boolean }) {
   const { purchase } = await reserve(t.db, request, { now: realNow(), provider: "sandbox" });
-  const charge = await sandbox.provider.charge({
+  const charge = await t.sandbox.provider.charge({
     purchaseId: purchase.id,
     amountJpy: purchase.amountJpy,
     paymentMethodId: request.paymentMethodId,
@@ -57,28 +48,17 @@ async function statusOf(purchaseId: string) {
   return row;
 }
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  sandbox = collectingSandbox(t.db);
-  vtuber = await fx.createVtuber(t.db);
-  gacha = await fx.createApprovedCampaign(t.db, vtuber);
-});
-
-afterAll(async () => {
-  await t.close();
-});
-
 describe("reconcile", () => {
   it("fulfils a paid-but-unfulfilled purchase (marked paid, or crashed before even that), once", async () => {
     const fan = await fx.createUser(t.db);
-    const paid = await reserveAndCharge(pullRequest(fan, gacha.campaign), { record: true });
-    const unrecorded = await reserveAndCharge(pullRequest(fan, gacha.campaign, { count: 10 }), { record: false });
+    const paid = await reserveAndCharge(pullRequest(fan, t.gacha.campaign), { record: true });
+    const unrecorded = await reserveAndCharge(pullRequest(fan, t.gacha.campaign, { count: 10 }), { record: false });
     expect(await statusOf(paid.id)).toMatchObject({ status: "paid" });
     expect(await statusOf(unrecorded.id)).toMatchObject({ status: "pending" });
 
     const first = await run(0);
     expect(first.fulfilled).toEqual(expect.arrayContaining([paid.id, unrecorded.id]));
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { fulfilled: 2 },
       pulls: 2,
       committedJpy: 1100,
@@ -88,36 +68,42 @@ describe("reconcile", () => {
     const second = await run(0);
     expect(second.fulfilled).not.toContain(paid.id);
     expect(second.alreadyFulfilled).toBeGreaterThanOrEqual(2);
-    expect((await moneyOf(t.db, fan, vtuber)).pulls).toBe(2);
+    expect((await moneyOf(t.db, fan, t.vtuber)).pulls).toBe(2);
   });
 
   it("releases a pending purchase older than the threshold with no success at the provider, and only then", async () => {
     const fan = await fx.createUser(t.db);
-    const { purchase } = await reserve(t.db, pullRequest(fan, gacha.campaign), { now: realNow(), provider: "sandbox" });
+    const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), {
+      now: realNow(),
+      provider: "sandbox",
+    });
 
     expect((await run(30)).released).not.toContain(purchase.id);
     expect(await statusOf(purchase.id)).toMatchObject({ status: "pending" });
 
     expect((await run(120)).released).toContain(purchase.id);
     expect(await statusOf(purchase.id)).toEqual({ status: "failed", failure_code: "expired" });
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({ pendingJpy: 0, committedJpy: 0, pulls: 0 });
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({ pendingJpy: 0, committedJpy: 0, pulls: 0 });
   });
 
   it("leaves settled purchases alone", async () => {
     const fan = await fx.createUser(t.db);
     const { pull } = await payAndPull(
-      { db: t.db, provider: sandbox.provider, now: realNow() },
-      pullRequest(fan, gacha.campaign),
+      { db: t.db, provider: t.sandbox.provider, now: realNow() },
+      pullRequest(fan, t.gacha.campaign),
     );
     const summary = await run(120);
     expect(summary.fulfilled).toHaveLength(0);
     expect(await countRows(t.db, "pulls", "id = $1", [pull.id])).toBe(1);
-    expect((await moneyOf(t.db, fan, vtuber)).pulls).toBe(1);
+    expect((await moneyOf(t.db, fan, t.vtuber)).pulls).toBe(1);
   });
 
   it("flags a provider payment for an unknown purchase and one with a different amount", async () => {
     const fan = await fx.createUser(t.db);
-    const { purchase } = await reserve(t.db, pullRequest(fan, gacha.campaign), { now: realNow(), provider: "sandbox" });
+    const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), {
+      now: realNow(),
+      provider: "sandbox",
+    });
     const stranger = "0b1b2b3b-0000-4000-8000-000000000001";
     await asService(t.db, "test", async (tx) => {
       await tx.query(
@@ -147,7 +133,10 @@ describe("reconcile", () => {
 
   it("flags a purchase we marked paid that the provider never lists as succeeded", async () => {
     const fan = await fx.createUser(t.db);
-    const { purchase } = await reserve(t.db, pullRequest(fan, gacha.campaign), { now: realNow(), provider: "sandbox" });
+    const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), {
+      now: realNow(),
+      provider: "sandbox",
+    });
     await recordCharge(t.db, purchase.id, { outcome: "succeeded", providerPaymentId: "pi_neverListed01" });
     const summary = await run(120);
     expect(summary.mismatches).toContainEqual({

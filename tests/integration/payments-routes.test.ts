@@ -2,24 +2,20 @@
  * The payment routes as Next calls them: `POST /api/gachas/{id}/pulls` and
  * `GET /api/me/pulls`, with a real access token and the test database behind getDb().
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/gachas/[id]/pulls/route";
 import { GET } from "@/app/api/me/pulls/route";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { useAppDatabase } from "../helpers/app-db";
-import { errorCode, signIn, testDeps, useTestKeys, type TestKeys } from "../helpers/auth";
+import { setUpPaymentTests } from "../helpers/payment-test-context";
+import { errorCode, signIn, testDeps } from "../helpers/auth";
 import * as fx from "../helpers/fixtures";
 import { asService } from "@/lib/db/session";
-import { birthdateForAge, collectingSandbox, countRows, usePaymentProvider } from "../helpers/payment-fixtures";
+import { birthdateForAge, countRows } from "../helpers/payment-fixtures";
 
-let t: TestDatabase;
-let keys: TestKeys;
-let restore: (() => void)[] = [];
-let gacha: fx.GachaFixture;
+const t = setUpPaymentTests({ app: true });
 
 async function session(options: { birthdate?: string } = {}) {
   const user = await fx.createUser(t.db, options);
-  const tokens = await signIn(await testDeps(t.db, keys), user);
+  const tokens = await signIn(await testDeps(t.db, t.keys), user);
   return { user, token: tokens.accessToken.token };
 }
 
@@ -40,24 +36,11 @@ function history(token: string, query = ""): Promise<Response> {
   });
 }
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  keys = await useTestKeys();
-  restore = [useAppDatabase(t.db), usePaymentProvider(collectingSandbox(t.db).provider)];
-  gacha = await fx.createApprovedCampaign(t.db, await fx.createVtuber(t.db));
-});
-
-afterAll(async () => {
-  for (const undo of restore) undo();
-  await keys.restore();
-  await t.close();
-});
-
 describe("POST /api/gachas/{id}/pulls", () => {
   it("answers 201 with the pull, then 200 with the very same body for the same key", async () => {
     const { token } = await session();
     const headers = { authorization: `Bearer ${token}`, "idempotency-key": "route-key-0001" };
-    const first = await pull(gacha.campaign.id, { count: 10, paymentMethodId: "pm_card_visa" }, headers);
+    const first = await pull(t.gacha.campaign.id, { count: 10, paymentMethodId: "pm_card_visa" }, headers);
     expect(first.status).toBe(201);
     const body = await first.text();
     const parsed = JSON.parse(body) as { pull: { id: string; count: number; amountJpy: number; results: unknown[] } };
@@ -72,7 +55,7 @@ describe("POST /api/gachas/{id}/pulls", () => {
     expect(parsed.pull).toMatchObject({ count: 10, amountJpy: 1000 });
     expect(Object.keys(parsed.pull.results[0] as object).sort()).toEqual(["itemId", "kind", "name", "rarity"]);
 
-    const again = await pull(gacha.campaign.id, { count: 10, paymentMethodId: "pm_card_visa" }, headers);
+    const again = await pull(t.gacha.campaign.id, { count: 10, paymentMethodId: "pm_card_visa" }, headers);
     expect(again.status).toBe(200);
     expect(await again.text()).toBe(body);
   });
@@ -84,7 +67,7 @@ describe("POST /api/gachas/{id}/pulls", () => {
   ])("requires an Idempotency-Key (%s → 400 idempotency_key_required)", async (_, key) => {
     const { token } = await session();
     const response = await pull(
-      gacha.campaign.id,
+      t.gacha.campaign.id,
       { count: 1, paymentMethodId: "pm_card_visa" },
       {
         authorization: `Bearer ${token}`,
@@ -103,7 +86,7 @@ describe("POST /api/gachas/{id}/pulls", () => {
     [{ count: 1, paymentMethodId: "pm card visa" }],
   ])("validates the body strictly: %o → 400 validation_failed", async (body) => {
     const { token } = await session();
-    const response = await pull(gacha.campaign.id, body, {
+    const response = await pull(t.gacha.campaign.id, body, {
       authorization: `Bearer ${token}`,
       "idempotency-key": "route-key-valid",
     });
@@ -114,7 +97,7 @@ describe("POST /api/gachas/{id}/pulls", () => {
   it("answers 402 payment_failed with the decline code", async () => {
     const { token, user } = await session();
     const response = await pull(
-      gacha.campaign.id,
+      t.gacha.campaign.id,
       { count: 1, paymentMethodId: "pm_card_chargeDeclined" },
       {
         authorization: `Bearer ${token}`,
@@ -133,7 +116,7 @@ describe("POST /api/gachas/{id}/pulls", () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const response = await pull(
-        gacha.campaign.id,
+        t.gacha.campaign.id,
         { count: 10, paymentMethodId: "pm_card_visa" },
         {
           authorization: `Bearer ${token}`,
@@ -152,7 +135,7 @@ describe("POST /api/gachas/{id}/pulls", () => {
 
   it("refuses without a token (401) and for a malformed campaign id (404)", async () => {
     const anonymous = await pull(
-      gacha.campaign.id,
+      t.gacha.campaign.id,
       { count: 1, paymentMethodId: "pm_card_visa" },
       { "idempotency-key": "route-key-anon" },
     );
@@ -178,7 +161,7 @@ describe("GET /api/me/pulls", () => {
     const ids: string[] = [];
     for (const [i, count] of ([1, 10, 1] as const).entries()) {
       const response = await pull(
-        gacha.campaign.id,
+        t.gacha.campaign.id,
         { count, paymentMethodId: "pm_card_visa" },
         {
           authorization: `Bearer ${me.token}`,
@@ -188,7 +171,7 @@ describe("GET /api/me/pulls", () => {
       ids.push(((await response.json()) as { pull: { id: string } }).pull.id);
     }
     await pull(
-      gacha.campaign.id,
+      t.gacha.campaign.id,
       { count: 1, paymentMethodId: "pm_card_visa" },
       {
         authorization: `Bearer ${other.token}`,
@@ -208,9 +191,9 @@ describe("GET /api/me/pulls", () => {
     expect(pulls[1]!.results.every((r) => r.kind !== null)).toBe(true);
     for (const p of pulls) {
       expect(p.rateTable).toEqual({
-        id: gacha.rateTable.id,
-        version: gacha.rateTable.version,
-        contentHash: gacha.rateTable.contentHash,
+        id: t.gacha.rateTable.id,
+        version: t.gacha.rateTable.version,
+        contentHash: t.gacha.rateTable.contentHash,
       });
     }
   });
@@ -244,7 +227,7 @@ describe("GET /api/me/pulls", () => {
     const me = await session();
     for (let i = 0; i < 22; i++) {
       await pull(
-        gacha.campaign.id,
+        t.gacha.campaign.id,
         { count: 1, paymentMethodId: "pm_card_visa" },
         {
           authorization: `Bearer ${me.token}`,

@@ -3,57 +3,38 @@
  * fulfil / release), with the real sandbox provider. PGlite by default, PostgreSQL
  * when DATABASE_URL is set.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { describe, expect, it } from "vitest";
+import { API_ERRORS, errorHeaders } from "@/lib/api/errors";
 import { asService } from "@/lib/db/session";
+import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
 import { payAndPull, type PayAndPullDeps } from "@/lib/payments/pay-and-pull";
 import type { PaymentProvider } from "@/lib/payments/providers/types";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
-import {
-  collectingSandbox,
-  countRows,
-  moneyOf,
-  pullRequest,
-  type CollectingSandbox,
-} from "../helpers/payment-fixtures";
-
-let t: TestDatabase;
-let sandbox: CollectingSandbox;
-let vtuber: fx.VtuberFixture;
-let gacha: fx.GachaFixture;
+import { countRows, moneyOf, pullRequest } from "../helpers/payment-fixtures";
 
 const NOW = new Date("2026-12-10T12:00:00Z");
 
+const t = setUpPaymentTests({ medals: { N: 10, R: 20, SR: 50, SSR: 100 } });
+
 function deps(overrides: Partial<PayAndPullDeps> = {}): PayAndPullDeps {
-  return { db: t.db, provider: sandbox.provider, now: NOW, rng: seededRandom(7), ...overrides };
+  return { db: t.db, provider: t.sandbox.provider, now: NOW, rng: seededRandom(7), ...overrides };
 }
 
-async function apiError(promise: Promise<unknown>): Promise<ApiError> {
+async function apiError(promise: Promise<unknown>): Promise<DomainError> {
   const err = await promise.then(
-    () => new Error("expected an ApiError, got success"),
+    () => new Error("expected a DomainError, got success"),
     (e: unknown) => e,
   );
-  if (!(err instanceof ApiError)) throw err;
+  if (!(err instanceof DomainError)) throw err;
   return err;
 }
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  sandbox = collectingSandbox(t.db);
-  vtuber = await fx.createVtuber(t.db);
-  gacha = await fx.createApprovedCampaign(t.db, vtuber, { medals: { N: 10, R: 20, SR: 50, SSR: 100 } });
-});
-
-afterAll(async () => {
-  await t.close();
-});
 
 describe("a paid pull", () => {
   it("charges once, draws, grants medals, fills the reward box and commits the spend", async () => {
     const fan = await fx.createUser(t.db);
-    const { created, pull } = await payAndPull(deps(), pullRequest(fan, gacha.campaign, { count: 10 }));
+    const { created, pull } = await payAndPull(deps(), pullRequest(fan, t.gacha.campaign, { count: 10 }));
 
     expect(created).toBe(true);
     expect(pull).toMatchObject({ count: 10, amountJpy: 1000 });
@@ -61,7 +42,7 @@ describe("a paid pull", () => {
     // The 10th slot comes from the guaranteed table.
     expect(["SR", "SSR"]).toContain(pull.results[9]!.rarity);
     for (const result of pull.results) {
-      const item = gacha.items.find((i) => i.id === result.itemId)!;
+      const item = t.gacha.items.find((i) => i.id === result.itemId)!;
       expect(result).toEqual({ itemId: item.id, name: item.name, rarity: item.rarity, kind: item.file.kind });
     }
     const medals = { N: 10, R: 20, SR: 50, SSR: 100 } as const;
@@ -69,7 +50,7 @@ describe("a paid pull", () => {
     expect(pull.medalsEarned).toBe(expectedMedals);
     expect(pull.medalBalance).toBe(expectedMedals);
 
-    const money = await moneyOf(t.db, fan, vtuber);
+    const money = await moneyOf(t.db, fan, t.vtuber);
     expect(money).toMatchObject({
       purchasesByStatus: { fulfilled: 1 },
       committedJpy: 1000,
@@ -82,7 +63,7 @@ describe("a paid pull", () => {
       rewards: new Set(pull.results.map((r) => r.itemId)).size,
     });
     // The sandbox emitted a Stripe-shaped success for this purchase.
-    const event = JSON.parse(sandbox.deliveries.at(-1)!.payload) as {
+    const event = JSON.parse(t.sandbox.deliveries.at(-1)!.payload) as {
       type: string;
       data: { object: Record<string, unknown> };
     };
@@ -92,24 +73,24 @@ describe("a paid pull", () => {
 
   it("records the rate-table version and hash it was drawn with", async () => {
     const fan = await fx.createUser(t.db);
-    const { pull } = await payAndPull(deps(), pullRequest(fan, gacha.campaign));
+    const { pull } = await payAndPull(deps(), pullRequest(fan, t.gacha.campaign));
     const [row] = await asService(t.db, "test", (tx) =>
       tx.query<{ rate_table_id: string; rate_table_hash: string }>(
         "select rate_table_id, rate_table_hash from public.pulls where id = $1",
         [pull.id],
       ),
     );
-    expect(row).toEqual({ rate_table_id: gacha.rateTable.id, rate_table_hash: gacha.rateTable.contentHash });
+    expect(row).toEqual({ rate_table_id: t.gacha.rateTable.id, rate_table_hash: t.gacha.rateTable.contentHash });
   });
 
   it("draws reproducibly from an injected random source", async () => {
     const a = await payAndPull(
       deps({ rng: seededRandom(42) }),
-      pullRequest(await fx.createUser(t.db), gacha.campaign, { count: 10 }),
+      pullRequest(await fx.createUser(t.db), t.gacha.campaign, { count: 10 }),
     );
     const b = await payAndPull(
       deps({ rng: seededRandom(42) }),
-      pullRequest(await fx.createUser(t.db), gacha.campaign, { count: 10 }),
+      pullRequest(await fx.createUser(t.db), t.gacha.campaign, { count: 10 }),
     );
     expect(b.pull.results).toEqual(a.pull.results);
   });
@@ -118,32 +99,32 @@ describe("a paid pull", () => {
 describe("idempotency keys", () => {
   it("answers a replay with the same body, 200 instead of 201, and charges nothing", async () => {
     const fan = await fx.createUser(t.db);
-    const request = pullRequest(fan, gacha.campaign, { count: 10 });
+    const request = pullRequest(fan, t.gacha.campaign, { count: 10 });
     const first = await payAndPull(deps(), request);
     const again = await payAndPull(deps({ rng: seededRandom(999) }), request);
 
     expect(again.created).toBe(false);
     expect(JSON.stringify(again.pull)).toBe(JSON.stringify(first.pull));
-    expect((await moneyOf(t.db, fan, vtuber)).charges).toBe(1);
+    expect((await moneyOf(t.db, fan, t.vtuber)).charges).toBe(1);
   });
 
   it("answers the first body even after later pulls moved the medal balance", async () => {
     const fan = await fx.createUser(t.db);
-    const request = pullRequest(fan, gacha.campaign);
+    const request = pullRequest(fan, t.gacha.campaign);
     const first = await payAndPull(deps(), request);
-    await payAndPull(deps(), pullRequest(fan, gacha.campaign));
+    await payAndPull(deps(), pullRequest(fan, t.gacha.campaign));
     expect((await payAndPull(deps(), request)).pull).toEqual(first.pull);
   });
 
   it("refuses the same key for a different request (409), and replays survive the campaign's end", async () => {
     const fan = await fx.createUser(t.db);
-    const request = pullRequest(fan, gacha.campaign);
+    const request = pullRequest(fan, t.gacha.campaign);
     await payAndPull(deps(), request);
     expect((await apiError(payAndPull(deps(), { ...request, count: 10 }))).code).toBe("idempotency_key_reused");
     expect((await apiError(payAndPull(deps(), { ...request, paymentMethodId: "pm_card_mastercard" }))).code).toBe(
       "idempotency_key_reused",
     );
-    const later = new Date(gacha.campaign.endsAt.getTime() + 1000);
+    const later = new Date(t.gacha.campaign.endsAt.getTime() + 1000);
     expect((await payAndPull(deps({ now: later }), request)).created).toBe(false);
   });
 });
@@ -154,13 +135,13 @@ describe("failed payments", () => {
     ["pm_card_visa_chargeDeclinedInsufficientFunds", "insufficient_funds"],
   ])("%s → 402 payment_failed with %s; nothing drawn, no medals, reservation released", async (method, code) => {
     const fan = await fx.createUser(t.db);
-    const request = pullRequest(fan, gacha.campaign, { paymentMethodId: method, count: 10 });
+    const request = pullRequest(fan, t.gacha.campaign, { paymentMethodId: method, count: 10 });
     const err = await apiError(payAndPull(deps(), request));
-    expect(err.status).toBe(402);
+    expect(API_ERRORS[err.code].status).toBe(402);
     expect(err.code).toBe("payment_failed");
     expect(err.details).toEqual([{ reason: "payment_declined", declineCode: code }]);
 
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { failed: 1 },
       committedJpy: 0,
       pendingJpy: 0,
@@ -170,22 +151,22 @@ describe("failed payments", () => {
       rewards: 0,
       charges: 1,
     });
-    const event = JSON.parse(sandbox.deliveries.at(-1)!.payload) as { type: string };
+    const event = JSON.parse(t.sandbox.deliveries.at(-1)!.payload) as { type: string };
     expect(event.type).toBe("payment_intent.payment_failed");
 
     // A replay answers the same error and charges nothing more.
     const replay = await apiError(payAndPull(deps(), request));
     expect({ code: replay.code, details: replay.details }).toEqual({ code: err.code, details: err.details });
-    expect((await moneyOf(t.db, fan, vtuber)).charges).toBe(1);
+    expect((await moneyOf(t.db, fan, t.vtuber)).charges).toBe(1);
   });
 
   it.each(["pm_made_up", "toString"])(
     "refuses unknown payment method %s with 400 payment_method_invalid, without a charge",
     async (paymentMethodId) => {
       const fan = await fx.createUser(t.db);
-      const err = await apiError(payAndPull(deps(), pullRequest(fan, gacha.campaign, { paymentMethodId })));
+      const err = await apiError(payAndPull(deps(), pullRequest(fan, t.gacha.campaign, { paymentMethodId })));
       expect(err.code).toBe("payment_method_invalid");
-      expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+      expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
         purchasesByStatus: { failed: 1 },
         pendingJpy: 0,
         charges: 0,
@@ -196,14 +177,14 @@ describe("failed payments", () => {
   it("keeps the purchase pending when the provider's answer is unknown (409 purchase_in_progress)", async () => {
     const fan = await fx.createUser(t.db);
     const unreachable: PaymentProvider = {
-      ...sandbox.provider,
+      ...t.sandbox.provider,
       charge: () => Promise.reject(new Error("ECONNRESET")),
     };
-    const request = pullRequest(fan, gacha.campaign);
+    const request = pullRequest(fan, t.gacha.campaign);
     const err = await apiError(payAndPull(deps({ provider: unreachable }), request));
     expect(err.code).toBe("purchase_in_progress");
-    expect(err.headers["Retry-After"]).toBeDefined();
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({ purchasesByStatus: { pending: 1 }, pendingJpy: 100 });
+    expect(errorHeaders(err.code, err.details)["Retry-After"]).toBeDefined();
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({ purchasesByStatus: { pending: 1 }, pendingJpy: 100 });
 
     // A replay waits (bounded) and then says the same, without charging.
     const replay = await apiError(payAndPull(deps({ wait: { timeoutMs: 50, sleep: async () => {} } }), request));
@@ -214,19 +195,19 @@ describe("failed payments", () => {
     const fan = await fx.createUser(t.db);
     const url = "https://checkout.stripe.com/c/pay/cs_test_123";
     const needsAction: PaymentProvider = {
-      ...sandbox.provider,
+      ...t.sandbox.provider,
       charge: async () => ({ outcome: "requires_action", providerPaymentId: "pi_needsAction123", nextActionUrl: url }),
     };
-    const request = pullRequest(fan, gacha.campaign);
+    const request = pullRequest(fan, t.gacha.campaign);
     for (let attempt = 0; attempt < 2; attempt++) {
       const err = await apiError(payAndPull(deps({ provider: needsAction }), request));
-      expect({ status: err.status, code: err.code, details: err.details }).toEqual({
+      expect({ status: API_ERRORS[err.code].status, code: err.code, details: err.details }).toEqual({
         status: 402,
         code: "payment_requires_action",
         details: [{ reason: "requires_action", nextActionUrl: url }],
       });
     }
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { pending: 1 },
       pendingJpy: 100,
       pulls: 0,
@@ -238,7 +219,7 @@ describe("campaign window", () => {
   it("refuses a pull one second after the end (422 campaign_not_active) and charges nothing", async () => {
     const fan = await fx.createUser(t.db);
     const window = { startsAt: new Date("2026-12-01T00:00:00Z"), endsAt: new Date("2026-12-24T15:00:00Z") };
-    const live = await fx.createApprovedCampaign(t.db, vtuber, { window });
+    const live = await fx.createApprovedCampaign(t.db, t.vtuber, { window });
 
     const oneSecondLate = new Date(window.endsAt.getTime() + 1000);
     const err = await apiError(payAndPull(deps({ now: oneSecondLate }), pullRequest(fan, live.campaign)));
@@ -247,7 +228,7 @@ describe("campaign window", () => {
     const lastSecond = new Date(window.endsAt.getTime() - 1000);
     expect((await payAndPull(deps({ now: lastSecond }), pullRequest(fan, live.campaign))).created).toBe(true);
 
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({ purchasesByStatus: { fulfilled: 1 }, charges: 1 });
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({ purchasesByStatus: { fulfilled: 1 }, charges: 1 });
   });
 
   it("refuses a campaign that does not exist, and one whose VTuber is suspended", async () => {
@@ -268,12 +249,12 @@ describe("campaign window", () => {
 describe("rate-table pinning", () => {
   it("draws with the version the purchase was reserved against, even if a new one is approved before fulfilment", async () => {
     const fan = await fx.createUser(t.db);
-    const own = await fx.createApprovedCampaign(t.db, vtuber);
+    const own = await fx.createApprovedCampaign(t.db, t.vtuber);
     // A provider that approves a new rate-table version (only SSR) between charge and fulfilment.
     const switching: PaymentProvider = {
-      ...sandbox.provider,
+      ...t.sandbox.provider,
       async charge(request) {
-        const result = await sandbox.provider.charge(request);
+        const result = await t.sandbox.provider.charge(request);
         const v2 = await fx.createRateTable(
           t.db,
           own.campaign,

@@ -4,38 +4,27 @@
  */
 import { randomUUID } from "node:crypto";
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/webhooks/stripe/route";
-import { ApiError } from "@/lib/api/errors";
+import { API_ERRORS } from "@/lib/api/errors";
 import { asService } from "@/lib/db/session";
+import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
 import { payAndPull } from "@/lib/payments/pay-and-pull";
 import { readPullReceipt } from "@/lib/payments/pull-receipt";
 import { signDelivery, type SignedDelivery } from "@/lib/payments/providers/stripe-signature";
 import { reserve, type PullRequest } from "@/lib/payments/reserve";
 import { handleWebhook, type WebhookDeps } from "@/lib/payments/webhook";
-import { useAppDatabase } from "../helpers/app-db";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
-import {
-  collectingSandbox,
-  countRows,
-  moneyOf,
-  pullRequest,
-  SANDBOX_SECRET,
-  usePaymentProvider,
-  type CollectingSandbox,
-} from "../helpers/payment-fixtures";
+import { countRows, moneyOf, pullRequest, SANDBOX_SECRET } from "../helpers/payment-fixtures";
 
-let t: TestDatabase;
-let sandbox: CollectingSandbox;
-let vtuber: fx.VtuberFixture;
-let gacha: fx.GachaFixture;
-let restore: (() => void)[] = [];
 const NOW = new Date("2026-12-10T12:00:00Z");
 
+const t = setUpPaymentTests({ now: () => NOW, app: true });
+
 function deps(overrides: Partial<WebhookDeps> = {}): WebhookDeps {
-  return { db: t.db, provider: sandbox.provider, now: NOW, rng: seededRandom(11), ...overrides };
+  return { db: t.db, provider: t.sandbox.provider, now: NOW, rng: seededRandom(11), ...overrides };
 }
 
 function deliver(d: SignedDelivery, overrides: Partial<WebhookDeps> = {}) {
@@ -45,44 +34,31 @@ function deliver(d: SignedDelivery, overrides: Partial<WebhookDeps> = {}) {
 /** The crash: reserve and charge, then the process dies before recording or fulfilling anything. */
 async function chargeThenCrash(request: PullRequest): Promise<{ purchaseId: string; delivery: SignedDelivery }> {
   const { purchase } = await reserve(t.db, request, { now: NOW, provider: "sandbox" });
-  await sandbox.provider.charge({
+  await t.sandbox.provider.charge({
     purchaseId: purchase.id,
     amountJpy: purchase.amountJpy,
     paymentMethodId: request.paymentMethodId,
     idempotencyKey: purchase.id,
     customerRef: request.userId,
   });
-  return { purchaseId: purchase.id, delivery: sandbox.deliveries.at(-1)! };
+  return { purchaseId: purchase.id, delivery: t.sandbox.deliveries.at(-1)! };
 }
 
 function signedEvent(type: string, object: Record<string, unknown>, id = `evt_${randomUUID().replaceAll("-", "")}`) {
   return signDelivery({ id, object: "event", type, data: { object } }, SANDBOX_SECRET, NOW);
 }
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  sandbox = collectingSandbox(t.db, { now: () => NOW });
-  vtuber = await fx.createVtuber(t.db);
-  gacha = await fx.createApprovedCampaign(t.db, vtuber);
-  restore = [useAppDatabase(t.db), usePaymentProvider(sandbox.provider)];
-});
-
-afterAll(async () => {
-  for (const undo of restore) undo();
-  await t.close();
-});
-
 describe("the same event delivered 1,000 times in parallel", () => {
   it("fulfils the purchase once: one pull, one medal grant, one webhook_events row", async () => {
     const fan = await fx.createUser(t.db);
-    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, gacha.campaign, { count: 10 }));
+    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, t.gacha.campaign, { count: 10 }));
     const eventId = (JSON.parse(delivery.payload) as { id: string }).id;
 
     const outcomes = await Promise.all(Array.from({ length: 1000 }, () => deliver(delivery)));
 
     expect(outcomes.filter((o) => o.handled === "settled" && o.outcome === "fulfilled")).toHaveLength(1);
     expect(outcomes.filter((o) => o.handled === "duplicate")).toHaveLength(999);
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { fulfilled: 1 },
       pulls: 1,
       ledgerRows: 1,
@@ -98,9 +74,9 @@ describe("the same event delivered 1,000 times in parallel", () => {
 describe("a crash between charge and fulfilment", () => {
   it("is completed by the webhook exactly once, and the client's retry gets the same body", async () => {
     const fan = await fx.createUser(t.db);
-    const request = pullRequest(fan, gacha.campaign);
+    const request = pullRequest(fan, t.gacha.campaign);
     const { purchaseId, delivery } = await chargeThenCrash(request);
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { pending: 1 },
       pendingJpy: 100,
       pulls: 0,
@@ -111,12 +87,12 @@ describe("a crash between charge and fulfilment", () => {
     expect(await deliver(delivery)).toEqual({ handled: "duplicate" });
 
     const stored = await asService(t.db, "test", (tx) => readPullReceipt(tx, purchaseId));
-    const retry = await payAndPull({ db: t.db, provider: sandbox.provider, now: NOW }, request);
-    const again = await payAndPull({ db: t.db, provider: sandbox.provider, now: NOW }, request);
+    const retry = await payAndPull({ db: t.db, provider: t.sandbox.provider, now: NOW }, request);
+    const again = await payAndPull({ db: t.db, provider: t.sandbox.provider, now: NOW }, request);
     expect(retry.created).toBe(false);
     expect(retry.pull).toEqual(stored);
     expect(JSON.stringify(again.pull)).toBe(JSON.stringify(retry.pull));
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { fulfilled: 1 },
       pulls: 1,
       charges: 1,
@@ -136,10 +112,10 @@ describe("a crash between charge and fulfilment", () => {
   it("releases the reservation when the webhook reports a declined charge", async () => {
     const fan = await fx.createUser(t.db);
     const { delivery } = await chargeThenCrash(
-      pullRequest(fan, gacha.campaign, { paymentMethodId: "pm_card_chargeDeclined" }),
+      pullRequest(fan, t.gacha.campaign, { paymentMethodId: "pm_card_chargeDeclined" }),
     );
     expect(await deliver(delivery)).toEqual({ handled: "released", released: true });
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { failed: 1 },
       pendingJpy: 0,
       pulls: 0,
@@ -148,7 +124,7 @@ describe("a crash between charge and fulfilment", () => {
 
   it("keeps the error on the event and processes the provider's redelivery", async () => {
     const fan = await fx.createUser(t.db);
-    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, gacha.campaign));
+    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, t.gacha.campaign));
     const broken = {
       int: () => {
         throw new Error("entropy unavailable");
@@ -197,16 +173,16 @@ describe("signatures", () => {
   ];
   it.each(cases)("refuses %s with 400 and writes nothing", async (_, mutate) => {
     const fan = await fx.createUser(t.db);
-    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, gacha.campaign));
+    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, t.gacha.campaign));
     const before = await countRows(t.db, "webhook_events");
     const { d, now } = mutate(delivery);
 
     const err = await handleWebhook(deps({ now }), d.payload, d.headers["stripe-signature"] || null).catch(
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).status).toBe(400);
-    expect((err as ApiError).code).toBe("webhook_signature_invalid");
+    expect(err).toBeInstanceOf(DomainError);
+    expect(API_ERRORS[(err as DomainError).code].status).toBe(400);
+    expect((err as DomainError).code).toBe("webhook_signature_invalid");
     expect(await countRows(t.db, "webhook_events")).toBe(before);
     expect(await countRows(t.db, "pulls", "purchase_id = $1", [purchaseId])).toBe(0);
   });
@@ -220,7 +196,7 @@ describe("events that do not match", () => {
 
   it("raises an alert instead of fulfilling when the amount differs", async () => {
     const fan = await fx.createUser(t.db);
-    const { purchase } = await reserve(t.db, pullRequest(fan, gacha.campaign), { now: NOW, provider: "sandbox" });
+    const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), { now: NOW, provider: "sandbox" });
     const d = signedEvent("payment_intent.succeeded", {
       id: "pi_wrongAmount1",
       amount: 1,
@@ -250,13 +226,13 @@ describe("events that do not match", () => {
 
   it("flags a success for a purchase already released, for a refund, without drawing", async () => {
     const fan = await fx.createUser(t.db);
-    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, gacha.campaign));
+    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, t.gacha.campaign));
     await asService(t.db, "test", async (tx) => {
       const { releaseIn } = await import("@/lib/payments/release");
       await releaseIn(tx, purchaseId, "expired");
     });
     expect(await deliver(delivery)).toEqual({ handled: "settled", outcome: "refund_required" });
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { failed: 1 },
       pulls: 0,
       pendingJpy: 0,
@@ -280,7 +256,7 @@ describe("Checkout events", () => {
 
   it("waits on an unpaid completion and fulfils on the asynchronous payment's success", async () => {
     const fan = await fx.createUser(t.db);
-    const { purchase } = await reserve(t.db, pullRequest(fan, gacha.campaign), { now: NOW, provider: "sandbox" });
+    const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), { now: NOW, provider: "sandbox" });
     const konbini = session(purchase.id, { payment_status: "unpaid" });
     expect(await deliver(signedEvent("checkout.session.completed", konbini))).toEqual({
       handled: "ignored",
@@ -290,7 +266,7 @@ describe("Checkout events", () => {
       handled: "settled",
       outcome: "fulfilled",
     });
-    expect(await moneyOf(t.db, fan, vtuber)).toMatchObject({
+    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
       purchasesByStatus: { fulfilled: 1 },
       pulls: 1,
       pendingJpy: 0,
@@ -299,7 +275,7 @@ describe("Checkout events", () => {
 
   it("fulfils a card payment completed in Checkout", async () => {
     const fan = await fx.createUser(t.db);
-    const { purchase } = await reserve(t.db, pullRequest(fan, gacha.campaign), { now: NOW, provider: "sandbox" });
+    const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), { now: NOW, provider: "sandbox" });
     const paid = session(purchase.id, { payment_status: "paid" });
     expect(await deliver(signedEvent("checkout.session.completed", paid))).toEqual({
       handled: "settled",
@@ -318,7 +294,7 @@ describe("Checkout events", () => {
     ["checkout.session.async_payment_failed", "async_payment_failed"],
   ])("releases the reservation on %s", async (type, failureCode) => {
     const fan = await fx.createUser(t.db);
-    const { purchase } = await reserve(t.db, pullRequest(fan, gacha.campaign), { now: NOW, provider: "sandbox" });
+    const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), { now: NOW, provider: "sandbox" });
     expect(await deliver(signedEvent(type, session(purchase.id)))).toEqual({ handled: "released", released: true });
     const [row] = await asService(t.db, "test", (tx) =>
       tx.query<{ status: string; failure_code: string }>(
@@ -327,7 +303,7 @@ describe("Checkout events", () => {
       ),
     );
     expect(row).toEqual({ status: "failed", failure_code: failureCode });
-    expect((await moneyOf(t.db, fan, vtuber)).pendingJpy).toBe(0);
+    expect((await moneyOf(t.db, fan, t.vtuber)).pendingJpy).toBe(0);
   });
 });
 
@@ -339,7 +315,7 @@ describe("POST /api/webhooks/stripe", () => {
 
   it("reads the raw body, fulfils, and answers 200", async () => {
     const fan = await fx.createUser(t.db);
-    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, gacha.campaign));
+    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, t.gacha.campaign));
     // The route judges the signature's age by the real clock: sign this delivery now.
     const fresh = signDelivery(JSON.parse(delivery.payload) as object, SANDBOX_SECRET, new Date());
     const response = await post(fresh);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { rateLimitHeaders, refusalResponse } from "@/lib/ratelimit/headers";
+import { refusalResponse } from "@/lib/edge/refusal";
+import { rateLimitHeaders } from "@/lib/ratelimit/headers";
 import { TIERS, tiersFor } from "@/lib/ratelimit/tiers";
 import { START, limiterUnderTest, pull, request, send, storeKind, type LimiterUnderTest } from "../helpers/ratelimit";
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { startBridge } from "@/lib/ratelimit/bridge/server";
-import { refusalResponse } from "@/lib/ratelimit/headers";
+import { refusalResponse } from "@/lib/edge/refusal";
 import { createRateLimiter, STORE_UNAVAILABLE_RETRY_SECONDS, type RateLimiter } from "@/lib/ratelimit/limiter";
 import { TIERS, tiersFor, type TierName } from "@/lib/ratelimit/tiers";
 import {

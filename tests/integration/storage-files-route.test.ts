@@ -118,6 +118,14 @@ describe("local signed file URLs through /api/files/{token}", () => {
     expect(beyond.headers.get("content-range")).toBe(`bytes */${body.length}`);
   });
 
+  it("asks for no session: a forged bearer token or a stale session cookie changes nothing", async () => {
+    const response = await fetchFile(await sign(), {
+      headers: { authorization: "Bearer forged.token.value", cookie: "koepon_at=stale; koepon_rt=stale" },
+    });
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(body)).toBe(true);
+  });
+
   it("answers HEAD with the headers and no body", async () => {
     const response = await fetchFile(await sign(), { method: "HEAD" }, HEAD);
     expect(response.status).toBe(200);

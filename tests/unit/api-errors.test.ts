@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { API_ERRORS, errorResponse, requestLang } from "@/lib/api/errors";
+import { API_ERRORS, errorHeaders, errorResponse, requestLang } from "@/lib/api/errors";
 
 describe("the error table", () => {
   it("gives every code a client-error or server-error status and a sentence in both languages", () => {
@@ -24,6 +24,23 @@ describe("the error table", () => {
     expect(await response.json()).toEqual({
       error: { code: "rate_limited", message: API_ERRORS.rate_limited.en, details: [{ reason: "x" }] },
     });
+  });
+});
+
+describe("headers from the table", () => {
+  const throttled = [{ reason: "too_many_attempts", retryAfterSeconds: 42 }];
+
+  it("derives them from the error's details, or sets the table's own", () => {
+    expect(errorHeaders("login_throttled", throttled)).toEqual({ "Retry-After": "42" });
+    expect(errorHeaders("purchase_in_progress", [{ reason: "processing" }])).toEqual({ "Retry-After": "2" });
+    expect(errorHeaders("payment_failed", [{ reason: "payment_declined", declineCode: "card_declined" }])).toEqual({});
+  });
+
+  it("puts them on the response, beside the caller's own", () => {
+    const response = errorResponse("login_throttled", { details: throttled, headers: { "x-request-id": "r1" } });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("42");
+    expect(response.headers.get("x-request-id")).toBe("r1");
   });
 });
 

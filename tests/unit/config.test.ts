@@ -55,6 +55,26 @@ describe("loadConfig", () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it("names every bad setting in one message, whichever sections they belong to", () => {
+    const env = { PORT: "http", DATABASE_URL: "mysql://localhost/x", SIGNED_URL_TTL_SECONDS: "5", BCRYPT_COST: "3" };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(
+      /PORT.*BCRYPT_COST.*DATABASE_URL.*SIGNED_URL_TTL_SECONDS.*See \.env\.example/,
+    );
+  });
+
+  it("treats an empty variable as unset", () => {
+    const config = loadConfig({
+      DATABASE_URL: "",
+      STRIPE_SECRET_KEY: "",
+      STRIPE_WEBHOOK_SECRET: "",
+      KOEPON_COMMIT_SHA: "",
+    });
+    expect(config.database.kind).toBe("pglite");
+    expect(config.payments.provider).toBe("sandbox");
+    expect(config.commit).toBe("unknown");
+  });
+
   it("reads the commit from Vercel first, then from KOEPON_COMMIT_SHA", () => {
     expect(loadConfig({}).commit).toBe("unknown");
     expect(loadConfig({ KOEPON_COMMIT_SHA: "abc123" }).commit).toBe("abc123");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { API_ERRORS } from "@/lib/api/errors";
+import { DomainError } from "@/lib/domain-error";
 import { assertPullable, type CampaignWindow } from "@/lib/gacha/campaign-window";
 
 const startsAt = new Date("2026-12-01T00:00:00.000Z");
@@ -13,10 +14,10 @@ function verdict(campaign: CampaignWindow, now: Date): string {
     assertPullable(campaign, now);
     return "ok";
   } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    const apiError = err as ApiError;
+    expect(err).toBeInstanceOf(DomainError);
+    const apiError = err as DomainError;
     expect(apiError.code).toBe("campaign_not_active");
-    expect(apiError.status).toBe(422);
+    expect(API_ERRORS[apiError.code].status).toBe(422);
     return String(apiError.details[0]?.reason);
   }
 }

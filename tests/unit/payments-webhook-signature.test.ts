@@ -4,7 +4,7 @@
  */
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { DomainError } from "@/lib/domain-error";
 import { paymentIntentEvent, stripeStyleId } from "@/lib/payments/providers/sandbox-events";
 import { signDelivery, stripeSignatureHeader } from "@/lib/payments/providers/stripe-signature";
 import { verifyWebhook } from "@/lib/payments/webhook-event";
@@ -83,7 +83,7 @@ describe("verifyWebhook", () => {
     try {
       fn();
     } catch (err) {
-      return err instanceof ApiError ? err.code : err;
+      return err instanceof DomainError ? err.code : err;
     }
     return "accepted";
   };

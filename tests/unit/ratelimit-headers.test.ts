@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { rateLimitHeaders, refusalResponse } from "@/lib/ratelimit/headers";
+import { refusalResponse } from "@/lib/edge/refusal";
+import { rateLimitHeaders } from "@/lib/ratelimit/headers";
 import type { Decision } from "@/lib/ratelimit/limiter";
 
 const NOW = Date.UTC(2030, 0, 15, 3, 0, 30, 250);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/errors";
+import { DomainError } from "@/lib/domain-error";
 import { signFileToken, verifyFileToken, type FileGrant } from "@/lib/storage/file-token";
 
 const secret = randomBytes(32);
@@ -19,7 +19,7 @@ function codeOf(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ApiError) return err.code;
+    if (err instanceof DomainError) return err.code;
     throw err;
   }
   return "(accepted)";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseRange } from "@/lib/storage/byte-range";
-import { contentDisposition } from "@/lib/storage/content-disposition";
+import { parseRange } from "@/lib/api/files/byte-range";
+import { contentDisposition } from "@/lib/api/files/content-disposition";
 
 describe("Range header", () => {
   it.each([

@@ -2,7 +2,7 @@ import "server-only";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/lib/db";
-import { UUID_PATTERN } from "@/lib/gacha/ids";
+import { UUID_PATTERN } from "@/lib/ids";
 import { readPublicGacha, type PublicGacha } from "@/lib/gacha/public-gacha";
 
 /**

@@ -5,7 +5,7 @@ import { getCurrentUser } from "@/lib/auth/current-user";
 import { getMe } from "@/lib/auth/me";
 import { getDb } from "@/lib/db";
 import { asUser } from "@/lib/db/session";
-import { UUID_PATTERN } from "@/lib/gacha/ids";
+import { UUID_PATTERN } from "@/lib/ids";
 import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { historyMessagesFor } from "@/lib/i18n/dictionaries/history";
 import { getLocale } from "@/lib/i18n/server";

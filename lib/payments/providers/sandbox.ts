@@ -1,4 +1,5 @@
 import "server-only";
+import type { Columns, Narrow } from "../../db/rows";
 import { asService } from "../../db/session";
 import type { Database } from "../../db/types";
 import { paymentIntentEvent, stripeStyleId, type SandboxIntent } from "./sandbox-events";
@@ -37,16 +38,23 @@ export interface SandboxOptions {
   now?: () => Date;
 }
 
-interface IntentRow {
-  id: string;
-  idempotency_key: string;
-  metadata_purchase_id: string;
-  amount_jpy: number;
-  payment_method_id: string;
-  status: "succeeded" | "failed";
-  failure_code: string | null;
-  created_at: Date;
-}
+const INTENT_COLUMN_NAMES = [
+  "id",
+  "idempotency_key",
+  "metadata_purchase_id",
+  "amount_jpy",
+  "payment_method_id",
+  "status",
+  "failure_code",
+  "created_at",
+] as const;
+const INTENT_COLUMNS = INTENT_COLUMN_NAMES.join(", ");
+
+// The column stands in for Stripe's optional metadata; every sandbox charge sets it.
+type IntentRow = Narrow<
+  Columns<"sandbox_payments", (typeof INTENT_COLUMN_NAMES)[number]>,
+  { status: "succeeded" | "failed"; metadata_purchase_id: string }
+>;
 
 /**
  * A payment provider that moves no money, for the embedded and services modes. It keeps
@@ -78,7 +86,7 @@ export function createSandboxProvider(options: SandboxOptions): PaymentProvider 
     async listSucceededSince(since: Date): Promise<ProviderPayment[]> {
       const rows = await asService(options.db, "sandbox-provider:list", (tx) =>
         tx.query<IntentRow>(
-          `select id, idempotency_key, metadata_purchase_id, amount_jpy, payment_method_id, status, failure_code, created_at
+          `select ${INTENT_COLUMNS}
              from public.sandbox_payments
             where status = 'succeeded' and created_at >= $1
             order by created_at, id`,
@@ -106,14 +114,12 @@ async function recordIntent(
   failureCode: string | null,
 ): Promise<{ intent: SandboxIntent; created: boolean }> {
   return asService(db, "sandbox-provider:charge", async (tx) => {
-    const columns =
-      "id, idempotency_key, metadata_purchase_id, amount_jpy, payment_method_id, status, failure_code, created_at";
     const [inserted] = await tx.query<IntentRow>(
       `insert into public.sandbox_payments
          (id, idempotency_key, metadata_purchase_id, amount_jpy, payment_method_id, customer_ref, status, failure_code)
        values ($1, $2, $3, $4, $5, $6, $7, $8)
        on conflict (idempotency_key) do nothing
-       returning ${columns}`,
+       returning ${INTENT_COLUMNS}`,
       [
         stripeStyleId("pi"),
         request.idempotencyKey,
@@ -128,7 +134,7 @@ async function recordIntent(
     const row =
       inserted ??
       (
-        await tx.query<IntentRow>(`select ${columns} from public.sandbox_payments where idempotency_key = $1`, [
+        await tx.query<IntentRow>(`select ${INTENT_COLUMNS} from public.sandbox_payments where idempotency_key = $1`, [
           request.idempotencyKey,
         ])
       )[0]!;

@@ -1,9 +1,9 @@
 import Joi from "joi";
 import { route } from "@/lib/api/handler";
+import { sessionResponse } from "@/lib/api/session-response";
 import { getConfig } from "@/lib/config";
 import { authDeps } from "@/lib/auth/deps";
 import { login, type LoginInput } from "@/lib/auth/login";
-import { sessionResponse } from "@/lib/auth/session-response";
 import { clientIp, ipKey } from "@/lib/ratelimit/client-ip";
 
 export const runtime = "nodejs";

@@ -1,11 +1,11 @@
 import Joi from "joi";
+import { readOptionalJsonBody } from "@/lib/api/body";
 import { route } from "@/lib/api/handler";
+import { signedOutResponse } from "@/lib/api/session-response";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { authCookieNames, readCookie } from "@/lib/auth/cookies";
 import { logout } from "@/lib/auth/logout";
-import { readOptionalJsonBody } from "@/lib/auth/optional-body";
-import { signedOutResponse } from "@/lib/auth/session-response";
 
 export const runtime = "nodejs";
 

@@ -1,11 +1,11 @@
 import Joi from "joi";
+import { readOptionalJsonBody } from "@/lib/api/body";
 import { route } from "@/lib/api/handler";
+import { sessionResponse } from "@/lib/api/session-response";
 import { getConfig } from "@/lib/config";
 import { authCookieNames, readCookie } from "@/lib/auth/cookies";
 import { authDeps } from "@/lib/auth/deps";
-import { readOptionalJsonBody } from "@/lib/auth/optional-body";
 import { refreshSession } from "@/lib/auth/refresh";
-import { sessionResponse } from "@/lib/auth/session-response";
 
 export const runtime = "nodejs";
 

@@ -1,8 +1,8 @@
 import Joi from "joi";
 import { route } from "@/lib/api/handler";
+import { sessionResponse } from "@/lib/api/session-response";
 import { getConfig } from "@/lib/config";
 import { authDeps } from "@/lib/auth/deps";
-import { sessionResponse } from "@/lib/auth/session-response";
 import { signup, type SignupInput } from "@/lib/auth/signup";
 
 export const runtime = "nodejs";

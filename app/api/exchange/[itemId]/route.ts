@@ -1,7 +1,7 @@
 import { json, route } from "@/lib/api/handler";
+import { idempotencyKeyOf } from "@/lib/api/idempotency-key";
 import { getDb } from "@/lib/db";
 import { exchangeItem } from "@/lib/exchange/exchange-item";
-import { idempotencyKeyOf } from "@/lib/exchange/idempotency-key";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

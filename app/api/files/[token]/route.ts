@@ -1,13 +1,26 @@
-import { handleFileRequest } from "@/lib/storage/files-route";
+import { serveLocalFile } from "@/lib/api/files/serve-local-file";
+import { route } from "@/lib/api/handler";
+import { getConfig } from "@/lib/config";
+import { DomainError } from "@/lib/domain-error";
+import { loadSigningKey } from "@/lib/storage/signing-key";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type Context = { params: Promise<{ token: string }> };
-
-/** Local signed file URLs (embedded and services modes); see lib/storage/files-route.ts. */
-export async function GET(request: Request, context: Context): Promise<Response> {
-  return handleFileRequest(request, (await context.params).token);
-}
+/**
+ * GET and HEAD `/api/files/{token}`: local signed file URLs (embedded and services
+ * modes). Public by design: the signed token is the permission, so a browser's
+ * `<audio src>` works without a session. 404 when files live in Supabase Storage,
+ * which serves its own signed URLs.
+ */
+export const GET = route({ access: "signed-url" }, async ({ request, params }) => {
+  const { storage } = getConfig();
+  if (storage.kind !== "local") throw new DomainError("not_found");
+  return serveLocalFile(request, params.token ?? "", {
+    root: storage.dir,
+    signingKey: await loadSigningKey(storage.signingKey),
+    now: new Date(),
+  });
+});
 
 export const HEAD = GET;

@@ -1,7 +1,7 @@
-import { ApiError } from "@/lib/api/errors";
 import { route } from "@/lib/api/handler";
 import { getDb } from "@/lib/db";
-import { UUID_PATTERN } from "@/lib/gacha/ids";
+import { DomainError } from "@/lib/domain-error";
+import { UUID_PATTERN } from "@/lib/ids";
 import { readPublicGacha } from "@/lib/gacha/public-gacha";
 
 export const runtime = "nodejs";
@@ -9,8 +9,8 @@ export const runtime = "nodejs";
 /** One open campaign with prices, items and the full odds disclosure (排出率). */
 export const GET = route({ access: "public" }, async ({ params }) => {
   const id = params.id ?? "";
-  if (!UUID_PATTERN.test(id)) throw new ApiError("campaign_not_found");
+  if (!UUID_PATTERN.test(id)) throw new DomainError("campaign_not_found");
   const gacha = await readPublicGacha(await getDb(), id, new Date());
-  if (!gacha) throw new ApiError("campaign_not_found");
+  if (!gacha) throw new DomainError("campaign_not_found");
   return { gacha };
 });

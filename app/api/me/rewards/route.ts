@@ -4,7 +4,7 @@ import { route } from "@/lib/api/handler";
 import { SLUG_PATTERN } from "@/lib/catalog/slug";
 import { getDb } from "@/lib/db";
 import { asUser } from "@/lib/db/session";
-import { UUID_PATTERN } from "@/lib/gacha/ids";
+import { UUID_PATTERN } from "@/lib/ids";
 import type { ContentKind } from "@/lib/gacha/types";
 import { listRewards } from "@/lib/rewards/list-rewards";
 

@@ -1,10 +1,10 @@
-import { ApiError } from "@/lib/api/errors";
 import { route } from "@/lib/api/handler";
 import { getVtuber } from "@/lib/catalog/get-vtuber";
 import { listActiveCampaigns } from "@/lib/catalog/list-active-campaigns";
 import { SLUG_PATTERN } from "@/lib/catalog/slug";
 import { getDb } from "@/lib/db";
 import { asAnon } from "@/lib/db/session";
+import { DomainError } from "@/lib/domain-error";
 
 export const runtime = "nodejs";
 
@@ -14,12 +14,12 @@ const LIST_LIMIT = 100;
 /** One approved VTuber and their campaigns open now. */
 export const GET = route({ access: "public" }, async ({ params }) => {
   const slug = params.slug ?? "";
-  if (!SLUG_PATTERN.test(slug)) throw new ApiError("vtuber_not_found");
+  if (!SLUG_PATTERN.test(slug)) throw new DomainError("vtuber_not_found");
   const now = new Date();
   const found = await asAnon(await getDb(), async (tx) => {
     const vtuber = await getVtuber(tx, slug);
     return vtuber && { vtuber, gachas: await listActiveCampaigns(tx, { limit: LIST_LIMIT, now, vtuberId: vtuber.id }) };
   });
-  if (!found) throw new ApiError("vtuber_not_found");
+  if (!found) throw new DomainError("vtuber_not_found");
   return found;
 });

@@ -1,4 +1,4 @@
-import { ApiError } from "@/lib/api/errors";
+import { RequestError } from "@/lib/api/errors";
 import { route } from "@/lib/api/handler";
 import { getDb } from "@/lib/db";
 import { getPaymentProvider } from "@/lib/payments/providers";
@@ -20,11 +20,11 @@ const MAX_BODY_BYTES = 512 * 1024;
  */
 export const POST = route({ access: "public" }, async ({ request }) => {
   if (Number(request.headers.get("content-length")) > MAX_BODY_BYTES) {
-    throw new ApiError("body_too_large", [{ reason: "max_bytes", limit: MAX_BODY_BYTES }]);
+    throw new RequestError("body_too_large", [{ reason: "max_bytes", limit: MAX_BODY_BYTES }]);
   }
   const rawBody = await request.text();
   if (rawBody.length > MAX_BODY_BYTES)
-    throw new ApiError("body_too_large", [{ reason: "max_bytes", limit: MAX_BODY_BYTES }]);
+    throw new RequestError("body_too_large", [{ reason: "max_bytes", limit: MAX_BODY_BYTES }]);
   const outcome = await handleWebhook(
     { db: await getDb(), provider: await getPaymentProvider(), now: new Date() },
     rawBody,

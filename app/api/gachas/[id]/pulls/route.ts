@@ -1,9 +1,9 @@
 import Joi from "joi";
-import { ApiError } from "@/lib/api/errors";
 import { json, route } from "@/lib/api/handler";
+import { idempotencyKeyOf } from "@/lib/api/idempotency-key";
 import { getDb } from "@/lib/db";
-import { idempotencyKeyOf } from "@/lib/exchange/idempotency-key";
-import { UUID_PATTERN } from "@/lib/gacha/ids";
+import { DomainError } from "@/lib/domain-error";
+import { UUID_PATTERN } from "@/lib/ids";
 import { payAndPull } from "@/lib/payments/pay-and-pull";
 import { getPaymentProvider } from "@/lib/payments/providers";
 
@@ -32,7 +32,7 @@ const body = Joi.object<{ count: 1 | 10; paymentMethodId: string }>({
 export const POST = route({ access: "signed-in", body }, async ({ request, params, user, body }) => {
   const idempotencyKey = idempotencyKeyOf(request);
   const campaignId = (params.id ?? "").toLowerCase();
-  if (!UUID_PATTERN.test(campaignId)) throw new ApiError("campaign_not_found");
+  if (!UUID_PATTERN.test(campaignId)) throw new DomainError("campaign_not_found");
   const { created, pull } = await payAndPull(
     { db: await getDb(), provider: await getPaymentProvider(), now: new Date() },
     { userId: user.id, campaignId, count: body.count, paymentMethodId: body.paymentMethodId, idempotencyKey },

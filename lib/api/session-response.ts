@@ -1,7 +1,7 @@
 import "server-only";
-import { json } from "../api/handler";
-import { accessCookie, clearedAuthCookies, refreshCookie } from "./cookies";
-import type { SessionTokens } from "./session";
+import { accessCookie, clearedAuthCookies, refreshCookie } from "../auth/cookies";
+import type { SessionTokens } from "../auth/session";
+import { json } from "./handler";
 
 /** A JSON answer that also sets both session cookies. */
 export function sessionResponse(

@@ -1,11 +1,11 @@
 import "server-only";
 import fs from "node:fs/promises";
 import { Readable } from "node:stream";
-import { ApiError } from "../api/errors";
+import { DomainError } from "../../domain-error";
+import { verifyFileToken } from "../../storage/file-token";
+import { localFilePath } from "../../storage/local";
 import { parseRange } from "./byte-range";
 import { contentDisposition } from "./content-disposition";
-import { verifyFileToken } from "./file-token";
-import { localFilePath } from "./local";
 
 export interface ServeLocalFileDeps {
   /** The storage folder. */
@@ -17,13 +17,13 @@ export interface ServeLocalFileDeps {
 /**
  * Answers a local signed URL: checks the token before touching the disk, then streams
  * the one file it grants (or the single byte range asked for, so players can seek).
- * @throws ApiError `signed_url_invalid`, `signed_url_expired`, or `not_found` when the
+ * @throws DomainError `signed_url_invalid`, `signed_url_expired`, or `not_found` when the
  *   signed key has no file.
  */
 export async function serveLocalFile(request: Request, token: string, deps: ServeLocalFileDeps): Promise<Response> {
   const grant = verifyFileToken(deps.signingKey, token, deps.now);
   const handle = await fs.open(localFilePath(deps.root, grant.key), "r").catch((err: NodeJS.ErrnoException) => {
-    throw err.code === "ENOENT" ? new ApiError("not_found") : err;
+    throw err.code === "ENOENT" ? new DomainError("not_found") : err;
   });
   try {
     const { size } = await handle.stat();

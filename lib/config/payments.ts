@@ -1,0 +1,82 @@
+import Joi from "joi";
+import { assertTogether, envSchema, readEnv, type Env } from "./env";
+import type { ServerConfig } from "./server";
+
+/** Where a local Stripe-compatible server listens (tests); unset, the `stripe` library talks to Stripe. */
+export interface StripeApiBase {
+  host: string;
+  port: number;
+  protocol: "http" | "https";
+}
+
+/**
+ * Who takes the money. Both providers sign their webhooks with Stripe's scheme, so one
+ * webhook route and one verification serve both.
+ */
+export type PaymentsConfig =
+  | {
+      /** Stripe's test payment-method ids, no money moves: embedded and services modes. */
+      provider: "sandbox";
+      webhookSecret: string;
+      /** Where the sandbox delivers its webhooks: this app's own route, like Stripe would. */
+      webhookUrl: string;
+    }
+  | {
+      provider: "stripe";
+      secretKey: string;
+      webhookSecret: string;
+      /** null: Stripe's own API. */
+      apiBase: StripeApiBase | null;
+    };
+
+interface PaymentsEnv {
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  STRIPE_API_BASE?: string;
+  SANDBOX_WEBHOOK_SECRET: string;
+}
+
+export const paymentsEnv = envSchema<PaymentsEnv>({
+  STRIPE_SECRET_KEY: Joi.string()
+    .pattern(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/)
+    .empty(""),
+  STRIPE_WEBHOOK_SECRET: Joi.string()
+    .pattern(/^whsec_[A-Za-z0-9_]+$/)
+    .empty(""),
+  STRIPE_API_BASE: Joi.string()
+    .uri({ scheme: ["http", "https"] })
+    .empty(""),
+  // Not a secret worth guarding: the sandbox moves no money. Fixed so a local run and
+  // its tests verify the same signatures without any setup.
+  SANDBOX_WEBHOOK_SECRET: Joi.string()
+    .pattern(/^whsec_[A-Za-z0-9_]+$/)
+    .default("whsec_koepon_local_sandbox"),
+});
+
+/** Stripe when its keys are set, else the sandbox delivering to this server's own webhook route. */
+export function paymentsSettings(env: Env, server: Pick<ServerConfig, "internalUrl">): PaymentsConfig {
+  const v = readEnv(paymentsEnv, env);
+  assertTogether(v, "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET");
+  if (v.STRIPE_SECRET_KEY && v.STRIPE_WEBHOOK_SECRET) {
+    return {
+      provider: "stripe",
+      secretKey: v.STRIPE_SECRET_KEY,
+      webhookSecret: v.STRIPE_WEBHOOK_SECRET,
+      apiBase: v.STRIPE_API_BASE ? apiBase(new URL(v.STRIPE_API_BASE)) : null,
+    };
+  }
+  return {
+    provider: "sandbox",
+    webhookSecret: v.SANDBOX_WEBHOOK_SECRET,
+    webhookUrl: `${server.internalUrl}/api/webhooks/stripe`,
+  };
+}
+
+function apiBase(url: URL): StripeApiBase {
+  const https = url.protocol === "https:";
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : https ? 443 : 80,
+    protocol: https ? "https" : "http",
+  };
+}

@@ -1,0 +1,63 @@
+import Joi from "joi";
+import { assertTogether, envSchema, readEnv, type Env } from "./env";
+
+export type RateLimitStoreConfig =
+  | { kind: "memory" }
+  /** Upstash, or the bundled Upstash-REST bridge in front of REDIS_URL. */
+  | { kind: "upstash"; url: string; token: string };
+
+export interface RateLimitConfig {
+  store: RateLimitStoreConfig;
+  /** Set in services mode: the bridge to start in front of this Redis. */
+  bridge: { redisUrl: string; port: number; token: string } | null;
+  /**
+   * How long the gate waits for the store before applying the tier's failure policy.
+   * @default 500
+   */
+  timeoutMs: number;
+}
+
+interface RateLimitEnv {
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  REDIS_URL?: string;
+  RATE_LIMIT_BRIDGE_PORT: number;
+  RATE_LIMIT_BRIDGE_TOKEN: string;
+  RATE_LIMIT_TIMEOUT_MS: number;
+}
+
+export const rateLimitEnv = envSchema<RateLimitEnv>({
+  UPSTASH_REDIS_REST_URL: Joi.string()
+    .uri({ scheme: ["http", "https"] })
+    .empty(""),
+  UPSTASH_REDIS_REST_TOKEN: Joi.string().empty(""),
+  REDIS_URL: Joi.string()
+    .uri({ scheme: ["redis", "rediss"] })
+    .empty(""),
+  RATE_LIMIT_BRIDGE_PORT: Joi.number().port().default(8079),
+  RATE_LIMIT_BRIDGE_TOKEN: Joi.string().min(8).default("koepon-local-bridge"),
+  RATE_LIMIT_TIMEOUT_MS: Joi.number().integer().min(50).max(5000).default(500),
+});
+
+/** Upstash when configured, else the bridge in front of `REDIS_URL`, else counters in memory. */
+export function rateLimitSettings(env: Env): RateLimitConfig {
+  const v = readEnv(rateLimitEnv, env);
+  assertTogether(v, "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN");
+  const upstash =
+    v.UPSTASH_REDIS_REST_URL && v.UPSTASH_REDIS_REST_TOKEN
+      ? { url: v.UPSTASH_REDIS_REST_URL, token: v.UPSTASH_REDIS_REST_TOKEN }
+      : null;
+  const bridge =
+    v.REDIS_URL && !upstash
+      ? { redisUrl: v.REDIS_URL, port: v.RATE_LIMIT_BRIDGE_PORT, token: v.RATE_LIMIT_BRIDGE_TOKEN }
+      : null;
+  return {
+    store: upstash
+      ? { kind: "upstash", ...upstash }
+      : bridge
+        ? { kind: "upstash", url: `http://127.0.0.1:${bridge.port}`, token: bridge.token }
+        : { kind: "memory" },
+    bridge,
+    timeoutMs: v.RATE_LIMIT_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,75 @@
+import Joi from "joi";
+import pkg from "../../package.json";
+import { envSchema, flag, readEnv, type Env } from "./env";
+
+/** What this server is and where it runs: the facts every other section builds on. */
+export interface ServerConfig {
+  nodeEnv: "development" | "production" | "test";
+  /** Port `npm start` serves on. */
+  port: number;
+  /** Public origin of the app, used for absolute links. */
+  appUrl: string;
+  /** How this server reaches itself (the gate's key fetch, the sandbox's webhooks), bypassing the public proxy. */
+  internalUrl: string;
+  version: string;
+  commit: string;
+  /** Folder for everything the embedded mode keeps on disk. */
+  dataDir: string;
+  /** True while `next build` runs: nothing may touch a database then. */
+  isBuildPhase: boolean;
+  /**
+   * bcrypt work factor: a price in CPU time per sign-in, so it is set per machine.
+   * @default 12
+   */
+  bcryptCost: number;
+  /**
+   * Load Vercel Web Analytics. Its script is served by Vercel's edge only, so elsewhere
+   * it would be a failing request on every page.
+   * @default true on Vercel (VERCEL=1), false elsewhere
+   */
+  webAnalytics: boolean;
+}
+
+interface ServerEnv {
+  NODE_ENV: ServerConfig["nodeEnv"];
+  PORT: number;
+  APP_URL?: string;
+  KOEPON_INTERNAL_URL?: string;
+  KOEPON_DATA_DIR: string;
+  KOEPON_COMMIT_SHA?: string;
+  VERCEL_GIT_COMMIT_SHA?: string;
+  NEXT_PHASE?: string;
+  BCRYPT_COST: number;
+  KOEPON_WEB_ANALYTICS?: boolean;
+  VERCEL?: string;
+}
+
+export const serverEnv = envSchema<ServerEnv>({
+  NODE_ENV: Joi.string().valid("development", "production", "test").default("development"),
+  PORT: Joi.number().port().default(3000),
+  APP_URL: Joi.string().uri({ scheme: ["http", "https"] }),
+  KOEPON_INTERNAL_URL: Joi.string().uri({ scheme: ["http", "https"] }),
+  KOEPON_DATA_DIR: Joi.string().default(".data"),
+  KOEPON_COMMIT_SHA: Joi.string().empty(""),
+  VERCEL_GIT_COMMIT_SHA: Joi.string().empty(""),
+  NEXT_PHASE: Joi.string().empty(""),
+  BCRYPT_COST: Joi.number().integer().min(4).max(15).default(12),
+  KOEPON_WEB_ANALYTICS: flag,
+  VERCEL: Joi.string().empty(""),
+});
+
+export function serverSettings(env: Env): ServerConfig {
+  const v = readEnv(serverEnv, env);
+  return {
+    nodeEnv: v.NODE_ENV,
+    port: v.PORT,
+    appUrl: v.APP_URL ?? `http://localhost:${v.PORT}`,
+    internalUrl: v.KOEPON_INTERNAL_URL ?? `http://127.0.0.1:${v.PORT}`,
+    version: pkg.version,
+    commit: v.VERCEL_GIT_COMMIT_SHA ?? v.KOEPON_COMMIT_SHA ?? "unknown",
+    dataDir: v.KOEPON_DATA_DIR.replace(/\/+$/, ""),
+    isBuildPhase: v.NEXT_PHASE === "phase-production-build",
+    bcryptCost: v.BCRYPT_COST,
+    webAnalytics: v.KOEPON_WEB_ANALYTICS ?? v.VERCEL === "1",
+  };
+}

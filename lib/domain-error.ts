@@ -1,0 +1,66 @@
+/**
+ * Why the domain refuses: a code from one vocabulary, and details a client can act on
+ * (which field, how many medals short, how much is left this month). Nothing here knows
+ * about HTTP: `lib/api/errors.ts` gives each code its status, its sentence in Japanese
+ * and English, and any response headers. This module imports nothing, so every layer,
+ * the browser's included, can use it.
+ */
+
+export type DomainErrorCode =
+  // input the domain rules refuse
+  | "validation_failed"
+  | "not_found"
+  | "forbidden"
+  // identity and sessions
+  | "unauthenticated"
+  | "token_invalid"
+  | "token_expired"
+  | "invalid_credentials"
+  | "refresh_token_invalid"
+  | "account_suspended"
+  | "login_throttled"
+  | "email_taken"
+  | "password_rejected"
+  | "underage_without_consent"
+  // catalog and campaigns
+  | "vtuber_not_found"
+  | "campaign_not_found"
+  | "campaign_not_active"
+  // payments
+  | "idempotency_key_reused"
+  | "payment_failed"
+  | "payment_requires_action"
+  | "payment_method_invalid"
+  | "purchase_in_progress"
+  | "spending_cap_exceeded"
+  | "webhook_signature_invalid"
+  // exchange and rewards
+  | "exchange_item_not_found"
+  | "exchange_not_available"
+  | "insufficient_medals"
+  | "out_of_stock"
+  | "exchange_limit_reached"
+  | "already_owned"
+  | "reward_not_found"
+  // signed file URLs
+  | "signed_url_invalid"
+  | "signed_url_expired";
+
+export interface ErrorDetail {
+  /** Dotted path of the offending field, when there is one. */
+  field?: string;
+  /** Machine-readable reason, e.g. `any.required`, `string.min`. */
+  reason: string;
+  message?: string;
+  [key: string]: unknown;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(code);
+    this.name = "DomainError";
+  }
+}
