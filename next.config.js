@@ -9,6 +9,10 @@ const nextConfig = {
   // Pins the workspace root, so a lockfile in a parent folder cannot change what is traced.
   turbopack: { root: import.meta.dirname },
   outputFileTracingRoot: import.meta.dirname,
+  // Skew protection for prebuilt deploys (`vercel build` in CI, then `vercel deploy
+  // --prebuilt`): browsers keep talking to the deployment that served their page. Vercel
+  // sets NEXT_DEPLOYMENT_ID itself when it builds, and Next uses that instead.
+  deploymentId: process.env.NEXT_DEPLOYMENT_ID ? undefined : process.env.KOEPON_DEPLOYMENT_ID || undefined,
 };
 
 export default nextConfig;

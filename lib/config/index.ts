@@ -8,6 +8,7 @@
  * Edge-safe (the gate reads it too): no Node modules, paths are joined as strings.
  */
 import { authEnv, authSettings } from "./auth";
+import { backupEnv, backupSettings, type BackupConfig } from "./backup";
 import { databaseEnv, databaseSettings } from "./database";
 import { assertValidEnv, type Env } from "./env";
 import { modeEnv, modeSettings, type ModeConfig, type Stores } from "./mode";
@@ -18,6 +19,7 @@ import { serverEnv, serverSettings, type ServerConfig } from "./server";
 import { storageEnv, storageSettings } from "./storage";
 
 export type { AuthConfig, JwtKeysConfig } from "./auth";
+export type { BackupConfig } from "./backup";
 export type { DatabaseConfig } from "./database";
 export { ConfigError } from "./env";
 export type { Mode } from "./mode";
@@ -28,9 +30,20 @@ export type { StorageConfig, UrlSigningKeyConfig } from "./storage";
 
 export interface Config extends ServerConfig, ModeConfig, Stores {
   operator: OperatorConfig;
+  backup: BackupConfig;
 }
 
-const SCHEMAS = [serverEnv, databaseEnv, storageEnv, rateLimitEnv, authEnv, paymentsEnv, modeEnv, operatorEnv];
+const SCHEMAS = [
+  serverEnv,
+  databaseEnv,
+  storageEnv,
+  rateLimitEnv,
+  authEnv,
+  paymentsEnv,
+  modeEnv,
+  operatorEnv,
+  backupEnv,
+];
 
 /** Parses an environment into a config. Pure, so tests can feed it any environment. */
 export function loadConfig(env: Env): Config {
@@ -44,7 +57,13 @@ export function loadConfig(env: Env): Config {
     payments: paymentsSettings(env, server),
   };
   const mode = modeSettings(env, server, stores);
-  return { ...server, ...stores, ...mode, operator: operatorSettings(env, { ...server, ...mode }) };
+  return {
+    ...server,
+    ...stores,
+    ...mode,
+    operator: operatorSettings(env, { ...server, ...mode }),
+    backup: backupSettings(env, server),
+  };
 }
 
 let cached: Config | undefined;

@@ -15,10 +15,18 @@ const parsers = {
  * memory; `loadDataDir` starts from a dump (tests start from a migrated copy).
  */
 export async function openPglite(dir: string | null, options: { loadDataDir?: Blob } = {}): Promise<Database> {
+  return (await openPgliteForBackup(dir, options)).db;
+}
+
+/** `openPglite`, plus a copy of the whole data directory (embedded backups). */
+export async function openPgliteForBackup(
+  dir: string | null,
+  options: { loadDataDir?: Blob } = {},
+): Promise<{ db: Database; dumpDataDir(): Promise<Blob> }> {
   const release = dir ? lockDataDir(dir) : () => {};
   try {
     const pg = await PGlite.create(dir ?? undefined, { parsers, loadDataDir: options.loadDataDir });
-    return wrapPglite(pg, release);
+    return { db: wrapPglite(pg, release), dumpDataDir: () => pg.dumpDataDir("gzip") };
   } catch (err) {
     release();
     throw err;

@@ -180,7 +180,11 @@ alter table supabase_migrations.schema_migrations add column if not exists state
 alter table supabase_migrations.schema_migrations add column if not exists name text;
 `;
 
-async function bootstrapIfNotSupabase(db: Queryable): Promise<boolean> {
+/**
+ * On plain PostgreSQL and PGlite, creates what a Supabase project provides before any
+ * migration (roles, `auth.uid()` and friends); on Supabase does nothing and answers false.
+ */
+export async function bootstrapIfNotSupabase(db: Queryable): Promise<boolean> {
   const [row] = await db.query<{ supabase: boolean }>(
     "select exists (select 1 from pg_roles where rolname = 'supabase_admin') as supabase",
   );

@@ -265,3 +265,33 @@ describe("storage settings", () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe("backup settings", () => {
+  it("writes plaintext backups under the data folder unless told otherwise", () => {
+    expect(loadConfig({ KOEPON_DATA_DIR: "/srv/koepon" }).backup).toEqual({
+      dir: "/srv/koepon/backups",
+      encryptionKey: null,
+      postgresBinDir: null,
+    });
+  });
+
+  it("takes a 32-byte base64 key, a folder and the PostgreSQL programs' folder", () => {
+    const key = Buffer.alloc(32, 7).toString("base64");
+    const backup = loadConfig({
+      BACKUP_ENCRYPTION_KEY: key,
+      BACKUP_DIR: "/var/backups/koepon",
+      POSTGRES_BIN_DIR: "/usr/lib/postgresql/15/bin",
+    }).backup;
+    expect(backup).toEqual({
+      dir: "/var/backups/koepon",
+      encryptionKey: key,
+      postgresBinDir: "/usr/lib/postgresql/15/bin",
+    });
+  });
+
+  it("refuses a key of another length", () => {
+    for (const bad of [Buffer.alloc(16).toString("base64"), Buffer.alloc(32).toString("hex"), "not a key"]) {
+      expect(() => loadConfig({ BACKUP_ENCRYPTION_KEY: bad })).toThrow(/BACKUP_ENCRYPTION_KEY must be 32 bytes/);
+    }
+  });
+});
