@@ -35,7 +35,7 @@ export function ageBand(age: number): AgeBand {
   return "adult";
 }
 
-/** DESIGN.md "Minors and spending limits": the legal caps per JST calendar month. */
+/** The legal caps (docs/architecture.md, "Minors and spending limits"): per JST calendar month. */
 export const MONTHLY_CAP_JPY: Record<AgeBand, number | null> = { under16: 5_000, "16to17": 10_000, adult: null };
 
 /** The limit in force: the age cap, or a lower voluntary limit the user set. */

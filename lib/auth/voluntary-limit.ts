@@ -1,6 +1,6 @@
 import "server-only";
 /**
- * An adult's own monthly spending limit (DESIGN.md "Minors and spending limits"). Minors'
+ * An adult's own monthly spending limit (docs/architecture.md, "Minors and spending limits"). Minors'
  * caps are the law's and are not theirs to change, so only adults may set one. It takes
  * effect at once whichever way it moves: the spending cap reads the column at every
  * reservation, under the same row lock this update takes. The change and its audit row

@@ -27,7 +27,7 @@ export interface PayAndPullResult {
 }
 
 /**
- * `POST /api/gachas/{id}/pulls`: the pay-per-pull saga (DESIGN.md section 3).
+ * `POST /api/gachas/{id}/pulls`: the pay-per-pull saga (docs/architecture.md).
  *
  * 1. reserve: pending purchase, idempotency key, cap checked atomically (one transaction);
  * 2. charge through the provider, outside any transaction, keyed by the purchase id;

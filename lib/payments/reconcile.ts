@@ -39,7 +39,7 @@ export interface ReconcileSummary {
 }
 
 /**
- * The daily comparison of the provider's books with ours (DESIGN.md section 3):
+ * The daily comparison of the provider's books with ours (docs/architecture.md, "The pay-per-pull saga"):
  * - every payment the provider lists as succeeded is settled like a webhook would
  *   settle it: fulfilled if we have not delivered it, raised as an alert when it does
  *   not match a purchase (unknown purchase, different amount, already released);

@@ -1,8 +1,8 @@
 /**
- * The monthly spending cap of DESIGN.md "Minors and spending limits": under 16 ¥5,000,
- * 16–17 ¥10,000, adults none unless they set a lower voluntary limit, per JST calendar
- * month. The age rules themselves live in lib/auth/age.ts, which `GET /api/me` shows
- * the fan: the cap enforced here and the limit shown there cannot disagree.
+ * The monthly spending cap ("Minors and spending limits" in docs/architecture.md): under
+ * 16 ¥5,000, 16–17 ¥10,000, adults none unless they set a lower voluntary limit, per JST
+ * calendar month. The age rules themselves live in lib/auth/age.ts, which `GET /api/me`
+ * shows the fan: the cap enforced here and the limit shown there cannot disagree.
  */
 import { ageBand, ageOn, jstMonthStart, monthlyLimitJpy, type AgeBand } from "../auth/age";
 

@@ -1,5 +1,5 @@
 /**
- * Monthly spending caps (DESIGN.md "Minors and spending limits"): under 16 ¥5,000,
+ * Monthly spending caps (docs/architecture.md, "Minors and spending limits"): under 16 ¥5,000,
  * 16–17 ¥10,000, adults only a voluntary limit; JST calendar months; pending payments
  * count, so parallel purchases cannot pass the cap by a single yen.
  */

@@ -11,7 +11,7 @@ function facts(base: Omit<RequestFacts, "method" | "pathname">, method: string, 
 }
 
 describe("TIERS", () => {
-  it("has the numbers DESIGN.md sets (limit, window in minutes), and a chosen anonymous budget", () => {
+  it("has the numbers docs/architecture.md sets (limit, window in minutes), and a chosen anonymous budget", () => {
     const table = Object.fromEntries(Object.entries(TIERS).map(([name, t]) => [name, [t.limit, t.windowMs / 60_000]]));
     expect(table).toEqual({
       anonymous: [300, 10],
