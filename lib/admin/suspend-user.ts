@@ -9,6 +9,7 @@ import { revokeAllForUser } from "../auth/refresh-tokens";
 import { asService } from "../db/session";
 import type { Database } from "../db/types";
 import { DomainError } from "../domain-error";
+import type { Columns } from "../db/rows";
 
 export interface SuspendUserInput {
   actorId: string;
@@ -24,9 +25,10 @@ export async function suspendUser(
   input: SuspendUserInput,
 ): Promise<{ suspended: boolean; revokedSessions: number }> {
   return asService(db, "admin-suspend-user", async (tx) => {
-    const [user] = await tx.query<{ status: string }>("select status from public.users where id = $1 for update", [
-      input.userId,
-    ]);
+    const [user] = await tx.query<Columns<"users", "status">>(
+      "select status from public.users where id = $1 for update",
+      [input.userId],
+    );
     if (!user) throw new DomainError("not_found");
     if (user.status === "suspended") return { suspended: false, revokedSessions: 0 };
 

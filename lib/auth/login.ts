@@ -12,6 +12,7 @@ import { normaliseEmail } from "./email";
 import { beginLoginAttempt, loginSucceeded, type LoginThrottlePolicy } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./password";
 import { startSession, type AuthDeps, type SignedIn } from "./session";
+import type { Columns, Narrow } from "../db/rows";
 
 export interface LoginInput {
   email: string;
@@ -52,7 +53,7 @@ export async function login(
   }
 
   const [user] = await asService(deps.db, "login", (tx) =>
-    tx.query<{ id: string; password_hash: string; display_name: string; role: AppRole; status: string }>(
+    tx.query<Narrow<Columns<"users", "id" | "password_hash" | "display_name" | "role" | "status">, { role: AppRole }>>(
       "select id, password_hash, display_name, role, status from public.users where email = $1",
       [email],
     ),

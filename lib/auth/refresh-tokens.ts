@@ -25,6 +25,7 @@ import type { AuthConfig } from "../config";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import type { AppRole } from "./caller";
+import type { Columns } from "../db/rows";
 
 export type RevocationReason = "logout" | "logout_all" | "reuse_detected" | "suspended" | "password_changed";
 
@@ -89,7 +90,7 @@ export async function rotateRefreshToken(
 ): Promise<RotationResult> {
   if (!TOKEN_FORMAT.test(presented)) return { ok: false, reason: "unknown" };
   return asService(db, "refresh-token-rotation", async (tx): Promise<RotationResult> => {
-    const [found] = await tx.query<{ family_id: string }>(
+    const [found] = await tx.query<Columns<"refresh_tokens", "family_id">>(
       "select family_id from public.refresh_tokens where token_hash = $1",
       [hashRefreshToken(presented)],
     );
@@ -103,7 +104,7 @@ export async function rotateRefreshToken(
       [found.family_id],
     );
     // Read again under the lock: a rotation that held it may just have changed the row.
-    const [token] = await tx.query<{ expires_at: Date; rotated_at: Date | null }>(
+    const [token] = await tx.query<Columns<"refresh_tokens", "expires_at" | "rotated_at">>(
       "select expires_at, rotated_at from public.refresh_tokens where token_hash = $1",
       [hashRefreshToken(presented)],
     );

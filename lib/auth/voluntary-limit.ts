@@ -10,6 +10,7 @@ import { asService } from "../db/session";
 import type { Database } from "../db/types";
 import { DomainError } from "../domain-error";
 import { ageBand, ageOn } from "./age";
+import type { Columns } from "../db/rows";
 
 /** The users table's check constraint: ¥10,000,000 a month is beyond any real budget. */
 export const VOLUNTARY_LIMIT_MAX_JPY = 10_000_000;
@@ -24,7 +25,7 @@ export interface SetVoluntaryLimitInput {
 
 export async function setVoluntaryMonthlyLimit(db: Database, input: SetVoluntaryLimitInput): Promise<void> {
   await asService(db, "set-voluntary-limit", async (tx) => {
-    const [user] = await tx.query<{ birthdate: string; voluntary_monthly_limit_jpy: number | null }>(
+    const [user] = await tx.query<Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy">>(
       "select birthdate, voluntary_monthly_limit_jpy from public.users where id = $1 for update",
       [input.userId],
     );

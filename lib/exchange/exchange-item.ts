@@ -56,15 +56,16 @@ async function exchangeIn(tx: Queryable, request: ExchangeRequest): Promise<Exch
   const earlier = await findReceiptOf(tx, request);
   if (earlier) return replay(earlier, itemId);
 
-  const [owner] = await tx.query<{ vtuber_id: string }>("select vtuber_id from public.exchange_items where id = $1", [
-    itemId,
-  ]);
+  const [owner] = await tx.query<Columns<"exchange_items", "vtuber_id">>(
+    "select vtuber_id from public.exchange_items where id = $1",
+    [itemId],
+  );
   if (!owner) throw new DomainError("exchange_item_not_found");
 
   // Lock order, here and in grantMedals: the fan's balance row first, then the item.
   // Holding the balance row serialises one fan's exchanges with one VTuber, so the
   // per-user count and a replay of the same key are both read after the other commits.
-  const [balanceRow] = await tx.query<{ balance: number }>(
+  const [balanceRow] = await tx.query<Columns<"medal_balances", "balance">>(
     "select balance from public.medal_balances where user_id = $1 and vtuber_id = $2 for update",
     [userId, owner.vtuber_id],
   );
@@ -154,7 +155,7 @@ async function spend(tx: Queryable, request: ExchangeRequest, vtuberId: string, 
      values ($1, $2, $3, $4, $5) returning id`,
     [userId, itemId, vtuberId, item.cost_medals, idempotencyKey],
   );
-  const [debited] = await tx.query<{ balance: number }>(
+  const [debited] = await tx.query<Columns<"medal_balances", "balance">>(
     `update public.medal_balances set balance = balance - $3
       where user_id = $1 and vtuber_id = $2
       returning balance`,

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/types";
+import type { Columns } from "../db/rows";
 
 export interface MedalGrant {
   userId: string;
@@ -33,7 +34,7 @@ export async function grantMedals(tx: Queryable, grant: MedalGrant): Promise<Med
   }
   const key = [grant.userId, grant.vtuberId];
   if (grant.amount === 0) {
-    const [row] = await tx.query<{ balance: number }>(
+    const [row] = await tx.query<Columns<"medal_balances", "balance">>(
       "select balance from public.medal_balances where user_id = $1 and vtuber_id = $2",
       key,
     );
@@ -45,7 +46,7 @@ export async function grantMedals(tx: Queryable, grant: MedalGrant): Promise<Med
     key,
   );
   // Lock order shared with the exchange: a fan's balance row before anything else.
-  const [locked] = await tx.query<{ balance: number }>(
+  const [locked] = await tx.query<Columns<"medal_balances", "balance">>(
     "select balance from public.medal_balances where user_id = $1 and vtuber_id = $2 for update",
     key,
   );
@@ -55,7 +56,7 @@ export async function grantMedals(tx: Queryable, grant: MedalGrant): Promise<Med
   );
   if (already) return { granted: false, balance: locked!.balance };
 
-  const [updated] = await tx.query<{ balance: number }>(
+  const [updated] = await tx.query<Columns<"medal_balances", "balance">>(
     `update public.medal_balances set balance = balance + $3
       where user_id = $1 and vtuber_id = $2
       returning balance`,

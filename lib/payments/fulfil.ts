@@ -5,6 +5,7 @@ import { loadRateTable, RateTableIntegrityError } from "../gacha/rate-table";
 import { grantMedals } from "../medals/grant-medals";
 import { commitSpend } from "./monthly-spend";
 import { readPurchase, type Purchase } from "./purchase";
+import type { Columns } from "../db/rows";
 
 export interface FulfilOptions {
   /** Production passes `cryptoRandom`; tests a seeded source. */
@@ -49,7 +50,7 @@ export async function fulfilIn(tx: Queryable, purchaseId: string, options: Fulfi
     "insert into public.medal_balances (user_id, vtuber_id) values ($1, $2) on conflict (user_id, vtuber_id) do nothing",
     [purchase.userId, campaign.vtuberId],
   );
-  const [locked] = await tx.query<{ balance: number }>(
+  const [locked] = await tx.query<Columns<"medal_balances", "balance">>(
     "select balance from public.medal_balances where user_id = $1 and vtuber_id = $2 for update",
     [purchase.userId, campaign.vtuberId],
   );

@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/types";
 import { DomainError } from "../domain-error";
 import { remainingJpy } from "./spending-cap";
+import type { Columns } from "../db/rows";
 
 export interface SpendChange {
   userId: string;
@@ -34,7 +35,7 @@ export async function reserveSpend(tx: Queryable, change: SpendChange & { capJpy
   );
   if (reserved.length > 0) return;
 
-  const [spend] = await tx.query<{ committed_jpy: number; pending_jpy: number }>(
+  const [spend] = await tx.query<Columns<"monthly_spend", "committed_jpy" | "pending_jpy">>(
     "select committed_jpy, pending_jpy from public.monthly_spend where user_id = $1 and month = $2",
     key,
   );

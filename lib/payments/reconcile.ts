@@ -5,6 +5,7 @@ import { raiseAlert } from "./alerts";
 import type { PaymentProvider } from "./providers/types";
 import { releaseIn } from "./release";
 import { settleSucceededIn, type SettleOutcome } from "./settle-succeeded";
+import type { Columns, Narrow } from "../db/rows";
 
 export interface ReconcileOptions {
   /** Provider payments that succeeded from this instant on are compared. */
@@ -57,7 +58,7 @@ export async function reconcile(
   const summary: ReconcileSummary = { checked: 0, fulfilled: [], alreadyFulfilled: 0, released: [], mismatches: [] };
 
   const unsettled = await asService(db, "reconcile:list", (tx) =>
-    tx.query<{ id: string; status: "pending" | "paid"; created_at: Date }>(
+    tx.query<Narrow<Columns<"purchases", "id" | "status" | "created_at">, { status: "pending" | "paid" }>>(
       `select id, status, created_at from public.purchases
         where status in ('pending', 'paid') and provider = $1
         order by created_at`,
