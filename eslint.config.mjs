@@ -103,6 +103,7 @@ export default defineConfig([
   },
   globalIgnores([
     ".next/**",
+    ".next-*/**",
     ".vercel/**",
     ".data/**",
     "node_modules/**",

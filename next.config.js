@@ -2,6 +2,9 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // The local release target (lib/release) serves each colour from its own copy of the
+  // build; everywhere else this is Next's default.
+  distDir: process.env.KOEPON_DIST_DIR || ".next",
   // Loaded with Node's own require instead of being bundled: PGlite reads its wasm and
   // data files from its package folder and must exist once per process, pg has optional
   // native bindings, bcrypt is a native addon.

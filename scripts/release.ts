@@ -1,0 +1,100 @@
+/**
+ * `npm run release -- --target local [options]`: one blue/green release, ending with a
+ * JSON report (also written to `--report <file>`). Exit 0 when released, 1 when refused,
+ * rolled back or failed. `--rollback` moves production back to the colour kept from the
+ * previous release.
+ *
+ * Local target options: `--port` (production, default 3000), `--blue-port` (3001),
+ * `--green-port` (3002), `--dir` (state, default .data/release). The release id defaults
+ * to the commit checked out; preflight compares the migrations with the commit serving
+ * now when that is a commit of this repository.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { getConfig } from "../lib/config";
+import { openDatabase } from "../lib/db";
+import { asService } from "../lib/db/session";
+import { migrate, readMigrations } from "../lib/migrate/migrator";
+import { checkExpandOnly } from "../lib/release/expand-only";
+import { isCommit, versionAt } from "../lib/release/git-version";
+import { release, rollback } from "../lib/release/release";
+import { StepFailure } from "../lib/release/steps";
+import { LocalTarget } from "../lib/release/targets/local";
+
+const { values } = parseArgs({
+  options: {
+    target: { type: "string", default: "local" },
+    "release-id": { type: "string" },
+    rollback: { type: "boolean", default: false },
+    report: { type: "string" },
+    "watch-seconds": { type: "string", default: "300" },
+    port: { type: "string", default: "3000" },
+    "blue-port": { type: "string", default: "3001" },
+    "green-port": { type: "string", default: "3002" },
+    dir: { type: "string", default: ".data/release" },
+  },
+});
+
+if (values.target !== "local") {
+  console.error(`Unknown target ${values.target}: this version releases to "local".`);
+  process.exit(2);
+}
+
+const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
+const target = new LocalTarget({
+  dir: path.resolve(values.dir),
+  port: Number(values.port),
+  ports: { blue: Number(values["blue-port"]), green: Number(values["green-port"]) },
+  env: process.env,
+  log: console.log,
+});
+
+if (values.rollback) {
+  const result = await rollback({ target, log: console.log });
+  console.log(JSON.stringify(result, null, 2));
+  process.exit(0);
+}
+
+const releaseId = values["release-id"] ?? git("rev-parse", "--short=12", "HEAD");
+const config = getConfig();
+const db = await openDatabase(config.database);
+try {
+  const { serving } = await target.state();
+  const result = await release({
+    target,
+    releaseId,
+    preflight: async () => {
+      if (!serving) return { running: null, note: "first release: nothing serving to stay compatible with" };
+      if (!isCommit(serving.releaseId)) {
+        return { running: serving.releaseId, note: "not a commit of this repository: not compared" };
+      }
+      const running = versionAt(serving.releaseId);
+      const report = await checkExpandOnly({
+        running: running.migrations,
+        next: await readMigrations(),
+        runningSources: running.sources,
+      });
+      if (!report.ok) throw new StepFailure("preflight", "migrations are not expand-only", report);
+      return report;
+    },
+    migrate: () => migrate(db, { log: console.log }),
+    watch: { durationMs: Number(values["watch-seconds"]) * 1000 },
+    audit: (record) =>
+      asService(db, "release audit", (tx) =>
+        tx.query(
+          `insert into public.audit_log (action, target_type, target_id, details)
+           values ('release.step', 'release', $1, $2)`,
+          [record.releaseId, JSON.stringify(record)],
+        ),
+      ).then(() => {}),
+  });
+  const json = JSON.stringify(result, null, 2);
+  if (values.report) await fs.writeFile(path.resolve(values.report), json + "\n");
+  console.log(json);
+  console.log(`release ${releaseId}: ${result.outcome}${result.reason ? ` (${result.reason})` : ""}`);
+  process.exitCode = result.outcome === "released" ? 0 : 1;
+} finally {
+  await db.close();
+}
