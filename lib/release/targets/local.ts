@@ -167,6 +167,10 @@ export class LocalTarget implements ReleaseTarget {
   async discard(colour: Colour): Promise<void> {
     const state = await this.readState();
     if (state.live === colour) throw new Error(`${colour} is live; switch away from it first`);
+    // Drained first: no new request reaches it, and it is stopped once those it is
+    // answering are done (or after 30 s).
+    await this.setServerState(colour, "drain");
+    for (let i = 0; i < 300 && (await this.sessions(colour)) > 0; i++) await delay(100);
     await this.setServerState(colour, "maint");
     await this.stopColour(colour);
     delete state.colours[colour];
@@ -175,21 +179,27 @@ export class LocalTarget implements ReleaseTarget {
 
   async traffic(colour: Colour): Promise<{ requests: number; errors5xx: number } | null> {
     if (!(await this.proxyAlive())) return null;
-    const csv = await this.command("show stat");
-    const lines = csv.replace(/^# /, "").trim().split("\n");
+    const rows = await this.serverStats(colour);
+    const sum = (keys: string[]) => rows.reduce((n, row) => n + keys.reduce((m, k) => m + Number(row[k] || 0), 0), 0);
+    return {
+      requests: sum(["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"]),
+      errors5xx: sum(["hrsp_5xx"]),
+    };
+  }
+
+  /** Requests a colour is answering now, in both backends. */
+  private async sessions(colour: Colour): Promise<number> {
+    return (await this.serverStats(colour)).reduce((n, row) => n + Number(row.scur || 0), 0);
+  }
+
+  /** HAProxy's statistics rows of a colour's server (one per backend). */
+  private async serverStats(colour: Colour): Promise<Record<string, string>[]> {
+    const lines = (await this.command("show stat")).replace(/^# /, "").trim().split("\n");
     const header = lines[0]!.split(",");
-    const col = (name: string) => header.indexOf(name);
-    let requests = 0;
-    let errors5xx = 0;
-    for (const line of lines.slice(1)) {
-      const fields = line.split(",");
-      if (fields[col("svname")] !== colour) continue;
-      for (const k of ["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"]) {
-        requests += Number(fields[col(k)] || 0);
-      }
-      errors5xx += Number(fields[col("hrsp_5xx")] || 0);
-    }
-    return { requests, errors5xx };
+    return lines
+      .slice(1)
+      .map((line) => Object.fromEntries(line.split(",").map((value, i) => [header[i]!, value])))
+      .filter((row) => row.svname === colour);
   }
 
   /** Stops both colours and the proxy. */
@@ -216,7 +226,7 @@ export class LocalTarget implements ReleaseTarget {
   }
 
   /** A colour's server in both backends: the live one and, as the backup, the other. */
-  private async setServerState(colour: Colour, state: "ready" | "maint"): Promise<void> {
+  private async setServerState(colour: Colour, state: "ready" | "drain" | "maint"): Promise<void> {
     for (const backend of COLOURS) await this.command(`set server bk_${backend}/${colour} state ${state}`);
   }
 
