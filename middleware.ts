@@ -17,7 +17,14 @@ let gate: ((request: NextRequest) => Promise<Response>) | undefined;
 export default function middleware(request: NextRequest): Promise<Response> {
   if (!gate) {
     const config = getConfig();
-    gate = createGate({ config, keys: publicKeyResolver(config.auth), limiter: createRateLimiter(config.rateLimit) });
+    gate = createGate({
+      config,
+      keys: publicKeyResolver(config.auth),
+      limiter: createRateLimiter(config.rateLimit),
+      // Public pages for signed-out visitors are rendered through the app once more and
+      // shared under a hash-based CSP (lib/edge/shareable-page.ts).
+      renderPage: (url, init) => fetch(url, init),
+    });
   }
   return gate(request);
 }
