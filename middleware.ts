@@ -21,9 +21,11 @@ export default function middleware(request: NextRequest): Promise<Response> {
       config,
       keys: publicKeyResolver(config.auth),
       limiter: createRateLimiter(config.rateLimit),
-      // Public pages for signed-out visitors are rendered through the app once more and
-      // shared under a hash-based CSP (lib/edge/shareable-page.ts).
-      renderPage: (url, init) => fetch(url, init),
+      // Public pages for signed-out visitors are rendered by this server once more,
+      // bypassing any proxy, and shared under a hash-based CSP (lib/edge/shareable-page.ts).
+      renderPage: config.sharedPages
+        ? (url, init) => fetch(new URL(`${url.pathname}${url.search}`, config.internalUrl), init)
+        : undefined,
     });
   }
   return gate(request);

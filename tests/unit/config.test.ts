@@ -115,6 +115,13 @@ describe("seller details and analytics", () => {
     expect(loadConfig({ VERCEL: "1" }).webAnalytics).toBe(true);
     expect(loadConfig({ VERCEL: "1", KOEPON_WEB_ANALYTICS: "0" }).webAnalytics).toBe(false);
   });
+
+  it("shares public pages except on Vercel, whose CDN cache sits behind the gate, unless told otherwise", () => {
+    expect(loadConfig({}).sharedPages).toBe(true);
+    expect(loadConfig({ VERCEL: "1" }).sharedPages).toBe(false);
+    expect(loadConfig({ VERCEL: "1", KOEPON_SHARED_PAGES: "1" }).sharedPages).toBe(true);
+    expect(loadConfig({ KOEPON_SHARED_PAGES: "0" }).sharedPages).toBe(false);
+  });
 });
 
 describe("auth and rate-limit settings", () => {
