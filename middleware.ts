@@ -9,6 +9,7 @@ import type { NextRequest } from "next/server";
 import { publicKeyResolver } from "./lib/auth/jwks-resolver";
 import { getConfig } from "./lib/config";
 import { createGate } from "./lib/edge/gate";
+import { onOrigin } from "./lib/edge/shareable-page";
 import { createRateLimiter } from "./lib/ratelimit";
 
 // Built on the first request, not at import: the build imports this file without settings.
@@ -23,9 +24,7 @@ export default function middleware(request: NextRequest): Promise<Response> {
       limiter: createRateLimiter(config.rateLimit),
       // Public pages for signed-out visitors are rendered by this server once more,
       // bypassing any proxy, and shared under a hash-based CSP (lib/edge/shareable-page.ts).
-      renderPage: config.sharedPages
-        ? (url, init) => fetch(new URL(`${url.pathname}${url.search}`, config.internalUrl), init)
-        : undefined,
+      renderPage: config.sharedPages ? (url, init) => fetch(onOrigin(url, config.internalUrl), init) : undefined,
     });
   }
   return gate(request);

@@ -167,8 +167,7 @@ async function sharedPage(
 ): Promise<[Response, Record<string, string>]> {
   const headers = new Headers(request.headers);
   headers.set(REQUEST_ID_HEADER, requestId);
-  const url = new URL(`${request.nextUrl.pathname}${request.nextUrl.search}`, request.nextUrl.origin);
-  const page = await renderPage(url, headers, render);
+  const page = await renderPage(request.nextUrl, headers, render);
   if (!page.shareable) {
     // Not a page to share (a 404, a redirect): this visitor's alone, under the CSP it was rendered with.
     const own: Record<string, string> = { ...CACHE_POLICY.personal };

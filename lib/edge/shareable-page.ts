@@ -52,17 +52,27 @@ export const RENDER_HEADER = "x-koepon-render";
 /** Fetches a URL of this app; `fetch` in production, the app under test in tests. */
 export type PageRenderer = (url: URL, init: RequestInit) => Promise<Response>;
 
+/** `url`'s path and query on `origin`: set, not resolved, so no path can name another host. */
+export function onOrigin(url: URL, origin: string): URL {
+  const target = new URL(origin);
+  target.pathname = url.pathname;
+  target.search = url.search;
+  return target;
+}
+
 export type RenderedPage =
   /** 200 HTML and no cookie: ready to share under a CSP of `scriptHashes`. */
   | { shareable: true; response: Response; scriptHashes: string[] }
   /** Anything else goes to this visitor only, with the render's own CSP. */
   | { shareable: false; response: Response; csp: string | null };
 
-// Recomputed for the body we send (fetch has already decoded it); the rest is ours to set.
+// Recomputed for the body we send (fetch has already decoded it), hop-by-hop, or ours to set.
 const DROPPED_HEADERS = [
   "content-encoding",
   "content-length",
   "transfer-encoding",
+  "connection",
+  "keep-alive",
   "content-security-policy",
   "cache-control",
 ];

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { authCookieNames } from "@/lib/auth/cookies";
 import { loadConfig } from "@/lib/config";
 import { createGate } from "@/lib/edge/gate";
-import type { PageRenderer } from "@/lib/edge/shareable-page";
+import { onOrigin, type PageRenderer } from "@/lib/edge/shareable-page";
 import { createRateLimiter } from "@/lib/ratelimit";
 
 const APP = "https://koepon.example";
@@ -58,11 +58,11 @@ beforeEach(() => {
   answer = { status: 200 };
 });
 
-/** Sends the gate's subrequests to `port` on this machine, path and headers unchanged. */
+/** Sends the gate's subrequests to `port` on this machine, as middleware.ts does to its own. */
 const rendererAt =
   (port: number): PageRenderer =>
   (url, init) =>
-    fetch(new URL(`${url.pathname}${url.search}`, `http://127.0.0.1:${port}`), init);
+    fetch(onOrigin(url, `http://127.0.0.1:${port}`), init);
 
 function gateWith(renderPage: PageRenderer) {
   return createGate({

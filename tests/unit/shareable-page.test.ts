@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { contentSecurityPolicy } from "@/lib/edge/security-headers";
-import { inlineScriptHashes, mergeVary, nonceOf } from "@/lib/edge/shareable-page";
+import { inlineScriptHashes, mergeVary, nonceOf, onOrigin } from "@/lib/edge/shareable-page";
 
 const NONCE = "r4nd0m+N0nce/Value==";
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("base64");
@@ -66,5 +66,18 @@ describe("the shared page's policy", () => {
       "rsc, Next-Router-State-Tree, Accept-Encoding, Cookie, Authorization",
     );
     expect(mergeVary(null, "Cookie")).toBe("Cookie");
+  });
+});
+
+describe("onOrigin", () => {
+  it("keeps the render on this server whatever the path looks like", () => {
+    const internal = "http://127.0.0.1:3000";
+    expect(onOrigin(new URL("https://koepon.example/legal/terms?x=1"), internal).href).toBe(
+      "http://127.0.0.1:3000/legal/terms?x=1",
+    );
+    for (const path of ["//evil.example/x", "/\\evil.example/x", "/%2F%2Fevil.example"]) {
+      const target = onOrigin(new URL(`https://koepon.example${path}`), internal);
+      expect(target.origin, path).toBe(internal);
+    }
   });
 });
