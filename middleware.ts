@@ -9,6 +9,7 @@ import type { NextRequest } from "next/server";
 import { publicKeyResolver } from "./lib/auth/jwks-resolver";
 import { getConfig } from "./lib/config";
 import { createGate } from "./lib/edge/gate";
+import { onOrigin } from "./lib/edge/shareable-page";
 import { createRateLimiter } from "./lib/ratelimit";
 
 // Built on the first request, not at import: the build imports this file without settings.
@@ -17,7 +18,14 @@ let gate: ((request: NextRequest) => Promise<Response>) | undefined;
 export default function middleware(request: NextRequest): Promise<Response> {
   if (!gate) {
     const config = getConfig();
-    gate = createGate({ config, keys: publicKeyResolver(config.auth), limiter: createRateLimiter(config.rateLimit) });
+    gate = createGate({
+      config,
+      keys: publicKeyResolver(config.auth),
+      limiter: createRateLimiter(config.rateLimit),
+      // Public pages for signed-out visitors are rendered by this server once more,
+      // bypassing any proxy, and shared under a hash-based CSP (lib/edge/shareable-page.ts).
+      renderPage: config.sharedPages ? (url, init) => fetch(onOrigin(url, config.internalUrl), init) : undefined,
+    });
   }
   return gate(request);
 }

@@ -19,7 +19,8 @@ npm run build
 KOEPON_COMMIT_SHA="$(git rev-parse --short=12 HEAD 2>/dev/null || true)"
 # APP_URL is the origin the browser uses: CSRF checks compare against it.
 APP_URL="http://127.0.0.1:$PORT"
-export KOEPON_DATA_DIR="$DATA_DIR" KOEPON_ALLOW_EMBEDDED=1 PORT KOEPON_COMMIT_SHA APP_URL
+# KOEPON_SHARED_PAGES: the suite checks the cache headers of shared public pages too.
+export KOEPON_DATA_DIR="$DATA_DIR" KOEPON_ALLOW_EMBEDDED=1 KOEPON_SHARED_PAGES=1 PORT KOEPON_COMMIT_SHA APP_URL
 # Its own process group, so the cleanup stops next-server too, not just the npx wrapper.
 setsid env -u DATABASE_URL -u REDIS_URL npx next start -p "$PORT" >"$REPORTS/server.log" 2>&1 &
 SERVER=$!

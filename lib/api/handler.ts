@@ -2,8 +2,11 @@ import "server-only";
 import type Joi from "joi";
 import { authenticateRequest, type AuthenticatedUser } from "../auth/authenticate";
 import { hasRole, type AppRole } from "../auth/caller";
+import { authCookieNames } from "../auth/cookies";
+import { getConfig } from "../config";
 import { DomainError } from "../domain-error";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
+import { carriesCredentials, catalogCacheHeaders } from "./cache-policy";
 import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
 
 /**
@@ -21,6 +24,11 @@ interface RouteOptions<Body> {
   body?: Joi.Schema<Body>;
   /** @default 16 KiB */
   maxBodyBytes?: number;
+  /**
+   * `catalog`: a successful answer carries the catalog row of lib/api/cache-policy.ts
+   * (a CDN keeps it a minute); errors keep `no-store`. Default: `no-store`.
+   */
+  cache?: "catalog";
 }
 
 type UserFor<A extends Access> = A extends "signed-url"
@@ -62,7 +70,10 @@ export function route<A extends Access, Body = undefined>(
         Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]),
       );
       const result = await handler({ request, requestId, lang, params, body, user: user as UserFor<A> });
-      return result instanceof Response ? result : json(result);
+      if (result instanceof Response) return result;
+      if (options.cache !== "catalog") return json(result);
+      const credentials = carriesCredentials(request.headers, authCookieNames(getConfig().auth.cookieSecure));
+      return json(result, 200, { ...catalogCacheHeaders(credentials) });
     } catch (err) {
       return toErrorResponse(err, lang, requestId);
     }
@@ -78,10 +89,10 @@ async function authorise(request: Request, access: Access): Promise<Authenticate
 }
 
 export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(data), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
+  // Set, not appended: a caller's Cache-Control replaces the default whatever its spelling.
+  const merged = new Headers({ "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+  return new Response(JSON.stringify(data), { status, headers: merged });
 }
 
 function toErrorResponse(err: unknown, lang: Lang, requestId: string): Response {

@@ -28,6 +28,14 @@ export interface ServerConfig {
    * @default true on Vercel (VERCEL=1), false elsewhere
    */
   webAnalytics: boolean;
+  /**
+   * Let the Edge gate render signed-out public pages through `internalUrl` and answer
+   * them with a CSP of script hashes a CDN may share (README, "Caching"). Worth its
+   * second render only behind a cache that honours `Vary: Cookie`; on Vercel the gate
+   * runs before Vercel's CDN cache, which would store nothing.
+   * @default false
+   */
+  sharedPages: boolean;
 }
 
 interface ServerEnv {
@@ -41,6 +49,7 @@ interface ServerEnv {
   NEXT_PHASE?: string;
   BCRYPT_COST: number;
   KOEPON_WEB_ANALYTICS?: boolean;
+  KOEPON_SHARED_PAGES?: boolean;
   VERCEL?: string;
 }
 
@@ -55,6 +64,7 @@ export const serverEnv = envSchema<ServerEnv>({
   NEXT_PHASE: Joi.string().empty(""),
   BCRYPT_COST: Joi.number().integer().min(4).max(15).default(12),
   KOEPON_WEB_ANALYTICS: flag,
+  KOEPON_SHARED_PAGES: flag,
   VERCEL: Joi.string().empty(""),
 });
 
@@ -71,5 +81,6 @@ export function serverSettings(env: Env): ServerConfig {
     isBuildPhase: v.NEXT_PHASE === "phase-production-build",
     bcryptCost: v.BCRYPT_COST,
     webAnalytics: v.KOEPON_WEB_ANALYTICS ?? v.VERCEL === "1",
+    sharedPages: v.KOEPON_SHARED_PAGES ?? false,
   };
 }

@@ -2,7 +2,11 @@
  * The Edge gate every request passes (middleware.ts wires it). Edge-safe.
  *
  *   request id → access token (RS256, pinned) → role-gated areas → CSRF →
- *   rate limits (API routes) → security headers on whatever is answered.
+ *   rate limits (API routes) → security and cache headers on whatever is answered.
+ *
+ * Public pages for signed-out visitors are rendered once more through the app and
+ * answered with a hash-based CSP a CDN may share (lib/edge/shareable-page.ts); the cache
+ * rules themselves are one table in lib/api/cache-policy.ts.
  *
  * It is a first line, not the only one: route handlers verify the token again with
  * local keys and read the caller's role from the database.
@@ -12,6 +16,7 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import type { JWTVerifyGetKey } from "jose";
+import { CACHE_POLICY, carriesCredentials, perRequestCacheHeaders, routeClassOf } from "../api/cache-policy";
 import { errorResponse, requestLang, type ApiErrorCode } from "../api/errors";
 import { TokenError, verifyAccessToken, type VerifiedAccessToken } from "../auth/access-token";
 import { accessTokenOf, hasRole, type AppRole } from "../auth/caller";
@@ -21,6 +26,7 @@ import { clientIp, rateLimitHeaders, tiersFor, type RateLimiter } from "../ratel
 import { checkCsrf } from "./csrf";
 import { refusalResponse } from "./refusal";
 import { createNonce, securityHeaders } from "./security-headers";
+import { mergeVary, RENDER_HEADER, renderPage, type PageRenderer } from "./shareable-page";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 // What an upstream proxy or client may hand us: short and free of anything that could
@@ -33,6 +39,11 @@ export interface GateDeps {
   limiter: RateLimiter;
   /** @default () => new Date() */
   now?: () => Date;
+  /**
+   * Renders a page of this app for sharing through a CDN (`fetch` in middleware.ts).
+   * Without it every page is served per request, `private, no-store`.
+   */
+  renderPage?: PageRenderer;
 }
 
 /** Areas only some roles may enter, pages and their APIs alike. */
@@ -109,13 +120,74 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
       if (decision) limitHeaders = rateLimitHeaders(decision);
     }
 
+    const routeClass = routeClassOf(request.method, pathname);
+    const credentials = carriesCredentials(request.headers, cookies);
+    if (routeClass === "public-page" && !credentials && deps.renderPage && isDocumentRequest(request)) {
+      const shared = await sharedPage(request, requestId, deps.renderPage, development, mediaOrigins).catch((err) => {
+        // The page is still served, per request and uncached, below.
+        console.error(
+          JSON.stringify({ level: "error", event: "gate.shared_page_failed", requestId, error: String(err) }),
+        );
+        return null;
+      });
+      if (shared) return finish(...shared);
+    }
+
     // Next reads the nonce from the request's CSP header and stamps it on its scripts.
     const forwarded = new Headers(request.headers);
     forwarded.set(REQUEST_ID_HEADER, requestId);
     forwarded.set("content-security-policy", csp);
     forwarded.set("x-nonce", nonce);
-    return finish(NextResponse.next({ request: { headers: forwarded } }), limitHeaders);
+    const cache = perRequestCacheHeaders(routeClass, credentials);
+    return finish(NextResponse.next({ request: { headers: forwarded } }), { ...cache, ...limitHeaders });
   };
+}
+
+/**
+ * A GET of a whole HTML document: a browser's navigation (`Sec-Fetch-Dest: document`),
+ * or a client without Fetch Metadata that asks for HTML. Next hides its own RSC headers
+ * and `_rsc` from middleware, so client-side navigations are told apart this way: they
+ * are fetches (`Sec-Fetch-Dest: empty`) and are served per request. So is the gate's own
+ * render.
+ */
+function isDocumentRequest(request: NextRequest): boolean {
+  if (request.method !== "GET" || request.headers.has(RENDER_HEADER)) return false;
+  const dest = request.headers.get("sec-fetch-dest");
+  if (dest !== null) return dest === "document";
+  return (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+/** The page rendered with a fresh nonce, re-policed by hashes and marked shareable. */
+async function sharedPage(
+  request: NextRequest,
+  requestId: string,
+  render: PageRenderer,
+  development: boolean,
+  mediaOrigins: string[],
+): Promise<[Response, Record<string, string>]> {
+  const headers = new Headers(request.headers);
+  headers.set(REQUEST_ID_HEADER, requestId);
+  const page = await renderPage(request.nextUrl, headers, render);
+  if (!page.shareable) {
+    // Not a page to share (a 404, a redirect): this visitor's alone, under the CSP it was rendered with.
+    const own: Record<string, string> = { ...CACHE_POLICY.personal };
+    if (page.csp) own["Content-Security-Policy"] = page.csp;
+    return [page.response, own];
+  }
+  const policy = CACHE_POLICY["public-page"];
+  const { "Content-Security-Policy": csp } = securityHeaders({
+    scriptHashes: page.scriptHashes,
+    development,
+    mediaOrigins,
+  });
+  return [
+    page.response,
+    {
+      "Content-Security-Policy": csp,
+      "Cache-Control": policy["Cache-Control"],
+      Vary: mergeVary(page.response.headers.get("vary"), `${policy.Vary}, ${RENDER_HEADER}`),
+    },
+  ];
 }
 
 /**

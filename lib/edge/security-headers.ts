@@ -5,21 +5,38 @@
  * the request's CSP header and puts it on its own scripts, so no inline script runs
  * unless the server rendered it. Styles stay 'unsafe-inline' because React and Next
  * emit style attributes; that is an accepted, much smaller risk than script injection.
+ *
+ * A page a CDN keeps for everyone cannot carry a nonce (every visitor would share it, and
+ * it would be public). Those pages list the SHA-256 of each inline script the render
+ * emitted instead (lib/edge/shareable-page.ts); without 'strict-dynamic', 'self' then
+ * admits the framework's own chunks.
  */
 
 export interface SecurityHeaderOptions {
-  nonce: string;
+  /** This response's own nonce: scripts carrying it run, and what they load. */
+  nonce?: string;
+  /** Instead of a nonce: base64 SHA-256 of each inline script a shared page may run. */
+  scriptHashes?: readonly string[];
   /** Development needs eval for React's debugging tools; production never does. */
   development: boolean;
   /** Origins media may be loaded from besides our own (signed storage URLs). */
   mediaOrigins?: string[];
 }
 
-export function contentSecurityPolicy({ nonce, development, mediaOrigins = [] }: SecurityHeaderOptions): string {
+export function contentSecurityPolicy({
+  nonce,
+  scriptHashes,
+  development,
+  mediaOrigins = [],
+}: SecurityHeaderOptions): string {
   const media = ["'self'", "blob:", ...mediaOrigins].join(" ");
+  const scripts = scriptHashes
+    ? ["'self'", ...scriptHashes.map((hash) => `'sha256-${hash}'`)]
+    : ["'self'", `'nonce-${nonce ?? createNonce()}'`, "'strict-dynamic'"];
+  if (development) scripts.push("'unsafe-eval'");
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
+    `script-src ${scripts.join(" ")}`,
     "style-src 'self' 'unsafe-inline'",
     `img-src 'self' data: ${media}`,
     `media-src ${media}`,

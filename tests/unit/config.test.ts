@@ -115,6 +115,14 @@ describe("seller details and analytics", () => {
     expect(loadConfig({ VERCEL: "1" }).webAnalytics).toBe(true);
     expect(loadConfig({ VERCEL: "1", KOEPON_WEB_ANALYTICS: "0" }).webAnalytics).toBe(false);
   });
+
+  it("shares public pages only when told to (a second render that pays off only behind a Vary-honouring cache)", () => {
+    expect(loadConfig({}).sharedPages).toBe(false);
+    expect(loadConfig({ VERCEL: "1" }).sharedPages).toBe(false);
+    expect(loadConfig({ KOEPON_SHARED_PAGES: "1" }).sharedPages).toBe(true);
+    expect(loadConfig({ VERCEL: "1", KOEPON_SHARED_PAGES: "1" }).sharedPages).toBe(true);
+    expect(loadConfig({ KOEPON_SHARED_PAGES: "0" }).sharedPages).toBe(false);
+  });
 });
 
 describe("auth and rate-limit settings", () => {

@@ -9,6 +9,6 @@ export const runtime = "nodejs";
 const LIST_LIMIT = 100;
 
 /** The campaigns open for pulls now, those ending soonest first. */
-export const GET = route({ access: "public" }, async () => ({
+export const GET = route({ access: "public", cache: "catalog" }, async () => ({
   gachas: await asAnon(await getDb(), (tx) => listActiveCampaigns(tx, { limit: LIST_LIMIT, now: new Date() })),
 }));

@@ -9,6 +9,6 @@ export const runtime = "nodejs";
 const LIST_LIMIT = 100;
 
 /** Approved VTubers, earliest partners first. */
-export const GET = route({ access: "public" }, async () => ({
+export const GET = route({ access: "public", cache: "catalog" }, async () => ({
   vtubers: await asAnon(await getDb(), (tx) => listVtubers(tx, { limit: LIST_LIMIT })),
 }));

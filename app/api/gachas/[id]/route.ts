@@ -7,7 +7,7 @@ import { readPublicGacha } from "@/lib/gacha/public-gacha";
 export const runtime = "nodejs";
 
 /** One open campaign with prices, items and the full odds disclosure (排出率). */
-export const GET = route({ access: "public" }, async ({ params }) => {
+export const GET = route({ access: "public", cache: "catalog" }, async ({ params }) => {
   const id = params.id ?? "";
   if (!UUID_PATTERN.test(id)) throw new DomainError("campaign_not_found");
   const gacha = await readPublicGacha(await getDb(), id, new Date());

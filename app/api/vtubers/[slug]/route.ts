@@ -12,7 +12,7 @@ export const runtime = "nodejs";
 const LIST_LIMIT = 100;
 
 /** One approved VTuber and their campaigns open now. */
-export const GET = route({ access: "public" }, async ({ params }) => {
+export const GET = route({ access: "public", cache: "catalog" }, async ({ params }) => {
   const slug = params.slug ?? "";
   if (!SLUG_PATTERN.test(slug)) throw new DomainError("vtuber_not_found");
   const now = new Date();

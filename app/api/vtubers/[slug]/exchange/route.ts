@@ -9,7 +9,7 @@ import { DomainError } from "@/lib/domain-error";
 export const runtime = "nodejs";
 
 /** A VTuber's exchange (交換所): the items open now, with their cost in that VTuber's medals. */
-export const GET = route({ access: "public" }, async ({ params }) => {
+export const GET = route({ access: "public", cache: "catalog" }, async ({ params }) => {
   const slug = params.slug ?? "";
   if (!SLUG_PATTERN.test(slug)) throw new DomainError("vtuber_not_found");
   const now = new Date();
