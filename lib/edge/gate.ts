@@ -49,6 +49,13 @@ const CSRF_EXEMPT_PREFIX = "/api/webhooks/";
  * sandbox CSP stands. Counted per address like anonymous traffic.
  */
 const SIGNED_FILES_PREFIX = "/api/files/";
+/**
+ * Operators' machine endpoints: their bearer may be a shared secret (METRICS_TOKEN,
+ * CRON_SECRET) rather than an access token, so a bearer that does not verify is not
+ * refused here; the route compares it with the secret itself.
+ */
+const MACHINE_PATHS = ["/api/metrics", "/api/health/ready"];
+const MACHINE_PREFIX = "/api/cron/";
 
 type Caller = { token: VerifiedAccessToken } | { token: null; error: ApiErrorCode | null };
 
@@ -77,7 +84,10 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
     };
 
     const caller: Caller = isSignedFile ? { token: null, error: null } : await identify(request, cookies.access, deps);
-    if (isApi && caller.token === null && caller.error) return finish(errorResponse(caller.error, { lang }));
+    const isMachine = MACHINE_PATHS.includes(pathname) || pathname.startsWith(MACHINE_PREFIX);
+    if (isApi && caller.token === null && caller.error && !isMachine) {
+      return finish(errorResponse(caller.error, { lang }));
+    }
 
     const area = AREAS.find((a) => a.prefixes.some((p) => pathname === p || pathname.startsWith(`${p}/`)));
     if (area) {

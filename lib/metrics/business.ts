@@ -133,3 +133,45 @@ export async function dailyUserFigures(db: Database, day: string): Promise<Daily
     retention7day: cohort > 0 ? retained / cohort : null,
   };
 }
+
+export interface CampaignTotals {
+  campaignId: string;
+  pullsSingle: number;
+  pullsTen: number;
+  revenueJpy: number;
+  refundsJpy: number;
+}
+
+/**
+ * Everything up to `until`, per campaign: the running totals a counter exposes
+ * (Prometheus takes the rate itself). One row per campaign that ever sold or drew.
+ */
+export async function campaignTotals(db: Database, until: Date): Promise<CampaignTotals[]> {
+  const rows = await asService(db, "metrics", (tx) =>
+    tx.query<{ campaign_id: string; single: string; ten: string; revenue: string; refunds: string }>(
+      `with pulls as (
+         select campaign_id,
+                coalesce(sum(pull_count) filter (where pull_count = 1), 0) as single,
+                coalesce(sum(pull_count) filter (where pull_count = 10), 0) as ten
+           from public.pulls where created_at < $1 group by campaign_id),
+       money as (
+         select campaign_id,
+                coalesce(sum(amount_jpy) filter (where fulfilled_at < $1), 0) as revenue,
+                coalesce(sum(amount_jpy) filter (where refunded_at < $1), 0) as refunds
+           from public.purchases where fulfilled_at < $1 or refunded_at < $1 group by campaign_id)
+       select coalesce(p.campaign_id, m.campaign_id) as campaign_id,
+              coalesce(p.single, 0) as single, coalesce(p.ten, 0) as ten,
+              coalesce(m.revenue, 0) as revenue, coalesce(m.refunds, 0) as refunds
+         from pulls p full join money m on m.campaign_id = p.campaign_id
+        order by 1`,
+      [until],
+    ),
+  );
+  return rows.map((r) => ({
+    campaignId: r.campaign_id,
+    pullsSingle: Number(r.single),
+    pullsTen: Number(r.ten),
+    revenueJpy: Number(r.revenue),
+    refundsJpy: Number(r.refunds),
+  }));
+}

@@ -295,3 +295,21 @@ describe("backup settings", () => {
     }
   });
 });
+
+describe("operations settings", () => {
+  it("has no metrics token or cron secret by default and runs the scheduler in-process outside production", () => {
+    expect(loadConfig({}).ops).toEqual({ metricsToken: null, cronSecret: null, scheduler: true });
+    expect(loadConfig({ DATABASE_URL: PG }).ops.scheduler).toBe(true);
+    expect(loadConfig({ KOEPON_SCHEDULER: "0" }).ops.scheduler).toBe(false);
+  });
+
+  it("takes the metrics token and cron secret, and refuses short or spaced ones", () => {
+    const token = "0123456789abcdef0123";
+    expect(loadConfig({ METRICS_TOKEN: token, CRON_SECRET: `${token}x` }).ops).toMatchObject({
+      metricsToken: token,
+      cronSecret: `${token}x`,
+    });
+    expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ CRON_SECRET: "has a space in it, too long" })).toThrow(/CRON_SECRET/);
+  });
+});
