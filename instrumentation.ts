@@ -10,6 +10,7 @@
  */
 import type { Config } from "./lib/config";
 import type { PrepareResult } from "./lib/db/prepare";
+import { log } from "./lib/log/logger";
 
 export async function register(): Promise<void> {
   // Compared as a literal so the Edge build drops this branch and its Node-only imports.
@@ -41,14 +42,10 @@ export async function register(): Promise<void> {
   }
 }
 
-/** One JSON line per failed job; successful runs stay quiet (they happen every minute). */
+/** One log line per failed job; successful runs stay quiet (they happen every minute). */
 function logJobOutcomes(outcomes: { job: string; ok: boolean; error?: string }[]): void {
   for (const outcome of outcomes) {
-    if (!outcome.ok) {
-      console.error(
-        JSON.stringify({ level: "error", event: "ops.job_failed", job: outcome.job, error: outcome.error }),
-      );
-    }
+    if (!outcome.ok) log("error", "ops.job_failed", { job: outcome.job, error: outcome.error });
   }
 }
 

@@ -3,6 +3,7 @@ import type Joi from "joi";
 import { authenticateRequest, type AuthenticatedUser } from "../auth/authenticate";
 import { hasRole, type AppRole } from "../auth/caller";
 import { DomainError } from "../domain-error";
+import { log } from "../log/logger";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
 import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
 
@@ -89,6 +90,6 @@ function toErrorResponse(err: unknown, lang: Lang, requestId: string): Response 
     return errorResponse(err.code, { lang, details: err.details });
   }
   // Never a stack trace or driver message to the client; the log has it with the request id.
-  console.error(JSON.stringify({ level: "error", requestId, error: err instanceof Error ? err.stack : String(err) }));
+  log("error", "api.unhandled_error", { requestId, error: err });
   return errorResponse("internal_error", { lang, headers: { "x-request-id": requestId } });
 }

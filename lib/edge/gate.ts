@@ -18,6 +18,7 @@ import { accessTokenOf, hasRole, type AppRole } from "../auth/caller";
 import { authCookieNames, readCookie } from "../auth/cookies";
 import type { Config } from "../config";
 import { clientIp, rateLimitHeaders, tiersFor, type RateLimiter } from "../ratelimit";
+import { log } from "../log/logger";
 import { checkCsrf } from "./csrf";
 import { refusalResponse } from "./refusal";
 import { createNonce, securityHeaders } from "./security-headers";
@@ -148,7 +149,7 @@ async function identify(request: NextRequest, accessCookie: string, deps: GateDe
     return { token: verified };
   } catch (err) {
     if (err instanceof TokenError) return { token: null, error: err.code };
-    console.error(JSON.stringify({ level: "alert", event: "gate.keys_unavailable", error: String(err) }));
+    log("alert", "gate.keys_unavailable", { error: err });
     return { token: null, error: null };
   }
 }
