@@ -4,6 +4,7 @@ import { authenticateRequest, type AuthenticatedUser } from "../auth/authenticat
 import { hasRole, type AppRole } from "../auth/caller";
 import { DomainError } from "../domain-error";
 import { log } from "../log/logger";
+import { recordRequest, requestMetrics, routeTemplate } from "../metrics/requests";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
 import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
 
@@ -51,22 +52,29 @@ export function route<A extends Access, Body = undefined>(
   handler: (ctx: RouteContext<Body, A>) => Promise<Response | object>,
 ): (request: Request, context: NextRouteContext) => Promise<Response> {
   return async (request, context) => {
+    const started = performance.now();
     const lang = requestLang(request.headers);
     const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
+    let params: Record<string, string> = {};
+    let response: Response;
     try {
+      const rawParams = (await context?.params) ?? {};
+      params = Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
       const user = await authorise(request, options.access);
       const body = options.body
         ? validate(options.body, await readJsonBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES))
         : (undefined as Body);
-      const rawParams = (await context?.params) ?? {};
-      const params = Object.fromEntries(
-        Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]),
-      );
       const result = await handler({ request, requestId, lang, params, body, user: user as UserFor<A> });
-      return result instanceof Response ? result : json(result);
+      response = result instanceof Response ? result : json(result);
     } catch (err) {
-      return toErrorResponse(err, lang, requestId);
+      response = toErrorResponse(err, lang, requestId);
     }
+    recordRequest(requestMetrics(), {
+      route: routeTemplate(new URL(request.url).pathname, params),
+      status: response.status,
+      durationMs: performance.now() - started,
+    });
+    return response;
   };
 }
 

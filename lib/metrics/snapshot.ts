@@ -1,12 +1,15 @@
 import "server-only";
 /**
- * The figures an emitter publishes now, as tagged samples of catalogue metrics. Read from
- * the database on every call, so any instance answers the same.
+ * The figures an emitter publishes now, as tagged samples of catalogue metrics: the
+ * business figures read from the database on every call (so any instance answers the
+ * same), and this process's request metrics.
  */
 import { jstDate } from "../auth/age";
 import type { Database } from "../db";
 import { campaignTotals, dailyUserFigures, gachaFigures } from "./business";
 import { tagsFor, type MetricName, type Tags } from "./catalogue";
+import { merge, type Histogram } from "./histogram";
+import type { RequestMetrics } from "./requests";
 
 export interface Sample {
   name: MetricName;
@@ -48,4 +51,59 @@ export async function businessSnapshot(db: Database, options: { now: Date; env: 
   if (today.conversion !== null) samples.push(sample("users.conversion.rate", {}, today.conversion));
   if (today.retention7day !== null) samples.push(sample("users.retention.7day", {}, today.retention7day));
   return samples;
+}
+
+export interface HistogramSample {
+  name: MetricName;
+  tags: Tags;
+  histogram: Histogram;
+}
+
+/**
+ * This process's request metrics as samples: answers per route and status class, the
+ * 5xx and 4xx shares of all answers, the latency distribution per route and of all
+ * routes together (`system.performance.p99`).
+ */
+export function requestSnapshot(
+  metrics: RequestMetrics,
+  env: string,
+): { samples: Sample[]; histograms: HistogramSample[] } {
+  const samples: Sample[] = [];
+  const byClass = new Map<string, number>();
+  for (const [route, statuses] of metrics.answers) {
+    for (const [statusClass, count] of statuses) {
+      samples.push({
+        name: "http.requests",
+        tags: tagsFor("http.requests", { env, route, status_class: statusClass }),
+        value: count,
+      });
+      byClass.set(statusClass, (byClass.get(statusClass) ?? 0) + count);
+    }
+  }
+  const total = [...byClass.values()].reduce((a, b) => a + b, 0);
+  if (total > 0) {
+    for (const statusClass of ["5xx", "4xx"]) {
+      samples.push({
+        name: "system.errors.rate",
+        tags: tagsFor("system.errors.rate", { env, status_class: statusClass }),
+        value: (byClass.get(statusClass) ?? 0) / total,
+      });
+    }
+  }
+  const perRoute = [...metrics.latency].map(([route, histogram]) => ({
+    name: "http.request.duration" as const,
+    tags: tagsFor("http.request.duration", { env, route }),
+    histogram,
+  }));
+  const all =
+    perRoute.length > 0
+      ? [
+          {
+            name: "system.performance.p99" as const,
+            tags: tagsFor("system.performance.p99", { env }),
+            histogram: merge(...perRoute.map((h) => h.histogram)),
+          },
+        ]
+      : [];
+  return { samples, histograms: [...all, ...perRoute] };
 }

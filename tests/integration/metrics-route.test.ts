@@ -51,7 +51,7 @@ afterAll(async () => {
 
 async function signIn(email: string): Promise<string> {
   const account = DEMO_ACCOUNTS.find((a) => a.email === email)!;
-  const response = await login(jsonRequest("http://localhost/api/auth/login", { email, password: account.password }), {
+  const response = await login(jsonRequest("/api/auth/login", { email, password: account.password }), {
     params: Promise.resolve({}),
   });
   expect(response.status).toBe(200);
@@ -90,7 +90,7 @@ describe("GET /api/metrics", () => {
     ] as const) {
       const response = await pull(
         jsonRequest(
-          `http://localhost/api/gachas/${campaign!.id}/pulls`,
+          `/api/gachas/${campaign!.id}/pulls`,
           { count, paymentMethodId: "pm_card_visa" },
           { authorization: `Bearer ${fan}`, "idempotency-key": key },
         ),
@@ -113,6 +113,10 @@ describe("GET /api/metrics", () => {
     // The fan signed in and paid today: one active user, who converted.
     expect(sumOf(body, "users_active_daily")).toBe(1);
     expect(sumOf(body, "users_conversion_rate")).toBe(1);
+    // The route wrapper recorded both pulls under the route's template, with their latency.
+    expect(body).toContain(`http_requests{env="test",route="/api/gachas/[id]/pulls",status_class="2xx"} 2`);
+    expect(body).toContain(`http_request_duration_count{env="test",route="/api/gachas/[id]/pulls"} 2`);
+    expect(body).not.toContain(campaign!.id + "/pulls");
     // No sample carries a user's id.
     expect(body).not.toMatch(/user_id|fan@demo/);
   });

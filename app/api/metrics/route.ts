@@ -1,6 +1,7 @@
 /**
- * Prometheus scrape target: the metric catalogue's business figures in the text
- * exposition format, computed from the database at each scrape. `Authorization: Bearer
+ * Prometheus scrape target: the metric catalogue's business figures, computed from the
+ * database at each scrape, and this instance's request metrics, in the text exposition
+ * format. `Authorization: Bearer
  * <METRICS_TOKEN>` or an admin's access token.
  */
 import { route } from "@/lib/api/handler";
@@ -8,7 +9,8 @@ import { authoriseOperator } from "@/lib/api/ops-access";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "@/lib/metrics/prometheus";
-import { businessSnapshot } from "@/lib/metrics/snapshot";
+import { requestMetrics } from "@/lib/metrics/requests";
+import { businessSnapshot, requestSnapshot } from "@/lib/metrics/snapshot";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -16,8 +18,9 @@ export const dynamic = "force-dynamic";
 export const GET = route({ access: "public" }, async ({ request, user }) => {
   const config = getConfig();
   authoriseOperator(request, user, config.ops.metricsToken);
-  const samples = await businessSnapshot(await getDb(), { now: new Date(), env: config.nodeEnv });
-  return new Response(renderPrometheus(samples), {
+  const business = await businessSnapshot(await getDb(), { now: new Date(), env: config.nodeEnv });
+  const requests = requestSnapshot(requestMetrics(), config.nodeEnv);
+  return new Response(renderPrometheus([...business, ...requests.samples], requests.histograms), {
     headers: { "content-type": PROMETHEUS_CONTENT_TYPE, "cache-control": "no-store" },
   });
 });
