@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "@/lib/config";
+import { opsSettings } from "@/lib/config/ops";
 
 const PG = "postgres://postgres@127.0.0.1:5432/koepon";
 
@@ -301,6 +302,9 @@ describe("operations settings", () => {
     expect(loadConfig({}).ops).toEqual({ metricsToken: null, cronSecret: null, scheduler: true });
     expect(loadConfig({ DATABASE_URL: PG }).ops.scheduler).toBe(true);
     expect(loadConfig({ KOEPON_SCHEDULER: "0" }).ops.scheduler).toBe(false);
+    // Production mode leaves the jobs to Vercel Cron unless told otherwise.
+    expect(opsSettings({}, { mode: "production" }).scheduler).toBe(false);
+    expect(opsSettings({ KOEPON_SCHEDULER: "1" }, { mode: "production" }).scheduler).toBe(true);
   });
 
   it("takes the metrics token and cron secret, and refuses short or spaced ones", () => {
