@@ -1,13 +1,16 @@
 /**
  * Runs once per server process, before it takes requests. On Node.js it brings the
  * schema up to date (and loads the demo catalog into an empty local database), then
- * says where the app is and how to sign in.
+ * says where the app is and how to sign in. Outside production mode (or with
+ * KOEPON_SCHEDULER=1) it also starts the scheduled jobs in-process, once a minute;
+ * production runs them through Vercel Cron instead.
  *
  * A server that cannot do this exits non-zero: serving without its schema would only
  * fail later, request by request, and a supervisor or deploy check notices an exit.
  */
 import type { Config } from "./lib/config";
 import type { PrepareResult } from "./lib/db/prepare";
+import { log } from "./lib/log/logger";
 
 export async function register(): Promise<void> {
   // Compared as a literal so the Edge build drops this branch and its Node-only imports.
@@ -20,10 +23,29 @@ export async function register(): Promise<void> {
       const { prepareDatabase } = await import("./lib/db/prepare");
       const result = await prepareDatabase((line) => console.log(line));
       console.log(startupBanner(config, result));
+
+      if (config.ops.scheduler) {
+        const [{ startScheduler }, { runAllJobs }, { getDb }] = await Promise.all([
+          import("./lib/ops/scheduler"),
+          import("./lib/ops/jobs"),
+          import("./lib/db"),
+        ]);
+        startScheduler({
+          run: async (now) => logJobOutcomes(await runAllJobs(await getDb(), now)),
+          onError: (err) => logJobOutcomes([{ job: "all", ok: false, error: String(err) }]),
+        });
+      }
     } catch (err) {
       console.error(failureBanner(err));
       process.exit(1);
     }
+  }
+}
+
+/** One log line per failed job; successful runs stay quiet (they happen every minute). */
+function logJobOutcomes(outcomes: { job: string; ok: boolean; error?: string }[]): void {
+  for (const outcome of outcomes) {
+    if (!outcome.ok) log("error", "ops.job_failed", { job: outcome.job, error: outcome.error });
   }
 }
 
@@ -38,6 +60,7 @@ function startupBanner(config: Config, result: PrepareResult): string {
     `  URL:        ${config.appUrl}`,
     `  Mode:       ${config.mode}${store}`,
     `  Migrations: ${migrations}schema up to date`,
+    `  Jobs:       ${config.ops.scheduler ? "in-process, every minute" : "by cron (/api/cron/*)"}`,
   ];
   if (result.seeded) lines.push("  Demo data:  loaded into the empty database");
   if (result.demoAccounts.length > 0) {

@@ -4,6 +4,7 @@
  * in services mode (`npm start` runs the bridge for you). Stops on SIGINT / SIGTERM.
  */
 import { loadConfig } from "../lib/config";
+import { log } from "../lib/log/logger";
 import { startBridge } from "../lib/ratelimit/bridge/server";
 
 const { bridge } = loadConfig(process.env).rateLimit;
@@ -16,7 +17,7 @@ if (!bridge) {
 }
 
 const running = await startBridge(bridge);
-console.log(JSON.stringify({ level: "info", event: "ratelimit.bridge.listening", url: running.url }));
+log("info", "ratelimit.bridge.listening", { url: running.url });
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     void running.close().then(() => process.exit(0));

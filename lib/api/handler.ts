@@ -5,6 +5,8 @@ import { hasRole, type AppRole } from "../auth/caller";
 import { authCookieNames } from "../auth/cookies";
 import { getConfig } from "../config";
 import { DomainError } from "../domain-error";
+import { log } from "../log/logger";
+import { recordRequest, requestMetrics, routeTemplate } from "../metrics/requests";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
 import { carriesCredentials, catalogCacheHeaders } from "./cache-policy";
 import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
@@ -58,25 +60,34 @@ export function route<A extends Access, Body = undefined>(
   handler: (ctx: RouteContext<Body, A>) => Promise<Response | object>,
 ): (request: Request, context: NextRouteContext) => Promise<Response> {
   return async (request, context) => {
+    const started = performance.now();
     const lang = requestLang(request.headers);
     const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
+    let params: Record<string, string> = {};
+    let response: Response;
     try {
+      const rawParams = (await context?.params) ?? {};
+      params = Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
       const user = await authorise(request, options.access);
       const body = options.body
         ? validate(options.body, await readJsonBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES))
         : (undefined as Body);
-      const rawParams = (await context?.params) ?? {};
-      const params = Object.fromEntries(
-        Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]),
-      );
       const result = await handler({ request, requestId, lang, params, body, user: user as UserFor<A> });
-      if (result instanceof Response) return result;
-      if (options.cache !== "catalog") return json(result);
-      const credentials = carriesCredentials(request.headers, authCookieNames(getConfig().auth.cookieSecure));
-      return json(result, 200, { ...catalogCacheHeaders(credentials) });
+      if (result instanceof Response) response = result;
+      else if (options.cache !== "catalog") response = json(result);
+      else {
+        const credentials = carriesCredentials(request.headers, authCookieNames(getConfig().auth.cookieSecure));
+        response = json(result, 200, { ...catalogCacheHeaders(credentials) });
+      }
     } catch (err) {
-      return toErrorResponse(err, lang, requestId);
+      response = toErrorResponse(err, lang, requestId);
     }
+    recordRequest(requestMetrics(), {
+      route: routeTemplate(new URL(request.url).pathname, params),
+      status: response.status,
+      durationMs: performance.now() - started,
+    });
+    return response;
   };
 }
 
@@ -100,6 +111,6 @@ function toErrorResponse(err: unknown, lang: Lang, requestId: string): Response 
     return errorResponse(err.code, { lang, details: err.details });
   }
   // Never a stack trace or driver message to the client; the log has it with the request id.
-  console.error(JSON.stringify({ level: "error", requestId, error: err instanceof Error ? err.stack : String(err) }));
+  log("error", "api.unhandled_error", { requestId, error: err });
   return errorResponse("internal_error", { lang, headers: { "x-request-id": requestId } });
 }

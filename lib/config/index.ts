@@ -13,6 +13,7 @@ import { databaseEnv, databaseSettings } from "./database";
 import { assertValidEnv, type Env } from "./env";
 import { modeEnv, modeSettings, type ModeConfig, type Stores } from "./mode";
 import { operatorEnv, operatorSettings, type OperatorConfig } from "./operator";
+import { opsEnv, opsSettings, type OpsConfig } from "./ops";
 import { paymentsEnv, paymentsSettings } from "./payments";
 import { rateLimitEnv, rateLimitSettings } from "./rate-limit";
 import { serverEnv, serverSettings, type ServerConfig } from "./server";
@@ -24,6 +25,7 @@ export type { DatabaseConfig } from "./database";
 export { ConfigError } from "./env";
 export type { Mode } from "./mode";
 export type { OperatorConfig } from "./operator";
+export type { OpsConfig } from "./ops";
 export type { PaymentsConfig, StripeApiBase } from "./payments";
 export type { RateLimitConfig, RateLimitStoreConfig } from "./rate-limit";
 export type { StorageConfig, UrlSigningKeyConfig } from "./storage";
@@ -31,6 +33,7 @@ export type { StorageConfig, UrlSigningKeyConfig } from "./storage";
 export interface Config extends ServerConfig, ModeConfig, Stores {
   operator: OperatorConfig;
   backup: BackupConfig;
+  ops: OpsConfig;
 }
 
 const SCHEMAS = [
@@ -43,6 +46,7 @@ const SCHEMAS = [
   modeEnv,
   operatorEnv,
   backupEnv,
+  opsEnv,
 ];
 
 /** Parses an environment into a config. Pure, so tests can feed it any environment. */
@@ -63,6 +67,7 @@ export function loadConfig(env: Env): Config {
     ...mode,
     operator: operatorSettings(env, { ...server, ...mode }),
     backup: backupSettings(env, server),
+    ops: opsSettings(env, mode),
   };
 }
 

@@ -20,6 +20,8 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<string, number | string, number | string>;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface AuditLog {
@@ -106,6 +108,12 @@ export interface GachaItems {
   rarity: string;
 }
 
+export interface JobWatermarks {
+  done_until: Timestamp;
+  job: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface LoginThrottles {
   failures: Generated<number>;
   last_attempt_at: Timestamp;
@@ -132,6 +140,16 @@ export interface MedalLedger {
   reason: string;
   user_id: string;
   vtuber_id: string;
+}
+
+export interface MetricRollups {
+  bucket: Timestamp;
+  campaign_id: string | null;
+  computed_at: Generated<Timestamp>;
+  id: Generated<number>;
+  kind: string | null;
+  metric: string;
+  value: Numeric;
 }
 
 export interface MonthlySpend {
@@ -301,9 +319,11 @@ export interface DB {
   exchange_items: ExchangeItems;
   exchanges: Exchanges;
   gacha_items: GachaItems;
+  job_watermarks: JobWatermarks;
   login_throttles: LoginThrottles;
   medal_balances: MedalBalances;
   medal_ledger: MedalLedger;
+  metric_rollups: MetricRollups;
   monthly_spend: MonthlySpend;
   pull_results: PullResults;
   pulls: Pulls;

@@ -23,6 +23,7 @@ import { accessTokenOf, hasRole, type AppRole } from "../auth/caller";
 import { authCookieNames, readCookie } from "../auth/cookies";
 import type { Config } from "../config";
 import { clientIp, rateLimitHeaders, tiersFor, type RateLimiter } from "../ratelimit";
+import { log } from "../log/logger";
 import { checkCsrf } from "./csrf";
 import { refusalResponse } from "./refusal";
 import { createNonce, securityHeaders } from "./security-headers";
@@ -60,6 +61,13 @@ const CSRF_EXEMPT_PREFIX = "/api/webhooks/";
  * sandbox CSP stands. Counted per address like anonymous traffic.
  */
 const SIGNED_FILES_PREFIX = "/api/files/";
+/**
+ * Operators' machine endpoints: their bearer may be a shared secret (METRICS_TOKEN,
+ * CRON_SECRET) rather than an access token, so a bearer that does not verify is not
+ * refused here; the route compares it with the secret itself.
+ */
+const MACHINE_PATHS = ["/api/metrics", "/api/health/ready"];
+const MACHINE_PREFIX = "/api/cron/";
 
 type Caller = { token: VerifiedAccessToken } | { token: null; error: ApiErrorCode | null };
 
@@ -88,7 +96,10 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
     };
 
     const caller: Caller = isSignedFile ? { token: null, error: null } : await identify(request, cookies.access, deps);
-    if (isApi && caller.token === null && caller.error) return finish(errorResponse(caller.error, { lang }));
+    const isMachine = MACHINE_PATHS.includes(pathname) || pathname.startsWith(MACHINE_PREFIX);
+    if (isApi && caller.token === null && caller.error && !isMachine) {
+      return finish(errorResponse(caller.error, { lang }));
+    }
 
     const area = AREAS.find((a) => a.prefixes.some((p) => pathname === p || pathname.startsWith(`${p}/`)));
     if (area) {
@@ -210,7 +221,7 @@ async function identify(request: NextRequest, accessCookie: string, deps: GateDe
     return { token: verified };
   } catch (err) {
     if (err instanceof TokenError) return { token: null, error: err.code };
-    console.error(JSON.stringify({ level: "alert", event: "gate.keys_unavailable", error: String(err) }));
+    log("alert", "gate.keys_unavailable", { error: err });
     return { token: null, error: null };
   }
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/types";
+import { log } from "../log/logger";
 
 export type PaymentAlertAction =
   /** The provider took money for a purchase id we do not have (or none at all). */
@@ -26,7 +27,7 @@ export interface PaymentAlert {
  */
 export async function raiseAlert(tx: Queryable, alert: PaymentAlert): Promise<void> {
   const details = { source: alert.source, providerPaymentId: alert.providerPaymentId, ...alert.details };
-  console.error(JSON.stringify({ level: "alert", event: alert.action, purchaseId: alert.purchaseId, ...details }));
+  log("alert", alert.action, { purchaseId: alert.purchaseId, ...details });
   await tx.query(
     `insert into public.audit_log (actor_id, action, target_type, target_id, details)
      values (null, $1, $2, $3, $4::jsonb)`,

@@ -6,6 +6,7 @@ import { paymentFailure, paymentRequiresAction, purchaseInProgress } from "./pay
 import type { ChargeResult, PaymentProvider } from "./providers/types";
 import type { PullReceipt } from "./pull-receipt";
 import { recordCharge } from "./record-charge";
+import { log } from "../log/logger";
 import { release } from "./release";
 import { reserve, type PullRequest } from "./reserve";
 import { settleSucceededIn } from "./settle-succeeded";
@@ -54,14 +55,7 @@ export async function payAndPull(deps: PayAndPullDeps, request: PullRequest): Pr
   } catch (err) {
     // Whether money moved is unknown, so nothing is released: the purchase stays pending,
     // its yen reserved, until the webhook or reconciliation hears the provider's answer.
-    console.error(
-      JSON.stringify({
-        level: "alert",
-        event: "payment.charge_outcome_unknown",
-        purchaseId: purchase.id,
-        error: String(err),
-      }),
-    );
+    log("alert", "payment.charge_outcome_unknown", { purchaseId: purchase.id, error: err });
     throw purchaseInProgress("provider_unreachable");
   }
   await recordCharge(db, purchase.id, charge);

@@ -10,6 +10,7 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis";
 import type { RateLimitConfig, RateLimitStoreConfig } from "../config";
+import { log } from "../log/logger";
 import { MemoryStore, type LimitResult } from "./memory";
 import { TIERS, type TierCheck, type TierName } from "./tiers";
 
@@ -83,16 +84,12 @@ export function createRateLimiter(config: RateLimitConfig, options: RateLimiterO
       failure = { reason: "error", error: describe(error) };
     }
     const policy = TIERS[check.tier].onStoreFailure;
-    console.error(
-      JSON.stringify({
-        level: "alert",
-        event: "ratelimit.store_unavailable",
-        tier: check.tier,
-        policy,
-        ...failure,
-        timeoutMs: config.timeoutMs,
-      }),
-    );
+    log("alert", "ratelimit.store_unavailable", {
+      tier: check.tier,
+      policy,
+      ...failure,
+      timeoutMs: config.timeoutMs,
+    });
     return policy === "local"
       ? { tier: check.tier, result: local(check), degraded: true }
       : { tier: check.tier, result: null };

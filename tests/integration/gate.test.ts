@@ -158,6 +158,21 @@ describe(`Edge gate (${storeKind})`, () => {
     });
   });
 
+  describe("operators' machine endpoints", () => {
+    it("pass a shared-secret bearer on to the route, which compares it; elsewhere the same bearer is 401", async () => {
+      await freshGate();
+      const headers = { authorization: "Bearer metrics-token-0123456789abcdef" };
+      for (const path of ["/api/metrics", "/api/health/ready", "/api/cron/rollups"]) {
+        expect(passedThrough(await gate(req(path, { headers }))), path).toBe(true);
+      }
+      const elsewhere = await gate(req("/api/me", { headers }));
+      expect(elsewhere.status).toBe(401);
+      // A lookalike path is not a machine endpoint.
+      expect((await gate(req("/api/metrics-export", { headers }))).status).toBe(401);
+      expect((await gate(req("/api/cronjobs", { headers }))).status).toBe(401);
+    });
+  });
+
   describe("role-gated areas", () => {
     it.each([
       ["user", "/api/admin/users", 403],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "@/lib/config";
+import { opsSettings } from "@/lib/config/ops";
 
 const PG = "postgres://postgres@127.0.0.1:5432/koepon";
 
@@ -301,5 +302,26 @@ describe("backup settings", () => {
     for (const bad of [Buffer.alloc(16).toString("base64"), Buffer.alloc(32).toString("hex"), "not a key"]) {
       expect(() => loadConfig({ BACKUP_ENCRYPTION_KEY: bad })).toThrow(/BACKUP_ENCRYPTION_KEY must be 32 bytes/);
     }
+  });
+});
+
+describe("operations settings", () => {
+  it("has no metrics token or cron secret by default and runs the scheduler in-process outside production", () => {
+    expect(loadConfig({}).ops).toEqual({ metricsToken: null, cronSecret: null, scheduler: true });
+    expect(loadConfig({ DATABASE_URL: PG }).ops.scheduler).toBe(true);
+    expect(loadConfig({ KOEPON_SCHEDULER: "0" }).ops.scheduler).toBe(false);
+    // Production mode leaves the jobs to Vercel Cron unless told otherwise.
+    expect(opsSettings({}, { mode: "production" }).scheduler).toBe(false);
+    expect(opsSettings({ KOEPON_SCHEDULER: "1" }, { mode: "production" }).scheduler).toBe(true);
+  });
+
+  it("takes the metrics token and cron secret, and refuses short or spaced ones", () => {
+    const token = "0123456789abcdef0123";
+    expect(loadConfig({ METRICS_TOKEN: token, CRON_SECRET: `${token}x` }).ops).toMatchObject({
+      metricsToken: token,
+      cronSecret: `${token}x`,
+    });
+    expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ CRON_SECRET: "has a space in it, too long" })).toThrow(/CRON_SECRET/);
   });
 });

@@ -124,7 +124,8 @@ describe("tiersFor", () => {
 describe("lib/ratelimit on the Edge runtime", () => {
   it("imports nothing Node-only outside the bridge", () => {
     const dir = path.join(import.meta.dirname, "../../lib/ratelimit");
-    const allowed = new Set(["@upstash/ratelimit", "@upstash/redis", "../config", "../auth/caller"]);
+    // The logger is Edge-safe (lib/log/logger.ts imports nothing).
+    const allowed = new Set(["@upstash/ratelimit", "@upstash/redis", "../config", "../auth/caller", "../log/logger"]);
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
       const source = fs.readFileSync(path.join(dir, file), "utf8");
       for (const [, specifier] of source.matchAll(/from "([^"]+)"/g)) {

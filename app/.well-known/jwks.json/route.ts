@@ -5,6 +5,7 @@
 import { errorResponse } from "@/lib/api/errors";
 import { JWKS_CACHE_SECONDS } from "@/lib/auth/jwks-resolver";
 import { getPublicJwks } from "@/lib/auth/keys";
+import { log } from "@/lib/log/logger";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -19,7 +20,7 @@ export async function GET(): Promise<Response> {
       },
     });
   } catch (err) {
-    console.error(JSON.stringify({ level: "error", event: "jwks_unavailable", error: String(err) }));
+    log("error", "jwks_unavailable", { error: err });
     return errorResponse("service_unavailable");
   }
 }

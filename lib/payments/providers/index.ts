@@ -3,6 +3,7 @@ import { getConfig, type Config } from "../../config";
 import { getDb } from "../../db";
 import type { Database } from "../../db/types";
 import { createSandboxProvider } from "./sandbox";
+import { log } from "../../log/logger";
 import { createStripeProvider } from "./stripe";
 import type { PaymentProvider } from "./types";
 import { deliverWebhook } from "./webhook-delivery";
@@ -30,7 +31,7 @@ export function paymentProviderFor(config: Pick<Config, "payments" | "appUrl">, 
     deliver: (delivery) => {
       void deliverWebhook(payments.webhookUrl, delivery).then((result) => {
         if (!result.delivered) {
-          console.warn(JSON.stringify({ level: "warn", event: "payments.sandbox_webhook_undelivered", ...result }));
+          log("warn", "payments.sandbox_webhook_undelivered", { ...result });
         }
       });
     },

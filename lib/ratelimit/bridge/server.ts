@@ -24,6 +24,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Redis, { ReplyError } from "ioredis";
+import { log } from "../../log/logger";
 import { ScriptRewriter, type Rewritten } from "./scripts";
 
 export interface BridgeOptions {
@@ -235,14 +236,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 function watchRedis(redis: Redis): void {
   let up: boolean | null = null;
   redis.on("ready", () => {
-    if (up === false) console.log(JSON.stringify({ level: "info", event: "ratelimit.bridge.redis_ready" }));
+    if (up === false) log("info", "ratelimit.bridge.redis_ready");
     up = true;
   });
   redis.on("error", (error: Error) => {
     if (up !== false) {
-      console.error(
-        JSON.stringify({ level: "alert", event: "ratelimit.bridge.redis_unavailable", error: error.message }),
-      );
+      log("alert", "ratelimit.bridge.redis_unavailable", { error });
     }
     up = false;
   });

@@ -1,0 +1,46 @@
+import Joi from "joi";
+import { envSchema, flag, readEnv, type Env } from "./env";
+import type { Mode } from "./mode";
+
+/** Metrics, scheduled jobs and readiness: who may read them and who runs the jobs. */
+export interface OpsConfig {
+  /**
+   * Bearer token a Prometheus scraper (or a readiness probe) presents at `/api/metrics`
+   * and `/api/health/ready`; an admin's access token works too. null: admins only.
+   */
+  metricsToken: string | null;
+  /**
+   * Bearer secret Vercel Cron sends to `/api/cron/*`. null: the cron routes refuse every
+   * call (the in-process scheduler does not need it).
+   */
+  cronSecret: string | null;
+  /**
+   * Run the scheduled jobs inside the server process, once a minute.
+   * @default true except in production mode, where Vercel Cron calls the cron routes
+   */
+  scheduler: boolean;
+}
+
+interface OpsEnv {
+  METRICS_TOKEN?: string;
+  CRON_SECRET?: string;
+  KOEPON_SCHEDULER?: boolean;
+}
+
+// Long enough that guessing is hopeless; these are compared in constant time, not rate limited.
+const secret = Joi.string().min(16).max(512).pattern(/^\S+$/).empty("");
+
+export const opsEnv = envSchema<OpsEnv>({
+  METRICS_TOKEN: secret,
+  CRON_SECRET: secret,
+  KOEPON_SCHEDULER: flag,
+});
+
+export function opsSettings(env: Env, context: { mode: Mode }): OpsConfig {
+  const v = readEnv(opsEnv, env);
+  return {
+    metricsToken: v.METRICS_TOKEN ?? null,
+    cronSecret: v.CRON_SECRET ?? null,
+    scheduler: v.KOEPON_SCHEDULER ?? context.mode !== "production",
+  };
+}

@@ -1,0 +1,45 @@
+import "server-only";
+/**
+ * The scheduled jobs, one list for every way they are run: Vercel Cron calling
+ * `/api/cron/<name>` (vercel.json), the in-process scheduler of embedded and services
+ * mode, and `npm run ops:tick`. Each job is safe to run on several instances at once and
+ * to run again: they rely on that, not on there being one runner.
+ */
+import type { Database } from "../db";
+import { rollUpMinutes } from "../metrics/rollups";
+
+export interface Job {
+  /** The cron expression vercel.json gives it; the in-process scheduler runs every job each minute. */
+  schedule: string;
+  run(db: Database, now: Date): Promise<object>;
+}
+
+export const JOBS = {
+  rollups: { schedule: "* * * * *", run: (db, now) => rollUpMinutes(db, { now }) },
+} satisfies Record<string, Job>;
+
+export type JobName = keyof typeof JOBS;
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOBS, name);
+}
+
+export interface JobOutcome {
+  job: JobName;
+  ok: boolean;
+  result?: object;
+  error?: string;
+}
+
+/** Runs every job once, each on its own: one failing does not stop the others. */
+export async function runAllJobs(db: Database, now: Date): Promise<JobOutcome[]> {
+  const outcomes: JobOutcome[] = [];
+  for (const job of Object.keys(JOBS) as JobName[]) {
+    try {
+      outcomes.push({ job, ok: true, result: await JOBS[job].run(db, now) });
+    } catch (err) {
+      outcomes.push({ job, ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return outcomes;
+}
