@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { NextRequest } from "next/server";
 import { createLocalJWKSet } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -17,9 +18,10 @@ import { createRateLimiter } from "@/lib/ratelimit";
 const APP = "https://koepon.example";
 const config = loadConfig({ APP_URL: APP, NODE_ENV: "test" });
 const ACCESS_COOKIE = authCookieNames(config.auth.cookieSecure).access;
-// In this worktree's port range; the server stands in for the app behind the gate.
-const PORT = 4310;
-const UNUSED_PORT = 4311;
+// The server stands in for the app behind the gate; both ports are the system's choice.
+let PORT: number;
+/** A port nothing listens on: taken from the system, then let go. */
+let UNUSED_PORT: number;
 
 interface Seen {
   path: string;
@@ -48,7 +50,12 @@ beforeAll(async () => {
         `<script nonce="${nonce}">${BOOT}</script></body></html>`,
     );
   });
-  await new Promise<void>((resolve) => server.listen(PORT, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  PORT = (server.address() as AddressInfo).port;
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  UNUSED_PORT = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
 });
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

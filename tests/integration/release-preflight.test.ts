@@ -116,5 +116,6 @@ describe("release preflight (expand-only migrations)", () => {
       },
     );
     expect(out).toMatch(/preflight: \d+ new migration\(s\), expand-only for HEAD/);
-  });
+    // A process of its own that loads tsx and migrates twice: slow on a busy machine.
+  }, 180_000);
 });
