@@ -31,12 +31,29 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY
       chunks.push(value);
     }
   }
-  const text = new TextDecoder("utf-8", { fatal: true }).decode(concat(chunks, size));
+  let text: string;
   try {
-    return JSON.parse(text) as unknown;
+    text = new TextDecoder("utf-8", { fatal: true }).decode(concat(chunks, size));
   } catch {
+    throw new RequestError("invalid_json", [{ reason: "invalid_utf8" }]);
+  }
+  try {
+    return JSON.parse(text, refuseNul) as unknown;
+  } catch (err) {
+    if (err instanceof RequestError) throw err;
     throw new RequestError("invalid_json");
   }
+}
+
+/**
+ * NUL is valid JSON (`"\u0000"`) but no text column or jsonb value can hold it, and no
+ * field of ours has a use for it: refused here rather than failing in the database.
+ */
+function refuseNul(key: string, value: unknown): unknown {
+  if ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000")) {
+    throw new RequestError("invalid_json", [{ reason: "nul_character" }]);
+  }
+  return value;
 }
 
 /**

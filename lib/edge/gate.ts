@@ -18,7 +18,9 @@ import { accessTokenOf, hasRole, type AppRole } from "../auth/caller";
 import { authCookieNames, readCookie } from "../auth/cookies";
 import type { Config } from "../config";
 import { clientIp, rateLimitHeaders, tiersFor, type RateLimiter } from "../ratelimit";
+import { apiRouteMethods, isWellFormedPath, KNOWN_METHODS } from "./api-routes";
 import { checkCsrf } from "./csrf";
+import { pageRefusal } from "./page-refusal";
 import { refusalResponse } from "./refusal";
 import { createNonce, securityHeaders } from "./security-headers";
 
@@ -76,6 +78,23 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
       return response;
     };
 
+    // Refused here, in our shape and with our headers, rather than by the framework with
+    // a bare 500 (undecodable path), an HTML 404 (unknown API path) or an empty 405.
+    if (!KNOWN_METHODS.has(request.method)) {
+      const allow = [...KNOWN_METHODS];
+      return finish(
+        isApi
+          ? errorResponse("method_not_allowed", { lang, details: [{ reason: "unknown_method", allow }] })
+          : pageRefusal(405, lang, { Allow: allow.join(", ") }),
+      );
+    }
+    if (!isWellFormedPath(pathname)) {
+      return finish(
+        isApi
+          ? errorResponse("invalid_path", { lang, details: [{ reason: "malformed_path" }] })
+          : pageRefusal(400, lang),
+      );
+    }
     const caller: Caller = isSignedFile ? { token: null, error: null } : await identify(request, cookies.access, deps);
     if (isApi && caller.token === null && caller.error) return finish(errorResponse(caller.error, { lang }));
 
@@ -85,6 +104,19 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
         return finish(isApi ? errorResponse("unauthenticated", { lang }) : redirectToLogin(request));
       }
       if (!hasRole(caller.token.role, area.role)) return finish(errorResponse("forbidden", { lang }));
+    }
+
+    if (isApi) {
+      const methods = apiRouteMethods(pathname);
+      if (methods === null) return finish(errorResponse("not_found", { lang, details: [{ reason: "no_such_route" }] }));
+      if (!methods.includes(request.method as (typeof methods)[number])) {
+        return finish(
+          errorResponse("method_not_allowed", {
+            lang,
+            details: [{ reason: "method_not_allowed", allow: [...methods] }],
+          }),
+        );
+      }
     }
 
     const hasAuthCookie =
