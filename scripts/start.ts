@@ -1,6 +1,6 @@
 /**
  * `npm start`: build when the sources changed since the last build, then serve with
- * `next start`. The server itself migrates and seeds on start (instrumentation.ts),
+ * scripts/serve.ts (Next's production server behind our front door, on HOST:PORT). The server itself migrates and seeds on start (instrumentation.ts),
  * because in embedded mode only the server process may open the PGlite directory.
  * In services mode (REDIS_URL without Upstash) it also runs the Upstash-REST bridge the
  * rate limiter talks to, in this process, for as long as the server runs.
@@ -67,9 +67,10 @@ if (!built) {
 const bridge = config.rateLimit.bridge ? await startBridgeOrExit(config.rateLimit.bridge) : null;
 
 console.log(`Starting Koepon! in ${config.mode} mode on ${config.appUrl}`);
-const server = spawn(process.execPath, [nextBin, "start", "-p", String(config.port)], {
+const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
   cwd: root,
-  env,
+  // What `next start` would set: the production server runs production React.
+  env: { ...env, NODE_ENV: env.NODE_ENV ?? "production" },
   stdio: "inherit",
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));

@@ -1,5 +1,7 @@
 import Joi from "joi";
-import { assertTogether, envSchema, readEnv, type Env } from "./env";
+import { isAddressBlock, type ClientAddressConfig } from "../ratelimit/client-ip";
+import { assertTogether, ConfigError, envSchema, readEnv, type Env } from "./env";
+import type { ServerConfig } from "./server";
 
 export type RateLimitStoreConfig =
   | { kind: "memory" }
@@ -15,6 +17,8 @@ export interface RateLimitConfig {
    * @default 500
    */
   timeoutMs: number;
+  /** Whose forwarding headers say where a request came from (lib/ratelimit/client-ip.ts). */
+  clientAddress: ClientAddressConfig;
 }
 
 interface RateLimitEnv {
@@ -24,6 +28,7 @@ interface RateLimitEnv {
   RATE_LIMIT_BRIDGE_PORT: number;
   RATE_LIMIT_BRIDGE_TOKEN: string;
   RATE_LIMIT_TIMEOUT_MS: number;
+  TRUSTED_PROXIES?: string;
 }
 
 export const rateLimitEnv = envSchema<RateLimitEnv>({
@@ -37,10 +42,11 @@ export const rateLimitEnv = envSchema<RateLimitEnv>({
   RATE_LIMIT_BRIDGE_PORT: Joi.number().port().default(8079),
   RATE_LIMIT_BRIDGE_TOKEN: Joi.string().min(8).default("koepon-local-bridge"),
   RATE_LIMIT_TIMEOUT_MS: Joi.number().integer().min(50).max(5000).default(500),
+  TRUSTED_PROXIES: Joi.string().empty(""),
 });
 
 /** Upstash when configured, else the bridge in front of `REDIS_URL`, else counters in memory. */
-export function rateLimitSettings(env: Env): RateLimitConfig {
+export function rateLimitSettings(env: Env, server: Pick<ServerConfig, "onVercel">): RateLimitConfig {
   const v = readEnv(rateLimitEnv, env);
   assertTogether(v, "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN");
   const upstash =
@@ -59,5 +65,20 @@ export function rateLimitSettings(env: Env): RateLimitConfig {
         : { kind: "memory" },
     bridge,
     timeoutMs: v.RATE_LIMIT_TIMEOUT_MS,
+    clientAddress: clientAddressSettings(v.TRUSTED_PROXIES, server.onVercel),
   };
+}
+
+function clientAddressSettings(list: string | undefined, onVercel: boolean): ClientAddressConfig {
+  // Vercel's edge is the only proxy in front of a Vercel function, and it says so itself.
+  if (onVercel) return { source: "vercel" };
+  const trustedProxies = (list ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  const bad = trustedProxies.filter((entry) => !isAddressBlock(entry));
+  if (bad.length > 0) {
+    throw new ConfigError(`TRUSTED_PROXIES: not an address or CIDR block: ${bad.join(", ")}`);
+  }
+  return { source: "forwarded", trustedProxies };
 }

@@ -7,6 +7,12 @@ export interface ServerConfig {
   nodeEnv: "development" | "production" | "test";
   /** Port `npm start` serves on. */
   port: number;
+  /**
+   * Interface `npm start` listens on. Loopback unless told otherwise: a local run is not
+   * meant to be reached from the network; behind a proxy on another machine, set HOST.
+   * @default 127.0.0.1
+   */
+  host: string;
   /** Public origin of the app, used for absolute links. */
   appUrl: string;
   /** How this server reaches itself (the gate's key fetch, the sandbox's webhooks), bypassing the public proxy. */
@@ -28,11 +34,14 @@ export interface ServerConfig {
    * @default true on Vercel (VERCEL=1), false elsewhere
    */
   webAnalytics: boolean;
+  /** Running on Vercel (VERCEL=1, set by the platform): its edge writes the client's address. */
+  onVercel: boolean;
 }
 
 interface ServerEnv {
   NODE_ENV: ServerConfig["nodeEnv"];
   PORT: number;
+  HOST: string;
   APP_URL?: string;
   KOEPON_INTERNAL_URL?: string;
   KOEPON_DATA_DIR: string;
@@ -47,6 +56,7 @@ interface ServerEnv {
 export const serverEnv = envSchema<ServerEnv>({
   NODE_ENV: Joi.string().valid("development", "production", "test").default("development"),
   PORT: Joi.number().port().default(3000),
+  HOST: Joi.string().hostname().default("127.0.0.1"),
   APP_URL: Joi.string().uri({ scheme: ["http", "https"] }),
   KOEPON_INTERNAL_URL: Joi.string().uri({ scheme: ["http", "https"] }),
   KOEPON_DATA_DIR: Joi.string().default(".data"),
@@ -63,6 +73,7 @@ export function serverSettings(env: Env): ServerConfig {
   return {
     nodeEnv: v.NODE_ENV,
     port: v.PORT,
+    host: v.HOST,
     appUrl: v.APP_URL ?? `http://localhost:${v.PORT}`,
     internalUrl: v.KOEPON_INTERNAL_URL ?? `http://127.0.0.1:${v.PORT}`,
     version: pkg.version,
@@ -71,5 +82,6 @@ export function serverSettings(env: Env): ServerConfig {
     isBuildPhase: v.NEXT_PHASE === "phase-production-build",
     bcryptCost: v.BCRYPT_COST,
     webAnalytics: v.KOEPON_WEB_ANALYTICS ?? v.VERCEL === "1",
+    onVercel: v.VERCEL === "1",
   };
 }

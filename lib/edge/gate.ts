@@ -30,7 +30,9 @@ export const REQUEST_ID_HEADER = "x-request-id";
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export interface GateDeps {
-  config: Pick<Config, "appUrl" | "auth" | "nodeEnv" | "storage">;
+  config: Pick<Config, "appUrl" | "auth" | "nodeEnv" | "storage"> & {
+    rateLimit: Pick<Config["rateLimit"], "clientAddress">;
+  };
   keys: JWTVerifyGetKey;
   limiter: RateLimiter;
   /** @default () => new Date() */
@@ -132,7 +134,7 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
         tiersFor({
           role: caller.token?.role ?? null,
           identity: caller.token?.sub ?? null,
-          ip: clientIp(request.headers),
+          ip: clientIp(request.headers, deps.config.rateLimit.clientAddress),
           method: request.method,
           pathname,
         }),

@@ -73,12 +73,14 @@ export async function limiterUnderTest(): Promise<LimiterUnderTest> {
   };
 }
 
+const NO_PROXIES = { source: "forwarded", trustedProxies: [] } as const;
+
 export function memoryConfig(): RateLimitConfig {
-  return { store: { kind: "memory" }, bridge: null, timeoutMs: 500 };
+  return { store: { kind: "memory" }, bridge: null, timeoutMs: 500, clientAddress: NO_PROXIES };
 }
 
 export function upstashConfig(url: string, token: string, timeoutMs: number): RateLimitConfig {
-  return { store: { kind: "upstash", url, token }, bridge: null, timeoutMs };
+  return { store: { kind: "upstash", url, token }, bridge: null, timeoutMs, clientAddress: NO_PROXIES };
 }
 
 /** Removes only this run's keys: other runs and other data on the same Redis stay. */

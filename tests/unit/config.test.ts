@@ -21,6 +21,23 @@ describe("loadConfig", () => {
     expect(config.bcryptCost).toBe(12);
   });
 
+  it("reads the client address from the socket peer unless proxies are named, and from Vercel's header on Vercel", () => {
+    expect(loadConfig({}).rateLimit.clientAddress).toEqual({ source: "forwarded", trustedProxies: [] });
+    expect(loadConfig({ TRUSTED_PROXIES: " 10.0.0.0/8, 2001:db8::1 " }).rateLimit.clientAddress).toEqual({
+      source: "forwarded",
+      trustedProxies: ["10.0.0.0/8", "2001:db8::1"],
+    });
+    expect(loadConfig({ VERCEL: "1", TRUSTED_PROXIES: "10.0.0.0/8" }).rateLimit.clientAddress).toEqual({
+      source: "vercel",
+    });
+    expect(() => loadConfig({ TRUSTED_PROXIES: "10.0.0.0/8,proxy.internal" })).toThrow(ConfigError);
+  });
+
+  it("listens on loopback unless HOST says otherwise", () => {
+    expect(loadConfig({}).host).toBe("127.0.0.1");
+    expect(loadConfig({ HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+  });
+
   it("switches to PostgreSQL when DATABASE_URL is set", () => {
     const config = loadConfig({ DATABASE_URL: PG, DATABASE_POOL_MAX: "7" });
     expect(config.mode).toBe("services");
