@@ -6,7 +6,7 @@
  * rate limiter talks to, in this process, for as long as the server runs.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { loadConfig, type RateLimitConfig } from "../lib/config";
@@ -29,6 +29,8 @@ const SOURCES = [
 // This command is the local runner: local stores are what it is for.
 const env: NodeJS.ProcessEnv = { ...process.env, KOEPON_ALLOW_EMBEDDED: process.env.KOEPON_ALLOW_EMBEDDED ?? "1" };
 env.KOEPON_COMMIT_SHA ||= gitCommit();
+// The rate-limit bridge and the app share a token; this run makes one unless it is set.
+env.RATE_LIMIT_BRIDGE_TOKEN ||= randomBytes(32).toString("base64url");
 const config = loadConfig(env);
 
 function gitCommit(): string {

@@ -26,7 +26,7 @@ interface RateLimitEnv {
   UPSTASH_REDIS_REST_TOKEN?: string;
   REDIS_URL?: string;
   RATE_LIMIT_BRIDGE_PORT: number;
-  RATE_LIMIT_BRIDGE_TOKEN: string;
+  RATE_LIMIT_BRIDGE_TOKEN?: string;
   RATE_LIMIT_TIMEOUT_MS: number;
   TRUSTED_PROXIES?: string;
 }
@@ -40,13 +40,16 @@ export const rateLimitEnv = envSchema<RateLimitEnv>({
     .uri({ scheme: ["redis", "rediss"] })
     .empty(""),
   RATE_LIMIT_BRIDGE_PORT: Joi.number().port().default(8079),
-  RATE_LIMIT_BRIDGE_TOKEN: Joi.string().min(8).default("koepon-local-bridge"),
+  RATE_LIMIT_BRIDGE_TOKEN: Joi.string().min(16).empty(""),
   RATE_LIMIT_TIMEOUT_MS: Joi.number().integer().min(50).max(5000).default(500),
   TRUSTED_PROXIES: Joi.string().empty(""),
 });
 
 /** Upstash when configured, else the bridge in front of `REDIS_URL`, else counters in memory. */
-export function rateLimitSettings(env: Env, server: Pick<ServerConfig, "onVercel">): RateLimitConfig {
+/** The token this repository once used as a default: published, so never accepted outside tests. */
+const PUBLISHED_TOKEN = "koepon-local-bridge";
+
+export function rateLimitSettings(env: Env, server: Pick<ServerConfig, "onVercel" | "nodeEnv">): RateLimitConfig {
   const v = readEnv(rateLimitEnv, env);
   assertTogether(v, "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN");
   const upstash =
@@ -55,7 +58,7 @@ export function rateLimitSettings(env: Env, server: Pick<ServerConfig, "onVercel
       : null;
   const bridge =
     v.REDIS_URL && !upstash
-      ? { redisUrl: v.REDIS_URL, port: v.RATE_LIMIT_BRIDGE_PORT, token: v.RATE_LIMIT_BRIDGE_TOKEN }
+      ? { redisUrl: v.REDIS_URL, port: v.RATE_LIMIT_BRIDGE_PORT, token: bridgeToken(v.RATE_LIMIT_BRIDGE_TOKEN, server) }
       : null;
   return {
     store: upstash
@@ -81,4 +84,23 @@ function clientAddressSettings(list: string | undefined, onVercel: boolean): Cli
     throw new ConfigError(`TRUSTED_PROXIES: not an address or CIDR block: ${bad.join(", ")}`);
   }
   return { source: "forwarded", trustedProxies };
+}
+
+/**
+ * The bridge's token. `npm start` generates one per run and hands it to both sides; run
+ * by hand (`npm run bridge` beside your own server), set RATE_LIMIT_BRIDGE_TOKEN. Tests
+ * start their own bridges with their own tokens, so a test run without one gets a
+ * random token nobody knows.
+ */
+function bridgeToken(token: string | undefined, server: Pick<ServerConfig, "nodeEnv">): string {
+  if (server.nodeEnv === "test") return token ?? `test-${crypto.randomUUID()}`;
+  if (token === undefined) {
+    throw new ConfigError(
+      "RATE_LIMIT_BRIDGE_TOKEN is required with REDIS_URL (npm start generates one): " +
+        "set 16+ random characters, the same for the app and `npm run bridge`.",
+    );
+  }
+  if (token === PUBLISHED_TOKEN)
+    throw new ConfigError("RATE_LIMIT_BRIDGE_TOKEN: the published example token is refused.");
+  return token;
 }

@@ -55,8 +55,8 @@ export async function limiterUnderTest(): Promise<LimiterUnderTest> {
 
   vi.useFakeTimers({ toFake: ["Date"], now: START });
   const token = randomBytes(16).toString("hex");
-  const bridge = await startBridge({ redisUrl, token, port: 0 });
   const prefix = `koepon:test:${randomUUID()}`;
+  const bridge = await startBridge({ redisUrl, token, port: 0, keyPrefixes: [prefix] });
   const limiter = createRateLimiter(upstashConfig(bridge.url, token, 10_000), { now: clock.now, prefix });
   return {
     limiter,

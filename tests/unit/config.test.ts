@@ -168,17 +168,14 @@ describe("auth and rate-limit settings", () => {
   });
 
   it("puts the bundled bridge in front of REDIS_URL, and prefers Upstash when both are set", () => {
-    const services = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", RATE_LIMIT_BRIDGE_PORT: "8090" });
-    expect(services.rateLimit.bridge).toEqual({
-      redisUrl: "redis://127.0.0.1:6379",
-      port: 8090,
-      token: "koepon-local-bridge",
+    const token = "bridge-token-0123456789";
+    const services = loadConfig({
+      REDIS_URL: "redis://127.0.0.1:6379",
+      RATE_LIMIT_BRIDGE_PORT: "8090",
+      RATE_LIMIT_BRIDGE_TOKEN: token,
     });
-    expect(services.rateLimit.store).toEqual({
-      kind: "upstash",
-      url: "http://127.0.0.1:8090",
-      token: "koepon-local-bridge",
-    });
+    expect(services.rateLimit.bridge).toEqual({ redisUrl: "redis://127.0.0.1:6379", port: 8090, token });
+    expect(services.rateLimit.store).toEqual({ kind: "upstash", url: "http://127.0.0.1:8090", token });
 
     const upstash = loadConfig({
       REDIS_URL: "redis://127.0.0.1:6379",
@@ -310,5 +307,27 @@ describe("backup settings", () => {
     for (const bad of [Buffer.alloc(16).toString("base64"), Buffer.alloc(32).toString("hex"), "not a key"]) {
       expect(() => loadConfig({ BACKUP_ENCRYPTION_KEY: bad })).toThrow(/BACKUP_ENCRYPTION_KEY must be 32 bytes/);
     }
+  });
+});
+
+describe("the rate-limit bridge's token", () => {
+  const services = { REDIS_URL: "redis://127.0.0.1:6379", NODE_ENV: "development" } as const;
+
+  it("is required with REDIS_URL outside tests, and the published example is refused", () => {
+    expect(() => loadConfig(services)).toThrow(/RATE_LIMIT_BRIDGE_TOKEN is required/);
+    expect(() => loadConfig({ ...services, RATE_LIMIT_BRIDGE_TOKEN: "koepon-local-bridge" })).toThrow(ConfigError);
+    const token = "a-token-of-our-own-0123456789";
+    expect(loadConfig({ ...services, RATE_LIMIT_BRIDGE_TOKEN: token }).rateLimit.store).toEqual({
+      kind: "upstash",
+      url: "http://127.0.0.1:8079",
+      token,
+    });
+  });
+
+  it("is random in a test run that sets none", () => {
+    const a = loadConfig({ ...services, NODE_ENV: "test" }).rateLimit.bridge?.token;
+    const b = loadConfig({ ...services, NODE_ENV: "test" }).rateLimit.bridge?.token;
+    expect(a).toMatch(/^test-/);
+    expect(a).not.toBe(b);
   });
 });
