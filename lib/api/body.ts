@@ -5,35 +5,14 @@ import { RequestError } from "./errors";
 /** @default 16 KiB: no JSON body of this API is larger; uploads have their own routes. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
-/**
- * Reads a JSON body without ever holding more than `maxBytes` of it: a lying or
- * missing Content-Length cannot make the server buffer a huge upload.
- */
+/** Reads a JSON body without ever holding more than `maxBytes` of it (`readRawBody`). */
 export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) throw new RequestError("unsupported_media_type");
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes)
-    throw new RequestError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
-
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        throw new RequestError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
-      }
-      chunks.push(value);
-    }
-  }
+  const bytes = await readRawBody(request, maxBytes);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(concat(chunks, size));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new RequestError("invalid_json", [{ reason: "invalid_utf8" }]);
   }
@@ -54,6 +33,34 @@ function refuseNul(key: string, value: unknown): unknown {
     throw new RequestError("invalid_json", [{ reason: "nul_character" }]);
   }
   return value;
+}
+
+/**
+ * The body's bytes, refused with 413 `body_too_large` as soon as the declared length or
+ * the bytes read pass `maxBytes`, so a lying or missing Content-Length cannot make the
+ * server buffer a huge upload.
+ */
+export async function readRawBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes)
+    throw new RequestError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
+
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw new RequestError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
+      }
+      chunks.push(value);
+    }
+  }
+  return concat(chunks, size);
 }
 
 /**

@@ -195,15 +195,16 @@ describe("auth and rate-limit settings", () => {
 describe("payment settings", () => {
   const stripe = { STRIPE_SECRET_KEY: "sk_test_abc123", STRIPE_WEBHOOK_SECRET: "whsec_def456" };
 
-  it("uses the sandbox with a fixed local webhook secret, delivering to this app's webhook route", () => {
+  it("uses the sandbox with a webhook secret generated in the data folder, delivering to this app's webhook route", () => {
     expect(loadConfig({ PORT: "3100" }).payments).toEqual({
       provider: "sandbox",
-      webhookSecret: "whsec_koepon_local_sandbox",
+      webhookSecret: null,
+      secretFile: ".data/keys/sandbox-webhook.key",
       webhookUrl: "http://127.0.0.1:3100/api/webhooks/stripe",
     });
-    expect(loadConfig({ SANDBOX_WEBHOOK_SECRET: "whsec_other" }).payments).toMatchObject({
-      webhookSecret: "whsec_other",
-    });
+    const own = "whsec_0123456789abcdef01234567";
+    expect(loadConfig({ SANDBOX_WEBHOOK_SECRET: own }).payments).toMatchObject({ webhookSecret: own });
+    expect(() => loadConfig({ SANDBOX_WEBHOOK_SECRET: "whsec_koepon_local_sandbox" })).toThrow(ConfigError);
   });
 
   it("switches to Stripe when its keys are set, optionally against a local API server", () => {
