@@ -10,6 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { loadConfig, type RateLimitConfig } from "../lib/config";
+import { startEnvironment } from "../lib/config/start";
 import { startBridge } from "../lib/ratelimit/bridge/server";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -26,11 +27,8 @@ const SOURCES = [
   "tsconfig.json",
 ];
 
-// This command is the local runner: local stores are what it is for.
-const env: NodeJS.ProcessEnv = { ...process.env, KOEPON_ALLOW_EMBEDDED: process.env.KOEPON_ALLOW_EMBEDDED ?? "1" };
+const env = startEnvironment(process.env, () => randomBytes(32).toString("base64url")) as NodeJS.ProcessEnv;
 env.KOEPON_COMMIT_SHA ||= gitCommit();
-// The rate-limit bridge and the app share a token; this run makes one unless it is set.
-env.RATE_LIMIT_BRIDGE_TOKEN ||= randomBytes(32).toString("base64url");
 const config = loadConfig(env);
 
 function gitCommit(): string {
@@ -71,8 +69,7 @@ const bridge = config.rateLimit.bridge ? await startBridgeOrExit(config.rateLimi
 console.log(`Starting Koepon! in ${config.mode} mode on ${config.appUrl}`);
 const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
   cwd: root,
-  // What `next start` would set: the production server runs production React.
-  env: { ...env, NODE_ENV: env.NODE_ENV ?? "production" },
+  env,
   stdio: "inherit",
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));

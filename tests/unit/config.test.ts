@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "@/lib/config";
+import { startEnvironment } from "@/lib/config/start";
 
 const PG = "postgres://postgres@127.0.0.1:5432/koepon";
 
@@ -330,5 +331,34 @@ describe("the rate-limit bridge's token", () => {
     const b = loadConfig({ ...services, NODE_ENV: "test" }).rateLimit.bridge?.token;
     expect(a).toMatch(/^test-/);
     expect(a).not.toBe(b);
+  });
+});
+
+describe("npm start's environment", () => {
+  const token = () => "generated-token-0123456789";
+
+  it("runs the production build on local stores when the operator asked for nothing", () => {
+    const env = startEnvironment({}, token);
+    expect(env).toMatchObject({ NODE_ENV: "production", KOEPON_ALLOW_EMBEDDED: "1" });
+    const config = loadConfig(env);
+    expect(config.mode).toBe("embedded");
+    expect(config.host).toBe("127.0.0.1");
+  });
+
+  it("never turns the guard off for an operator who set NODE_ENV=production", () => {
+    const env = startEnvironment({ NODE_ENV: "production" }, token);
+    expect(env.KOEPON_ALLOW_EMBEDDED).toBeUndefined();
+    expect(() => loadConfig(env)).toThrow(/Refusing to start with NODE_ENV=production on local stores/);
+    // Allowed only when they say so themselves.
+    expect(loadConfig(startEnvironment({ NODE_ENV: "production", KOEPON_ALLOW_EMBEDDED: "1" }, token)).mode).toBe(
+      "embedded",
+    );
+  });
+
+  it("makes the bridge token unless one is set", () => {
+    expect(startEnvironment({}, token).RATE_LIMIT_BRIDGE_TOKEN).toBe("generated-token-0123456789");
+    expect(startEnvironment({ RATE_LIMIT_BRIDGE_TOKEN: "mine-mine-mine-mine" }, token).RATE_LIMIT_BRIDGE_TOKEN).toBe(
+      "mine-mine-mine-mine",
+    );
   });
 });
