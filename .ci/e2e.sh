@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the app, serves it with `next start` on a fresh embedded data directory and
-# runs the Playwright suite against it. Used by .ci/run; runnable on its own.
+# Builds the app, serves it as `npm start` does (scripts/serve.ts: Next behind the front
+# door that appends the socket peer and refuses TRACE) on a fresh embedded data
+# directory and runs the Playwright suite against it. Used by .ci/run; runnable on its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPORTS="${1:-$(pwd)/.ci/reports}"
@@ -20,9 +21,9 @@ KOEPON_COMMIT_SHA="$(git rev-parse --short=12 HEAD 2>/dev/null || true)"
 # APP_URL is the origin the browser uses: CSRF checks compare against it.
 APP_URL="http://127.0.0.1:$PORT"
 # KOEPON_SHARED_PAGES: the suite checks the cache headers of shared public pages too.
-export KOEPON_DATA_DIR="$DATA_DIR" KOEPON_ALLOW_EMBEDDED=1 KOEPON_SHARED_PAGES=1 PORT KOEPON_COMMIT_SHA APP_URL
-# Its own process group, so the cleanup stops next-server too, not just the npx wrapper.
-setsid env -u DATABASE_URL -u REDIS_URL npx next start -p "$PORT" >"$REPORTS/server.log" 2>&1 &
+export KOEPON_DATA_DIR="$DATA_DIR" KOEPON_ALLOW_EMBEDDED=1 KOEPON_SHARED_PAGES=1 PORT KOEPON_COMMIT_SHA APP_URL NODE_ENV=production
+# Its own process group, so the cleanup stops the server and anything it started.
+setsid env -u DATABASE_URL -u REDIS_URL node --import tsx scripts/serve.ts >"$REPORTS/server.log" 2>&1 &
 SERVER=$!
 trap 'kill -- -"$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA_DIR"' EXIT
 

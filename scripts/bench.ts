@@ -5,7 +5,7 @@
  *    DATABASE_URL: migrated, the demo catalog seeded (3 active campaigns), and fresh adult
  *    fans inserted by the service role with a bcrypt cost-4 password hash.
  * 2. The server as `npm start` runs it (scripts/start.ts: build if the sources changed,
- *    the Upstash-REST bridge in front of REDIS_URL, `next start`), on its own port.
+ *    the Upstash-REST bridge in front of REDIS_URL, scripts/serve.ts), on its own port.
  * 3. HTTP: every fan signs in through `POST /api/auth/login` (real RS256 tokens the gate
  *    and the route verify), a short warm-up, then `--users` × `--pulls-per-user` single
  *    pulls through `POST /api/gachas/{id}/pulls` at `--concurrency`, each timed.

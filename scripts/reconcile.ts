@@ -28,7 +28,7 @@ const config = getConfig();
 const db = await openDatabase(config.database);
 try {
   const now = new Date();
-  const provider = paymentProviderFor(config, db);
+  const provider = await paymentProviderFor(config, db);
   const summary = await reconcile(db, provider, {
     since: new Date(now.getTime() - hours * 3_600_000),
     now,

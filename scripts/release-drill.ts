@@ -74,6 +74,8 @@ const env = {
   RATE_LIMIT_BRIDGE_PORT: String(port + 3),
   RATE_LIMIT_BRIDGE_TOKEN: bridgeToken,
   KOEPON_DATA_DIR: path.join(work, "data"),
+  // HAProxy, on this machine, appends the client's address; the colours trust it for that.
+  TRUSTED_PROXIES: "127.0.0.1",
   // Services mode on local storage and sandbox payments: allowed for the drill.
   KOEPON_ALLOW_EMBEDDED: "1",
 };

@@ -1,15 +1,16 @@
 /**
  * `npm start`: build when the sources changed since the last build, then serve with
- * `next start`. The server itself migrates and seeds on start (instrumentation.ts),
+ * scripts/serve.ts (Next's production server behind our front door, on HOST:PORT). The server itself migrates and seeds on start (instrumentation.ts),
  * because in embedded mode only the server process may open the PGlite directory.
  * In services mode (REDIS_URL without Upstash) it also runs the Upstash-REST bridge the
  * rate limiter talks to, in this process, for as long as the server runs.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { loadConfig, type RateLimitConfig } from "../lib/config";
+import { startEnvironment } from "../lib/config/start";
 import { startBridge } from "../lib/ratelimit/bridge/server";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -26,8 +27,7 @@ const SOURCES = [
   "tsconfig.json",
 ];
 
-// This command is the local runner: local stores are what it is for.
-const env: NodeJS.ProcessEnv = { ...process.env, KOEPON_ALLOW_EMBEDDED: process.env.KOEPON_ALLOW_EMBEDDED ?? "1" };
+const env = startEnvironment(process.env, () => randomBytes(32).toString("base64url")) as NodeJS.ProcessEnv;
 env.KOEPON_COMMIT_SHA ||= gitCommit();
 const config = loadConfig(env);
 
@@ -67,7 +67,7 @@ if (!built) {
 const bridge = config.rateLimit.bridge ? await startBridgeOrExit(config.rateLimit.bridge) : null;
 
 console.log(`Starting Koepon! in ${config.mode} mode on ${config.appUrl}`);
-const server = spawn(process.execPath, [nextBin, "start", "-p", String(config.port)], {
+const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
   cwd: root,
   env,
   stdio: "inherit",

@@ -5,13 +5,42 @@ import { RequestError } from "./errors";
 /** @default 16 KiB: no JSON body of this API is larger; uploads have their own routes. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
-/**
- * Reads a JSON body without ever holding more than `maxBytes` of it: a lying or
- * missing Content-Length cannot make the server buffer a huge upload.
- */
+/** Reads a JSON body without ever holding more than `maxBytes` of it (`readRawBody`). */
 export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) throw new RequestError("unsupported_media_type");
+  const bytes = await readRawBody(request, maxBytes);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new RequestError("invalid_json", [{ reason: "invalid_utf8" }]);
+  }
+  try {
+    return JSON.parse(text, refuseNul) as unknown;
+  } catch (err) {
+    if (err instanceof RequestError) throw err;
+    throw new RequestError("invalid_json");
+  }
+}
+
+/**
+ * NUL is valid JSON (`"\u0000"`) but no text column or jsonb value can hold it, and no
+ * field of ours has a use for it: refused here rather than failing in the database.
+ */
+function refuseNul(key: string, value: unknown): unknown {
+  if ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000")) {
+    throw new RequestError("invalid_json", [{ reason: "nul_character" }]);
+  }
+  return value;
+}
+
+/**
+ * The body's bytes, refused with 413 `body_too_large` as soon as the declared length or
+ * the bytes read pass `maxBytes`, so a lying or missing Content-Length cannot make the
+ * server buffer a huge upload.
+ */
+export async function readRawBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes)
     throw new RequestError("body_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
@@ -31,12 +60,7 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY
       chunks.push(value);
     }
   }
-  const text = new TextDecoder("utf-8", { fatal: true }).decode(concat(chunks, size));
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new RequestError("invalid_json");
-  }
+  return concat(chunks, size);
 }
 
 /**

@@ -4,6 +4,8 @@ import type { DomainErrorCode, ErrorDetail } from "../domain-error";
 /** Refusals of the request itself, raised by the HTTP layer before or instead of a domain call. */
 type RequestErrorCode =
   | "invalid_json"
+  | "invalid_path"
+  | "method_not_allowed"
   | "unsupported_media_type"
   | "body_too_large"
   | "idempotency_key_required"
@@ -28,6 +30,12 @@ function retryAfterFromDetails(details: readonly ErrorDetail[]): Record<string, 
   return seconds === undefined ? {} : { "Retry-After": String(seconds) };
 }
 
+/** `Allow` from the detail that lists the methods a path answers. */
+function allowFromDetails(details: readonly ErrorDetail[]): Record<string, string> {
+  const allow = details.find((d) => Array.isArray(d.allow))?.allow as string[] | undefined;
+  return allow === undefined ? {} : { Allow: allow.join(", ") };
+}
+
 /**
  * The one table of API errors: every error the API can answer with has a code here,
  * with its HTTP status, a sentence in Japanese and English, and the headers it sets.
@@ -36,6 +44,17 @@ function retryAfterFromDetails(details: readonly ErrorDetail[]): Record<string, 
 export const API_ERRORS = {
   validation_failed: { status: 400, ja: "入力内容に誤りがあります。", en: "Some fields are invalid." },
   invalid_json: { status: 400, ja: "リクエストの形式が正しくありません。", en: "The request body is not valid JSON." },
+  invalid_path: {
+    status: 400,
+    ja: "URLの形式が正しくありません。",
+    en: "The request path is not valid.",
+  },
+  method_not_allowed: {
+    status: 405,
+    ja: "このURLではこの操作はできません。",
+    en: "This method is not allowed on this path.",
+    headers: allowFromDetails,
+  },
   unsupported_media_type: {
     status: 415,
     ja: "JSON形式で送信してください。",

@@ -56,7 +56,7 @@ export function loadConfig(env: Env): Config {
   const stores: Stores = {
     database: databaseSettings(env, server),
     storage: storageSettings(env, server),
-    rateLimit: rateLimitSettings(env),
+    rateLimit: rateLimitSettings(env, server),
     auth: authSettings(env, server),
     payments: paymentsSettings(env, server),
   };

@@ -17,7 +17,12 @@ export type PaymentsConfig =
   | {
       /** Stripe's test payment-method ids, no money moves: embedded and services modes. */
       provider: "sandbox";
-      webhookSecret: string;
+      /**
+       * SANDBOX_WEBHOOK_SECRET, or null: a random secret generated once in `secretFile`
+       * (lib/payments/providers/sandbox-secret.ts), so no two data folders share one.
+       */
+      webhookSecret: string | null;
+      secretFile: string;
       /** Where the sandbox delivers its webhooks: this app's own route, like Stripe would. */
       webhookUrl: string;
     }
@@ -33,7 +38,7 @@ interface PaymentsEnv {
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
   STRIPE_API_BASE?: string;
-  SANDBOX_WEBHOOK_SECRET: string;
+  SANDBOX_WEBHOOK_SECRET?: string;
 }
 
 export const paymentsEnv = envSchema<PaymentsEnv>({
@@ -46,15 +51,15 @@ export const paymentsEnv = envSchema<PaymentsEnv>({
   STRIPE_API_BASE: Joi.string()
     .uri({ scheme: ["http", "https"] })
     .empty(""),
-  // Not a secret worth guarding: the sandbox moves no money. Fixed so a local run and
-  // its tests verify the same signatures without any setup.
+  // No default: a published value would let anyone who reaches a sandbox instance post
+  // "verified" events to it. Unset, each data folder generates its own.
   SANDBOX_WEBHOOK_SECRET: Joi.string()
-    .pattern(/^whsec_[A-Za-z0-9_]+$/)
-    .default("whsec_koepon_local_sandbox"),
+    .pattern(/^whsec_[A-Za-z0-9_]{24,}$/)
+    .empty(""),
 });
 
 /** Stripe when its keys are set, else the sandbox delivering to this server's own webhook route. */
-export function paymentsSettings(env: Env, server: Pick<ServerConfig, "internalUrl">): PaymentsConfig {
+export function paymentsSettings(env: Env, server: Pick<ServerConfig, "internalUrl" | "dataDir">): PaymentsConfig {
   const v = readEnv(paymentsEnv, env);
   assertTogether(v, "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET");
   if (v.STRIPE_SECRET_KEY && v.STRIPE_WEBHOOK_SECRET) {
@@ -67,7 +72,8 @@ export function paymentsSettings(env: Env, server: Pick<ServerConfig, "internalU
   }
   return {
     provider: "sandbox",
-    webhookSecret: v.SANDBOX_WEBHOOK_SECRET,
+    webhookSecret: v.SANDBOX_WEBHOOK_SECRET ?? null,
+    secretFile: `${server.dataDir}/keys/sandbox-webhook.key`,
     webhookUrl: `${server.internalUrl}/api/webhooks/stripe`,
   };
 }

@@ -1,5 +1,7 @@
 import Joi from "joi";
-import { assertTogether, envSchema, readEnv, type Env } from "./env";
+import { isAddressBlock, type ClientAddressConfig } from "../ratelimit/client-ip";
+import { assertTogether, ConfigError, envSchema, readEnv, type Env } from "./env";
+import type { ServerConfig } from "./server";
 
 export type RateLimitStoreConfig =
   | { kind: "memory" }
@@ -15,6 +17,8 @@ export interface RateLimitConfig {
    * @default 500
    */
   timeoutMs: number;
+  /** Whose forwarding headers say where a request came from (lib/ratelimit/client-ip.ts). */
+  clientAddress: ClientAddressConfig;
 }
 
 interface RateLimitEnv {
@@ -22,8 +26,9 @@ interface RateLimitEnv {
   UPSTASH_REDIS_REST_TOKEN?: string;
   REDIS_URL?: string;
   RATE_LIMIT_BRIDGE_PORT: number;
-  RATE_LIMIT_BRIDGE_TOKEN: string;
+  RATE_LIMIT_BRIDGE_TOKEN?: string;
   RATE_LIMIT_TIMEOUT_MS: number;
+  TRUSTED_PROXIES?: string;
 }
 
 export const rateLimitEnv = envSchema<RateLimitEnv>({
@@ -35,12 +40,16 @@ export const rateLimitEnv = envSchema<RateLimitEnv>({
     .uri({ scheme: ["redis", "rediss"] })
     .empty(""),
   RATE_LIMIT_BRIDGE_PORT: Joi.number().port().default(8079),
-  RATE_LIMIT_BRIDGE_TOKEN: Joi.string().min(8).default("koepon-local-bridge"),
+  RATE_LIMIT_BRIDGE_TOKEN: Joi.string().min(16).empty(""),
   RATE_LIMIT_TIMEOUT_MS: Joi.number().integer().min(50).max(5000).default(500),
+  TRUSTED_PROXIES: Joi.string().empty(""),
 });
 
 /** Upstash when configured, else the bridge in front of `REDIS_URL`, else counters in memory. */
-export function rateLimitSettings(env: Env): RateLimitConfig {
+/** The token this repository once used as a default: published, so never accepted outside tests. */
+const PUBLISHED_TOKEN = "koepon-local-bridge";
+
+export function rateLimitSettings(env: Env, server: Pick<ServerConfig, "onVercel" | "nodeEnv">): RateLimitConfig {
   const v = readEnv(rateLimitEnv, env);
   assertTogether(v, "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN");
   const upstash =
@@ -49,7 +58,7 @@ export function rateLimitSettings(env: Env): RateLimitConfig {
       : null;
   const bridge =
     v.REDIS_URL && !upstash
-      ? { redisUrl: v.REDIS_URL, port: v.RATE_LIMIT_BRIDGE_PORT, token: v.RATE_LIMIT_BRIDGE_TOKEN }
+      ? { redisUrl: v.REDIS_URL, port: v.RATE_LIMIT_BRIDGE_PORT, token: bridgeToken(v.RATE_LIMIT_BRIDGE_TOKEN, server) }
       : null;
   return {
     store: upstash
@@ -59,5 +68,39 @@ export function rateLimitSettings(env: Env): RateLimitConfig {
         : { kind: "memory" },
     bridge,
     timeoutMs: v.RATE_LIMIT_TIMEOUT_MS,
+    clientAddress: clientAddressSettings(v.TRUSTED_PROXIES, server.onVercel),
   };
+}
+
+function clientAddressSettings(list: string | undefined, onVercel: boolean): ClientAddressConfig {
+  // Vercel's edge is the only proxy in front of a Vercel function, and it says so itself.
+  if (onVercel) return { source: "vercel" };
+  const trustedProxies = (list ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  const bad = trustedProxies.filter((entry) => !isAddressBlock(entry));
+  if (bad.length > 0) {
+    throw new ConfigError(`TRUSTED_PROXIES: not an address or CIDR block: ${bad.join(", ")}`);
+  }
+  return { source: "forwarded", trustedProxies };
+}
+
+/**
+ * The bridge's token. `npm start` generates one per run and hands it to both sides; run
+ * by hand (`npm run bridge` beside your own server), set RATE_LIMIT_BRIDGE_TOKEN. Tests
+ * start their own bridges with their own tokens, so a test run without one gets a
+ * random token nobody knows.
+ */
+function bridgeToken(token: string | undefined, server: Pick<ServerConfig, "nodeEnv">): string {
+  if (server.nodeEnv === "test") return token ?? `test-${crypto.randomUUID()}`;
+  if (token === undefined) {
+    throw new ConfigError(
+      "RATE_LIMIT_BRIDGE_TOKEN is required with REDIS_URL (npm start generates one): " +
+        "set 16+ random characters, the same for the app and `npm run bridge`.",
+    );
+  }
+  if (token === PUBLISHED_TOKEN)
+    throw new ConfigError("RATE_LIMIT_BRIDGE_TOKEN: the published example token is refused.");
+  return token;
 }

@@ -7,6 +7,12 @@ export interface ServerConfig {
   nodeEnv: "development" | "production" | "test";
   /** Port `npm start` serves on. */
   port: number;
+  /**
+   * Interface `npm start` listens on. Loopback unless told otherwise: a local run is not
+   * meant to be reached from the network; behind a proxy on another machine, set HOST.
+   * @default 127.0.0.1
+   */
+  host: string;
   /** Public origin of the app, used for absolute links. */
   appUrl: string;
   /** How this server reaches itself (the gate's key fetch, the sandbox's webhooks), bypassing the public proxy. */
@@ -36,11 +42,14 @@ export interface ServerConfig {
    * @default false
    */
   sharedPages: boolean;
+  /** Running on Vercel (VERCEL=1, set by the platform): its edge writes the client's address. */
+  onVercel: boolean;
 }
 
 interface ServerEnv {
   NODE_ENV: ServerConfig["nodeEnv"];
   PORT: number;
+  HOST: string;
   APP_URL?: string;
   KOEPON_INTERNAL_URL?: string;
   KOEPON_DATA_DIR: string;
@@ -56,6 +65,7 @@ interface ServerEnv {
 export const serverEnv = envSchema<ServerEnv>({
   NODE_ENV: Joi.string().valid("development", "production", "test").default("development"),
   PORT: Joi.number().port().default(3000),
+  HOST: Joi.string().hostname().default("127.0.0.1"),
   APP_URL: Joi.string().uri({ scheme: ["http", "https"] }),
   KOEPON_INTERNAL_URL: Joi.string().uri({ scheme: ["http", "https"] }),
   KOEPON_DATA_DIR: Joi.string().default(".data"),
@@ -73,6 +83,7 @@ export function serverSettings(env: Env): ServerConfig {
   return {
     nodeEnv: v.NODE_ENV,
     port: v.PORT,
+    host: v.HOST,
     appUrl: v.APP_URL ?? `http://localhost:${v.PORT}`,
     internalUrl: v.KOEPON_INTERNAL_URL ?? `http://127.0.0.1:${v.PORT}`,
     version: pkg.version,
@@ -82,5 +93,6 @@ export function serverSettings(env: Env): ServerConfig {
     bcryptCost: v.BCRYPT_COST,
     webAnalytics: v.KOEPON_WEB_ANALYTICS ?? v.VERCEL === "1",
     sharedPages: v.KOEPON_SHARED_PAGES ?? false,
+    onVercel: v.VERCEL === "1",
   };
 }

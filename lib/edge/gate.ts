@@ -24,7 +24,9 @@ import { authCookieNames, readCookie } from "../auth/cookies";
 import type { Config } from "../config";
 import { clientIp, rateLimitHeaders, tiersFor, type RateLimiter } from "../ratelimit";
 import { log } from "../log/logger";
+import { apiRouteMethods, isWellFormedPath, KNOWN_METHODS } from "./api-routes";
 import { checkCsrf } from "./csrf";
+import { pageRefusal } from "./page-refusal";
 import { refusalResponse } from "./refusal";
 import { createNonce, securityHeaders } from "./security-headers";
 import { mergeVary, RENDER_HEADER, renderPage, type PageRenderer } from "./shareable-page";
@@ -35,7 +37,9 @@ export const REQUEST_ID_HEADER = "x-request-id";
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export interface GateDeps {
-  config: Pick<Config, "appUrl" | "auth" | "nodeEnv" | "storage">;
+  config: Pick<Config, "appUrl" | "auth" | "nodeEnv" | "storage"> & {
+    rateLimit: Pick<Config["rateLimit"], "clientAddress">;
+  };
   keys: JWTVerifyGetKey;
   limiter: RateLimiter;
   /** @default () => new Date() */
@@ -95,6 +99,23 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
       return response;
     };
 
+    // Refused here, in our shape and with our headers, rather than by the framework with
+    // a bare 500 (undecodable path), an HTML 404 (unknown API path) or an empty 405.
+    if (!KNOWN_METHODS.has(request.method)) {
+      const allow = [...KNOWN_METHODS];
+      return finish(
+        isApi
+          ? errorResponse("method_not_allowed", { lang, details: [{ reason: "unknown_method", allow }] })
+          : pageRefusal(405, lang, { Allow: allow.join(", ") }),
+      );
+    }
+    if (!isWellFormedPath(pathname)) {
+      return finish(
+        isApi
+          ? errorResponse("invalid_path", { lang, details: [{ reason: "malformed_path" }] })
+          : pageRefusal(400, lang),
+      );
+    }
     const caller: Caller = isSignedFile ? { token: null, error: null } : await identify(request, cookies.access, deps);
     const isMachine = MACHINE_PATHS.includes(pathname) || pathname.startsWith(MACHINE_PREFIX);
     if (isApi && caller.token === null && caller.error && !isMachine) {
@@ -107,6 +128,19 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
         return finish(isApi ? errorResponse("unauthenticated", { lang }) : redirectToLogin(request));
       }
       if (!hasRole(caller.token.role, area.role)) return finish(errorResponse("forbidden", { lang }));
+    }
+
+    if (isApi) {
+      const methods = apiRouteMethods(pathname);
+      if (methods === null) return finish(errorResponse("not_found", { lang, details: [{ reason: "no_such_route" }] }));
+      if (!methods.includes(request.method as (typeof methods)[number])) {
+        return finish(
+          errorResponse("method_not_allowed", {
+            lang,
+            details: [{ reason: "method_not_allowed", allow: [...methods] }],
+          }),
+        );
+      }
     }
 
     const hasAuthCookie =
@@ -122,7 +156,7 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
         tiersFor({
           role: caller.token?.role ?? null,
           identity: caller.token?.sub ?? null,
-          ip: clientIp(request.headers),
+          ip: clientIp(request.headers, deps.config.rateLimit.clientAddress),
           method: request.method,
           pathname,
         }),

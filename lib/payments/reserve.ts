@@ -138,9 +138,16 @@ async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date
   };
 }
 
+/**
+ * The buyer's cap inputs and status, read `for share`: a limit change
+ * (lib/auth/voluntary-limit.ts) or a suspension holds the row `for update`, so a
+ * reservation that starts meanwhile waits and is judged by what they commit, and they
+ * in turn wait for reservations in flight. Reservations of one buyer share the lock and
+ * do not wait for each other (their race is settled on the monthly-spend row).
+ */
 async function readBuyer(tx: Queryable, userId: string) {
   const [row] = await tx.query<Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy" | "status">>(
-    "select birthdate, voluntary_monthly_limit_jpy, status from public.users where id = $1",
+    "select birthdate, voluntary_monthly_limit_jpy, status from public.users where id = $1 for share",
     [userId],
   );
   if (!row) throw new DomainError("unauthenticated");

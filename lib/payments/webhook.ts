@@ -31,8 +31,9 @@ export type WebhookOutcome =
  *    a repeat, then a row lock, so of any number of parallel deliveries exactly one
  *    processes it and the others wait and find it processed;
  * 3. a success fulfils the purchase named in its metadata (idempotent with the request
- *    path), a failure or expiry releases a purchase still pending, any other event type
- *    is acknowledged and ignored; the event is marked processed in the same transaction.
+ *    path), a failure or expiry releases a purchase still pending; the event is marked
+ *    processed in the same transaction. Any other event type is acknowledged and
+ *    ignored before step 2, so it writes nothing.
  *
  * If processing throws, nothing of it commits, the error is recorded on the event, and
  * the caller answers 5xx so the provider delivers it again.
@@ -43,6 +44,9 @@ export async function handleWebhook(
   signature: string | null,
 ): Promise<WebhookOutcome> {
   const event = verifyWebhook(rawBody, signature, deps.provider.webhookSecret, deps.now);
+  // A type we never act on leaves no row: acknowledged so the provider stops sending it,
+  // and nothing a sender of many such events could fill the database with.
+  if (!HANDLED_TYPES.has(event.type)) return { handled: "ignored", type: event.type };
   const provider = deps.provider.name;
   try {
     return await asService(deps.db, "webhook", async (tx) => {
@@ -68,6 +72,15 @@ export async function handleWebhook(
     throw err;
   }
 }
+
+const HANDLED_TYPES: ReadonlySet<string> = new Set([
+  "payment_intent.succeeded",
+  "payment_intent.payment_failed",
+  "checkout.session.completed",
+  "checkout.session.async_payment_succeeded",
+  "checkout.session.async_payment_failed",
+  "checkout.session.expired",
+]);
 
 async function apply(tx: Queryable, event: WebhookEvent, rng: RandomSource): Promise<WebhookOutcome> {
   const object = event.data.object;

@@ -1,21 +1,79 @@
 /**
- * Where anonymous traffic is counted: the client's address. Edge-safe.
+ * Where anonymous traffic and the login lock are counted: the client's address. Edge-safe.
  *
- * Trust assumption: a proxy we run sits in front of the app and writes the address it
- * saw. Vercel overwrites `X-Forwarded-For` (and `X-Real-IP`) with the client's address,
- * so the header holds one entry. Self-hosted, nginx's `$proxy_add_x_forwarded_for` (and
- * most proxies) append the peer address to whatever the client sent, so the LAST entry
- * is the one our proxy wrote and the earlier ones are the client's to invent. Hence the
- * last entry, which is also the only one on Vercel. `next start` exposed without a proxy
- * keeps a client-sent header as it is, so anonymous limits would be per spoofed address
- * there: do not serve it to the internet directly.
+ * A forwarding header is only as good as whoever wrote it, so it is read only as far as
+ * it was written by machines we trust (`ClientAddressConfig`):
+ * - On Vercel, its edge writes `X-Vercel-Forwarded-For` itself, whatever the client sent;
+ *   that header alone is read.
+ * - Elsewhere `X-Forwarded-For` is read from the right. Its last entry is the socket peer:
+ *   `npm start` (scripts/serve.ts, `appendSocketPeer`) appends the address of the
+ *   connection to whatever arrived. While that address is one of the configured
+ *   `TRUSTED_PROXIES`, the entry before it is the one that proxy saw, and so on; the first
+ *   untrusted address is the client. Entries further left are the client's to invent and
+ *   are never read, so a forged header cannot open a fresh bucket.
  */
+export type ClientAddressConfig =
+  | { source: "vercel" }
+  | {
+      source: "forwarded";
+      /** Addresses and CIDR blocks of our own proxies (`TRUSTED_PROXIES`). */
+      trustedProxies: readonly string[];
+    };
 
 /** The client's address, canonical (IPv4-mapped IPv6 as IPv4), or null when none is known. */
-export function clientIp(headers: Headers): string | null {
-  const forwarded = headers.get("x-forwarded-for");
-  const last = forwarded?.split(",").at(-1)?.trim();
-  return parseAddress(last) ?? parseAddress(headers.get("x-real-ip")?.trim());
+export function clientIp(headers: Headers, trust: ClientAddressConfig): string | null {
+  if (trust.source === "vercel") return parseAddress(headers.get("x-vercel-forwarded-for")?.split(",")[0]?.trim());
+  const entries = (headers.get("x-forwarded-for") ?? "").split(",").map((entry) => entry.trim());
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const ip = parseAddress(entries[i]);
+    // An entry that is no address: whoever wrote it, nothing left of it can be trusted.
+    if (ip === null) return null;
+    if (i === 0 || !trust.trustedProxies.some((block) => inBlock(ip, block))) return ip;
+  }
+  return null;
+}
+
+/**
+ * `X-Forwarded-For` as the app must see it: what arrived, with the connection's own
+ * address appended. Called by the server in front of Next for every request, so the last
+ * entry is always the real peer, never a value the client chose.
+ */
+export function appendSocketPeer(forwarded: string | string[] | undefined, peer: string | undefined): string {
+  const arrived = [forwarded ?? []].flat().join(", ").trim();
+  const socket = peer ?? "unknown";
+  return arrived === "" ? socket : `${arrived}, ${socket}`;
+}
+
+/** Whether a list of trusted proxies is well formed: each an IPv4/IPv6 address, optionally `/prefix`. */
+export function isAddressBlock(block: string): boolean {
+  const [address, prefix, ...rest] = block.split("/");
+  if (rest.length > 0 || !address) return false;
+  const ip = parseAddress(address);
+  if (ip === null) return false;
+  if (prefix === undefined) return true;
+  const max = isIpv4(ip) ? 32 : 128;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= max;
+}
+
+function inBlock(ip: string, block: string): boolean {
+  const [address, prefix] = block.split("/");
+  const base = parseAddress(address);
+  if (base === null) return false;
+  const a = bits(ip);
+  const b = bits(base);
+  if (a.length !== b.length) return false;
+  const length = prefix === undefined ? a.length : Number(prefix);
+  return a.slice(0, length) === b.slice(0, length);
+}
+
+/** An address as a string of bits (32 for IPv4, 128 for IPv6). */
+function bits(ip: string): string {
+  if (isIpv4(ip))
+    return ip
+      .split(".")
+      .map((p) => Number(p).toString(2).padStart(8, "0"))
+      .join("");
+  return (ipv6Groups(ip) ?? []).map((g) => parseInt(g, 16).toString(2).padStart(16, "0")).join("");
 }
 
 /**

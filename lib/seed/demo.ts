@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Config, DatabaseConfig, StorageConfig } from "../config";
 import { hashPassword } from "../auth/password";
 import { ageBand, ageOn } from "../auth/age";
@@ -81,6 +81,11 @@ export type SeedStorageConfig = Extract<StorageConfig, { kind: "supabase" }> | {
 /**
  * Loads the demo catalog into an empty database and returns the demo accounts.
  * A database that already has users is left alone.
+ *
+ * The published passwords (DEMO_ACCOUNTS) are used only in embedded mode, where the
+ * database lives in this process's data folder. On a PostgreSQL server, even a local
+ * one, each account gets a random password, returned here once to be printed: nobody
+ * who read this repository can sign in to a server's demo admin.
  */
 export async function seedDemoData(
   db: Database,
@@ -88,21 +93,25 @@ export async function seedDemoData(
   options: { now?: Date; storage?: ObjectStorage } = {},
 ): Promise<{ seeded: boolean; accounts: DemoAccount[] }> {
   assertLocalDatabase(config.database);
+  const published = config.database.kind === "pglite";
   const [row] = await db.query<{ users: number }>("select count(*)::int as users from public.users");
-  if ((row?.users ?? 0) > 0) return { seeded: false, accounts: DEMO_ACCOUNTS };
+  if ((row?.users ?? 0) > 0) return { seeded: false, accounts: published ? DEMO_ACCOUNTS : [] };
+  const accounts = published
+    ? DEMO_ACCOUNTS
+    : DEMO_ACCOUNTS.map((account) => ({ ...account, password: randomBytes(12).toString("base64url") }));
 
   const storage =
     options.storage ??
     (config.storage.kind === "supabase" ? supabaseStorage(config.storage) : localStorage(config.storage.dir));
   const now = options.now ?? new Date();
   const passwordHashes = new Map<string, string>();
-  for (const account of DEMO_ACCOUNTS) {
+  for (const account of accounts) {
     passwordHashes.set(account.email, await hashPassword(account.password, config.bcryptCost));
   }
 
   await asService(db, "demo-seed", async (tx) => {
     const userIds = new Map<string, string>();
-    for (const account of DEMO_ACCOUNTS) {
+    for (const account of accounts) {
       const [user] = await tx.query<{ id: string }>(
         `insert into public.users
            (email, password_hash, display_name, birthdate, role, terms_version, terms_accepted_at, guardian_consent_at)
@@ -127,7 +136,7 @@ export async function seedDemoData(
       await seedVtuber(tx, storage, vtuber, { userId: userIds.get(vtuber.email)!, adminId, video }, now);
     }
   });
-  return { seeded: true, accounts: DEMO_ACCOUNTS };
+  return { seeded: true, accounts };
 }
 
 interface DemoFile {

@@ -77,6 +77,9 @@ function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
     KOEPON_ALLOW_EMBEDDED: "1",
     KOEPON_DEMO_SEED: "0",
     BCRYPT_COST: "4",
+    // The load generator plays the proxy in front: it connects from loopback and writes
+    // each fan's address into X-Forwarded-For, as a trusted proxy would.
+    TRUSTED_PROXIES: "127.0.0.1,::1",
     UPSTASH_REDIS_REST_URL: "",
     UPSTASH_REDIS_REST_TOKEN: "",
     STRIPE_SECRET_KEY: "",

@@ -55,8 +55,8 @@ export async function limiterUnderTest(): Promise<LimiterUnderTest> {
 
   vi.useFakeTimers({ toFake: ["Date"], now: START });
   const token = randomBytes(16).toString("hex");
-  const bridge = await startBridge({ redisUrl, token, port: 0 });
   const prefix = `koepon:test:${randomUUID()}`;
+  const bridge = await startBridge({ redisUrl, token, port: 0, keyPrefixes: [prefix] });
   const limiter = createRateLimiter(upstashConfig(bridge.url, token, 10_000), { now: clock.now, prefix });
   return {
     limiter,
@@ -73,12 +73,14 @@ export async function limiterUnderTest(): Promise<LimiterUnderTest> {
   };
 }
 
+const NO_PROXIES = { source: "forwarded", trustedProxies: [] } as const;
+
 export function memoryConfig(): RateLimitConfig {
-  return { store: { kind: "memory" }, bridge: null, timeoutMs: 500 };
+  return { store: { kind: "memory" }, bridge: null, timeoutMs: 500, clientAddress: NO_PROXIES };
 }
 
 export function upstashConfig(url: string, token: string, timeoutMs: number): RateLimitConfig {
-  return { store: { kind: "upstash", url, token }, bridge: null, timeoutMs };
+  return { store: { kind: "upstash", url, token }, bridge: null, timeoutMs, clientAddress: NO_PROXIES };
 }
 
 /** Removes only this run's keys: other runs and other data on the same Redis stay. */

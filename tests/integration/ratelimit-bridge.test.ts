@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis";
+import IORedis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { sha1 } from "@/lib/ratelimit/bridge/scripts";
+import { rateLimiterCommands } from "@/lib/ratelimit/bridge/allowed-commands";
 import { startBridge, type Bridge } from "@/lib/ratelimit/bridge/server";
 import { closedPort, deleteKeys, describeWithRedis, redisUrl } from "../helpers/ratelimit";
 
@@ -64,8 +66,9 @@ describe("the bridge's HTTP surface (no Redis needed)", () => {
     ["an empty command", () => post(bridge, "/", []), 400],
     ["a non-array pipeline", () => post(bridge, "/pipeline", { cmd: "PING" }), 400],
     ["an object argument", () => post(bridge, "/", ["SET", "k", { a: 1 }]), 400],
-    ["MULTI on the shared connection", () => post(bridge, "/", ["MULTI"]), 400],
-    ["a blocking command", () => post(bridge, "/pipeline", [["BLPOP", "k", 0]]), 400],
+    ["MULTI on the shared connection", () => post(bridge, "/", ["MULTI"]), 403],
+    ["a blocking command", () => post(bridge, "/pipeline", [["BLPOP", "k", 0]]), 403],
+    ["FLUSHALL", () => post(bridge, "/", ["FLUSHALL"]), 403],
     ["a body over the limit", () => post(bridge, "/", ["SET", "k", "x".repeat(2048)]), 413],
   ])("answers %s with its status and an {error}", async (_, call, status) => {
     const response = await call();
@@ -92,11 +95,13 @@ describe("the bridge's HTTP surface (no Redis needed)", () => {
   });
 
   it("answers 503 while Redis is unreachable", async () => {
-    const single = await post(bridge, "/", ["GET", "k"]);
+    const [hash] = [...(await rateLimiterCommands(["koepon:rl"])).hashes];
+    const check = ["EVALSHA", hash!, 2, "koepon:rl:user:a:1", "koepon:rl:user:a:0", 10, 0, 60000, 1];
+    const single = await post(bridge, "/", check);
     expect(single.status).toBe(503);
     expect(await single.json()).toEqual({ error: expect.stringMatching(/Redis is unavailable/) });
-    expect((await post(bridge, "/pipeline", [["GET", "k"]])).status).toBe(503);
-    expect((await post(bridge, "/multi-exec", [["GET", "k"]])).status).toBe(503);
+    expect((await post(bridge, "/pipeline", [check])).status).toBe(503);
+    expect((await post(bridge, "/multi-exec", [check])).status).toBe(503);
   });
 });
 
@@ -104,114 +109,86 @@ describeWithRedis("the bridge in front of real Redis", () => {
   let bridge: Bridge;
   const prefix = `koepon:test:${randomUUID()}`;
   const key = (name: string) => `${prefix}:${name}`;
+  const sentinel = key("sentinel");
+  let direct: IORedis;
 
   beforeAll(async () => {
-    bridge = await startBridge({ redisUrl: redisUrl!, token: TOKEN, port: 0 });
+    bridge = await startBridge({ redisUrl: redisUrl!, token: TOKEN, port: 0, keyPrefixes: [prefix] });
+    direct = new IORedis(redisUrl!);
+    await direct.set(sentinel, "still here");
   });
   afterAll(async () => {
     await bridge.close();
+    direct.disconnect();
     await deleteKeys(redisUrl!, `${prefix}:*`);
   });
 
-  it("sets and gets through POST / with the Upstash client", async () => {
-    const redis = client(bridge);
-    expect(await redis.set(key("greeting"), "こえポン！")).toBe("OK");
-    expect(await redis.get(key("greeting"))).toBe("こえポン！");
-    await redis.set(key("json"), { pulls: 10, rarity: "SSR" });
-    expect(await redis.get(key("json"))).toEqual({ pulls: 10, rarity: "SSR" });
-    expect(await redis.get(key("missing"))).toBeNull();
-    expect(await redis.incr(key("counter"))).toBe(1);
-  });
-
-  it("base64-encodes every string but OK, recursively, when asked", async () => {
-    const encoding = { "upstash-encoding": "base64" };
-    const set = await post(bridge, "/", ["SET", key("b64"), "ガチャ"], encoding);
-    expect(await set.json()).toEqual({ result: "OK" });
-
-    const get = await post(bridge, "/", ["GET", key("b64")], encoding);
-    expect(await get.json()).toEqual({ result: Buffer.from("ガチャ").toString("base64") });
-
-    await post(bridge, "/", ["RPUSH", key("list"), "a", "OK"]);
-    const nested = await post(bridge, "/", ["MGET", key("b64"), key("missing")], encoding);
-    expect(await nested.json()).toEqual({ result: [Buffer.from("ガチャ").toString("base64"), null] });
-    const range = await post(bridge, "/", ["LRANGE", key("list"), 0, -1], encoding);
-    expect(await range.json()).toEqual({ result: ["YQ==", "OK"] });
-    const count = await post(bridge, "/", ["INCR", key("n")], encoding);
-    expect(await count.json()).toEqual({ result: 1 });
-
-    const plain = await post(bridge, "/", ["GET", key("b64")]);
-    expect(await plain.json()).toEqual({ result: "ガチャ" });
-  });
-
-  it("runs a pipeline in order, failing only the command that fails", async () => {
-    const results = await client(bridge).pipeline().set(key("p"), "1").incr(key("p")).get(key("p")).exec();
-    expect(results).toEqual(["OK", 2, 2]);
-
-    const raw = await post(bridge, "/pipeline", [
-      ["SET", key("q"), "text"],
-      ["INCR", key("q")],
-      ["GET", key("q")],
-    ]);
-    expect(raw.status).toBe(200);
-    expect(await raw.json()).toEqual([
-      { result: "OK" },
-      { error: expect.stringMatching(/not an integer/) },
-      { result: "text" },
-    ]);
-  });
-
-  it("batches the auto-pipelining client's parallel commands into /pipeline", async () => {
-    const redis = client(bridge, { autoPipelining: true });
-    const values = await Promise.all([redis.incr(key("auto")), redis.incr(key("auto")), redis.incr(key("auto"))]);
-    expect(values).toEqual([1, 2, 3]);
-  });
-
-  it("runs multi-exec as one transaction", async () => {
-    const results = await client(bridge).multi().set(key("m"), "5").incrby(key("m"), 3).get(key("m")).exec();
-    expect(results).toEqual(["OK", 8, 8]);
-
-    // A command Redis cannot queue aborts all of it: the SET before it is not applied.
-    const aborted = await post(bridge, "/multi-exec", [
-      ["SET", key("tx"), "written"],
-      ["SET", key("tx")],
-    ]);
-    expect(aborted.status).toBe(400);
-    expect(await aborted.json()).toEqual({ error: expect.stringMatching(/EXECABORT/) });
-    expect(await client(bridge).get(key("tx"))).toBeNull();
-
-    // A command failing while the transaction runs fails only its own entry.
-    const partial = await post(bridge, "/multi-exec", [
-      ["SET", key("tx2"), "text"],
-      ["INCR", key("tx2")],
-    ]);
-    expect(await partial.json()).toEqual([{ result: "OK" }, { error: expect.stringMatching(/not an integer/) }]);
-  });
-
-  describe("scripts with Upstash's allow-key-locking flag", () => {
-    const script = `#!lua flags=allow-key-locking\nreturn redis.call("INCR", KEYS[1])`;
-
-    it("runs EVAL, then EVALSHA under the original script's hash", async () => {
-      const redis = client(bridge);
-      expect(await redis.eval(script, [key("script")], [])).toBe(1);
-      expect(await redis.evalsha(sha1(script), [key("script")], [])).toBe(2);
+  function limiter(redis: Redis, name: string, limit: number): Ratelimit {
+    return new Ratelimit({
+      redis,
+      limiter: Ratelimit.slidingWindow(limit, "60000 ms"),
+      prefix: key(name),
+      analytics: false,
+      ephemeralCache: false,
+      enableProtection: false,
     });
+  }
 
-    it("answers SCRIPT LOAD with the original hash and knows it in SCRIPT EXISTS", async () => {
-      const loaded = `#!lua flags=allow-key-locking\nreturn redis.call("GET", KEYS[1])`;
-      const redis = client(bridge);
-      expect(await redis.scriptLoad(loaded)).toBe(sha1(loaded));
-      expect(await redis.scriptExists(sha1(loaded), "0".repeat(40))).toEqual([1, 0]);
-      await redis.set(key("loaded"), "v");
-      expect(await redis.evalsha(sha1(loaded), [key("loaded")], [])).toBe("v");
-    });
+  it("counts and refuses with the real @upstash/ratelimit, EVALSHA first and EVAL once", async () => {
+    const ratelimit = limiter(client(bridge), "sliding", 2);
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push((await ratelimit.limit("fan")).success);
+    expect(outcomes).toEqual([true, true, false]);
+    // The counters are where the limiter put them, under its prefix.
+    expect(await direct.keys(`${key("sliding")}:fan:*`)).not.toEqual([]);
+  });
 
-    it("keeps the script's other flags", async () => {
-      const readOnly = `#!lua flags=no-writes,allow-key-locking\nreturn redis.call("SET", KEYS[1], "x")`;
-      await expect(client(bridge).eval(readOnly, [key("ro")], [])).rejects.toThrow(/Write commands are not allowed/);
-    });
+  it("serves the auto-pipelining client's parallel checks through /pipeline", async () => {
+    const ratelimit = limiter(client(bridge, { autoPipelining: true }), "auto", 2);
+    const results = await Promise.all([1, 2, 3].map(() => ratelimit.limit("fan")));
+    expect(results.filter((r) => r.success)).toHaveLength(2);
+  });
 
-    it("answers NOSCRIPT for a hash it has never seen, so the client falls back to EVAL", async () => {
-      await expect(client(bridge).evalsha("f".repeat(40), [key("x")], [])).rejects.toThrow(/NOSCRIPT/);
-    });
+  it.each([
+    ["FLUSHALL", (r: Redis) => r.flushall()],
+    ["FLUSHDB", (r: Redis) => r.flushdb()],
+    ["KEYS", (r: Redis) => r.keys("*")],
+    ["SCAN", (r: Redis) => r.scan(0)],
+    ["GET of another key", (r: Redis) => r.get(sentinel)],
+    ["SET", (r: Redis) => r.set(key("mine"), "x")],
+    ["DEL", (r: Redis) => r.del(sentinel)],
+    ["an arbitrary EVAL", (r: Redis) => r.eval(`return redis.call("FLUSHALL")`, [key("x")], [])],
+    [
+      "an arbitrary EVAL with the rate limiter's shebang",
+      (r: Redis) => r.eval(`#!lua flags=allow-key-locking\nreturn redis.call("DEL", KEYS[1])`, [sentinel], []),
+    ],
+    ["EVALSHA of a script the bridge does not allow", (r: Redis) => r.evalsha("f".repeat(40), [key("x")], [])],
+    ["SCRIPT LOAD", (r: Redis) => r.scriptLoad("return 1")],
+    ["SCRIPT FLUSH", (r: Redis) => r.scriptFlush()],
+  ] as const)("refuses %s through the Upstash client", async (_name, call) => {
+    await expect(call(client(bridge))).rejects.toThrow(/refused by the bridge/);
+    expect(await direct.get(sentinel)).toBe("still here");
+  });
+
+  it("refuses the rate limiter's own script on a key outside its prefix", async () => {
+    const { scripts } = await rateLimiterCommands([prefix]);
+    const [script] = [...scripts];
+    const outside = `other:${randomUUID()}`;
+    await expect(
+      client(bridge).eval(script!, [outside, `${outside}:0`], [10, Date.now(), 60000, "r", 1]),
+    ).rejects.toThrow(/outside the rate limiter's prefix/);
+  });
+
+  it.each([
+    ["FUNCTION LOAD", ["FUNCTION", "LOAD", "#!lua name=x\nredis.register_function('f', function() return 1 end)"]],
+    ["SWAPDB", ["SWAPDB", 0, 1]],
+    ["MIGRATE", ["MIGRATE", "127.0.0.1", 6380, "", 0, 1000, "KEYS", sentinel]],
+    ["CONFIG SET", ["CONFIG", "SET", "save", ""]],
+    ["DEBUG", ["DEBUG", "SLEEP", 1]],
+  ])("refuses %s on / and inside a /pipeline", async (_name, command) => {
+    expect((await post(bridge, "/", command)).status).toBe(403);
+    const pipeline = await post(bridge, "/pipeline", [command]);
+    expect(pipeline.status).toBe(403);
+    expect(await direct.get(sentinel)).toBe("still here");
   });
 });

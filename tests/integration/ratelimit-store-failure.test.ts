@@ -147,7 +147,7 @@ describeWithRedis("when the bridge comes back", () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const prefix = `koepon:test:${randomUUID()}`;
     try {
-      const first = await startBridge({ redisUrl: redisUrl!, token: TOKEN, port: 0 });
+      const first = await startBridge({ redisUrl: redisUrl!, token: TOKEN, port: 0, keyPrefixes: [prefix] });
       const limiter = createRateLimiter(upstashConfig(first.url, TOKEN, 10_000), { prefix });
       const facts = request({ role: "user", identity: "alice" });
       expect(await limiter.check(tiersFor(facts))).toMatchObject({ allowed: true, degraded: false });
@@ -156,7 +156,7 @@ describeWithRedis("when the bridge comes back", () => {
       expect(await limiter.check(tiersFor(facts))).toMatchObject({ allowed: true, degraded: true });
       expect(await limiter.check(tiersFor(pull("alice")))).toMatchObject({ status: 503 });
 
-      const again = await startBridge({ redisUrl: redisUrl!, token: TOKEN, port: first.port });
+      const again = await startBridge({ redisUrl: redisUrl!, token: TOKEN, port: first.port, keyPrefixes: [prefix] });
       try {
         expect(await limiter.check(tiersFor(facts))).toMatchObject({ allowed: true, degraded: false });
         expect(await limiter.check(tiersFor(pull("alice")))).toMatchObject({ allowed: true, degraded: false });

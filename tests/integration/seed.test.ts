@@ -7,11 +7,13 @@ import { verifyPassword } from "@/lib/auth/password";
 import { getConfig } from "@/lib/config";
 import { asAnon } from "@/lib/db/session";
 import { localStorage } from "@/lib/storage/local";
-import { assertLocalDatabase, DEMO_ACCOUNTS, seedDemoData, SeedRefusedError } from "@/lib/seed/demo";
+import { assertLocalDatabase, DEMO_ACCOUNTS, seedDemoData, SeedRefusedError, type DemoAccount } from "@/lib/seed/demo";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 let t: TestDatabase;
 let storageDir: string;
+let printed: DemoAccount[] = [];
+const embedded = getConfig().database.kind === "pglite";
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -32,6 +34,7 @@ describe("demo seed", () => {
   it("loads three VTubers with active campaigns that a visitor can see", async () => {
     const result = await seedDemoData(t.db, seedConfig());
     expect(result.seeded).toBe(true);
+    printed = result.accounts;
 
     const visible = await asAnon(t.db, async (tx) => ({
       vtubers: await tx.query<{ slug: string }>("select slug from public.vtubers order by slug"),
@@ -56,11 +59,27 @@ describe("demo seed", () => {
       "select email, role, password_hash from public.users",
     );
     expect(new Set(users.map((u) => u.role))).toEqual(new Set(["user", "vtuber", "admin"]));
-    for (const account of DEMO_ACCOUNTS) {
+    expect(printed.map((a) => a.email)).toEqual(DEMO_ACCOUNTS.map((a) => a.email));
+    for (const account of printed) {
       const user = users.find((u) => u.email === account.email);
       expect(user?.role).toBe(account.role);
       expect(await verifyPassword(account.password, user!.password_hash)).toBe(true);
       expect(await verifyPassword(`${account.password}x`, user!.password_hash)).toBe(false);
+    }
+  });
+
+  it("uses the published passwords only in embedded mode; on PostgreSQL each is random", async () => {
+    const users = await t.db.query<{ email: string; password_hash: string }>(
+      "select email, password_hash from public.users",
+    );
+    for (const account of DEMO_ACCOUNTS) {
+      const hash = users.find((u) => u.email === account.email)!.password_hash;
+      expect(await verifyPassword(account.password, hash)).toBe(embedded);
+    }
+    if (!embedded) {
+      const passwords = printed.map((a) => a.password);
+      expect(new Set(passwords).size).toBe(passwords.length);
+      expect(passwords.every((p) => p.length >= 16)).toBe(true);
     }
   });
 
@@ -124,7 +143,8 @@ describe("demo seed", () => {
     const before = await t.db.query("select count(*)::int as n from public.campaigns");
     const again = await seedDemoData(t.db, seedConfig());
     expect(again.seeded).toBe(false);
-    expect(again.accounts).toEqual(DEMO_ACCOUNTS);
+    // Random passwords were printed once and are not kept anywhere to print again.
+    expect(again.accounts).toEqual(embedded ? DEMO_ACCOUNTS : []);
     expect(await t.db.query("select count(*)::int as n from public.campaigns")).toEqual(before);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "@/lib/config";
 import { opsSettings } from "@/lib/config/ops";
+import { startEnvironment } from "@/lib/config/start";
 
 const PG = "postgres://postgres@127.0.0.1:5432/koepon";
 
@@ -20,6 +21,23 @@ describe("loadConfig", () => {
     expect(config.appUrl).toBe("http://localhost:3000");
     expect(config.autoMigrate).toBe(true);
     expect(config.bcryptCost).toBe(12);
+  });
+
+  it("reads the client address from the socket peer unless proxies are named, and from Vercel's header on Vercel", () => {
+    expect(loadConfig({}).rateLimit.clientAddress).toEqual({ source: "forwarded", trustedProxies: [] });
+    expect(loadConfig({ TRUSTED_PROXIES: " 10.0.0.0/8, 2001:db8::1 " }).rateLimit.clientAddress).toEqual({
+      source: "forwarded",
+      trustedProxies: ["10.0.0.0/8", "2001:db8::1"],
+    });
+    expect(loadConfig({ VERCEL: "1", TRUSTED_PROXIES: "10.0.0.0/8" }).rateLimit.clientAddress).toEqual({
+      source: "vercel",
+    });
+    expect(() => loadConfig({ TRUSTED_PROXIES: "10.0.0.0/8,proxy.internal" })).toThrow(ConfigError);
+  });
+
+  it("listens on loopback unless HOST says otherwise", () => {
+    expect(loadConfig({}).host).toBe("127.0.0.1");
+    expect(loadConfig({ HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
   });
 
   it("switches to PostgreSQL when DATABASE_URL is set", () => {
@@ -160,17 +178,14 @@ describe("auth and rate-limit settings", () => {
   });
 
   it("puts the bundled bridge in front of REDIS_URL, and prefers Upstash when both are set", () => {
-    const services = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", RATE_LIMIT_BRIDGE_PORT: "8090" });
-    expect(services.rateLimit.bridge).toEqual({
-      redisUrl: "redis://127.0.0.1:6379",
-      port: 8090,
-      token: "koepon-local-bridge",
+    const token = "bridge-token-0123456789";
+    const services = loadConfig({
+      REDIS_URL: "redis://127.0.0.1:6379",
+      RATE_LIMIT_BRIDGE_PORT: "8090",
+      RATE_LIMIT_BRIDGE_TOKEN: token,
     });
-    expect(services.rateLimit.store).toEqual({
-      kind: "upstash",
-      url: "http://127.0.0.1:8090",
-      token: "koepon-local-bridge",
-    });
+    expect(services.rateLimit.bridge).toEqual({ redisUrl: "redis://127.0.0.1:6379", port: 8090, token });
+    expect(services.rateLimit.store).toEqual({ kind: "upstash", url: "http://127.0.0.1:8090", token });
 
     const upstash = loadConfig({
       REDIS_URL: "redis://127.0.0.1:6379",
@@ -190,15 +205,16 @@ describe("auth and rate-limit settings", () => {
 describe("payment settings", () => {
   const stripe = { STRIPE_SECRET_KEY: "sk_test_abc123", STRIPE_WEBHOOK_SECRET: "whsec_def456" };
 
-  it("uses the sandbox with a fixed local webhook secret, delivering to this app's webhook route", () => {
+  it("uses the sandbox with a webhook secret generated in the data folder, delivering to this app's webhook route", () => {
     expect(loadConfig({ PORT: "3100" }).payments).toEqual({
       provider: "sandbox",
-      webhookSecret: "whsec_koepon_local_sandbox",
+      webhookSecret: null,
+      secretFile: ".data/keys/sandbox-webhook.key",
       webhookUrl: "http://127.0.0.1:3100/api/webhooks/stripe",
     });
-    expect(loadConfig({ SANDBOX_WEBHOOK_SECRET: "whsec_other" }).payments).toMatchObject({
-      webhookSecret: "whsec_other",
-    });
+    const own = "whsec_0123456789abcdef01234567";
+    expect(loadConfig({ SANDBOX_WEBHOOK_SECRET: own }).payments).toMatchObject({ webhookSecret: own });
+    expect(() => loadConfig({ SANDBOX_WEBHOOK_SECRET: "whsec_koepon_local_sandbox" })).toThrow(ConfigError);
   });
 
   it("switches to Stripe when its keys are set, optionally against a local API server", () => {
@@ -323,5 +339,56 @@ describe("operations settings", () => {
     });
     expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
     expect(() => loadConfig({ CRON_SECRET: "has a space in it, too long" })).toThrow(/CRON_SECRET/);
+  });
+});
+
+describe("the rate-limit bridge's token", () => {
+  const services = { REDIS_URL: "redis://127.0.0.1:6379", NODE_ENV: "development" } as const;
+
+  it("is required with REDIS_URL outside tests, and the published example is refused", () => {
+    expect(() => loadConfig(services)).toThrow(/RATE_LIMIT_BRIDGE_TOKEN is required/);
+    expect(() => loadConfig({ ...services, RATE_LIMIT_BRIDGE_TOKEN: "koepon-local-bridge" })).toThrow(ConfigError);
+    const token = "a-token-of-our-own-0123456789";
+    expect(loadConfig({ ...services, RATE_LIMIT_BRIDGE_TOKEN: token }).rateLimit.store).toEqual({
+      kind: "upstash",
+      url: "http://127.0.0.1:8079",
+      token,
+    });
+  });
+
+  it("is random in a test run that sets none", () => {
+    const a = loadConfig({ ...services, NODE_ENV: "test" }).rateLimit.bridge?.token;
+    const b = loadConfig({ ...services, NODE_ENV: "test" }).rateLimit.bridge?.token;
+    expect(a).toMatch(/^test-/);
+    expect(a).not.toBe(b);
+  });
+});
+
+describe("npm start's environment", () => {
+  const token = () => "generated-token-0123456789";
+
+  it("runs the production build on local stores when the operator asked for nothing", () => {
+    const env = startEnvironment({}, token);
+    expect(env).toMatchObject({ NODE_ENV: "production", KOEPON_ALLOW_EMBEDDED: "1" });
+    const config = loadConfig(env);
+    expect(config.mode).toBe("embedded");
+    expect(config.host).toBe("127.0.0.1");
+  });
+
+  it("never turns the guard off for an operator who set NODE_ENV=production", () => {
+    const env = startEnvironment({ NODE_ENV: "production" }, token);
+    expect(env.KOEPON_ALLOW_EMBEDDED).toBeUndefined();
+    expect(() => loadConfig(env)).toThrow(/Refusing to start with NODE_ENV=production on local stores/);
+    // Allowed only when they say so themselves.
+    expect(loadConfig(startEnvironment({ NODE_ENV: "production", KOEPON_ALLOW_EMBEDDED: "1" }, token)).mode).toBe(
+      "embedded",
+    );
+  });
+
+  it("makes the bridge token unless one is set", () => {
+    expect(startEnvironment({}, token).RATE_LIMIT_BRIDGE_TOKEN).toBe("generated-token-0123456789");
+    expect(startEnvironment({ RATE_LIMIT_BRIDGE_TOKEN: "mine-mine-mine-mine" }, token).RATE_LIMIT_BRIDGE_TOKEN).toBe(
+      "mine-mine-mine-mine",
+    );
   });
 });

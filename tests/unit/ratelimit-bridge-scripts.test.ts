@@ -31,23 +31,11 @@ describe("ScriptRewriter", () => {
     });
   });
 
-  it("answers SCRIPT LOAD with the original hash and translates SCRIPT EXISTS", () => {
-    const scripts = new ScriptRewriter();
-    expect(scripts.rewrite(["SCRIPT", "LOAD", script])).toEqual({
-      args: ["SCRIPT", "LOAD", runnable],
-      reply: sha1(script),
-    });
-    expect(scripts.rewrite(["script", "exists", sha1(script), "abc"])).toEqual({
-      args: ["script", "exists", sha1(runnable), "abc"],
-    });
-  });
-
   it("leaves other commands and scripts without the flag alone", () => {
     const scripts = new ScriptRewriter();
     expect(scripts.rewrite(["SET", "k", "v"])).toEqual({ args: ["SET", "k", "v"] });
     expect(scripts.rewrite(["EVAL", "return 1", "0"])).toEqual({ args: ["EVAL", "return 1", "0"] });
     expect(scripts.rewrite(["EVALSHA", sha1("return 1"), "0"])).toEqual({ args: ["EVALSHA", sha1("return 1"), "0"] });
     expect(scripts.rewrite(["EVAL"])).toEqual({ args: ["EVAL"] });
-    expect(scripts.rewrite(["SCRIPT", "FLUSH"])).toEqual({ args: ["SCRIPT", "FLUSH"] });
   });
 });

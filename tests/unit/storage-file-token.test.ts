@@ -122,3 +122,28 @@ describe("local signed file tokens", () => {
     );
   });
 });
+
+describe("signature encoding", () => {
+  // 32 bytes are 43 base64url characters; the last carries 4 bits and 2 spare ones, so a
+  // lenient decoder reads three other characters there as the same signature.
+  it("refuses every other last character of the signature, not only those that decode differently", () => {
+    const token = signFileToken(secret, grantA);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = token.at(-1)!;
+    const accepted = [...alphabet]
+      .filter((c) => c !== last)
+      .filter((c) => codeOf(() => verifyFileToken(secret, `${token.slice(0, -1)}${c}`, now)) !== "signed_url_invalid");
+    expect(accepted).toEqual([]);
+    expect(verifyFileToken(secret, token, now)).toEqual(grantA);
+  });
+
+  it("refuses the signature with base64 padding or in standard base64", () => {
+    const token = signFileToken(secret, grantA);
+    const [payload, signature] = token.split(".") as [string, string];
+    const standard = Buffer.from(signature, "base64url").toString("base64");
+    for (const variant of [`${signature}=`, standard, standard.replace(/=+$/, "")]) {
+      if (variant === signature) continue;
+      expect(codeOf(() => verifyFileToken(secret, `${payload}.${variant}`, now))).toBe("signed_url_invalid");
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { getDb } from "../../db";
 import type { Database } from "../../db/types";
 import { createSandboxProvider } from "./sandbox";
 import { log } from "../../log/logger";
+import { sandboxWebhookSecret } from "./sandbox-secret";
 import { createStripeProvider } from "./stripe";
 import type { PaymentProvider } from "./types";
 import { deliverWebhook } from "./webhook-delivery";
@@ -15,7 +16,10 @@ export type { PaymentProvider } from "./types";
  * webhook route in the background, as Stripe would, so the request path and the
  * webhook race exactly as they do in production.
  */
-export function paymentProviderFor(config: Pick<Config, "payments" | "appUrl">, db: Database): PaymentProvider {
+export async function paymentProviderFor(
+  config: Pick<Config, "payments" | "appUrl">,
+  db: Database,
+): Promise<PaymentProvider> {
   const payments = config.payments;
   if (payments.provider === "stripe") {
     return createStripeProvider({
@@ -27,7 +31,7 @@ export function paymentProviderFor(config: Pick<Config, "payments" | "appUrl">, 
   }
   return createSandboxProvider({
     db,
-    webhookSecret: payments.webhookSecret,
+    webhookSecret: await sandboxWebhookSecret(payments),
     deliver: (delivery) => {
       void deliverWebhook(payments.webhookUrl, delivery).then((result) => {
         if (!result.delivered) {

@@ -40,11 +40,9 @@ export function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
 }
 
-/** A command as it goes to Redis, and what to answer the client instead of Redis's reply. */
+/** A command as it goes to Redis. */
 export interface Rewritten {
   args: string[];
-  /** Set when the client must see another reply than Redis's (SCRIPT LOAD's hash). */
-  reply?: string;
 }
 
 /**
@@ -64,15 +62,6 @@ export class ScriptRewriter {
       case "EVALSHA":
       case "EVALSHA_RO":
         return { args: [name, this.#translate(first), ...rest] };
-      case "SCRIPT": {
-        const sub = first.toUpperCase();
-        if (sub === "LOAD" && rest.length === 1) {
-          // Redis would answer the rewritten script's hash; the client expects its own.
-          return { args: [name, first, this.#learn(rest[0]!)], reply: sha1(rest[0]!) };
-        }
-        if (sub === "EXISTS") return { args: [name, first, ...rest.map((sha) => this.#translate(sha))] };
-        return { args };
-      }
       default:
         return { args };
     }

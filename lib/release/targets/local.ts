@@ -1,6 +1,6 @@
 /**
- * The local release target: two `next start` processes, blue and green, each serving
- * its own copy of a build on its own port, behind HAProxy. HAProxy sends production
+ * The local release target: two servers (the one `npm start` runs, scripts/serve.ts),
+ * blue and green, each serving its own copy of a build on its own port, behind HAProxy. HAProxy sends production
  * traffic to the live colour's backend, where the other colour waits as a backup
  * server: if the live process dies, HAProxy's health checks move traffic to the backup
  * within a second, before the release watch even decides to roll back.
@@ -115,25 +115,24 @@ export class LocalTarget implements ReleaseTarget {
     await fs.cp(build, path.join(this.projectDir, distDir), { recursive: true, verbatimSymlinks: true });
 
     const logFile = await fs.open(this.file(`${colour}.log`), "a");
-    const child = spawn(
-      process.execPath,
-      [nextBin(this.projectDir), "start", "-p", String(this.options.ports[colour])],
-      {
-        cwd: this.projectDir,
-        detached: true,
-        stdio: ["ignore", logFile.fd, logFile.fd],
-        env: {
-          ...(this.options.env as NodeJS.ProcessEnv),
-          PORT: String(this.options.ports[colour]),
-          KOEPON_DIST_DIR: distDir,
-          KOEPON_COMMIT_SHA: releaseId,
-          // The release migrates before it deploys; a colour never changes the schema itself.
-          KOEPON_AUTO_MIGRATE: "0",
-          KOEPON_DEMO_SEED: "0",
-          APP_URL: this.productionUrl,
-        },
+    // The server `npm start` runs: Next behind the front door (scripts/serve.ts).
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(this.projectDir, "scripts", "serve.ts")], {
+      cwd: this.projectDir,
+      detached: true,
+      stdio: ["ignore", logFile.fd, logFile.fd],
+      env: {
+        ...(this.options.env as NodeJS.ProcessEnv),
+        NODE_ENV: "production",
+        HOST: "127.0.0.1",
+        PORT: String(this.options.ports[colour]),
+        KOEPON_DIST_DIR: distDir,
+        KOEPON_COMMIT_SHA: releaseId,
+        // The release migrates before it deploys; a colour never changes the schema itself.
+        KOEPON_AUTO_MIGRATE: "0",
+        KOEPON_DEMO_SEED: "0",
+        APP_URL: this.productionUrl,
       },
-    );
+    });
     child.unref();
     await logFile.close();
     const state = await this.readState();
@@ -218,7 +217,7 @@ export class LocalTarget implements ReleaseTarget {
   private async stopColour(colour: Colour): Promise<void> {
     const pid = (await this.readState()).colours[colour]?.pid;
     if (!pid || !isAlive(pid)) return;
-    // `next start` stops taking connections on SIGTERM and exits when the requests in
+    // The server stops taking connections on SIGTERM and exits when the requests in
     // flight are answered.
     killGroup(pid, "SIGTERM");
     for (let i = 0; i < 300 && isAlive(pid); i++) await delay(100);
@@ -302,10 +301,6 @@ ${server(otherColour(live), true)}
   private async writeState(state: State): Promise<void> {
     await fs.writeFile(this.file("state.json"), JSON.stringify(state, null, 2));
   }
-}
-
-function nextBin(projectDir: string): string {
-  return path.join(projectDir, "node_modules", "next", "dist", "bin", "next");
 }
 
 function isAlive(pid: number): boolean {

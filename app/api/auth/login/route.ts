@@ -16,8 +16,8 @@ const body = Joi.object<LoginInput>({
 export const POST = route({ access: "public", body }, async ({ request, body }) => {
   const deps = await authDeps();
   const { user, ...tokens } = await login(deps, body, {
-    // The rate limiter's notion of the client address (last proxy hop, IPv6 per /64).
-    ip: ipKey(clientIp(request.headers)),
+    // The rate limiter's notion of the client address (first untrusted hop, IPv6 per /64).
+    ip: ipKey(clientIp(request.headers, getConfig().rateLimit.clientAddress)),
     userAgent: request.headers.get("user-agent"),
   });
   return sessionResponse(

@@ -1,0 +1,61 @@
+/**
+ * What the bridge lets through: exactly what `@upstash/ratelimit` sends for our limiter,
+ * on our key prefix, and nothing else. The rate limiter runs one Lua script per check
+ * (EVALSHA, then EVAL when Redis does not know it yet); a token holder could otherwise
+ * FLUSHALL, list every key, or run any script on the shared Redis.
+ *
+ * The scripts are not copied here: they are taken from the installed `@upstash/ratelimit`
+ * by running a limiter built as lib/ratelimit/limiter.ts builds its own against a
+ * recorder, so an upgrade that changes them changes this list with it.
+ */
+import { Ratelimit } from "@upstash/ratelimit";
+import { sha1 } from "./scripts";
+
+export interface AllowedCommands {
+  /** The scripts, and the SHA-1 of each as the client computes it. */
+  scripts: ReadonlySet<string>;
+  hashes: ReadonlySet<string>;
+  /** Every key a command names must start with one of these. */
+  keyPrefixes: readonly string[];
+}
+
+export async function rateLimiterCommands(keyPrefixes: readonly string[]): Promise<AllowedCommands> {
+  const scripts = new Set<string>();
+  const recorder = {
+    evalsha: () => Promise.reject(new Error("NOSCRIPT No matching script")),
+    eval: (script: string) => {
+      scripts.add(script);
+      return Promise.resolve([1, 1]);
+    },
+  };
+  const limiter = new Ratelimit({
+    redis: recorder as unknown as ConstructorParameters<typeof Ratelimit>[0]["redis"],
+    limiter: Ratelimit.slidingWindow(1, "1000 ms"),
+    analytics: false,
+    ephemeralCache: false,
+    enableProtection: false,
+    timeout: 0,
+  });
+  await limiter.limit("probe");
+  if (scripts.size === 0) throw new Error("@upstash/ratelimit sent no script: the bridge cannot know what to allow");
+  return { scripts, hashes: new Set([...scripts].map(sha1)), keyPrefixes };
+}
+
+/**
+ * Null when the command is one the rate limiter sends on its own keys, else why not.
+ * `EVAL <script> <numkeys> <key>… <arg>…` and `EVALSHA <sha1> <numkeys> <key>… <arg>…`.
+ */
+export function refusal(args: readonly string[], allowed: AllowedCommands): string | null {
+  const [rawName, body, numkeys, ...rest] = args;
+  const name = (rawName ?? "").toUpperCase();
+  if (name !== "EVAL" && name !== "EVALSHA") return `${name || "(empty)"} is not a command the rate limiter sends`;
+  const known = name === "EVAL" ? allowed.scripts.has(body ?? "") : allowed.hashes.has((body ?? "").toLowerCase());
+  if (!known) return `${name} of a script the rate limiter does not send`;
+  const count = Number(numkeys);
+  if (!/^\d+$/.test(numkeys ?? "") || count < 1 || count > rest.length) return `${name} with a bad key count`;
+  const keys = rest.slice(0, count);
+  if (!keys.every((key) => allowed.keyPrefixes.some((prefix) => key.startsWith(`${prefix}:`)))) {
+    return `${name} on a key outside the rate limiter's prefix`;
+  }
+  return null;
+}
