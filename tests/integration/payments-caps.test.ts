@@ -12,7 +12,7 @@ import { payAndPull } from "@/lib/payments/pay-and-pull";
 import type { PullRequest } from "@/lib/payments/reserve";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
-import { createBuyer, moneyOf, pullRequest } from "../helpers/payment-fixtures";
+import { createBuyer, expectBooks, moneyOf, pullRequest } from "../helpers/payment-fixtures";
 
 const NOW = new Date("2026-12-10T12:00:00Z");
 
@@ -44,7 +44,7 @@ describe("parallel pulls near the cap", () => {
       expect(err.code).toBe("spending_cap_exceeded");
       expect(err.details).toEqual([{ reason: "monthly_cap", capJpy: 5000, remainingJpy: 0, month: "2026-12-01" }]);
     }
-    expect(await moneyOf(t.db, minor, t.vtuber)).toMatchObject({
+    expectBooks(await moneyOf(t.db, minor, t.vtuber), {
       purchasesByStatus: { fulfilled: 50 },
       committedJpy: 5000,
       pendingJpy: 0,
