@@ -188,6 +188,20 @@ describe("signatures", () => {
   });
 });
 
+describe("a delivery 299 seconds late", () => {
+  it("is inside Stripe's 5-minute tolerance: recorded, processed and fulfilled", async () => {
+    const fan = await fx.createUser(t.db);
+    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, t.gacha.campaign));
+    const eventId = (JSON.parse(delivery.payload) as { id: string }).id;
+
+    const outcome = await deliver(delivery, { now: new Date(NOW.getTime() + 299_000) });
+
+    expect(outcome).toMatchObject({ handled: "settled", outcome: "fulfilled" });
+    expect(await countRows(t.db, "webhook_events", "event_id = $1 and processed_at is not null", [eventId])).toBe(1);
+    expect(await countRows(t.db, "pulls", "purchase_id = $1", [purchaseId])).toBe(1);
+  });
+});
+
 describe("events that do not match", () => {
   it("acknowledges and ignores event types it does not handle", async () => {
     const d = signedEvent("customer.created", { id: "cus_123" });
