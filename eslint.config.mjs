@@ -110,5 +110,8 @@ export default defineConfig([
     "next-env.d.ts",
     "test-results/**",
     "playwright-report/**",
+    // StrykerJS: its sandboxes (copies of the project) and its reports.
+    ".stryker-tmp/**",
+    "reports/**",
   ]),
 ]);

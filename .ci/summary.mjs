@@ -2,6 +2,17 @@
 import fs from "node:fs";
 import path from "node:path";
 
+/**
+ * Races that run truly in parallel only on PostgreSQL and Redis (the embedded engines take
+ * them one at a time, and say so in their names). Each must have passed in the services
+ * run, so none can drop out of it unnoticed.
+ */
+const PARALLEL_MARK = "truly in parallel";
+const PARALLEL_RACES = [
+  "admits exactly 10 of 50 pulls sent at once, truly in parallel through the bridge to Redis",
+  "lets three migrators on two pools race on a fresh database, truly in parallel: each migration runs once, none fails",
+];
+
 const dir = process.argv[2];
 let passed = 0;
 let failed = 0;
@@ -14,6 +25,16 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
     failed += report.numFailedTests;
     skipped += report.numPendingTests + report.numTodoTests;
     console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+    if (file === "services.json") {
+      const races = report.testResults
+        .flatMap((result) => result.assertionResults)
+        .filter((test) => test.title.includes(PARALLEL_MARK) && test.status === "passed")
+        .map((test) => test.title);
+      const missing = PARALLEL_RACES.filter((title) => !races.includes(title));
+      console.log(`${file}: ${races.length} races run truly in parallel passed`);
+      for (const title of missing) console.log(`${file}: missing or not passed: ${title}`);
+      failed += missing.length;
+    }
   } else if (report.stats) {
     // Playwright
     passed += report.stats.expected;

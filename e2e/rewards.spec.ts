@@ -261,8 +261,9 @@ test.describe("reward box", () => {
 
   test("renews an expired access cookie when a clip or a download needs it", async ({ page, context }, testInfo) => {
     await signUpFan(page.request, testInfo);
-    await pullThroughApi(page.request, testInfo, await firstGachaId(page.request));
-    const voice = (await apiRewards(page.request)).find((r) => r.kind === "voice")!;
+    const gachaId = await firstGachaId(page.request);
+    await pullThroughApi(page.request, testInfo, gachaId);
+    const voice = (await pullUntilOwned(page.request, testInfo, gachaId, ["voice"])).find((r) => r.kind === "voice")!;
     await page.goto("/me/rewards");
     const audio = item(page, voice).locator("audio");
     await expect(audio).toBeVisible();

@@ -20,11 +20,28 @@ export function uniqueEmail(testInfo: TestInfo): string {
   return `fan-${testInfo.project.name}-${randomUUID()}@example.com`;
 }
 
-/** Signs up a new adult fan through the API; the request context keeps its cookies. */
-export async function signUpFan(request: APIRequestContext, testInfo: TestInfo): Promise<{ email: string }> {
+/**
+ * Signs up a new fan through the API (an adult unless `age` says otherwise; a minor with
+ * a guardian's consent); the request context keeps its cookies.
+ */
+export async function signUpFan(
+  request: APIRequestContext,
+  testInfo: TestInfo,
+  options: { age?: number } = {},
+): Promise<{ email: string }> {
   const email = uniqueEmail(testInfo);
+  const minor = options.age !== undefined && options.age < 18;
+  // Born on 1 January: `age` all year (one more in the hours when Japan is already in the next year).
+  const birthdate = options.age === undefined ? "1995-05-05" : `${new Date().getFullYear() - options.age}-01-01`;
   const response = await request.post("/api/auth/signup", {
-    data: { email, password: PASSWORD, displayName: "テストファン", birthdate: "1995-05-05", acceptTerms: true },
+    data: {
+      email,
+      password: PASSWORD,
+      displayName: "テストファン",
+      birthdate,
+      acceptTerms: true,
+      ...(minor ? { guardianConsent: true } : {}),
+    },
     headers: sameSite(testInfo),
   });
   expect(response.status(), await response.text()).toBe(201);

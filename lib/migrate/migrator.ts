@@ -24,7 +24,7 @@ export class MigrationError extends Error {
 
 const FILE_NAME = /^(\d{14})_([a-z0-9_]+)\.sql$/;
 /** Any constant shared by every copy of the migrator; keeps two deployers from racing. */
-const ADVISORY_LOCK_KEY = 7_364_201_001;
+export const ADVISORY_LOCK_KEY = 7_364_201_001;
 
 // Read at run time from the deployment folder, not traced into the bundle.
 export const MIGRATIONS_DIR = path.join(/*turbopackIgnore: true*/ process.cwd(), "supabase", "migrations");

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { exportSPKI, generateKeyPair, importJWK, SignJWT, type CryptoKey } from "jose";
+import { exportSPKI, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTVerifyGetKey } from "jose";
 import { getConfig, type AuthConfig } from "@/lib/config";
 import type { SigningKey } from "@/lib/auth/access-token";
 import type { PublicJwk } from "@/lib/auth/jwk";
@@ -161,9 +161,6 @@ export async function forgeToken(
 
 /** Every way a caller might try to pass a bad token, and the code each must get. */
 export async function attackTokens(ctx: ForgeContext): Promise<AttackRow[]> {
-  const publicKey = await importJWK(ctx.signing.publicJwk, "RS256");
-  const pem = new TextEncoder().encode(await exportSPKI(publicKey as CryptoKey));
-  const jwkBytes = new TextEncoder().encode(JSON.stringify(ctx.signing.publicJwk));
   const stranger = await generateKeyPair("RS256");
   const iat = Math.floor(ctx.now.getTime() / 1000);
   const valid = await forgeToken(ctx);
@@ -180,16 +177,6 @@ export async function attackTokens(ctx: ForgeContext): Promise<AttackRow[]> {
     {
       name: "alg none, with the real kid and a signature part",
       token: `${b64({ alg: "none", kid: ctx.signing.kid, typ: "at+jwt" })}.${b64(payload)}.${s}`,
-      code: "token_invalid",
-    },
-    {
-      name: "HS256 keyed with the RSA public key (PEM)",
-      token: await forgeToken(ctx, { header: { alg: "HS256" }, key: pem }),
-      code: "token_invalid",
-    },
-    {
-      name: "HS256 keyed with the RSA public key (JWK JSON)",
-      token: await forgeToken(ctx, { header: { alg: "HS256" }, key: jwkBytes }),
       code: "token_invalid",
     },
     {
@@ -235,5 +222,59 @@ export async function attackTokens(ctx: ForgeContext): Promise<AttackRow[]> {
     { name: "no session id", token: await forgeToken(ctx, { claims: { sid: undefined } }), code: "token_invalid" },
     { name: "unknown role", token: await forgeToken(ctx, { claims: { role: "superuser" } }), code: "token_invalid" },
     { name: "garbage", token: "not-a-token", code: "token_invalid" },
+  ];
+}
+
+export interface ConfusionRow {
+  name: string;
+  token: string;
+  /**
+   * A key set that hands this token exactly the key it asks for: the real public key with
+   * no `alg` member (RFC 7517 makes it optional), or its bytes as an HMAC secret, the way a
+   * naive `verify(token, publicKey)` reads it. Against such keys only the verifier's own
+   * algorithm pin refuses the token.
+   */
+  lenientKeys: JWTVerifyGetKey;
+}
+
+/**
+ * Tokens that name an algorithm other than RS256, made from the verifier's real keys:
+ * the public key used as an HS256 secret (PEM and JWK JSON: the key-confusion attack) and
+ * the real private key signing under PS256 and RS512. `privateJwk` is the signing key's
+ * private JWK (the CryptoKey in `ctx.signing` cannot be re-imported for another algorithm).
+ */
+export async function algorithmConfusionTokens(ctx: ForgeContext, privateJwk: JWK): Promise<ConfusionRow[]> {
+  const publicKey = (await importJWK(ctx.signing.publicJwk, "RS256")) as CryptoKey;
+  const pem = new TextEncoder().encode(await exportSPKI(publicKey));
+  const jwkBytes = new TextEncoder().encode(JSON.stringify(ctx.signing.publicJwk));
+  const anyAlgorithm: JWK = { ...ctx.signing.publicJwk, alg: undefined };
+  const lenient =
+    (secret: Uint8Array): JWTVerifyGetKey =>
+    async (header) =>
+      header.alg?.startsWith("HS") ? secret : importJWK(anyAlgorithm, header.alg);
+  const withPrivateKeyAs = async (alg: string) =>
+    forgeToken(ctx, { header: { alg }, key: (await importJWK({ ...privateJwk, alg }, alg)) as CryptoKey });
+
+  return [
+    {
+      name: "HS256 keyed with the real RSA public key (PEM)",
+      token: await forgeToken(ctx, { header: { alg: "HS256" }, key: pem }),
+      lenientKeys: lenient(pem),
+    },
+    {
+      name: "HS256 keyed with the real RSA public key (JWK JSON)",
+      token: await forgeToken(ctx, { header: { alg: "HS256" }, key: jwkBytes }),
+      lenientKeys: lenient(jwkBytes),
+    },
+    {
+      name: "PS256 signed with the real private key",
+      token: await withPrivateKeyAs("PS256"),
+      lenientKeys: lenient(pem),
+    },
+    {
+      name: "RS512 signed with the real private key",
+      token: await withPrivateKeyAs("RS512"),
+      lenientKeys: lenient(pem),
+    },
   ];
 }

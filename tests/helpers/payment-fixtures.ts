@@ -4,6 +4,7 @@
  * figure a purchase touches, so tests compare the books with each other.
  */
 import { randomUUID } from "node:crypto";
+import { expect } from "vitest";
 import { jstDate } from "@/lib/auth/age";
 import { asService } from "@/lib/db/session";
 import type { Database } from "@/lib/db/types";
@@ -94,6 +95,9 @@ export interface MoneySnapshot {
   /** Payment intents the sandbox recorded for this user's purchases (charges). */
   charges: number;
   rewards: number;
+  /** Webhook deliveries recorded for this user's purchases, and how many of them were processed. */
+  webhookEvents: number;
+  webhookEventsProcessed: number;
 }
 
 /** Every figure a user's purchases touch, read in one transaction. */
@@ -125,6 +129,12 @@ export async function moneyOf(db: Database, user: { id: string }, vtuber: { id: 
       "select count(*)::int as n from public.sandbox_payments s join public.purchases p on p.id::text = s.metadata_purchase_id where p.user_id = $1",
     );
     const rewards = await one<{ n: number }>("select count(*)::int as n from public.rewards where user_id = $1");
+    const webhooks = await one<{ n: number; processed: number }>(
+      `select count(*)::int as n, count(w.processed_at)::int as processed
+         from public.webhook_events w
+        where w.payload -> 'data' -> 'object' -> 'metadata' ->> 'purchase_id' in
+              (select id::text from public.purchases where user_id = $1)`,
+    );
     return {
       purchasesByStatus: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
       committedJpy: spend.committed,
@@ -137,8 +147,24 @@ export async function moneyOf(db: Database, user: { id: string }, vtuber: { id: 
       balance: balance.balance,
       charges: charges.n,
       rewards: rewards.n,
+      webhookEvents: webhooks.n,
+      webhookEventsProcessed: webhooks.processed,
     };
   });
+}
+
+/**
+ * Checks a user's books: the purchases per status exactly (a status not named must have
+ * no purchases, so `{fulfilled: 1}` fails for `{fulfilled: 1, pending: 49}`, which a
+ * nested `toMatchObject` would let through) and every other figure named.
+ */
+export function expectBooks(
+  money: MoneySnapshot,
+  expected: { purchasesByStatus: Record<string, number> } & Partial<Omit<MoneySnapshot, "purchasesByStatus">>,
+): void {
+  const { purchasesByStatus, ...figures } = expected;
+  expect(money.purchasesByStatus, "purchases by status").toEqual(purchasesByStatus);
+  expect(money).toMatchObject(figures);
 }
 
 /** Counts rows of a table (service path), optionally filtered. */

@@ -122,6 +122,36 @@ export async function send(
   return decisions;
 }
 
+/**
+ * Runs `work` and reports the most store commands that were in flight at once: how a
+ * test shows that checks really reached the store together. The Upstash client sends
+ * commands issued together as one `/pipeline` request (a JSON array of commands), so
+ * each request counts for the commands it carries. It only counts; every request still
+ * goes to the real bridge and Redis.
+ */
+export async function peakCommandsInFlight<T>(work: () => Promise<T>): Promise<{ result: T; peak: number }> {
+  const realFetch = globalThis.fetch;
+  let inFlight = 0;
+  let peak = 0;
+  globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
+    const body = args[1]?.body;
+    const parsed: unknown = typeof body === "string" ? JSON.parse(body) : null;
+    const commands = String(args[0]).endsWith("/pipeline") && Array.isArray(parsed) ? parsed.length : 1;
+    inFlight += commands;
+    peak = Math.max(peak, inFlight);
+    try {
+      return await realFetch(...args);
+    } finally {
+      inFlight -= commands;
+    }
+  };
+  try {
+    return { result: await work(), peak };
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+}
+
 /** A port nothing listens on: taken from the OS, then released. */
 export async function closedPort(): Promise<number> {
   const server = http.createServer();

@@ -2,12 +2,27 @@
  * The route handlers' own token check (`route()` → `authenticateRequest`), with real keys
  * and a real database, as if the Edge gate had let everything through.
  */
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { JWK, JWTVerifyGetKey } from "jose";
 import { describe, expect, it } from "vitest";
 import { route } from "@/lib/api/handler";
+import { authenticateToken } from "@/lib/auth/authenticate";
 import { authCookieNames } from "@/lib/auth/cookies";
+import { KEYRING_FILE } from "@/lib/auth/keys";
 import { getConfig } from "@/lib/config";
 import type { AppRole } from "@/lib/auth/caller";
-import { attackTokens, call, errorCode, forgeToken, signIn, testDeps, type ForgeContext } from "../helpers/auth";
+import { DomainError } from "@/lib/domain-error";
+import {
+  algorithmConfusionTokens,
+  attackTokens,
+  call,
+  errorCode,
+  forgeToken,
+  signIn,
+  testDeps,
+  type ForgeContext,
+} from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
 import { suspendUser } from "@/lib/admin/suspend-user";
 import { setUpRouteTests } from "../helpers/route-test-context";
@@ -64,6 +79,46 @@ describe("attack table through the route handler", () => {
     const response = await call(signedIn, get(await forgeToken(ctx)));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ id: user.id, role: "user" });
+  });
+
+  it("refuses other algorithms made from the server's own keys, even from a key set that would hand out a key for them", async () => {
+    const { user, tokens } = await sessionFor("user");
+    const { auth } = getConfig();
+    const ctx: ForgeContext = {
+      signing: (await app.keys.store.keyring()).signing,
+      issuer: auth.issuer,
+      audience: auth.audience,
+      now: new Date(),
+      sub: user.id,
+      sid: tokens.refreshToken.familyId,
+      refreshToken: tokens.refreshToken.token,
+    };
+    const stored = JSON.parse(await fs.readFile(path.join(app.keys.dir, KEYRING_FILE), "utf8")) as { signing: JWK };
+    const rows = await algorithmConfusionTokens(ctx, stored.signing);
+    const withKeys = async (token: string, keys: JWTVerifyGetKey) => {
+      try {
+        return (await authenticateToken(app.db, token, { keys, auth, now: ctx.now })).id;
+      } catch (err) {
+        if (err instanceof DomainError) return err.code;
+        throw err;
+      }
+    };
+    const seen: Record<string, string> = {};
+    for (const row of rows) {
+      const response = await call(signedIn, get(row.token));
+      seen[`${row.name}, the server's keys`] = `${response.status} ${await errorCode(response)}`;
+      seen[`${row.name}, lenient key set`] = await withKeys(row.token, row.lenientKeys);
+    }
+    expect(seen).toEqual(
+      Object.fromEntries(
+        rows.flatMap((row) => [
+          [`${row.name}, the server's keys`, "401 token_invalid"],
+          [`${row.name}, lenient key set`, "token_invalid"],
+        ]),
+      ),
+    );
+    // The control: the lenient key set lets a genuine RS256 token in.
+    expect(await withKeys(await forgeToken(ctx), rows[0]!.lenientKeys)).toBe(user.id);
   });
 
   it("refuses a well-signed token for a user that does not exist", async () => {

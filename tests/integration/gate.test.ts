@@ -5,14 +5,16 @@
  */
 import { randomUUID } from "node:crypto";
 import { NextRequest } from "next/server";
-import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from "jose";
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JWK, type JWTVerifyGetKey } from "jose";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signAccessToken } from "@/lib/auth/access-token";
 import { authCookieNames } from "@/lib/auth/cookies";
+import { toPublicJwk, type PublicJwk } from "@/lib/auth/jwk";
 import { loadConfig } from "@/lib/config";
 import type { AppRole } from "@/lib/auth/caller";
 import { createGate } from "@/lib/edge/gate";
 import { createRateLimiter } from "@/lib/ratelimit";
+import { algorithmConfusionTokens, forgeToken, type ForgeContext } from "../helpers/auth";
 import { limiterUnderTest, stalledStore, storeKind, upstashConfig, type LimiterUnderTest } from "../helpers/ratelimit";
 
 const APP = "https://koepon.example";
@@ -22,15 +24,18 @@ const { auth } = config;
 const ACCESS_COOKIE = authCookieNames(auth.cookieSecure).access;
 
 let signingKey: { kid: string; key: CryptoKey };
+let publicJwk: PublicJwk;
+let privateJwk: JWK;
 let keys: ReturnType<typeof createLocalJWKSet>;
 let lt: LimiterUnderTest;
 let gate: ReturnType<typeof createGate>;
 
 beforeAll(async () => {
   const pair = await generateKeyPair("RS256", { extractable: true });
-  const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: "gate-test", alg: "RS256", use: "sig" };
+  publicJwk = toPublicJwk({ ...(await exportJWK(pair.publicKey)), kid: "gate-test" });
+  privateJwk = { ...(await exportJWK(pair.privateKey)), kid: "gate-test" };
   signingKey = { kid: "gate-test", key: pair.privateKey };
-  keys = createLocalJWKSet({ keys: [jwk] });
+  keys = createLocalJWKSet({ keys: [publicJwk] });
 });
 
 afterEach(async () => {
@@ -94,16 +99,6 @@ describe(`Edge gate (${storeKind})`, () => {
   describe("forged and broken tokens on an API route → 401 with a code", () => {
     const FORGERIES: [string, () => Promise<string>, string][] = [
       ["alg: none", async () => unsigned({ alg: "none", typ: "at+jwt", kid: "gate-test" }, claims()), "token_invalid"],
-      [
-        "HS256 signed with the RSA public key",
-        async () => {
-          const publicJwk = await exportJWK((await generateKeyPair("RS256", { extractable: true })).publicKey);
-          return new SignJWT(claims())
-            .setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: "gate-test" })
-            .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
-        },
-        "token_invalid",
-      ],
       ["unknown kid", async () => sign(claims(), { kid: "someone-else" }), "token_invalid"],
       ["expired", async () => sign(claims({ iat: -3600, exp: -60 })), "token_expired"],
       ["not yet valid", async () => sign(claims({ iat: 600, nbf: 600, exp: 1500 })), "token_invalid"],
@@ -132,6 +127,41 @@ describe(`Edge gate (${storeKind})`, () => {
       const response = await gate(req("/api/me", { headers: { authorization: `Bearer ${await forge()}` } }));
       expect(response.status).toBe(401);
       expect(await errorCode(response)).toBe(code);
+    });
+
+    it("refuses other algorithms made from the gate's own keys, even when its key set would hand out a key for them", async () => {
+      await freshGate();
+      const ctx: ForgeContext = {
+        signing: { ...signingKey, publicJwk },
+        issuer: auth.issuer,
+        audience: auth.audience,
+        now: new Date(lt.now()),
+        sub: randomUUID(),
+        sid: randomUUID(),
+        refreshToken: "unused",
+      };
+      const rows = await algorithmConfusionTokens(ctx, privateJwk);
+      const answer = async (g: typeof gate, token: string) => {
+        const response = await g(req("/api/me", { headers: { authorization: `Bearer ${token}` } }));
+        return passedThrough(response) ? "passed" : `${response.status} ${await errorCode(response)}`;
+      };
+      const lenientGate = (keys: JWTVerifyGetKey) =>
+        createGate({ config, keys, limiter: lt.limiter, now: () => new Date(lt.now()) });
+      const seen: Record<string, string> = {};
+      for (const row of rows) {
+        seen[`${row.name}, the gate's key set`] = await answer(gate, row.token);
+        seen[`${row.name}, lenient key set`] = await answer(lenientGate(row.lenientKeys), row.token);
+      }
+      expect(seen).toEqual(
+        Object.fromEntries(
+          rows.flatMap((row) => [
+            [`${row.name}, the gate's key set`, "401 token_invalid"],
+            [`${row.name}, lenient key set`, "401 token_invalid"],
+          ]),
+        ),
+      );
+      // The control: the lenient key set lets a genuine RS256 token through.
+      expect(await answer(lenientGate(rows[0]!.lenientKeys), await forgeToken(ctx))).toBe("passed");
     });
 
     it("reads the token as the route handlers do: a header that is not a bearer token is refused, not passed over for the cookie", async () => {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { getConfig } from "@/lib/config";
 import { openDatabase } from "@/lib/db";
 import type { Database } from "@/lib/db/types";
-import { migrate, MigrationError, readMigrations, type MigrationFile } from "@/lib/migrate/migrator";
+import { ADVISORY_LOCK_KEY, migrate, MigrationError, readMigrations, type MigrationFile } from "@/lib/migrate/migrator";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 const onPostgres = getConfig().database.kind === "postgres";
@@ -85,6 +85,20 @@ async function history(db: Database) {
 async function tableExists(db: Database, name: string): Promise<boolean> {
   const [row] = await db.query<{ found: boolean }>("select to_regclass($1) is not null as found", [name]);
   return row!.found;
+}
+
+/** Polls until `count` backends wait for the migrators' advisory lock; returns how many did. */
+async function waitersOnMigrationLock(db: Database, count: number): Promise<number> {
+  let waiting = 0;
+  for (let i = 0; i < 500 && waiting < count; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const [row] = await db.query<{ n: number }>(
+      `select count(*)::int as n from pg_locks
+        where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`,
+    );
+    waiting = row!.n;
+  }
+  return waiting;
 }
 
 const label = (m: MigrationFile) => `${m.version}_${m.name}`;
@@ -253,19 +267,52 @@ describe(`migrator on ${onPostgres ? "PostgreSQL" : "PGlite"}`, () => {
     expect(await history(db)).toEqual(historyBefore);
   });
 
-  it("lets two migrators race on a fresh database: each migration runs once, neither fails", async () => {
-    const t = await emptyDatabase();
-    // On PostgreSQL a second pool is a second deployer; PGlite has one connection, so it shares it.
-    const other = t.url ? await openDatabase({ kind: "postgres", url: t.url, poolMax: 2 }) : t.db;
-    try {
-      const results = await Promise.all([migrate(t.db), migrate(other), migrate(t.db)]);
-      const files = await readMigrations();
-      expect(results.flatMap((r) => r.applied).sort()).toEqual(files.map(label));
-      expect(await history(t.db)).toHaveLength(files.length);
-    } finally {
-      if (other !== t.db) await other.close();
-    }
-  });
+  it(
+    onPostgres
+      ? "lets three migrators on two pools race on a fresh database, truly in parallel: each migration runs once, none fails"
+      : "lets three migrators race on a fresh database (PGlite: one shared connection, so they take turns): each migration runs once, none fails",
+    async () => {
+      const t = await emptyDatabase();
+      // On PostgreSQL a second pool is a second deployer; PGlite has one connection, so it shares it.
+      const other = t.url ? await openDatabase({ kind: "postgres", url: t.url, poolMax: 2 }) : t.db;
+      const holder = t.url ? await openDatabase({ kind: "postgres", url: t.url, poolMax: 1 }) : null;
+      try {
+        let race: Promise<Awaited<ReturnType<typeof migrate>>[]>;
+        let waiting = 0;
+        if (holder) {
+          // Hold the migrators' lock until all three wait on it at once, so the race is a
+          // real one on every run, not three migrators that happened to run in turn.
+          let release!: () => void;
+          const released = new Promise<void>((resolve) => (release = resolve));
+          let held!: () => void;
+          const isHeld = new Promise<void>((resolve) => (held = resolve));
+          const holding = holder.transaction(async (tx) => {
+            await tx.query("select pg_advisory_xact_lock($1)", [ADVISORY_LOCK_KEY]);
+            held();
+            await released;
+          });
+          await isHeld;
+          race = Promise.all([migrate(t.db), migrate(other), migrate(t.db)]);
+          try {
+            waiting = await waitersOnMigrationLock(t.db, 3);
+          } finally {
+            release();
+            await holding;
+          }
+        } else {
+          race = Promise.all([migrate(t.db), migrate(other), migrate(t.db)]);
+        }
+        const results = await race;
+        if (holder) expect(waiting, "migrators waiting on the lock at the same moment").toBe(3);
+        const files = await readMigrations();
+        expect(results.flatMap((r) => r.applied).sort()).toEqual(files.map(label));
+        expect(await history(t.db)).toHaveLength(files.length);
+      } finally {
+        if (other !== t.db) await other.close();
+        await holder?.close();
+      }
+    },
+  );
 
   describe("file names", () => {
     let dir: string;

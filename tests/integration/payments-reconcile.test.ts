@@ -11,7 +11,7 @@ import { reconcile } from "@/lib/payments/reconcile";
 import { reserve, type PullRequest } from "@/lib/payments/reserve";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
-import { countRows, moneyOf, pullRequest } from "../helpers/payment-fixtures";
+import { countRows, expectBooks, moneyOf, pullRequest } from "../helpers/payment-fixtures";
 
 const t = setUpPaymentTests();
 
@@ -58,7 +58,7 @@ describe("reconcile", () => {
 
     const first = await run(0);
     expect(first.fulfilled).toEqual(expect.arrayContaining([paid.id, unrecorded.id]));
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
       purchasesByStatus: { fulfilled: 2 },
       pulls: 2,
       committedJpy: 1100,

@@ -12,7 +12,7 @@ import { payAndPull, type PayAndPullDeps } from "@/lib/payments/pay-and-pull";
 import type { PaymentProvider } from "@/lib/payments/providers/types";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
-import { countRows, moneyOf, pullRequest } from "../helpers/payment-fixtures";
+import { countRows, expectBooks, moneyOf, pullRequest } from "../helpers/payment-fixtures";
 
 const NOW = new Date("2026-12-10T12:00:00Z");
 
@@ -51,7 +51,7 @@ describe("a paid pull", () => {
     expect(pull.medalBalance).toBe(expectedMedals);
 
     const money = await moneyOf(t.db, fan, t.vtuber);
-    expect(money).toMatchObject({
+    expectBooks(money, {
       purchasesByStatus: { fulfilled: 1 },
       committedJpy: 1000,
       pendingJpy: 0,
@@ -141,7 +141,7 @@ describe("failed payments", () => {
     expect(err.code).toBe("payment_failed");
     expect(err.details).toEqual([{ reason: "payment_declined", declineCode: code }]);
 
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
       purchasesByStatus: { failed: 1 },
       committedJpy: 0,
       pendingJpy: 0,
@@ -166,7 +166,7 @@ describe("failed payments", () => {
       const fan = await fx.createUser(t.db);
       const err = await apiError(payAndPull(deps(), pullRequest(fan, t.gacha.campaign, { paymentMethodId })));
       expect(err.code).toBe("payment_method_invalid");
-      expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
+      expectBooks(await moneyOf(t.db, fan, t.vtuber), {
         purchasesByStatus: { failed: 1 },
         pendingJpy: 0,
         charges: 0,
@@ -184,7 +184,7 @@ describe("failed payments", () => {
     const err = await apiError(payAndPull(deps({ provider: unreachable }), request));
     expect(err.code).toBe("purchase_in_progress");
     expect(errorHeaders(err.code, err.details)["Retry-After"]).toBeDefined();
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({ purchasesByStatus: { pending: 1 }, pendingJpy: 100 });
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { pending: 1 }, pendingJpy: 100 });
 
     // A replay waits (bounded) and then says the same, without charging.
     const replay = await apiError(payAndPull(deps({ wait: { timeoutMs: 50, sleep: async () => {} } }), request));
@@ -207,7 +207,7 @@ describe("failed payments", () => {
         details: [{ reason: "requires_action", nextActionUrl: url }],
       });
     }
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
       purchasesByStatus: { pending: 1 },
       pendingJpy: 100,
       pulls: 0,
@@ -228,7 +228,7 @@ describe("campaign window", () => {
     const lastSecond = new Date(window.endsAt.getTime() - 1000);
     expect((await payAndPull(deps({ now: lastSecond }), pullRequest(fan, live.campaign))).created).toBe(true);
 
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({ purchasesByStatus: { fulfilled: 1 }, charges: 1 });
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { fulfilled: 1 }, charges: 1 });
   });
 
   it("refuses a campaign that does not exist, and one whose VTuber is suspended", async () => {

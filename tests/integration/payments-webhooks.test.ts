@@ -17,7 +17,7 @@ import { reserve, type PullRequest } from "@/lib/payments/reserve";
 import { handleWebhook, type WebhookDeps } from "@/lib/payments/webhook";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
-import { countRows, moneyOf, pullRequest, SANDBOX_SECRET } from "../helpers/payment-fixtures";
+import { countRows, expectBooks, moneyOf, pullRequest, SANDBOX_SECRET } from "../helpers/payment-fixtures";
 
 const NOW = new Date("2026-12-10T12:00:00Z");
 
@@ -58,7 +58,7 @@ describe("the same event delivered 1,000 times in parallel", () => {
 
     expect(outcomes.filter((o) => o.handled === "settled" && o.outcome === "fulfilled")).toHaveLength(1);
     expect(outcomes.filter((o) => o.handled === "duplicate")).toHaveLength(999);
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
       purchasesByStatus: { fulfilled: 1 },
       pulls: 1,
       ledgerRows: 1,
@@ -76,7 +76,7 @@ describe("a crash between charge and fulfilment", () => {
     const fan = await fx.createUser(t.db);
     const request = pullRequest(fan, t.gacha.campaign);
     const { purchaseId, delivery } = await chargeThenCrash(request);
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
       purchasesByStatus: { pending: 1 },
       pendingJpy: 100,
       pulls: 0,
@@ -92,7 +92,7 @@ describe("a crash between charge and fulfilment", () => {
     expect(retry.created).toBe(false);
     expect(retry.pull).toEqual(stored);
     expect(JSON.stringify(again.pull)).toBe(JSON.stringify(retry.pull));
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
       purchasesByStatus: { fulfilled: 1 },
       pulls: 1,
       charges: 1,
@@ -115,7 +115,7 @@ describe("a crash between charge and fulfilment", () => {
       pullRequest(fan, t.gacha.campaign, { paymentMethodId: "pm_card_chargeDeclined" }),
     );
     expect(await deliver(delivery)).toEqual({ handled: "released", released: true });
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
       purchasesByStatus: { failed: 1 },
       pendingJpy: 0,
       pulls: 0,
@@ -188,6 +188,20 @@ describe("signatures", () => {
   });
 });
 
+describe("a delivery 299 seconds late", () => {
+  it("is inside Stripe's 5-minute tolerance: recorded, processed and fulfilled", async () => {
+    const fan = await fx.createUser(t.db);
+    const { purchaseId, delivery } = await chargeThenCrash(pullRequest(fan, t.gacha.campaign));
+    const eventId = (JSON.parse(delivery.payload) as { id: string }).id;
+
+    const outcome = await deliver(delivery, { now: new Date(NOW.getTime() + 299_000) });
+
+    expect(outcome).toMatchObject({ handled: "settled", outcome: "fulfilled" });
+    expect(await countRows(t.db, "webhook_events", "event_id = $1 and processed_at is not null", [eventId])).toBe(1);
+    expect(await countRows(t.db, "pulls", "purchase_id = $1", [purchaseId])).toBe(1);
+  });
+});
+
 describe("events that do not match", () => {
   it("acknowledges and ignores event types it does not handle", async () => {
     const d = signedEvent("customer.created", { id: "cus_123" });
@@ -232,7 +246,7 @@ describe("events that do not match", () => {
       await releaseIn(tx, purchaseId, "expired");
     });
     expect(await deliver(delivery)).toEqual({ handled: "settled", outcome: "refund_required" });
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
       purchasesByStatus: { failed: 1 },
       pulls: 0,
       pendingJpy: 0,
@@ -266,7 +280,7 @@ describe("Checkout events", () => {
       handled: "settled",
       outcome: "fulfilled",
     });
-    expect(await moneyOf(t.db, fan, t.vtuber)).toMatchObject({
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
       purchasesByStatus: { fulfilled: 1 },
       pulls: 1,
       pendingJpy: 0,

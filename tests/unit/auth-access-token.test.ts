@@ -5,13 +5,13 @@
  * tests/integration/auth-tokens.test.ts.
  */
 import { randomUUID } from "node:crypto";
-import { errors, importJWK, type CryptoKey, type JWK } from "jose";
+import { errors, importJWK, jwtVerify, type CryptoKey, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signAccessToken, TokenError, verifyAccessToken } from "@/lib/auth/access-token";
 import { toPublicJwk } from "@/lib/auth/jwk";
 import { publicKeyResolver } from "@/lib/auth/jwks-resolver";
 import { newPrivateJwk } from "@/lib/auth/keys";
-import { attackTokens, forgeToken, type ForgeContext } from "../helpers/auth";
+import { algorithmConfusionTokens, attackTokens, forgeToken, type ForgeContext } from "../helpers/auth";
 
 const ISSUER = "https://koepon.test";
 const AUDIENCE = "koepon-api";
@@ -98,6 +98,32 @@ describe("verifyAccessToken (the Edge gate's check)", () => {
     const rows = (await attackTokens(ctx)).filter((row) => row.token !== null);
     const results = await Promise.all(rows.map(async (row) => [row.name, await outcome(row.token!)]));
     expect(Object.fromEntries(results)).toEqual(Object.fromEntries(rows.map((row) => [row.name, row.code])));
+  });
+
+  it("refuses every algorithm but RS256 itself, even from a key set that would hand out a key for it", async () => {
+    const rows = await algorithmConfusionTokens(ctx, privateJwk);
+    const seen: Record<string, string> = {};
+    for (const row of rows) {
+      // Each row is a real forgery: jose without an algorithm list accepts it with these keys.
+      const unpinned = await jwtVerify(row.token, row.lenientKeys, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        currentDate: NOW,
+      });
+      expect(unpinned.protectedHeader.alg, row.name).not.toBe("RS256");
+      seen[`${row.name}, our key set`] = await outcome(row.token);
+      seen[`${row.name}, lenient key set`] = await outcome(row.token, row.lenientKeys);
+    }
+    expect(seen).toEqual(
+      Object.fromEntries(
+        rows.flatMap((row) => [
+          [`${row.name}, our key set`, "token_invalid"],
+          [`${row.name}, lenient key set`, "token_invalid"],
+        ]),
+      ),
+    );
+    // The control: a genuine RS256 token passes through the same lenient key set.
+    expect(await outcome(await forgeToken(ctx), rows[0]!.lenientKeys)).toBe("accepted");
   });
 
   it("allows 30 seconds of clock skew either way, and no more", async () => {

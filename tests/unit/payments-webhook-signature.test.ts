@@ -94,6 +94,15 @@ describe("verifyWebhook", () => {
     });
   });
 
+  it("accepts the same delivery up to 5 minutes late: 299 seconds, and exactly 300", () => {
+    for (const lateSeconds of [299, 300]) {
+      const later = new Date(NOW.getTime() + lateSeconds * 1000);
+      expect(refused(() => verifyWebhook(delivery.payload, delivery.headers["stripe-signature"], SECRET, later))).toBe(
+        "accepted",
+      );
+    }
+  });
+
   it.each([
     [
       "a changed byte",
