@@ -15,6 +15,7 @@ import { modeEnv, modeSettings, type ModeConfig, type Stores } from "./mode";
 import { operatorEnv, operatorSettings, type OperatorConfig } from "./operator";
 import { paymentsEnv, paymentsSettings } from "./payments";
 import { rateLimitEnv, rateLimitSettings } from "./rate-limit";
+import { releaseEnv, releaseSettings, type ReleaseConfig } from "./release";
 import { serverEnv, serverSettings, type ServerConfig } from "./server";
 import { storageEnv, storageSettings } from "./storage";
 
@@ -26,11 +27,13 @@ export type { Mode } from "./mode";
 export type { OperatorConfig } from "./operator";
 export type { PaymentsConfig, StripeApiBase } from "./payments";
 export type { RateLimitConfig, RateLimitStoreConfig } from "./rate-limit";
+export type { ReleaseConfig, VercelReleaseConfig } from "./release";
 export type { StorageConfig, UrlSigningKeyConfig } from "./storage";
 
 export interface Config extends ServerConfig, ModeConfig, Stores {
   operator: OperatorConfig;
   backup: BackupConfig;
+  release: ReleaseConfig;
 }
 
 const SCHEMAS = [
@@ -43,6 +46,7 @@ const SCHEMAS = [
   modeEnv,
   operatorEnv,
   backupEnv,
+  releaseEnv,
 ];
 
 /** Parses an environment into a config. Pure, so tests can feed it any environment. */
@@ -63,6 +67,7 @@ export function loadConfig(env: Env): Config {
     ...mode,
     operator: operatorSettings(env, { ...server, ...mode }),
     backup: backupSettings(env, server),
+    release: releaseSettings(env),
   };
 }
 
