@@ -7,13 +7,15 @@
  * answers: 403 for a bad token or team, 404, 409, 429 then success, persistent 5xx, and
  * a deployment that ends in ERROR.
  */
+import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig, type VercelReleaseConfig } from "@/lib/config";
 import { release, rollback } from "@/lib/release/release";
-import { VercelApiError, VercelTarget } from "@/lib/release/targets/vercel";
+import { VERCEL_CLI, VercelApiError, VercelTarget } from "@/lib/release/targets/vercel";
 import { startVercelStub, type VercelStub } from "../helpers/vercel-server";
 
 const CLI_TIMEOUT = 120_000;
@@ -21,6 +23,10 @@ let dir: string;
 let stub: VercelStub;
 
 beforeAll(async () => {
+  // Fetches the pinned CLI into npm's cache once (a no-op when .ci/run's vercel build did).
+  await promisify(execFile)(VERCEL_CLI[0]!, [...VERCEL_CLI.slice(1), "--version"], {
+    env: { ...process.env, VERCEL_TELEMETRY_DISABLED: "1" },
+  });
   dir = await fs.mkdtemp(path.join(os.tmpdir(), "koepon-vercel-"));
   // A small Build Output (what `vercel build --prod` writes), marked as a production build.
   await fs.mkdir(path.join(dir, ".vercel/output/static"), { recursive: true });
@@ -34,7 +40,7 @@ beforeAll(async () => {
     }),
   );
   await fs.writeFile(path.join(dir, ".vercel/output/static/index.html"), "<!doctype html><title>こえポン！</title>");
-});
+}, 300_000);
 
 afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
