@@ -74,7 +74,7 @@ export interface VercelStub {
 }
 
 export async function startVercelStub(
-  options: { token?: string; teamId?: string; projectId?: string } = {},
+  options: { token?: string; teamId?: string; projectId?: string; port?: number } = {},
 ): Promise<VercelStub> {
   const token = options.token ?? "vercel_test_token";
   const teamId = options.teamId ?? "team_koepontest";
@@ -298,7 +298,7 @@ export async function startVercelStub(
     error(404, "not_found", `The requested API endpoint was not found (${method} ${p})`);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   const stub: VercelStub = {
