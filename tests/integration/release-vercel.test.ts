@@ -167,6 +167,45 @@ describe("vercel release target", () => {
   );
 
   it(
+    "a green that fails during the watch is rolled back by promoting the previous deployment, then deleted",
+    async () => {
+      const old = stub.seed("rel-1", "blue", true);
+      // Production as the watch sees it: whatever deployment the project serves answers
+      // its own release id, and rel-2 answers 500 from its first request.
+      const production: typeof fetch = async () => {
+        const serving = stub.deployments.get(stub.productionId()!)!;
+        const release = serving.meta.koeponRelease;
+        return release === "rel-2"
+          ? new Response(JSON.stringify({ status: "fail" }), { status: 500 })
+          : Response.json({ status: "pass", releaseId: release });
+      };
+      const report = await release({
+        target: target(),
+        releaseId: "rel-2",
+        log: () => {},
+        smoke: async () => ({ ok: true, checks: [] }),
+        watch: { durationMs: 60_000, intervalMs: 1, fetch: production },
+      });
+      expect(report.outcome).toBe("rolled_back");
+      expect(report.reason).toBe("watch: health: HTTP 500");
+      expect(report.steps.map((s) => [s.step, s.ok])).toEqual([
+        ["deploy", true],
+        ["smoke", true],
+        ["switch", true],
+        ["watch", false],
+        ["rollback", true],
+        ["discard", true],
+      ]);
+      expect(stub.productionId()).toBe(old.id);
+      const promoted = calls("POST", /\/promote\//).map((r) => r.path.split("/").pop());
+      expect(promoted).toHaveLength(2);
+      expect(promoted[1]).toBe(old.id);
+      expect([...stub.deployments.values()].map((d) => d.meta.koeponRelease)).toEqual(["rel-1"]);
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
     "a deployment that ends in ERROR fails the deploy step, is deleted, and production stays",
     async () => {
       const old = stub.seed("rel-1", "blue", true);
