@@ -134,7 +134,7 @@ describe("vercel release target", () => {
   );
 
   it(
-    "runs a whole release: smoke gets the bypass header, the switch promotes, the report says released",
+    "runs a whole release: smoke is handed the protection-bypass header, the switch promotes, the report says released",
     async () => {
       stub.seed("rel-1", "green", true);
       const t = target();
