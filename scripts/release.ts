@@ -1,13 +1,16 @@
 /**
- * `npm run release -- --target local [options]`: one blue/green release, ending with a
- * JSON report (also written to `--report <file>`). Exit 0 when released, 1 when refused,
- * rolled back or failed. `--rollback` moves production back to the colour kept from the
- * previous release.
+ * `npm run release -- --target local|vercel [options]`: one blue/green release, ending
+ * with a JSON report (also written to `--report <file>`). Exit 0 when released, 1 when
+ * refused, rolled back or failed. `--rollback` moves production back to the colour kept
+ * from the previous release.
  *
  * Local target options: `--port` (production, default 3000), `--blue-port` (3001),
- * `--green-port` (3002), `--dir` (state, default .data/release). The release id defaults
- * to the commit checked out; preflight compares the migrations with the commit serving
- * now when that is a commit of this repository.
+ * `--green-port` (3002), `--dir` (state, default .data/release).
+ * Vercel target: the VERCEL_* settings (.env.example), the Build Output of `vercel build
+ * --prod` in `.vercel/output`, and `--production-url` (default APP_URL), the address the
+ * watch probes. The release id defaults to the commit checked out (12 characters for
+ * local, the whole id for vercel); preflight compares the migrations with the commit
+ * serving now when that is a commit of this repository.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
@@ -22,6 +25,8 @@ import { isCommit, versionAt } from "../lib/release/git-version";
 import { release, rollback } from "../lib/release/release";
 import { StepFailure } from "../lib/release/steps";
 import { LocalTarget } from "../lib/release/targets/local";
+import type { ReleaseTarget } from "../lib/release/targets/types";
+import { VercelTarget } from "../lib/release/targets/vercel";
 
 const { values } = parseArgs({
   options: {
@@ -34,31 +39,53 @@ const { values } = parseArgs({
     "blue-port": { type: "string", default: "3001" },
     "green-port": { type: "string", default: "3002" },
     dir: { type: "string", default: ".data/release" },
+    "production-url": { type: "string" },
   },
 });
 
-if (values.target !== "local") {
-  console.error(`Unknown target ${values.target}: this version releases to "local".`);
-  process.exit(2);
+const config = getConfig();
+const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
+
+function selectTarget(): ReleaseTarget {
+  switch (values.target) {
+    case "local":
+      return new LocalTarget({
+        dir: path.resolve(values.dir),
+        port: Number(values.port),
+        ports: { blue: Number(values["blue-port"]), green: Number(values["green-port"]) },
+        env: process.env,
+        log: console.log,
+      });
+    case "vercel":
+      if (!config.release.vercel) {
+        console.error("The vercel target needs VERCEL_TOKEN and VERCEL_PROJECT_ID (see .env.example).");
+        process.exit(2);
+      }
+      return new VercelTarget({
+        config: config.release.vercel,
+        productionUrl: values["production-url"] ?? config.appUrl,
+        env: process.env,
+        log: console.log,
+      });
+    default:
+      console.error(`Unknown target ${values.target}: "local" or "vercel".`);
+      process.exit(2);
+  }
 }
 
-const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
-const target = new LocalTarget({
-  dir: path.resolve(values.dir),
-  port: Number(values.port),
-  ports: { blue: Number(values["blue-port"]), green: Number(values["green-port"]) },
-  env: process.env,
-  log: console.log,
-});
+const target = selectTarget();
 
 if (values.rollback) {
   const result = await rollback({ target, log: console.log });
-  console.log(JSON.stringify(result, null, 2));
+  const json = JSON.stringify({ target: target.name, ...result }, null, 2);
+  if (values.report) await fs.writeFile(path.resolve(values.report), json + "\n");
+  console.log(json);
   process.exit(0);
 }
 
-const releaseId = values["release-id"] ?? git("rev-parse", "--short=12", "HEAD");
-const config = getConfig();
+const releaseId =
+  values["release-id"] ??
+  (target.name === "vercel" ? git("rev-parse", "HEAD") : git("rev-parse", "--short=12", "HEAD"));
 const db = await openDatabase(config.database);
 try {
   const { serving } = await target.state();

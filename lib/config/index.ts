@@ -16,6 +16,7 @@ import { operatorEnv, operatorSettings, type OperatorConfig } from "./operator";
 import { opsEnv, opsSettings, type OpsConfig } from "./ops";
 import { paymentsEnv, paymentsSettings } from "./payments";
 import { rateLimitEnv, rateLimitSettings } from "./rate-limit";
+import { releaseEnv, releaseSettings, type ReleaseConfig } from "./release";
 import { serverEnv, serverSettings, type ServerConfig } from "./server";
 import { storageEnv, storageSettings } from "./storage";
 
@@ -28,12 +29,14 @@ export type { OperatorConfig } from "./operator";
 export type { OpsConfig } from "./ops";
 export type { PaymentsConfig, StripeApiBase } from "./payments";
 export type { RateLimitConfig, RateLimitStoreConfig } from "./rate-limit";
+export type { ReleaseConfig, VercelReleaseConfig } from "./release";
 export type { StorageConfig, UrlSigningKeyConfig } from "./storage";
 
 export interface Config extends ServerConfig, ModeConfig, Stores {
   operator: OperatorConfig;
   backup: BackupConfig;
   ops: OpsConfig;
+  release: ReleaseConfig;
 }
 
 const SCHEMAS = [
@@ -47,6 +50,7 @@ const SCHEMAS = [
   operatorEnv,
   backupEnv,
   opsEnv,
+  releaseEnv,
 ];
 
 /** Parses an environment into a config. Pure, so tests can feed it any environment. */
@@ -68,6 +72,7 @@ export function loadConfig(env: Env): Config {
     operator: operatorSettings(env, { ...server, ...mode }),
     backup: backupSettings(env, server),
     ops: opsSettings(env, mode),
+    release: releaseSettings(env),
   };
 }
 
