@@ -34,6 +34,9 @@ export default defineConfig({
   reporter: isCI ? [["list"], ["html", { open: "never" }]] : "list",
   use: {
     baseURL,
+    // Headers a release's smoke run needs to reach a deployment that takes no traffic yet
+    // (Vercel's protection bypass), as JSON.
+    extraHTTPHeaders: process.env.E2E_EXTRA_HEADERS ? JSON.parse(process.env.E2E_EXTRA_HEADERS) : undefined,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },

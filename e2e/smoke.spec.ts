@@ -1,6 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { DEMO_VTUBERS } from "../lib/seed/catalog";
 
+// Tests tagged @smoke need no demo data: a release runs them against production builds
+// before they take traffic (lib/release/smoke.ts).
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 test.describe("home page", () => {
@@ -23,7 +26,7 @@ test.describe("home page", () => {
     await expect(campaigns.getByText("¥1,000").first()).toBeVisible();
   });
 
-  test("offers a skip link as the first stop for keyboard users", async ({ page }) => {
+  test("offers a skip link as the first stop for keyboard users", { tag: "@smoke" }, async ({ page }) => {
     await page.goto("/");
     await page.keyboard.press("Tab");
     const skip = page.getByRole("link", { name: "本文へスキップ" });
@@ -87,7 +90,7 @@ test.describe("legal pages", () => {
   ];
 
   for (const { link, path } of pages) {
-    test(`${link} is reachable from the footer`, async ({ page }) => {
+    test(`${link} is reachable from the footer`, { tag: "@smoke" }, async ({ page }) => {
       await page.goto("/");
       await page.getByRole("contentinfo").getByRole("link", { name: link }).click();
       await expect(page).toHaveURL(new RegExp(`${path}$`));
@@ -96,7 +99,7 @@ test.describe("legal pages", () => {
     });
   }
 
-  test("the disclosure states the cancellation terms and the seller", async ({ page }) => {
+  test("the disclosure states the cancellation terms and the seller", { tag: "@smoke" }, async ({ page }) => {
     await page.goto("/legal/tokushoho");
     await expect(page.getByRole("term").filter({ hasText: "返品・キャンセル" })).toBeVisible();
     await expect(page.getByRole("term").filter({ hasText: "販売事業者" })).toBeVisible();
@@ -104,7 +107,7 @@ test.describe("legal pages", () => {
 });
 
 test.describe("operations", () => {
-  test("/api/health answers with application/health+json, uncached", async ({ request }) => {
+  test("/api/health answers with application/health+json, uncached", { tag: "@smoke" }, async ({ request }) => {
     const response = await request.get("/api/health");
     expect(response.status()).toBe(200);
     expect(response.headers()["content-type"]).toMatch(/^application\/health\+json/);

@@ -23,6 +23,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startBridge } from "../lib/ratelimit/bridge/server";
 import { release, rollback, type ReleaseOptions, type ReleaseReport } from "../lib/release/release";
+import { smoke } from "../lib/release/smoke";
 import { LocalTarget } from "../lib/release/targets/local";
 import { percentile } from "../lib/release/watch";
 import { isFailure, startLoad } from "./release-drill/load";
@@ -115,9 +116,14 @@ async function drill(): Promise<number> {
   // its latency is queueing, not the release. The drill's P95 limit is therefore 5 s
   // (production's is 1 s); its other rules are production's.
   const drillWatch = { intervalMs: 1_000, minVolume: 50, maxP95Ms: 5_000 };
+  // Smoke as a release runs it: the quick checks, a synthetic fan's sandbox pull once
+  // there is a fan (after the first release), and the Playwright @smoke tests.
+  let smokeFan: { email: string; password: string; origin: string } | undefined = undefined;
   const options = (releaseId: string): ReleaseOptions => ({
     target,
     releaseId,
+    smoke: (green) =>
+      smoke({ url: green.url, releaseId: green.releaseId, syntheticFan: smokeFan, browser: { env: process.env } }),
     watch: { ...drillWatch, durationMs: watchMs },
     log,
   });
@@ -126,7 +132,8 @@ async function drill(): Promise<number> {
   const first = await release({ ...options("drill-r1"), watch: { durationMs: 2_000, intervalMs: 500 } });
   if (first.outcome !== "released") throw new Error(`the first release failed: ${first.reason}`);
 
-  const { tokens, anonymousPaths } = await prepareTraffic();
+  const { tokens, anonymousPaths, fan } = await prepareTraffic();
+  smokeFan = { ...fan, origin: target.productionUrl };
   const load = startLoad({
     url: target.productionUrl,
     concurrency: Number(values.concurrency),
@@ -236,18 +243,28 @@ async function drill(): Promise<number> {
 }
 
 /** Fans with tokens for the signed-in share of the load, and the pages to visit. */
-async function prepareTraffic(): Promise<{ tokens: string[]; anonymousPaths: string[] }> {
+async function prepareTraffic(): Promise<{
+  tokens: string[];
+  anonymousPaths: string[];
+  fan: { email: string; password: string };
+}> {
   const url = target.productionUrl;
   const { gachas } = (await (await fetch(`${url}/api/gachas`)).json()) as { gachas: { id: string }[] };
   const { vtubers } = (await (await fetch(`${url}/api/vtubers`)).json()) as { vtubers: { slug: string }[] };
   const tokens: string[] = [];
-  for (let i = 0; i < 40; i++) {
+  const accounts: { email: string; password: string }[] = [];
+  // 40 fans for the signed-in load and one more for the smoke checks' pulls.
+  for (let i = 0; i < 41; i++) {
+    const account = {
+      email: `drill-${i}-${randomBytes(4).toString("hex")}@example.test`,
+      password: `drill ${randomBytes(12).toString("hex")}`,
+    };
+    accounts.push(account);
     const res = await fetch(`${url}/api/auth/signup`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: url },
       body: JSON.stringify({
-        email: `drill-${i}-${randomBytes(4).toString("hex")}@example.test`,
-        password: `drill ${randomBytes(12).toString("hex")}`,
+        ...account,
         displayName: `Drill fan ${i}`,
         birthdate: "1990-01-01",
         acceptTerms: true,
@@ -264,7 +281,7 @@ async function prepareTraffic(): Promise<{ tokens: string[]; anonymousPaths: str
     ...gachas.flatMap((g) => [`/gachas/${g.id}`, `/gachas/${g.id}/odds`, `/api/gachas/${g.id}`]),
     ...vtubers.flatMap((v) => [`/vtubers/${v.slug}`, `/api/vtubers/${v.slug}/exchange`]),
   ];
-  return { tokens, anonymousPaths };
+  return { tokens: tokens.slice(0, 40), anonymousPaths, fan: accounts[40]! };
 }
 
 function run(command: string, args: string[], runEnv: NodeJS.ProcessEnv): void {

@@ -23,6 +23,7 @@ import { migrate, readMigrations } from "../lib/migrate/migrator";
 import { checkExpandOnly } from "../lib/release/expand-only";
 import { isCommit, versionAt } from "../lib/release/git-version";
 import { release, rollback } from "../lib/release/release";
+import { smoke } from "../lib/release/smoke";
 import { StepFailure } from "../lib/release/steps";
 import { LocalTarget } from "../lib/release/targets/local";
 import type { ReleaseTarget } from "../lib/release/targets/types";
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     rollback: { type: "boolean", default: false },
     report: { type: "string" },
     "watch-seconds": { type: "string", default: "300" },
+    "skip-browser-smoke": { type: "boolean", default: false },
     port: { type: "string", default: "3000" },
     "blue-port": { type: "string", default: "3001" },
     "green-port": { type: "string", default: "3002" },
@@ -107,6 +109,19 @@ try {
       return report;
     },
     migrate: () => migrate(db, { log: console.log }),
+    smoke: (green) =>
+      smoke({
+        url: green.url,
+        releaseId: green.releaseId,
+        headers: target.bypassHeaders,
+        readyToken: config.ops.metricsToken ?? undefined,
+        // A real purchase: only where the provider is the sandbox.
+        syntheticFan:
+          config.release.smokeFan && config.payments.provider === "sandbox"
+            ? { ...config.release.smokeFan, origin: config.appUrl }
+            : undefined,
+        browser: values["skip-browser-smoke"] ? undefined : { env: process.env },
+      }),
     watch: { durationMs: Number(values["watch-seconds"]) * 1000 },
     audit: (record) =>
       asService(db, "release audit", (tx) =>

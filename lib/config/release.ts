@@ -5,6 +5,8 @@ import { assertTogether, envSchema, readEnv, type Env } from "./env";
 export interface ReleaseConfig {
   /** null until a token and a project are set: the vercel target refuses to run. */
   vercel: VercelReleaseConfig | null;
+  /** A fan account smoke checks sign in with to make one sandbox pull; null: no pull. */
+  smokeFan: { email: string; password: string } | null;
 }
 
 export interface VercelReleaseConfig {
@@ -26,6 +28,8 @@ interface ReleaseEnv {
   VERCEL_PROJECT_ID?: string;
   VERCEL_AUTOMATION_BYPASS_SECRET?: string;
   VERCEL_API_URL: string;
+  SMOKE_FAN_EMAIL?: string;
+  SMOKE_FAN_PASSWORD?: string;
 }
 
 export const releaseEnv = envSchema<ReleaseEnv>({
@@ -37,13 +41,19 @@ export const releaseEnv = envSchema<ReleaseEnv>({
     .uri({ scheme: ["http", "https"] })
     .empty("")
     .default("https://api.vercel.com"),
+  SMOKE_FAN_EMAIL: Joi.string().email({ tlds: false }).empty(""),
+  SMOKE_FAN_PASSWORD: Joi.string().empty(""),
 });
 
 export function releaseSettings(env: Env): ReleaseConfig {
   const v = readEnv(releaseEnv, env);
   assertTogether(v, "VERCEL_TOKEN", "VERCEL_PROJECT_ID");
-  if (!v.VERCEL_TOKEN || !v.VERCEL_PROJECT_ID) return { vercel: null };
+  assertTogether(v, "SMOKE_FAN_EMAIL", "SMOKE_FAN_PASSWORD");
+  const smokeFan =
+    v.SMOKE_FAN_EMAIL && v.SMOKE_FAN_PASSWORD ? { email: v.SMOKE_FAN_EMAIL, password: v.SMOKE_FAN_PASSWORD } : null;
+  if (!v.VERCEL_TOKEN || !v.VERCEL_PROJECT_ID) return { vercel: null, smokeFan };
   return {
+    smokeFan,
     vercel: {
       token: v.VERCEL_TOKEN,
       orgId: v.VERCEL_ORG_ID ?? null,

@@ -1,8 +1,12 @@
 /**
  * Smoke checks against one deployment, on its own address, before it takes traffic:
  * the process answers as the release we deployed, serves its keys, the catalog from
- * the database and a page. Every check runs, so the report lists all that failed.
+ * the database and a page; then, where configured, a synthetic fan's sandbox pull and
+ * the Playwright `@smoke` tests in Chromium. The quick checks all run, so the report
+ * lists every one that failed.
  */
+import { spawn } from "node:child_process";
+
 export interface SmokeCheck {
   name: string;
   ok: boolean;
@@ -17,6 +21,13 @@ export interface SmokeOptions {
   headers?: Record<string, string>;
   /** Also checks `GET /api/health/ready` with this bearer token. */
   readyToken?: string;
+  /**
+   * A fan account that may buy: it signs in and makes one sandbox single pull. Give it
+   * only where payments are the sandbox provider.
+   */
+  syntheticFan?: { email: string; password: string; origin: string };
+  /** Also runs the Playwright `@smoke` tests in Chromium against the deployment, with this environment. */
+  browser?: { env: Record<string, string | undefined> };
   /** Per request; the first request to each route also loads its code. @default 30000 */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -101,5 +112,84 @@ export async function smoke(options: SmokeOptions): Promise<{ ok: boolean; check
       }
     }),
   );
+  // The slower checks only on a deployment that answered the quick ones.
+  if (results.every((r) => r.ok) && options.syntheticFan) {
+    results.push(await timed("sandbox pull", () => sandboxPull(doFetch, options, options.syntheticFan!)));
+  }
+  if (results.every((r) => r.ok) && options.browser) {
+    const { env } = options.browser;
+    results.push(await timed("browser (@smoke)", () => browserSmoke(options.url, options.headers ?? {}, env)));
+  }
   return { ok: results.every((r) => r.ok), checks: results };
+}
+
+async function timed(name: string, fn: () => Promise<void>): Promise<SmokeCheck> {
+  const started = performance.now();
+  try {
+    await fn();
+    return { name, ok: true, ms: Math.round(performance.now() - started) };
+  } catch (err) {
+    return { name, ok: false, ms: Math.round(performance.now() - started), error: (err as Error).message };
+  }
+}
+
+/** Signs the synthetic fan in and buys one single pull with the sandbox's succeeding card. */
+async function sandboxPull(
+  doFetch: typeof fetch,
+  options: SmokeOptions,
+  fan: NonNullable<SmokeOptions["syntheticFan"]>,
+): Promise<void> {
+  const call = async (path: string, init: RequestInit = {}) => {
+    const res = await doFetch(new URL(path, options.url), {
+      ...init,
+      headers: { ...options.headers, origin: fan.origin, "content-type": "application/json", ...init.headers },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
+    const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
+    return { status: res.status, body };
+  };
+  const login = await call("/api/auth/login", {
+    method: "POST",
+    body: JSON.stringify({ email: fan.email, password: fan.password }),
+  });
+  expect(login.status === 200, `sign-in: HTTP ${login.status}`);
+  const token = login.body!.accessToken as string;
+  const { body: catalog } = await call("/api/gachas");
+  const gacha = (catalog?.gachas as { id: string }[] | undefined)?.[0];
+  expect(gacha !== undefined, "no campaign to pull from");
+  const pull = await call(`/api/gachas/${gacha!.id}/pulls`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "idempotency-key": crypto.randomUUID() },
+    body: JSON.stringify({ count: 1, paymentMethodId: "pm_card_visa" }),
+  });
+  expect(pull.status === 201, `pull: HTTP ${pull.status} ${JSON.stringify(pull.body?.error ?? "")}`);
+  const results = (pull.body?.pull as { results?: unknown[] } | undefined)?.results;
+  expect(results?.length === 1, "the pull drew no item");
+}
+
+/** The Playwright tests tagged `@smoke` (production-safe: no demo data needed), desktop Chromium. */
+function browserSmoke(
+  url: string,
+  headers: Record<string, string>,
+  env: Record<string, string | undefined>,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      "npx",
+      ["playwright", "test", "--grep", "@smoke", "--project", "desktop", "--reporter", "line"],
+      {
+        env: { ...(env as NodeJS.ProcessEnv), E2E_BASE_URL: url, E2E_EXTRA_HEADERS: JSON.stringify(headers) },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk) => (out += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`Playwright @smoke failed: ${out.trim().split("\n").slice(-3).join(" ")}`)),
+    );
+  });
 }

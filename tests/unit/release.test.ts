@@ -246,6 +246,47 @@ describe("watch", () => {
 });
 
 describe("smoke", () => {
+  it("makes the synthetic fan's sandbox pull: signs in, pulls once with pm_card_visa, and fails on a refusal", async () => {
+    const seen: string[] = [];
+    let pullStatus = 201;
+    const server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ""} ${body}`);
+        const json = (status: number, value: unknown) => {
+          res.writeHead(status, { "content-type": "application/json" });
+          res.end(JSON.stringify(value));
+        };
+        if (req.url === "/api/health") return json(200, { status: "pass", releaseId: "r2" });
+        if (req.url === "/.well-known/jwks.json") return json(200, { keys: [{}] });
+        if (req.url === "/api/gachas") return json(200, { gachas: [{ id: "g1" }] });
+        if (req.url === "/") return res.end("<html></html>");
+        if (req.url === "/api/auth/login") return json(200, { accessToken: "t0k" });
+        if (req.url === "/api/gachas/g1/pulls") return json(pullStatus, { pull: { results: [{ rarity: "N" }] } });
+        json(404, {});
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const fan = { email: "smoke@example.test", password: "pw", origin: "https://koepon.example" };
+
+    const passed = await smoke({ url, releaseId: "r2", syntheticFan: fan });
+    expect(passed.ok).toBe(true);
+    expect(passed.checks.at(-1)).toMatchObject({ name: "sandbox pull", ok: true });
+    expect(seen.filter((line) => line.startsWith("POST"))).toEqual([
+      'POST /api/auth/login  {"email":"smoke@example.test","password":"pw"}',
+      'POST /api/gachas/g1/pulls Bearer t0k {"count":1,"paymentMethodId":"pm_card_visa"}',
+    ]);
+
+    pullStatus = 402;
+    const refused = await smoke({ url, releaseId: "r2", syntheticFan: fan });
+    expect(refused.ok).toBe(false);
+    expect(refused.checks.at(-1)).toMatchObject({ name: "sandbox pull", ok: false });
+    expect(refused.checks.at(-1)!.error).toMatch(/^pull: HTTP 402/);
+  });
+
   it("runs every check and names each failure", async () => {
     const app = await fakeApp({ releaseId: "r9", catalogStatus: 503 });
     const result = await smoke({ url: app.url, releaseId: "r2" });
