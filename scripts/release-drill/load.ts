@@ -47,6 +47,18 @@ export function startLoad(options: {
     if (signedIn) headers.authorization = `Bearer ${options.tokens[i % options.tokens.length]}`;
     const started = performance.now();
     return new Promise((resolve) => {
+      // No answer, or one cut short: the request failed.
+      const failed = (err: Error) => {
+        samples.push({
+          at: Date.now(),
+          path,
+          status: 0,
+          ms: performance.now() - started,
+          colour: null,
+          error: err.message,
+        });
+        resolve();
+      };
       const req = http.request(
         {
           host: target.hostname,
@@ -69,31 +81,11 @@ export function startLoad(options: {
             });
             resolve();
           });
-          res.on("error", (err) => {
-            samples.push({
-              at: Date.now(),
-              path,
-              status: 0,
-              ms: performance.now() - started,
-              colour: null,
-              error: err.message,
-            });
-            resolve();
-          });
+          res.on("error", failed);
         },
       );
       req.on("timeout", () => req.destroy(new Error("timed out")));
-      req.on("error", (err) => {
-        samples.push({
-          at: Date.now(),
-          path,
-          status: 0,
-          ms: performance.now() - started,
-          colour: null,
-          error: err.message,
-        });
-        resolve();
-      });
+      req.on("error", failed);
       req.end();
     });
   };
