@@ -16,11 +16,13 @@ import * as authLogin from "@/app/api/auth/login/route";
 import * as authLogout from "@/app/api/auth/logout/route";
 import * as authRefresh from "@/app/api/auth/refresh/route";
 import * as authSignup from "@/app/api/auth/signup/route";
+import * as cron from "@/app/api/cron/[job]/route";
 import * as exchange from "@/app/api/exchange/[itemId]/route";
 import * as files from "@/app/api/files/[token]/route";
 import * as gachaPulls from "@/app/api/gachas/[id]/pulls/route";
 import * as gacha from "@/app/api/gachas/[id]/route";
 import * as gachas from "@/app/api/gachas/route";
+import * as healthReady from "@/app/api/health/ready/route";
 import * as health from "@/app/api/health/route";
 import * as meMedals from "@/app/api/me/medals/route";
 import * as mePulls from "@/app/api/me/pulls/route";
@@ -28,6 +30,7 @@ import * as mePurchases from "@/app/api/me/purchases/route";
 import * as meRewardDownload from "@/app/api/me/rewards/[id]/download/route";
 import * as meRewards from "@/app/api/me/rewards/route";
 import * as me from "@/app/api/me/route";
+import * as metrics from "@/app/api/metrics/route";
 import * as vtuberExchange from "@/app/api/vtubers/[slug]/exchange/route";
 import * as vtuber from "@/app/api/vtubers/[slug]/route";
 import * as vtubers from "@/app/api/vtubers/route";
@@ -46,18 +49,21 @@ const MODULES: Record<string, object> = {
   "/api/auth/logout": authLogout,
   "/api/auth/refresh": authRefresh,
   "/api/auth/signup": authSignup,
+  "/api/cron/[job]": cron,
   "/api/exchange/[itemId]": exchange,
   "/api/files/[token]": files,
   "/api/gachas": gachas,
   "/api/gachas/[id]": gacha,
   "/api/gachas/[id]/pulls": gachaPulls,
   "/api/health": health,
+  "/api/health/ready": healthReady,
   "/api/me": me,
   "/api/me/medals": meMedals,
   "/api/me/pulls": mePulls,
   "/api/me/purchases": mePurchases,
   "/api/me/rewards": meRewards,
   "/api/me/rewards/[id]/download": meRewardDownload,
+  "/api/metrics": metrics,
   "/api/vtubers": vtubers,
   "/api/vtubers/[slug]": vtuber,
   "/api/vtubers/[slug]/exchange": vtuberExchange,
@@ -245,6 +251,10 @@ async function send(spec: ReturnType<typeof requestFor>): Promise<Response> {
 }
 
 describe(`fuzz over every /api route (seed ${SEED})`, () => {
+  it("has the module of every route in the gate's table", () => {
+    expect(API_ROUTES.map((route) => route.path).filter((path) => !(path in MODULES))).toEqual([]);
+  });
+
   it(`answers ${REQUESTS} random requests below 500, refusals in our JSON error shape`, async () => {
     const r = prng(SEED);
     const statuses = new Map<number, number>();
