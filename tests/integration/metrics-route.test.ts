@@ -19,7 +19,7 @@ import { POST as login } from "@/app/api/auth/login/route";
 import { POST as pull } from "@/app/api/gachas/[id]/pulls/route";
 import { GET as metrics } from "@/app/api/metrics/route";
 import { getConfig } from "@/lib/config";
-import { DEMO_ACCOUNTS, seedDemoData } from "@/lib/seed/demo";
+import { seedDemoData, type DemoAccount } from "@/lib/seed/demo";
 import { useAppDatabase } from "../helpers/app-db";
 import { jsonRequest, useTestKeys, type TestKeys } from "../helpers/auth";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -28,16 +28,18 @@ import { collectingSandbox, usePaymentProvider } from "../helpers/payment-fixtur
 let database: TestDatabase;
 let keys: TestKeys;
 let storageDir: string;
+let accounts: DemoAccount[];
 const undo: (() => void)[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
   storageDir = await fs.mkdtemp(path.join(os.tmpdir(), "koepon-metrics-"));
-  await seedDemoData(database.db, {
+  // Published passwords on PGlite, random ones on PostgreSQL: use what the seed returns.
+  ({ accounts } = await seedDemoData(database.db, {
     database: getConfig().database,
     storage: { kind: "local", dir: storageDir },
     bcryptCost: 4,
-  });
+  }));
   keys = await useTestKeys();
   undo.push(useAppDatabase(database.db), usePaymentProvider(collectingSandbox(database.db).provider));
 });
@@ -50,7 +52,7 @@ afterAll(async () => {
 });
 
 async function signIn(email: string): Promise<string> {
-  const account = DEMO_ACCOUNTS.find((a) => a.email === email)!;
+  const account = accounts.find((a) => a.email === email)!;
   const response = await login(jsonRequest("/api/auth/login", { email, password: account.password }), {
     params: Promise.resolve({}),
   });

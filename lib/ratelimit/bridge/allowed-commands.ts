@@ -1,6 +1,6 @@
 /**
  * What the bridge lets through: exactly what `@upstash/ratelimit` sends for our limiter,
- * on our key prefix, and nothing else. The rate limiter runs one Lua script per check
+ * on our key prefix, and a bare PING for the readiness probe; nothing else. The rate limiter runs one Lua script per check
  * (EVALSHA, then EVAL when Redis does not know it yet); a token holder could otherwise
  * FLUSHALL, list every key, or run any script on the shared Redis.
  *
@@ -48,6 +48,8 @@ export async function rateLimiterCommands(keyPrefixes: readonly string[]): Promi
 export function refusal(args: readonly string[], allowed: AllowedCommands): string | null {
   const [rawName, body, numkeys, ...rest] = args;
   const name = (rawName ?? "").toUpperCase();
+  // The readiness probe's question (lib/ops/readiness.ts): it names no key and reads nothing.
+  if (name === "PING" && args.length === 1) return null;
   if (name !== "EVAL" && name !== "EVALSHA") return `${name || "(empty)"} is not a command the rate limiter sends`;
   const known = name === "EVAL" ? allowed.scripts.has(body ?? "") : allowed.hashes.has((body ?? "").toLowerCase());
   if (!known) return `${name} of a script the rate limiter does not send`;
