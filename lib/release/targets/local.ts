@@ -244,6 +244,9 @@ defaults
   timeout http-keep-alive 10s
   timeout queue 10s
   option forwardfor
+  # A fresh server connection per request: a stopping colour closes its idle keep-alive
+  # connections, and a request sent down one at that instant would have nowhere to go.
+  option http-server-close
   # A request that found its server gone is tried again, on the other server when
   # the first is marked down: how a crash of the live colour costs no request.
   retries 3
