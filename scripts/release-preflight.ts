@@ -7,9 +7,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { readMigrations } from "../lib/migrate/migrator";
-import { checkExpandOnly } from "../lib/release/expand-only";
-import { versionAt } from "../lib/release/git-version";
+import { checkExpandOnlyAgainst } from "../lib/release/git-version";
 
 const { values } = parseArgs({ options: { running: { type: "string" }, json: { type: "string" } } });
 if (!values.running) {
@@ -17,12 +15,7 @@ if (!values.running) {
   process.exit(2);
 }
 const ref = values.running;
-const running = versionAt(ref);
-const report = await checkExpandOnly({
-  running: running.migrations,
-  next: await readMigrations(),
-  runningSources: running.sources,
-});
+const report = await checkExpandOnlyAgainst(ref);
 const json = JSON.stringify({ running: ref, ...report }, null, 2);
 if (values.json) await fs.writeFile(path.resolve(values.json), json + "\n");
 console.log(json);

@@ -19,9 +19,8 @@ import { parseArgs } from "node:util";
 import { getConfig } from "../lib/config";
 import { openDatabase } from "../lib/db";
 import { asService } from "../lib/db/session";
-import { migrate, readMigrations } from "../lib/migrate/migrator";
-import { checkExpandOnly } from "../lib/release/expand-only";
-import { isCommit, versionAt } from "../lib/release/git-version";
+import { migrate } from "../lib/migrate/migrator";
+import { checkExpandOnlyAgainst, isCommit } from "../lib/release/git-version";
 import { release, rollback } from "../lib/release/release";
 import { smoke } from "../lib/release/smoke";
 import { StepFailure } from "../lib/release/steps";
@@ -99,12 +98,7 @@ try {
       if (!isCommit(serving.releaseId)) {
         return { running: serving.releaseId, note: "not a commit of this repository: not compared" };
       }
-      const running = versionAt(serving.releaseId);
-      const report = await checkExpandOnly({
-        running: running.migrations,
-        next: await readMigrations(),
-        runningSources: running.sources,
-      });
+      const report = await checkExpandOnlyAgainst(serving.releaseId);
       if (!report.ok) throw new StepFailure("preflight", "migrations are not expand-only", report);
       return report;
     },

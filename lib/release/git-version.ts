@@ -3,7 +3,8 @@
  * the database, for comparing a release with the version serving now.
  */
 import { execFileSync } from "node:child_process";
-import type { MigrationFile } from "../migrate/migrator";
+import { readMigrations, type MigrationFile } from "../migrate/migrator";
+import { checkExpandOnly, type ExpandOnlyReport } from "./expand-only";
 
 const MIGRATION = /^supabase\/migrations\/(\d{14})_([a-z0-9_]+)\.sql$/;
 // The generated row types name every column: they say what exists, not what is read.
@@ -39,4 +40,14 @@ export function versionAt(ref: string, cwd?: string): { migrations: MigrationFil
       files.filter((file) => /\.tsx?$/.test(file) && !NOT_READERS.has(file)).map((file) => [file, show(file)] as const),
     ),
   };
+}
+
+/** Whether the migrations in this tree are expand-only for the version at `ref`. */
+export async function checkExpandOnlyAgainst(ref: string, cwd?: string): Promise<ExpandOnlyReport> {
+  const running = versionAt(ref, cwd);
+  return checkExpandOnly({
+    running: running.migrations,
+    next: await readMigrations(),
+    runningSources: running.sources,
+  });
 }
