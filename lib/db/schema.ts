@@ -24,6 +24,26 @@ export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AlertIncidents {
+  ack_note: string | null;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  created_at: Generated<Timestamp>;
+  dedup_key: string;
+  destination: string;
+  details: Generated<Json>;
+  id: Generated<string>;
+  opened_at: Generated<Timestamp>;
+  resolve_notified_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  rule_id: string;
+  severity: string;
+  status: Generated<string>;
+  summary: string;
+  trigger_notified_at: Timestamp | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface AuditLog {
   action: string;
   actor_id: string | null;
@@ -313,6 +333,7 @@ export interface WebhookEvents {
 }
 
 export interface DB {
+  alert_incidents: AlertIncidents;
   audit_log: AuditLog;
   campaigns: Campaigns;
   content_files: ContentFiles;
