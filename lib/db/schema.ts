@@ -103,8 +103,12 @@ export interface ExchangeItems {
   id: Generated<string>;
   name: string;
   per_user_limit: number | null;
+  review_note: string | null;
+  reviewed_at: Timestamp | null;
+  reviewed_by: string | null;
   status: Generated<string>;
   stock: number | null;
+  submitted_at: Timestamp | null;
   updated_at: Generated<Timestamp>;
   vtuber_id: string;
 }
