@@ -184,6 +184,13 @@ export interface MonthlySpend {
   user_id: string;
 }
 
+export interface PaymentCustomers {
+  created_at: Generated<Timestamp>;
+  customer_id: string;
+  provider: string;
+  user_id: string;
+}
+
 export interface PullResults {
   guaranteed: Generated<boolean>;
   item_id: string;
@@ -297,6 +304,7 @@ export interface SandboxPayments {
 export interface Users {
   birthdate: string;
   created_at: Generated<Timestamp>;
+  deleted_at: Timestamp | null;
   display_name: string;
   email: string;
   guardian_consent_at: Timestamp | null;
@@ -350,6 +358,7 @@ export interface DB {
   medal_ledger: MedalLedger;
   metric_rollups: MetricRollups;
   monthly_spend: MonthlySpend;
+  payment_customers: PaymentCustomers;
   pull_results: PullResults;
   pulls: Pulls;
   purchases: Purchases;
