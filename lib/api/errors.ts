@@ -118,6 +118,16 @@ export const API_ERRORS = {
     ja: "このお支払い方法は使用できません。別のお支払い方法を選んでください。",
     en: "This payment method cannot be used. Choose another one.",
   },
+  payment_method_not_yours: {
+    status: 403,
+    ja: "このカードはあなたのアカウントに登録されていないため使用できません。登録済みのカードを選んでください。",
+    en: "This card is not saved to your account. Choose one of your saved cards.",
+  },
+  card_setup_unavailable: {
+    status: 409,
+    ja: "この環境ではカードを登録できません（テスト用のカードをお使いください）。",
+    en: "Cards cannot be saved here: this server uses test payments only.",
+  },
   purchase_in_progress: {
     status: 409,
     ja: "このお支払いはまだ処理中です。しばらくしてから同じ内容でもう一度お試しください。",
@@ -139,6 +149,26 @@ export const API_ERRORS = {
     status: 422,
     ja: "このパスワードは使用できません。",
     en: "This password cannot be used.",
+  },
+  reauthentication_required: {
+    status: 403,
+    ja: "安全のため、もう一度ログインしてからお試しください。",
+    en: "For your security, please sign in again and retry.",
+  },
+  current_password_incorrect: {
+    status: 403,
+    ja: "現在のパスワードが正しくありません。",
+    en: "The current password is incorrect.",
+  },
+  confirmation_mismatch: {
+    status: 422,
+    ja: "確認の文字列が一致しません。",
+    en: "The confirmation text does not match.",
+  },
+  vtuber_has_open_campaigns: {
+    status: 409,
+    ja: "公開中または審査中のガチャがあるため、アカウントを削除できません。終了してからもう一度お試しください。",
+    en: "This account has gacha campaigns in review or open. End them before deleting the account.",
   },
   underage_without_consent: {
     status: 422,

@@ -3,9 +3,15 @@ import { DomainError } from "../domain-error";
 /**
  * The error a failed purchase answers with, the first time and on every replay of its
  * key: `payment_method_invalid` for a payment method the provider does not know,
- * otherwise `payment_failed` with the decline code.
+ * `payment_method_not_yours` for a card saved by someone else, otherwise
+ * `payment_failed` with the decline code.
  */
 export function paymentFailure(failureCode: string): DomainError {
+  if (failureCode === "payment_method_not_yours") {
+    return new DomainError("payment_method_not_yours", [
+      { field: "paymentMethodId", reason: "payment_method_not_yours" },
+    ]);
+  }
   if (failureCode === "payment_method_invalid") {
     return new DomainError("payment_method_invalid", [{ field: "paymentMethodId", reason: "payment_method_invalid" }]);
   }

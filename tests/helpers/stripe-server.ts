@@ -1,10 +1,14 @@
 /**
  * A local HTTP server speaking the few Stripe endpoints the stripe provider uses, so the
  * real `stripe` client can be pointed at it (host/port/protocol) and tested without a
- * network. It answers as Stripe's test mode does for its test payment-method ids, and
- * records every request for assertions.
+ * network. It answers as Stripe's test mode does for its test payment-method ids (attaching
+ * one, like confirming a SetupIntent with it, makes a new `pm_…` of the same behaviour
+ * owned by the customer, as Stripe does), and records every request for assertions.
  *
- *   GET  /v1/payment_methods/:id
+ *   POST /v1/customers, DELETE /v1/customers/:id
+ *   POST /v1/setup_intents, POST /v1/setup_intents/:id/confirm  (what Stripe.js does in the browser)
+ *   GET  /v1/payment_methods/:id, GET /v1/payment_methods?customer=…&type=card
+ *   POST /v1/payment_methods/:id/attach
  *   POST /v1/payment_intents        (form-encoded, Idempotency-Key honoured)
  *   POST /v1/payment_intents/:id/cancel
  *   GET  /v1/payment_intents?created[gte]=…&limit=…
@@ -27,13 +31,14 @@ export interface StripeStub {
   requests: RecordedRequest[];
   /** Payment intents by id, as created. */
   intents: Map<string, Record<string, unknown>>;
+  /** Customers by id, as created (deleted ones removed). */
+  customers: Map<string, Record<string, unknown>>;
   /** Adds a payment intent directly, as if made elsewhere (for list tests). */
   seedIntent(intent: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
-/** Saved cards (attached to a customer) among the test ids this stub knows. */
-const SAVED = new Set(["pm_saved_visa", "pm_card_authenticationRequired"]);
+/** The test ids this stub knows, by the behaviour each stands for. */
 const KNOWN = new Set([
   "pm_card_visa",
   "pm_saved_visa",
@@ -43,11 +48,54 @@ const KNOWN = new Set([
   "pm_card_threeDSecureRequired",
 ]);
 
+/** A payment method as the stub keeps it: `token` is the test id whose behaviour it has. */
+interface StubMethod {
+  id: string;
+  token: string;
+  customer: string | null;
+}
+
+/** A card saved earlier to a customer nobody in the tests owns (another fan's card). */
+const FOREIGN_SAVED: StubMethod = { id: "pm_saved_visa", token: "pm_card_visa", customer: "cus_testSaved" };
+
 const id = (prefix: string) => `${prefix}_test${randomBytes(8).toString("hex")}`;
+
+/** `metadata[key]=value` form fields back into an object. */
+function metadataOf(params: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(params).flatMap(([k, v]) => {
+      const key = /^metadata\[(.+)\]$/.exec(k)?.[1];
+      return key ? [[key, v]] : [];
+    }),
+  );
+}
 
 export async function startStripeStub(): Promise<StripeStub> {
   const requests: RecordedRequest[] = [];
   const intents = new Map<string, Record<string, unknown>>();
+  const customers = new Map<string, Record<string, unknown>>();
+  const setupIntents = new Map<string, Record<string, unknown>>();
+  const methods = new Map<string, StubMethod>([[FOREIGN_SAVED.id, FOREIGN_SAVED]]);
+  const methodOf = (pm: string): StubMethod | null =>
+    methods.get(pm) ?? (KNOWN.has(pm) ? { id: pm, token: pm, customer: null } : null);
+  const missing = (param: string, what: string, value: string) => ({
+    error: { type: "invalid_request_error", code: "resource_missing", param, message: `No such ${what}: '${value}'` },
+  });
+  const methodBody = (m: StubMethod) => ({
+    id: m.id,
+    object: "payment_method",
+    type: "card",
+    customer: m.customer,
+    card: { brand: "visa", last4: m.token.includes("Declined") ? "0002" : "4242", exp_month: 12, exp_year: 2034 },
+  });
+  /** Attaching a test id makes a new payment method owned by the customer, as Stripe does. */
+  const attach = (pm: string, customer: string): StubMethod | null => {
+    const source = methodOf(pm);
+    if (!source || !customers.has(customer)) return null;
+    const attached = { id: source.customer === null ? id("pm") : source.id, token: source.token, customer };
+    methods.set(attached.id, attached);
+    return attached;
+  };
   const idempotent = new Map<string, { status: number; body: unknown }>();
 
   const server = http.createServer((req, res) => {
@@ -81,25 +129,61 @@ export async function startStripeStub(): Promise<StripeStub> {
     params: Record<string, string>,
     send: (status: number, body: unknown) => void,
   ) {
+    if (method === "POST" && url.pathname === "/v1/customers") {
+      const customer = { id: id("cus"), object: "customer", metadata: metadataOf(params) };
+      customers.set(customer.id, customer);
+      return send(200, customer);
+    }
+    const customerMatch = /^\/v1\/customers\/([^/]+)$/.exec(url.pathname);
+    if (method === "DELETE" && customerMatch) {
+      const customer = decodeURIComponent(customerMatch[1]!);
+      if (!customers.delete(customer)) return send(404, missing("customer", "customer", customer));
+      // Deleting a customer detaches its payment methods.
+      for (const m of methods.values()) if (m.customer === customer) methods.delete(m.id);
+      return send(200, { id: customer, object: "customer", deleted: true });
+    }
+    if (method === "POST" && url.pathname === "/v1/setup_intents") {
+      if (!customers.has(params.customer ?? ""))
+        return send(400, missing("customer", "customer", params.customer ?? ""));
+      const setupId = id("seti");
+      const intent = {
+        id: setupId,
+        object: "setup_intent",
+        client_secret: `${setupId}_secret_${randomBytes(8).toString("hex")}`,
+        customer: params.customer,
+        usage: params.usage,
+        metadata: metadataOf(params),
+        status: "requires_payment_method",
+        payment_method: null as string | null,
+      };
+      setupIntents.set(setupId, intent);
+      return send(200, intent);
+    }
+    const confirmMatch = /^\/v1\/setup_intents\/([^/]+)\/confirm$/.exec(url.pathname);
+    if (method === "POST" && confirmMatch) {
+      const intent = setupIntents.get(decodeURIComponent(confirmMatch[1]!));
+      if (!intent) return send(404, missing("intent", "setup_intent", confirmMatch[1]!));
+      const attached = attach(params.payment_method ?? "", intent.customer as string);
+      if (!attached) return send(400, missing("payment_method", "PaymentMethod", params.payment_method ?? ""));
+      Object.assign(intent, { status: "succeeded", payment_method: attached.id });
+      return send(200, intent);
+    }
+    const attachMatch = /^\/v1\/payment_methods\/([^/]+)\/attach$/.exec(url.pathname);
+    if (method === "POST" && attachMatch) {
+      const attached = attach(decodeURIComponent(attachMatch[1]!), params.customer ?? "");
+      if (!attached) return send(404, missing("payment_method", "PaymentMethod", attachMatch[1]!));
+      return send(200, methodBody(attached));
+    }
+    if (method === "GET" && url.pathname === "/v1/payment_methods") {
+      const data = [...methods.values()].filter((m) => m.customer !== null && m.customer === params.customer);
+      return send(200, { object: "list", data: data.map(methodBody), has_more: false, url: "/v1/payment_methods" });
+    }
     const methodMatch = /^\/v1\/payment_methods\/([^/]+)$/.exec(url.pathname);
     if (method === "GET" && methodMatch) {
       const pm = decodeURIComponent(methodMatch[1]!);
-      if (!KNOWN.has(pm)) {
-        return send(404, {
-          error: {
-            type: "invalid_request_error",
-            code: "resource_missing",
-            param: "payment_method",
-            message: `No such PaymentMethod: '${pm}'`,
-          },
-        });
-      }
-      return send(200, {
-        id: pm,
-        object: "payment_method",
-        type: "card",
-        customer: SAVED.has(pm) ? "cus_testSaved" : null,
-      });
+      const found = methodOf(pm);
+      if (!found) return send(404, missing("payment_method", "PaymentMethod", pm));
+      return send(200, methodBody(found));
     }
     if (method === "POST" && url.pathname === "/v1/payment_intents") return send(...createIntent(params));
     const cancelMatch = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(url.pathname);
@@ -135,7 +219,22 @@ export async function startStripeStub(): Promise<StripeStub> {
   }
 
   function createIntent(params: Record<string, string>): [number, unknown] {
-    const pm = params.payment_method ?? "";
+    const found = methodOf(params.payment_method ?? "");
+    if (!found) return [400, missing("payment_method", "PaymentMethod", params.payment_method ?? "")];
+    // Stripe refuses a saved card with another customer, or a customer's card without one.
+    if (found.customer !== null && found.customer !== params.customer) {
+      return [
+        400,
+        {
+          error: {
+            type: "invalid_request_error",
+            param: "payment_method",
+            message: "The provided PaymentMethod belongs to another customer.",
+          },
+        },
+      ];
+    }
+    const pm = found.token;
     const intent: Record<string, unknown> = {
       id: id("pi"),
       object: "payment_intent",
@@ -145,7 +244,7 @@ export async function startStripeStub(): Promise<StripeStub> {
       created: Math.floor(Date.now() / 1000),
       customer: params.customer ?? null,
       metadata: { purchase_id: params["metadata[purchase_id]"], user_id: params["metadata[user_id]"] },
-      payment_method: pm,
+      payment_method: found.id,
       status: "succeeded",
     };
     const decline = (code: string, declineCode?: string) => {
@@ -179,6 +278,7 @@ export async function startStripeStub(): Promise<StripeStub> {
     port: (server.address() as AddressInfo).port,
     requests,
     intents,
+    customers,
     seedIntent: (intent) => intents.set(intent.id as string, intent),
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };

@@ -30,6 +30,7 @@ import { collectingSandbox, usePaymentProvider } from "../helpers/payment-fixtur
 import { closedPort, stalledStore } from "../helpers/ratelimit";
 import { setUpRouteTests } from "../helpers/route-test-context";
 import { startFakeSupabaseStorage, type FakeSupabaseStorage } from "../helpers/supabase-storage-server";
+import { databaseCustomers } from "@/lib/payments/customers";
 import { startStripeStub, type StripeStub } from "../helpers/stripe-server";
 
 const t = setUpRouteTests();
@@ -55,6 +56,7 @@ function stripeProvider(port: number) {
     webhookSecret: "whsec_readiness",
     appUrl: "http://localhost",
     apiBase: { host: "127.0.0.1", port, protocol: "http" },
+    customers: databaseCustomers(t.db),
   });
 }
 

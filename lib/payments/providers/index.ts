@@ -4,6 +4,7 @@ import { getDb } from "../../db";
 import type { Database } from "../../db/types";
 import { createSandboxProvider } from "./sandbox";
 import { log } from "../../log/logger";
+import { databaseCustomers } from "../customers";
 import { sandboxWebhookSecret } from "./sandbox-secret";
 import { createStripeProvider } from "./stripe";
 import type { PaymentProvider } from "./types";
@@ -27,6 +28,7 @@ export async function paymentProviderFor(
       webhookSecret: payments.webhookSecret,
       appUrl: config.appUrl,
       apiBase: payments.apiBase,
+      customers: databaseCustomers(db),
     });
   }
   return createSandboxProvider({

@@ -2,9 +2,10 @@ import "server-only";
 import type { Columns, Narrow } from "../../db/rows";
 import { asService } from "../../db/session";
 import type { Database } from "../../db/types";
+import { DomainError } from "../../domain-error";
 import { paymentIntentEvent, stripeStyleId, type SandboxIntent } from "./sandbox-events";
 import { signDelivery, type SignedDelivery } from "./stripe-signature";
-import type { ChargeRequest, ChargeResult, PaymentProvider, ProviderPayment } from "./types";
+import type { ChargeRequest, ChargeResult, PaymentProvider, ProviderPayment, SavedCard } from "./types";
 
 /**
  * Stripe's test payment-method ids and what the sandbox does with each: the same ids a
@@ -24,6 +25,18 @@ export const SANDBOX_CARDS: Readonly<Record<string, string | null>> = {
   pm_card_chargeDeclinedProcessingError: "processing_error",
   pm_card_visa_chargeDeclinedLostCard: "lost_card",
   pm_card_visa_chargeDeclinedStolenCard: "stolen_card",
+};
+
+/**
+ * What the account page shows in the sandbox: it saves no cards (there is no customer
+ * and no money), and every fan pays with Stripe's test Visa.
+ */
+export const SANDBOX_SAVED_CARD: SavedCard = {
+  id: "pm_card_visa",
+  brand: "visa",
+  last4: "4242",
+  expMonth: 12,
+  expYear: 2034,
 };
 
 export interface SandboxOptions {
@@ -61,6 +74,7 @@ type IntentRow = Narrow<
  * its payment intents in `sandbox_payments` (standing in for Stripe's database), is
  * idempotent per key like Stripe, and emits Stripe-shaped, Stripe-signed webhooks, so
  * the saga, the webhook route and reconciliation run exactly as they do with Stripe.
+ * It has no customers: Stripe's test ids are everyone's, so there is no card to steal.
  */
 export function createSandboxProvider(options: SandboxOptions): PaymentProvider {
   const now = options.now ?? (() => new Date());
@@ -82,6 +96,16 @@ export function createSandboxProvider(options: SandboxOptions): PaymentProvider 
         ? { outcome: "succeeded", providerPaymentId: intent.id }
         : { outcome: "failed", providerPaymentId: intent.id, failureCode: intent.failureCode! };
     },
+
+    async savedCards(): Promise<SavedCard[]> {
+      return [SANDBOX_SAVED_CARD];
+    },
+
+    async setUpCard(): Promise<never> {
+      throw new DomainError("card_setup_unavailable");
+    },
+
+    async forgetCustomer(): Promise<void> {},
 
     async listSucceededSince(since: Date): Promise<ProviderPayment[]> {
       const rows = await asService(options.db, "sandbox-provider:list", (tx) =>

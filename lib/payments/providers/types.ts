@@ -1,7 +1,8 @@
 /**
- * What the payment saga needs of a payment provider, and nothing more: charge once per
- * purchase, list what succeeded (reconciliation), and the secret its webhooks are
- * signed with. Both providers sign in Stripe's scheme, so one webhook route serves both.
+ * What the app needs of a payment provider, and nothing more: charge once per purchase,
+ * list what succeeded (reconciliation), the secret its webhooks are signed with, and
+ * the fan's saved cards. Both providers sign in Stripe's scheme, so one webhook route
+ * serves both.
  */
 
 export type ProviderName = "sandbox" | "stripe";
@@ -10,10 +11,14 @@ export interface ChargeRequest {
   purchaseId: string;
   /** Whole yen: JPY is zero-decimal, so this is also the provider's amount. */
   amountJpy: number;
+  /** Must be one of the fan's own saved cards (or the provider's first-purchase flow). */
   paymentMethodId: string;
   /** Sent to the provider, so a retried charge returns the first result instead of charging again. */
   idempotencyKey: string;
-  /** Our id of the fan, recorded with the payment so the provider's dashboard can name them. */
+  /**
+   * Our id of the fan: whose cards may be charged, and recorded with the payment so the
+   * provider's dashboard can name them.
+   */
   customerRef: string;
 }
 
@@ -23,7 +28,10 @@ export type ChargeResult =
       outcome: "failed";
       /** null when the provider refused before creating a payment (e.g. an unknown payment method). */
       providerPaymentId: string | null;
-      /** The decline code (`card_declined`, `insufficient_funds`, …) or `payment_method_invalid`. */
+      /**
+       * The decline code (`card_declined`, `insufficient_funds`, …), `payment_method_invalid`,
+       * or `payment_method_not_yours` (a card saved by someone else: refused before any charge).
+       */
       failureCode: string;
     }
   | {
@@ -43,6 +51,21 @@ export interface ProviderPayment {
   createdAt: Date;
 }
 
+/** A card saved to the fan's customer, as the account page lists it. */
+export interface SavedCard {
+  id: string;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+}
+
+/** A SetupIntent for saving a card: the browser confirms it with Stripe.js (`confirmCardSetup`). */
+export interface CardSetup {
+  setupIntentId: string;
+  clientSecret: string;
+}
+
 export interface PaymentProvider {
   readonly name: ProviderName;
   /** The `whsec_…` secret its webhooks are signed with (Stripe's scheme). */
@@ -55,4 +78,10 @@ export interface PaymentProvider {
   charge(request: ChargeRequest): Promise<ChargeResult>;
   /** Payments that succeeded at or after `since`, for reconciliation. */
   listSucceededSince(since: Date): Promise<ProviderPayment[]>;
+  /** The fan's saved cards, newest first. */
+  savedCards(userId: string): Promise<SavedCard[]>;
+  /** Starts saving a card to the fan's own customer (created on first use). */
+  setUpCard(userId: string): Promise<CardSetup>;
+  /** Forgets the fan's customer and the cards saved to it (account deletion). */
+  forgetCustomer(userId: string): Promise<void>;
 }
