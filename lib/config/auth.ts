@@ -23,6 +23,12 @@ export interface AuthConfig {
   refreshReuseGraceSeconds: number;
   /** @default 30 */
   clockToleranceSeconds: number;
+  /**
+   * How recent a sign-in must be for the data export: a stolen access or refresh token
+   * that has been refreshed for hours cannot download everything about the fan.
+   * @default 15
+   */
+  recentSignInMinutes: number;
   keys: JwtKeysConfig;
   /** Where the Edge gate fetches the public keys when they are not in the environment. */
   jwksUrl: string;
@@ -44,6 +50,7 @@ interface AuthEnv {
   ACCESS_TOKEN_TTL_SECONDS: number;
   REFRESH_TOKEN_TTL_DAYS: number;
   REFRESH_REUSE_GRACE_SECONDS: number;
+  RECENT_SIGN_IN_MINUTES: number;
 }
 
 export const authEnv = envSchema<AuthEnv>({
@@ -68,6 +75,7 @@ export const authEnv = envSchema<AuthEnv>({
   ACCESS_TOKEN_TTL_SECONDS: Joi.number().integer().min(60).max(3600).default(900),
   REFRESH_TOKEN_TTL_DAYS: Joi.number().integer().min(1).max(90).default(30),
   REFRESH_REUSE_GRACE_SECONDS: Joi.number().integer().min(0).max(60).default(10),
+  RECENT_SIGN_IN_MINUTES: Joi.number().integer().min(1).max(240).default(15),
 });
 
 export function authSettings(env: Env, server: Pick<ServerConfig, "appUrl" | "internalUrl" | "dataDir">): AuthConfig {
@@ -79,6 +87,7 @@ export function authSettings(env: Env, server: Pick<ServerConfig, "appUrl" | "in
     refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS,
     refreshReuseGraceSeconds: v.REFRESH_REUSE_GRACE_SECONDS,
     clockToleranceSeconds: 30,
+    recentSignInMinutes: v.RECENT_SIGN_IN_MINUTES,
     keys: v.JWT_SIGNING_KEY
       ? {
           kind: "env",

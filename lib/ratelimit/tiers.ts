@@ -22,7 +22,7 @@
 import type { AppRole } from "../auth/caller";
 import { ipKey } from "./client-ip";
 
-export type TierName = "anonymous" | "user" | "vtuber" | "admin" | "gacha" | "payment";
+export type TierName = "anonymous" | "user" | "vtuber" | "admin" | "gacha" | "payment" | "account";
 
 /**
  * `local`: on store failure, count in this process instead (degraded, still limited).
@@ -51,6 +51,14 @@ export const TIERS: Readonly<Record<TierName, Tier>> = {
   admin: { limit: 1_000, windowMs: 10 * MINUTE, onStoreFailure: "local" },
   gacha: { limit: 10, windowMs: MINUTE, onStoreFailure: "closed" },
   payment: { limit: 5, windowMs: MINUTE, onStoreFailure: "closed" },
+  /**
+   * The account's heavy or final operations (`ACCOUNT_PATHS`): a data export reads every
+   * row the fan has, a deletion checks a password with bcrypt, a card setup creates
+   * objects at Stripe. A person needs a few an hour; more is a script guessing the
+   * password from a stolen session or loading the database. Not money: on store failure
+   * the in-process count still holds each instance to the limit.
+   */
+  account: { limit: 5, windowMs: 60 * MINUTE, onStoreFailure: "local" },
 };
 
 /** One limit to check: the tier, and whose counter (`u:<user id>` or `ip:<address>`). */
@@ -96,6 +104,9 @@ const MONEY_PREFIXES: readonly (readonly [prefix: string, tier: TierName])[] = [
 ];
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** Counted against the `account` tier whatever the method (the export is a GET). */
+const ACCOUNT_PATHS = new Set(["/api/me/export", "/api/me/delete", "/api/me/payment-methods/setup"]);
+
 export function tiersFor(request: RequestFacts): TierCheck[] {
   const pathname = normalisePath(request.pathname);
   if (EXEMPT.has(pathname)) return [];
@@ -105,6 +116,9 @@ export function tiersFor(request: RequestFacts): TierCheck[] {
     role !== null && identity !== null ? [role, `u:${identity}`] : ["anonymous", ipKey(request.ip)];
   const checks: TierCheck[] = [{ tier: general, key: caller }];
 
+  if (ACCOUNT_PATHS.has(pathname) && request.method.toUpperCase() !== "OPTIONS") {
+    checks.push({ tier: "account", key: caller });
+  }
   if (!SAFE_METHODS.has(request.method.toUpperCase())) {
     const money = MONEY_PREFIXES.find(([prefix]) => pathname.startsWith(prefix));
     if (money) checks.push({ tier: money[1], key: caller });

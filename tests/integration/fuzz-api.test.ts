@@ -24,7 +24,11 @@ import * as gacha from "@/app/api/gachas/[id]/route";
 import * as gachas from "@/app/api/gachas/route";
 import * as healthReady from "@/app/api/health/ready/route";
 import * as health from "@/app/api/health/route";
+import * as meDelete from "@/app/api/me/delete/route";
+import * as meExport from "@/app/api/me/export/route";
 import * as meMedals from "@/app/api/me/medals/route";
+import * as mePaymentMethods from "@/app/api/me/payment-methods/route";
+import * as mePaymentMethodSetup from "@/app/api/me/payment-methods/setup/route";
 import * as mePulls from "@/app/api/me/pulls/route";
 import * as mePurchases from "@/app/api/me/purchases/route";
 import * as meRewardDownload from "@/app/api/me/rewards/[id]/download/route";
@@ -58,7 +62,11 @@ const MODULES: Record<string, object> = {
   "/api/health": health,
   "/api/health/ready": healthReady,
   "/api/me": me,
+  "/api/me/delete": meDelete,
+  "/api/me/export": meExport,
   "/api/me/medals": meMedals,
+  "/api/me/payment-methods": mePaymentMethods,
+  "/api/me/payment-methods/setup": mePaymentMethodSetup,
   "/api/me/pulls": mePulls,
   "/api/me/purchases": mePurchases,
   "/api/me/rewards": meRewards,
