@@ -18,7 +18,7 @@ export async function auditAccountIn(
 ): Promise<void> {
   await tx.query(
     `insert into public.audit_log (actor_id, action, target_type, target_id, details, request_id, created_at)
-     values ($1, $2, 'user', $1, $3, $4, $5)`,
-    [entry.userId, entry.action, JSON.stringify(entry.details), entry.requestId ?? null, entry.now],
+     values ($1, $2, 'user', $3, $4, $5, $6)`,
+    [entry.userId, entry.action, entry.userId, JSON.stringify(entry.details), entry.requestId ?? null, entry.now],
   );
 }
