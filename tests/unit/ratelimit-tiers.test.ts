@@ -20,10 +20,11 @@ describe("TIERS", () => {
       admin: [1_000, 10],
       gacha: [10, 1],
       payment: [5, 1],
+      account: [5, 60],
     });
   });
 
-  it("fails the general tiers over to the local limiter and the money tiers closed", () => {
+  it("fails the general and account tiers over to the local limiter and the money tiers closed", () => {
     expect(Object.fromEntries(Object.entries(TIERS).map(([name, t]) => [name, t.onStoreFailure]))).toEqual({
       anonymous: "local",
       user: "local",
@@ -31,6 +32,7 @@ describe("TIERS", () => {
       admin: "local",
       gacha: "closed",
       payment: "closed",
+      account: "local",
     });
   });
 });
@@ -93,6 +95,31 @@ describe("tiersFor", () => {
       ],
     ],
     ["a malformed escape", facts(fan, "GET", "/api/%E0%A4%A"), [["user", "u:u-1"]]],
+    [
+      "a data export (a GET)",
+      facts(fan, "GET", "/api/me/export"),
+      [
+        ["user", "u:u-1"],
+        ["account", "u:u-1"],
+      ],
+    ],
+    [
+      "an account deletion, however the path is spelled",
+      facts(fan, "POST", "/api/me/%64elete/"),
+      [
+        ["user", "u:u-1"],
+        ["account", "u:u-1"],
+      ],
+    ],
+    [
+      "a card setup",
+      facts(fan, "POST", "/api/me/payment-methods/setup"),
+      [
+        ["user", "u:u-1"],
+        ["account", "u:u-1"],
+      ],
+    ],
+    ["listing saved cards", facts(fan, "GET", "/api/me/payment-methods"), [["user", "u:u-1"]]],
   ])("gives %s its tiers", (_, request, expected) => {
     expect(tiersFor(request).map((c) => [c.tier, c.key])).toEqual(expected);
   });
