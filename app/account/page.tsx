@@ -6,8 +6,26 @@ import { getCurrentUser } from "@/lib/auth/current-user";
 import { getMe } from "@/lib/auth/me";
 import { getDb } from "@/lib/db";
 import { accountMessagesFor } from "@/lib/i18n/dictionaries/account";
+import { accountDataMessagesFor } from "@/lib/i18n/dictionaries/account-data";
 import { getLocale } from "@/lib/i18n/server";
+import { log } from "@/lib/log/logger";
+import { getPaymentProvider } from "@/lib/payments/providers";
+import type { SavedCard } from "@/lib/payments/providers/types";
+import { DeleteAccountForm } from "./delete-account-form";
+import { ExportDataButton } from "./export-data-button";
+import { SavedCards } from "./saved-cards";
 import { VoluntaryLimitForm } from "./voluntary-limit-form";
+
+/** The fan's cards, or null when the provider cannot be reached: the rest of the page still renders. */
+async function savedCardsOf(userId: string): Promise<{ provider: "sandbox" | "stripe"; cards: SavedCard[] | null }> {
+  const provider = await getPaymentProvider();
+  try {
+    return { provider: provider.name, cards: await provider.savedCards(userId) };
+  } catch (err) {
+    log("error", "account.saved_cards_unavailable", { userId, error: err });
+    return { provider: provider.name, cards: null };
+  }
+}
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: accountMessagesFor(await getLocale()).account.title, robots: { index: false } };
@@ -18,8 +36,13 @@ export default async function AccountPage() {
   // The gate leaves /account open (it is not a role area); the page asks for a session itself.
   if (!user) redirect(`/login?${new URLSearchParams({ next: "/account" })}`);
 
-  const [me, locale] = await Promise.all([getMe(await getDb(), user.claims, new Date()), getLocale()]);
+  const [me, locale, saved] = await Promise.all([
+    getMe(await getDb(), user.claims, new Date()),
+    getLocale(),
+    savedCardsOf(user.id),
+  ]);
   const messages = accountMessagesFor(locale);
+  const data = accountDataMessagesFor(locale);
   const { account: t, fields } = messages;
 
   return (
@@ -72,6 +95,24 @@ export default async function AccountPage() {
           />
         </div>
         <p className="note">{t.signOutEverywhereNote}</p>
+      </section>
+
+      <section className="panel" aria-labelledby="account-cards">
+        <h2 id="account-cards">{data.cards.heading}</h2>
+        <SavedCards provider={saved.provider} cards={saved.cards} t={data.cards} />
+      </section>
+
+      <section className="panel" aria-labelledby="account-export">
+        <h2 id="account-export">{data.exportData.heading}</h2>
+        <p>{data.exportData.lead}</p>
+        <ExportDataButton t={data.exportData} />
+      </section>
+
+      <section className="panel" aria-labelledby="account-delete">
+        <h2 id="account-delete">{data.deleteAccount.heading}</h2>
+        <p>{data.deleteAccount.lead}</p>
+        <p className="note">{data.deleteAccount.keptNote}</p>
+        <DeleteAccountForm t={data.deleteAccount} alert={messages} />
       </section>
     </div>
   );

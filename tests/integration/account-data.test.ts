@@ -4,6 +4,7 @@
  * Stripe-protocol server for the saved cards. PGlite by default, PostgreSQL when
  * DATABASE_URL is set.
  */
+import { randomUUID } from "node:crypto";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as deleteRoute } from "@/app/api/me/delete/route";
@@ -37,7 +38,7 @@ afterAll(() => stub?.close());
 async function payingFan(options: { role?: "user" | "admin" } = {}) {
   const user = await fx.createUser(t.db, {
     role: options.role,
-    displayName: `ひかり ${Math.random().toString(36).slice(2, 8)}`,
+    displayName: `ひかり ${randomUUID().slice(0, 8)}`,
   });
   const hash = await hashPassword(PASSWORD, TEST_BCRYPT_COST);
   await asService(t.db, "test", (tx) =>

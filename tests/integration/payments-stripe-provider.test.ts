@@ -3,6 +3,7 @@
  * Stripe's endpoints (tests/helpers/stripe-server.ts), and each fan's customer kept in
  * the database. PGlite by default, PostgreSQL when DATABASE_URL is set.
  */
+import { randomUUID } from "node:crypto";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asService } from "@/lib/db/session";
@@ -65,7 +66,7 @@ const charge = (fan: { userId: string; pm: string }, overrides: Partial<ChargeRe
   purchaseId: PURCHASE,
   amountJpy: 1000,
   paymentMethodId: fan.pm,
-  idempotencyKey: `key-${Math.random()}`,
+  idempotencyKey: `key-${randomUUID()}`,
   customerRef: fan.userId,
   ...overrides,
 });
