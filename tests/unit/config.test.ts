@@ -162,6 +162,13 @@ describe("auth and rate-limit settings", () => {
     expect(loadConfig({ APP_URL: "https://koepon.example" }).auth.cookieSecure).toBe(true);
   });
 
+  it("asks for a sign-in at most RECENT_SIGN_IN_MINUTES old before a data export, 15 by default", () => {
+    expect(loadConfig({}).auth.recentSignInMinutes).toBe(15);
+    expect(loadConfig({ RECENT_SIGN_IN_MINUTES: "5" }).auth.recentSignInMinutes).toBe(5);
+    expect(() => loadConfig({ RECENT_SIGN_IN_MINUTES: "0" })).toThrow(/RECENT_SIGN_IN_MINUTES/);
+    expect(() => loadConfig({ RECENT_SIGN_IN_MINUTES: "241" })).toThrow(/RECENT_SIGN_IN_MINUTES/);
+  });
+
   it("takes signing and rotation keys from the environment", () => {
     const config = loadConfig({ JWT_SIGNING_KEY: privateJwk, JWT_VERIFY_KEYS: JSON.stringify([publicJwk]) });
     expect(config.auth.keys).toEqual({ kind: "env", signingKey: privateJwk, verifyKeys: [JSON.stringify(publicJwk)] });
