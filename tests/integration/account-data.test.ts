@@ -5,7 +5,6 @@
  * DATABASE_URL is set.
  */
 import { randomUUID } from "node:crypto";
-import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as deleteRoute } from "@/app/api/me/delete/route";
 import { GET as exportRoute } from "@/app/api/me/export/route";
@@ -16,13 +15,12 @@ import { rotateRefreshToken } from "@/lib/auth/refresh-tokens";
 import { asService } from "@/lib/db/session";
 import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
-import { databaseCustomers } from "@/lib/payments/customers";
 import { payAndPull } from "@/lib/payments/pay-and-pull";
-import { createStripeProvider } from "@/lib/payments/providers/stripe";
 import { call, errorCode, jsonRequest, signIn, testDeps, TEST_BCRYPT_COST } from "../helpers/auth";
 import * as fx from "../helpers/fixtures";
 import { pullRequest } from "../helpers/payment-fixtures";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
+import { saveCard, stripeProviderAt } from "../helpers/stripe-cards";
 import { startStripeStub, type StripeStub } from "../helpers/stripe-server";
 
 const t = setUpPaymentTests({ app: true });
@@ -265,19 +263,9 @@ describe("POST /api/me/delete", () => {
   });
 
   it("has Stripe forget the fan's customer and saved cards", async () => {
-    const apiBase = { host: "127.0.0.1", port: stub.port, protocol: "http" } as const;
-    const stripe = createStripeProvider({
-      secretKey: "sk_test_local",
-      webhookSecret: "whsec_local",
-      appUrl: "https://koepon.example",
-      apiBase,
-      customers: databaseCustomers(t.db),
-    });
+    const stripe = stripeProviderAt(stub, t.db);
     const { user } = await payingFan();
-    const setup = await stripe.setUpCard(user.id);
-    await new Stripe("sk_test_local", { ...apiBase, telemetry: false }).setupIntents.confirm(setup.setupIntentId, {
-      payment_method: "pm_card_visa",
-    });
+    await saveCard(stub, stripe, user.id);
     expect(await stripe.savedCards(user.id)).toHaveLength(1);
 
     await deleteAccount(

@@ -5,38 +5,26 @@
  * (nothing stays reserved against the cap), and a replay of the key answers the same.
  * PGlite by default, PostgreSQL when DATABASE_URL is set.
  */
-import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asService } from "@/lib/db/session";
 import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
-import { databaseCustomers } from "@/lib/payments/customers";
 import { payAndPull, type PayAndPullDeps } from "@/lib/payments/pay-and-pull";
-import { createStripeProvider } from "@/lib/payments/providers/stripe";
 import type { PaymentProvider } from "@/lib/payments/providers/types";
 import * as fx from "../helpers/fixtures";
 import { moneyOf, pullRequest } from "../helpers/payment-fixtures";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
+import { saveCard, stripeProviderAt } from "../helpers/stripe-cards";
 import { startStripeStub, type StripeStub } from "../helpers/stripe-server";
 
 const NOW = new Date("2026-12-10T12:00:00Z");
 const t = setUpPaymentTests();
 let stub: StripeStub;
 let stripe: PaymentProvider;
-let browser: Stripe;
 
 beforeAll(async () => {
   stub = await startStripeStub();
-  const apiBase = { host: "127.0.0.1", port: stub.port, protocol: "http" } as const;
-  stripe = createStripeProvider({
-    secretKey: "sk_test_local",
-    webhookSecret: "whsec_local",
-    appUrl: "https://koepon.example",
-    apiBase,
-    customers: databaseCustomers(t.db),
-    now: () => NOW,
-  });
-  browser = new Stripe("sk_test_local", { ...apiBase, telemetry: false });
+  stripe = stripeProviderAt(stub, t.db, { now: () => NOW });
 });
 afterAll(() => stub?.close());
 
@@ -44,9 +32,7 @@ const deps = (): PayAndPullDeps => ({ db: t.db, provider: stripe, now: NOW, rng:
 
 async function fanWithCard() {
   const user = await fx.createUser(t.db);
-  const setup = await stripe.setUpCard(user.id);
-  const confirmed = await browser.setupIntents.confirm(setup.setupIntentId, { payment_method: "pm_card_visa" });
-  return { user, pm: confirmed.payment_method as string };
+  return { user, pm: await saveCard(stub, stripe, user.id) };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {

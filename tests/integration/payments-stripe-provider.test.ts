@@ -4,23 +4,20 @@
  * the database. PGlite by default, PostgreSQL when DATABASE_URL is set.
  */
 import { randomUUID } from "node:crypto";
-import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asService } from "@/lib/db/session";
 import type { Database } from "@/lib/db/types";
-import { databaseCustomers } from "@/lib/payments/customers";
-import { createStripeProvider, CHECKOUT_PAYMENT_METHOD } from "@/lib/payments/providers/stripe";
+import { CHECKOUT_PAYMENT_METHOD } from "@/lib/payments/providers/stripe";
 import type { ChargeRequest, PaymentProvider } from "@/lib/payments/providers/types";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import * as fx from "../helpers/fixtures";
+import { saveCard, stripeProviderAt } from "../helpers/stripe-cards";
 import { startStripeStub, type StripeStub } from "../helpers/stripe-server";
 
 let stub: StripeStub;
 let database: TestDatabase;
 let db: Database;
 let provider: PaymentProvider;
-/** The browser's side: what Stripe.js does with a SetupIntent's client secret. */
-let browserStripe: Stripe;
 const NOW = new Date("2026-12-10T12:00:00Z");
 const PURCHASE = "5f0c2d4e-1111-4222-8333-944445555666";
 
@@ -30,16 +27,7 @@ beforeAll(async () => {
   stub = await startStripeStub();
   database = await createTestDatabase();
   db = database.db;
-  const apiBase = { host: "127.0.0.1", port: stub.port, protocol: "http" } as const;
-  provider = createStripeProvider({
-    secretKey: "sk_test_local",
-    webhookSecret: "whsec_local",
-    appUrl: "https://koepon.example",
-    apiBase,
-    customers: databaseCustomers(db),
-    now: () => NOW,
-  });
-  browserStripe = new Stripe("sk_test_local", { ...apiBase, telemetry: false });
+  provider = stripeProviderAt(stub, db, { now: () => NOW });
 });
 
 afterAll(async () => {
@@ -50,9 +38,7 @@ afterAll(async () => {
 /** A fan with a card of `token`'s behaviour saved through a SetupIntent, as the account page does. */
 async function fanWithCard(token = "pm_card_visa"): Promise<{ userId: string; pm: string }> {
   const fan = await fx.createUser(db);
-  const setup = await provider.setUpCard(fan.id);
-  const confirmed = await browserStripe.setupIntents.confirm(setup.setupIntentId, { payment_method: token });
-  return { userId: fan.id, pm: confirmed.payment_method as string };
+  return { userId: fan.id, pm: await saveCard(stub, provider, fan.id, token) };
 }
 
 async function storedCustomer(userId: string): Promise<string | undefined> {
