@@ -30,7 +30,7 @@ import { ALERT_RULES, ruleById, type AlertRule, type Severity } from "./rules";
 
 /** How long an evaluator holds a notification it is sending: longer than all its retries. */
 export const NOTIFY_LEASE_MS = 120_000;
-/** Unsent notifications older than this are given up (logged), not sent days late. */
+/** An incident resolved longer ago than this is not announced any more (a firing one always is). */
 export const NOTIFY_GIVE_UP_MS = 24 * 3_600_000;
 
 const DATABASE_RULE = "database_unreachable";
@@ -134,7 +134,7 @@ export async function runAlerts(db: Database, deps: AlertRunDeps): Promise<Alert
     if (transition === "resolved") run.resolved.push(rule.id);
   }
 
-  await sendPending(db, deps, run);
+  await sendPending(db, deps, rules, run);
   return run;
 }
 
@@ -201,12 +201,17 @@ async function applyJudgement(
 }
 
 /** Sends every trigger and resolve not yet accepted, each under a lease. */
-async function sendPending(db: Database, deps: AlertRunDeps, run: AlertRun): Promise<void> {
+async function sendPending(
+  db: Database,
+  deps: AlertRunDeps,
+  rules: readonly AlertRule[],
+  run: AlertRun,
+): Promise<void> {
   const pending = await asService(db, "alerts", (tx) =>
     tx.query<IncidentRow>(
       `select ${INCIDENT_COLUMNS} from public.alert_incidents
-        where (trigger_notified_at is null or (status = 'resolved' and resolve_notified_at is null))
-          and opened_at > $1
+        where (status = 'firing' and trigger_notified_at is null)
+           or (status = 'resolved' and resolve_notified_at is null and resolved_at > $1)
         order by opened_at`,
       [new Date(deps.now.getTime() - NOTIFY_GIVE_UP_MS)],
     ),
@@ -225,12 +230,12 @@ async function sendPending(db: Database, deps: AlertRunDeps, run: AlertRun): Pro
     if (!incident) continue;
     try {
       if (incident.trigger_notified_at === null) {
-        await notify(notice(incident, "trigger"), deps.config, deps.retry);
+        await notify(notice(incident, "trigger", rules), deps.config, deps.retry);
         await mark(db, incident.id, "trigger_notified_at", deps.now);
         run.notified += 1;
       }
       if (incident.status === "resolved") {
-        await notify(notice(incident, "resolve"), deps.config, deps.retry);
+        await notify(notice(incident, "resolve", rules), deps.config, deps.retry);
         await mark(db, incident.id, "resolve_notified_at", deps.now);
         run.notified += 1;
       }
@@ -251,8 +256,8 @@ async function mark(db: Database, id: string, column: "trigger_notified_at" | "r
   );
 }
 
-function notice(incident: IncidentRow, action: "trigger" | "resolve"): IncidentNotice {
-  const rule = ruleById(incident.rule_id);
+function notice(incident: IncidentRow, action: "trigger" | "resolve", rules: readonly AlertRule[]): IncidentNotice {
+  const rule = rules.find((r) => r.id === incident.rule_id) ?? ruleById(incident.rule_id);
   return {
     action,
     id: incident.id,

@@ -130,7 +130,10 @@ export function slackMessage(notice: IncidentNotice, config: Pick<AlertsConfig, 
     text,
     blocks: [
       { type: "header", text: { type: "plain_text", text: headline.slice(0, 150), emoji: true } },
-      { type: "section", text: { type: "mrkdwn", text: escapeSlack(notice.summary).slice(0, 3000) } },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: `*${escapeSlack(notice.title)}*\n${escapeSlack(notice.summary)}`.slice(0, 3000) },
+      },
       {
         type: "context",
         elements: [
