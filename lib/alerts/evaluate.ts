@@ -8,6 +8,7 @@ import "server-only";
  * and an incident open when traffic fades away resolves.
  */
 import { jstDate } from "../auth/age";
+import { log } from "../log/logger";
 import type { Queryable } from "../db";
 import { addDays, jstDay } from "../metrics/business";
 import { LATENCY_BUCKETS_MS } from "../metrics/histogram";
@@ -195,6 +196,8 @@ async function judgeProbe(rule: Of<"probe">, now: Date, probes: Probes): Promise
     };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    // Every failed probe is a log line too: Datadog's log monitor for the rule counts these.
+    log("alert", "alert.dependency_unreachable", { dependency: rule.dependency, error: reason });
     return {
       firing: true,
       value: 1,

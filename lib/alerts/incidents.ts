@@ -112,6 +112,7 @@ export async function runAlerts(db: Database, deps: AlertRunDeps): Promise<Alert
 
   const databaseDown = await probe(deps.probes.database);
   if (databaseDown !== null) {
+    log("alert", "alert.dependency_unreachable", { dependency: "database", error: databaseDown });
     await databaseOutage(outage, databaseDown, deps, run);
     return run;
   }
