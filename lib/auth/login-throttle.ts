@@ -128,7 +128,7 @@ export async function beginLoginAttempt(
         failures >= rule.threshold
           ? Math.min(policy.baseLockSeconds * 2 ** (failures - rule.threshold), policy.maxLockSeconds)
           : 0;
-      if (lockSeconds > 0) countSignal("auth.login.throttle_locks");
+      if (lockSeconds > 0) countSignal("auth.login.throttle_locks", { now: now.getTime() });
       await tx.query(
         `update public.login_throttles set failures = $3, last_attempt_at = $4, locked_until = $5
           where scope = $1 and subject_hash = $2`,

@@ -61,7 +61,7 @@ export async function login(
   );
   const passwordOk = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash(deps.bcryptCost)));
   if (!user || !passwordOk) {
-    countSignal("auth.login.failures");
+    countSignal("auth.login.failures", { now: deps.now.getTime() });
     throw new DomainError("invalid_credentials");
   }
 

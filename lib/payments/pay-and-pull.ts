@@ -57,7 +57,7 @@ export async function payAndPull(deps: PayAndPullDeps, request: PullRequest): Pr
     // Whether money moved is unknown, so nothing is released: the purchase stays pending,
     // its yen reserved, until the webhook or reconciliation hears the provider's answer.
     log("alert", "payment.charge_outcome_unknown", { purchaseId: purchase.id, error: err });
-    countSignal("payments.provider_failures");
+    countSignal("payments.provider_failures", { now: deps.now.getTime() });
     throw purchaseInProgress("provider_unreachable");
   }
   await recordCharge(db, purchase.id, charge);

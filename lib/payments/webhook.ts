@@ -48,7 +48,7 @@ export async function handleWebhook(
   try {
     event = verifyWebhook(rawBody, signature, deps.provider.webhookSecret, deps.now);
   } catch (err) {
-    countSignal("webhooks.signature_failures");
+    countSignal("webhooks.signature_failures", { now: deps.now.getTime() });
     throw err;
   }
   // A type we never act on leaves no row: acknowledged so the provider stops sending it,
