@@ -81,6 +81,20 @@ async function evaluate(ids: string[], now: Date, probes: Probes = up, extra: { 
   return runAlerts(db, { now, config, probes, rules: ids.map(rule), retry: noWait, ...extra });
 }
 
+/**
+ * Opens at `fire`, stays open without a second notification at each of `hold`, resolves
+ * at `resolve`: the walk every rule takes.
+ */
+async function crossAndBack(ruleId: string, times: { fire: Date; hold: Date[]; resolve: Date }, probes: Probes = up) {
+  expect((await evaluate([ruleId], times.fire, probes)).opened).toEqual([ruleId]);
+  for (const now of times.hold) {
+    const run = await evaluate([ruleId], now, probes);
+    expect(run.firing).toEqual([ruleId]);
+    expect(run.notified).toBe(0);
+  }
+  expect((await evaluate([ruleId], times.resolve, probes)).resolved).toEqual([ruleId]);
+}
+
 async function incidents(ruleId: string) {
   return db.query<{
     status: string;
@@ -176,13 +190,11 @@ describe("each rule across its threshold and back", () => {
     await answers(at(day, "12:00:00"), { ok: 10, client: 2, server: 15 });
     await answers(at(day, "12:01:00"), { ok: 5, server: 30 });
     await answers(at(day, "12:02:00"), { ok: 50, server: 2 });
-    expect((await evaluate(["server_errors_majority"], at(day, "12:01:05"))).opened).toEqual([
-      "server_errors_majority",
-    ]);
-    expect((await evaluate(["server_errors_majority"], at(day, "12:02:05"))).notified).toBe(0);
-    expect((await evaluate(["server_errors_majority"], at(day, "12:03:05"))).resolved).toEqual([
-      "server_errors_majority",
-    ]);
+    await crossAndBack("server_errors_majority", {
+      fire: at(day, "12:01:05"),
+      hold: [at(day, "12:02:05")],
+      resolve: at(day, "12:03:05"),
+    });
     expectPagedOnceAndResolved("server_errors_majority", "critical");
   });
 
@@ -190,9 +202,11 @@ describe("each rule across its threshold and back", () => {
     const day = "2026-10-03";
     for (const m of minutes(at(day, "20:00:00"), 5)) await latency(m, { "250": 25, "2500": 5 });
     for (const m of minutes(at(day, "20:05:00"), 5)) await latency(m, { "100": 30 });
-    expect((await evaluate(["latency_p95_slow"], at(day, "20:05:10"))).opened).toEqual(["latency_p95_slow"]);
-    await evaluate(["latency_p95_slow"], at(day, "20:06:10"));
-    expect((await evaluate(["latency_p95_slow"], at(day, "20:10:10"))).resolved).toEqual(["latency_p95_slow"]);
+    await crossAndBack("latency_p95_slow", {
+      fire: at(day, "20:05:10"),
+      hold: [at(day, "20:06:10")],
+      resolve: at(day, "20:10:10"),
+    });
 
     expectSlackedOnceAndResolved("P95 latency above 1 s");
     const [firing] = slackMessages("P95 latency above 1 s");
@@ -210,9 +224,11 @@ describe("each rule across its threshold and back", () => {
     await rollup("gacha.revenue.total", at(day, "09:30:00"), 10_000); // −50 %
     await rollup("gacha.revenue.total", at(day, "10:15:00"), 19_000); // −5 %
 
-    expect((await evaluate(["revenue_drop"], at(day, "10:00:30"))).opened).toEqual(["revenue_drop"]);
-    expect((await evaluate(["revenue_drop"], at(day, "10:45:30"))).notified).toBe(0);
-    expect((await evaluate(["revenue_drop"], at(day, "11:00:30"))).resolved).toEqual(["revenue_drop"]);
+    await crossAndBack("revenue_drop", {
+      fire: at(day, "10:00:30"),
+      hold: [at(day, "10:45:30")],
+      resolve: at(day, "11:00:30"),
+    });
     expectSlackedOnceAndResolved("Revenue 20 % below");
   });
 
@@ -276,12 +292,11 @@ describe("each rule across its threshold and back", () => {
     await signal("host-a-1-aaaa", "payments.provider_failures", at(day, "14:00:00"), "", 2);
     expect((await evaluate(["payment_provider_failures"], at(day, "14:01:05"))).firing).toEqual([]);
     await signal("host-b-2-bbbb", "payments.provider_failures", at(day, "14:01:00"), "", 1);
-    expect((await evaluate(["payment_provider_failures"], at(day, "14:02:05"))).opened).toEqual([
-      "payment_provider_failures",
-    ]);
-    expect((await evaluate(["payment_provider_failures"], at(day, "14:07:05"))).resolved).toEqual([
-      "payment_provider_failures",
-    ]);
+    await crossAndBack("payment_provider_failures", {
+      fire: at(day, "14:02:05"),
+      hold: [at(day, "14:05:05")],
+      resolve: at(day, "14:07:05"),
+    });
     expectPagedOnceAndResolved("payment_provider_failures", "critical");
   });
 
@@ -292,13 +307,11 @@ describe("each rule across its threshold and back", () => {
        values (null, 'payment.amount_mismatch', 'purchase', 'p-1', '{"source":"reconcile"}', $1)`,
       [at(day, "05:30:10")],
     );
-    expect((await evaluate(["reconciliation_mismatch"], at(day, "05:31:00"))).opened).toEqual([
-      "reconciliation_mismatch",
-    ]);
-    expect((await evaluate(["reconciliation_mismatch"], at(day, "06:30:00"))).notified).toBe(0);
-    expect((await evaluate(["reconciliation_mismatch"], at(day, "06:31:00"))).resolved).toEqual([
-      "reconciliation_mismatch",
-    ]);
+    await crossAndBack("reconciliation_mismatch", {
+      fire: at(day, "05:31:00"),
+      hold: [at(day, "06:30:00")],
+      resolve: at(day, "06:31:00"),
+    });
     expectPagedOnceAndResolved("reconciliation_mismatch", "error");
   });
 
@@ -337,7 +350,8 @@ describe("each rule across its threshold and back", () => {
       expect((await evaluate(["limiter_store_unreachable"], at(day, "01:01:00"), probes)).opened).toEqual([
         "limiter_store_unreachable",
       ]);
-      await evaluate(["limiter_store_unreachable"], at(day, "01:02:00"), probes);
+      const held = await evaluate(["limiter_store_unreachable"], at(day, "01:02:00"), probes);
+      expect(held).toMatchObject({ firing: ["limiter_store_unreachable"], notified: 0 });
       reachable = true;
       expect((await evaluate(["limiter_store_unreachable"], at(day, "01:03:00"), probes)).resolved).toEqual([
         "limiter_store_unreachable",
