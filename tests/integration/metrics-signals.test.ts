@@ -9,10 +9,12 @@ import { signalSums } from "@/lib/alerts/inputs";
 import { login } from "@/lib/auth/login";
 import { signup } from "@/lib/auth/signup";
 import type { Database } from "@/lib/db";
+import { asUser } from "@/lib/db/session";
 import { DomainError } from "@/lib/domain-error";
 import { countAnswer, countSignal, flushSignals, processSignals, sampleGauge } from "@/lib/metrics/signals";
 import { testDeps } from "../helpers/auth";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import * as fx from "../helpers/fixtures";
 import { setUpRouteTests } from "../helpers/route-test-context";
 
 const app = setUpRouteTests();
@@ -79,6 +81,26 @@ describe("signal counts", () => {
       signalSums(tx, "http.requests", { from: at("10:00:00"), to: at("10:01:00") }),
     );
     expect(Object.fromEntries(sums)).toEqual({ "status_class:2xx": 5, "status_class:5xx": 1 });
+  });
+
+  it("admins read the counts and incidents; fans and VTubers read neither, and nobody signed in writes them", async () => {
+    const admin = await fx.createUser(db, { role: "admin" });
+    const fan = await fx.createUser(db);
+    const vtuber = await fx.createVtuber(db);
+    const sql = "select count(*)::int as n from public.metric_signal_counts";
+    expect((await asUser(db, admin.claims, (tx) => tx.query<{ n: number }>(sql)))[0]!.n).toBeGreaterThan(0);
+    expect((await asUser(db, fan.claims, (tx) => tx.query<{ n: number }>(sql)))[0]!.n).toBe(0);
+    expect((await asUser(db, vtuber.user.claims, (tx) => tx.query<{ n: number }>(sql)))[0]!.n).toBe(0);
+    await expect(
+      asUser(db, admin.claims, (tx) =>
+        tx.query(
+          "insert into public.metric_signal_counts (instance_id, metric, bucket, tag, value) values ('x', 'http.requests', now(), '', 1)",
+        ),
+      ),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      asUser(db, admin.claims, (tx) => tx.query("update public.alert_incidents set notify_lease_until = now()")),
+    ).rejects.toThrow(/permission denied/);
   });
 
   it("a failed write keeps the minute for the next flush", async () => {
