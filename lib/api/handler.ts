@@ -1,12 +1,15 @@
 import "server-only";
 import type Joi from "joi";
+import { after } from "next/server";
 import { authenticateRequest, type AuthenticatedUser } from "../auth/authenticate";
 import { hasRole, type AppRole } from "../auth/caller";
 import { authCookieNames } from "../auth/cookies";
 import { getConfig } from "../config";
+import { getDb } from "../db";
 import { DomainError } from "../domain-error";
 import { log } from "../log/logger";
 import { recordRequest, requestMetrics, routeTemplate } from "../metrics/requests";
+import { claimRequestFlush, countAnswer, flushSignals } from "../metrics/signals";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
 import { carriesCredentials, catalogCacheHeaders } from "./cache-policy";
 import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
@@ -82,13 +85,31 @@ export function route<A extends Access, Body = undefined>(
     } catch (err) {
       response = toErrorResponse(err, lang, requestId);
     }
+    const durationMs = performance.now() - started;
     recordRequest(requestMetrics(), {
       route: routeTemplate(new URL(request.url).pathname, params),
       status: response.status,
-      durationMs: performance.now() - started,
+      durationMs,
     });
+    countAnswer(response.status, durationMs);
+    flushSignalsAfterResponse();
     return response;
   };
+}
+
+/**
+ * Where no scheduler runs in the process (serverless functions), the wrapper writes this
+ * instance's signal counts itself, after the answer has gone, every 20 seconds at most.
+ */
+function flushSignalsAfterResponse(): void {
+  if (getConfig().ops.scheduler || !claimRequestFlush(Date.now())) return;
+  after(async () => {
+    try {
+      await flushSignals(await getDb(), { now: new Date() });
+    } catch (err) {
+      log("warn", "metrics.signals_flush_failed", { error: err });
+    }
+  });
 }
 
 async function authorise(request: Request, access: Access): Promise<AuthenticatedUser | null> {

@@ -38,6 +38,7 @@ import { createHash } from "node:crypto";
 import type { Columns, Narrow } from "../db/rows";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
+import { countSignal } from "../metrics/signals";
 
 export type ThrottleScope = "account" | "account_ip" | "ip";
 
@@ -127,6 +128,7 @@ export async function beginLoginAttempt(
         failures >= rule.threshold
           ? Math.min(policy.baseLockSeconds * 2 ** (failures - rule.threshold), policy.maxLockSeconds)
           : 0;
+      if (lockSeconds > 0) countSignal("auth.login.throttle_locks", { now: now.getTime() });
       await tx.query(
         `update public.login_throttles set failures = $3, last_attempt_at = $4, locked_until = $5
           where scope = $1 and subject_hash = $2`,

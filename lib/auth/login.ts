@@ -7,6 +7,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { asService } from "../db/session";
 import { DomainError } from "../domain-error";
+import { countSignal } from "../metrics/signals";
 import type { AppRole } from "./caller";
 import { normaliseEmail } from "./email";
 import { beginLoginAttempt, loginSucceeded, type LoginThrottlePolicy } from "./login-throttle";
@@ -59,7 +60,10 @@ export async function login(
     ),
   );
   const passwordOk = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash(deps.bcryptCost)));
-  if (!user || !passwordOk) throw new DomainError("invalid_credentials");
+  if (!user || !passwordOk) {
+    countSignal("auth.login.failures", { now: deps.now.getTime() });
+    throw new DomainError("invalid_credentials");
+  }
 
   await loginSucceeded(deps.db, subject, throttlePolicy);
   // Only someone who knows the password learns that the account is suspended.

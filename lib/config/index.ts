@@ -7,6 +7,7 @@
  * `<name>Settings(env, …)`, add its schema to `SCHEMAS` and its result to `Config`.
  * Edge-safe (the gate reads it too): no Node modules, paths are joined as strings.
  */
+import { alertsEnv, alertsSettings, type AlertsConfig } from "./alerts";
 import { authEnv, authSettings } from "./auth";
 import { backupEnv, backupSettings, type BackupConfig } from "./backup";
 import { databaseEnv, databaseSettings } from "./database";
@@ -20,6 +21,7 @@ import { releaseEnv, releaseSettings, type ReleaseConfig } from "./release";
 import { serverEnv, serverSettings, type ServerConfig } from "./server";
 import { storageEnv, storageSettings } from "./storage";
 
+export type { AlertsConfig } from "./alerts";
 export type { AuthConfig, JwtKeysConfig } from "./auth";
 export type { BackupConfig } from "./backup";
 export type { DatabaseConfig } from "./database";
@@ -36,6 +38,7 @@ export interface Config extends ServerConfig, ModeConfig, Stores {
   operator: OperatorConfig;
   backup: BackupConfig;
   ops: OpsConfig;
+  alerts: AlertsConfig;
   release: ReleaseConfig;
 }
 
@@ -50,6 +53,7 @@ const SCHEMAS = [
   operatorEnv,
   backupEnv,
   opsEnv,
+  alertsEnv,
   releaseEnv,
 ];
 
@@ -72,6 +76,7 @@ export function loadConfig(env: Env): Config {
     operator: operatorSettings(env, { ...server, ...mode }),
     backup: backupSettings(env, server),
     ops: opsSettings(env, mode),
+    alerts: alertsSettings(env, server),
     release: releaseSettings(env),
   };
 }

@@ -55,5 +55,6 @@ export function openPostgres(url: string, poolMax: number): Database {
       }
     },
     close: () => pool.end(),
+    poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
   };
 }

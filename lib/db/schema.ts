@@ -33,6 +33,7 @@ export interface AlertIncidents {
   destination: string;
   details: Generated<Json>;
   id: Generated<string>;
+  notify_lease_until: Timestamp | null;
   opened_at: Generated<Timestamp>;
   resolve_notified_at: Timestamp | null;
   resolved_at: Timestamp | null;
@@ -173,6 +174,15 @@ export interface MetricRollups {
   id: Generated<number>;
   kind: string | null;
   metric: string;
+  value: Numeric;
+}
+
+export interface MetricSignalCounts {
+  bucket: Timestamp;
+  instance_id: string;
+  metric: string;
+  tag: Generated<string>;
+  updated_at: Generated<Timestamp>;
   value: Numeric;
 }
 
@@ -357,6 +367,7 @@ export interface DB {
   medal_balances: MedalBalances;
   medal_ledger: MedalLedger;
   metric_rollups: MetricRollups;
+  metric_signal_counts: MetricSignalCounts;
   monthly_spend: MonthlySpend;
   payment_customers: PaymentCustomers;
   pull_results: PullResults;

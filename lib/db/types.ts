@@ -11,6 +11,8 @@ export interface Database extends Queryable {
   /** Runs `fn` inside BEGIN … COMMIT on one connection; rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Connections checked out and queries waiting for one (a pool only; PGlite has one connection). */
+  poolStats?(): { inUse: number; waiting: number };
 }
 
 /** Returns the single row of a result, or throws when there is none. */

@@ -11,7 +11,11 @@
 
 export type MetricType = "counter" | "gauge" | "distribution";
 
-/** Where a figure comes from: the database (exact, recomputable) or the running process. */
+/**
+ * Where a figure comes from: the database (exact, recomputable), the route wrapper's
+ * request records, or a count kept by the running process (written per instance to
+ * `metric_signal_counts` by lib/metrics/signals.ts, so readers can sum the instances).
+ */
 export type MetricSource = "database" | "requests" | "process";
 
 export const TAG_KEYS = ["env", "route", "status_class", "campaign_id", "kind", "tier"] as const;
@@ -160,13 +164,13 @@ export const SYSTEM_SIGNALS = [
     ["env", "tier"],
     "Limiter checks that found the store slow or down, per tier.",
   ),
-  metric("auth.login.failures", "counter", "attempt", "requests", ["env"], "Failed sign-in attempts."),
-  metric("auth.login.throttle_locks", "counter", "lock", "requests", ["env"], "Sign-in throttles engaged."),
+  metric("auth.login.failures", "counter", "attempt", "process", ["env"], "Failed sign-in attempts."),
+  metric("auth.login.throttle_locks", "counter", "lock", "process", ["env"], "Sign-in throttles engaged."),
   metric(
     "webhooks.signature_failures",
     "counter",
     "request",
-    "requests",
+    "process",
     ["env"],
     "Webhook deliveries refused for a bad signature.",
   ),
@@ -174,7 +178,7 @@ export const SYSTEM_SIGNALS = [
     "payments.provider_failures",
     "counter",
     "call",
-    "requests",
+    "process",
     ["env"],
     "Calls to the payment provider that failed or timed out (declines are not failures).",
   ),

@@ -5,6 +5,7 @@ import "server-only";
  * mode, and `npm run ops:tick`. Each job is safe to run on several instances at once and
  * to run again: they rely on that, not on there being one runner.
  */
+import { alertsJob } from "../alerts/job";
 import type { Database } from "../db";
 import { rollUpMinutes } from "../metrics/rollups";
 
@@ -16,6 +17,8 @@ export interface Job {
 
 export const JOBS = {
   rollups: { schedule: "* * * * *", run: (db, now) => rollUpMinutes(db, { now }) },
+  // After the rollups, so the rules read the minute just written.
+  alerts: { schedule: "* * * * *", run: (db, now) => alertsJob(db, now) },
 } satisfies Record<string, Job>;
 
 export type JobName = keyof typeof JOBS;

@@ -7,6 +7,7 @@ import type { ChargeResult, PaymentProvider } from "./providers/types";
 import type { PullReceipt } from "./pull-receipt";
 import { recordCharge } from "./record-charge";
 import { log } from "../log/logger";
+import { countSignal } from "../metrics/signals";
 import { release } from "./release";
 import { reserve, type PullRequest } from "./reserve";
 import { settleSucceededIn } from "./settle-succeeded";
@@ -56,6 +57,7 @@ export async function payAndPull(deps: PayAndPullDeps, request: PullRequest): Pr
     // Whether money moved is unknown, so nothing is released: the purchase stays pending,
     // its yen reserved, until the webhook or reconciliation hears the provider's answer.
     log("alert", "payment.charge_outcome_unknown", { purchaseId: purchase.id, error: err });
+    countSignal("payments.provider_failures", { now: deps.now.getTime() });
     throw purchaseInProgress("provider_unreachable");
   }
   await recordCharge(db, purchase.id, charge);

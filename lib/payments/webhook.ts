@@ -1,6 +1,7 @@
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { UUID_PATTERN } from "../ids";
+import { countSignal } from "../metrics/signals";
 import { cryptoRandom, type RandomSource } from "../gacha/random";
 import { failureCodeOf, type StripePaymentError } from "./failure-code";
 import type { PaymentProvider } from "./providers/types";
@@ -43,7 +44,13 @@ export async function handleWebhook(
   rawBody: string,
   signature: string | null,
 ): Promise<WebhookOutcome> {
-  const event = verifyWebhook(rawBody, signature, deps.provider.webhookSecret, deps.now);
+  let event: WebhookEvent;
+  try {
+    event = verifyWebhook(rawBody, signature, deps.provider.webhookSecret, deps.now);
+  } catch (err) {
+    countSignal("webhooks.signature_failures", { now: deps.now.getTime() });
+    throw err;
+  }
   // A type we never act on leaves no row: acknowledged so the provider stops sending it,
   // and nothing a sender of many such events could fill the database with.
   if (!HANDLED_TYPES.has(event.type)) return { handled: "ignored", type: event.type };

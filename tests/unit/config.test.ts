@@ -399,3 +399,36 @@ describe("npm start's environment", () => {
     );
   });
 });
+
+describe("alert settings", () => {
+  it("without settings: no receivers, Datadog's US site, links from APP_URL", () => {
+    const { alerts } = loadConfig({ APP_URL: "https://koepon.example" });
+    expect(alerts).toMatchObject({
+      pagerduty: null,
+      slack: null,
+      source: "koepon.example",
+      consoleUrl: "https://koepon.example/admin",
+      datadog: { apiKey: null, appKey: null, site: "datadoghq.com", apiUrl: "https://api.datadoghq.com" },
+    });
+  });
+
+  it("PagerDuty defaults to its US events endpoint; DD_SITE picks the API host (ap1 for Japan)", () => {
+    const { alerts } = loadConfig({
+      PAGERDUTY_ROUTING_KEY: "R0UT1NGKEY0123456789abcdefABCDEF",
+      SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T0/B0/x",
+      DD_SITE: "ap1.datadoghq.com",
+    });
+    expect(alerts.pagerduty).toEqual({
+      routingKey: "R0UT1NGKEY0123456789abcdefABCDEF",
+      eventsUrl: "https://events.pagerduty.com",
+    });
+    expect(alerts.slack).toEqual({ webhookUrl: "https://hooks.slack.com/services/T0/B0/x" });
+    expect(alerts.datadog.apiUrl).toBe("https://api.ap1.datadoghq.com");
+  });
+
+  it("refuses a malformed routing key, webhook URL or site", () => {
+    expect(() => loadConfig({ PAGERDUTY_ROUTING_KEY: "short key!" })).toThrow(ConfigError);
+    expect(() => loadConfig({ SLACK_WEBHOOK_URL: "hooks.slack.com/services" })).toThrow(ConfigError);
+    expect(() => loadConfig({ DD_SITE: "datadog.evil.example" })).toThrow(ConfigError);
+  });
+});

@@ -3,6 +3,7 @@ import { RequestError } from "@/lib/api/errors";
 import { DomainError } from "@/lib/domain-error";
 import { route } from "@/lib/api/handler";
 import { getDb } from "@/lib/db";
+import { countSignal } from "@/lib/metrics/signals";
 import { getPaymentProvider } from "@/lib/payments/providers";
 import { handleWebhook } from "@/lib/payments/webhook";
 
@@ -30,6 +31,7 @@ export const POST = route({ access: "public" }, async ({ request }) => {
   } catch (err) {
     if (err instanceof RequestError) throw err;
     // Not UTF-8, so not signed JSON from the provider.
+    countSignal("webhooks.signature_failures");
     throw new DomainError("webhook_signature_invalid");
   }
   const outcome = await handleWebhook(

@@ -1,0 +1,200 @@
+/**
+ * The alert rules (./rules.ts) as Datadog monitors, so production is watched from
+ * Datadog too, also when the app itself is down: `npm run ops:monitors` writes them as
+ * JSON and, given API and application keys, creates or updates them through the
+ * monitors API (`GET /api/v1/monitor?monitor_tags=…`, `POST /api/v1/monitor`,
+ * `PUT /api/v1/monitor/{id}`). Each monitor carries the tag `koepon_rule:<id>`, which is
+ * how a second run finds and updates it instead of creating another.
+ *
+ * The queries read the metrics the Datadog emitter sends under the catalogue's names.
+ * Differences from the in-app evaluator, because Datadog's query language has no
+ * equivalent: monitors have no minimum-volume guard (Datadog's own `require_full_window`
+ * and the thresholds stand in), the day rules compare with the same day a week earlier
+ * (a change monitor) rather than the 7-day mean, and the dependency rules watch the
+ * app's `level: alert` log events (log monitors, which need an unscoped application key).
+ */
+import { sendWithRetry, type RetryOptions } from "./http";
+import { ALERT_RULES, type AlertRule } from "./rules";
+
+export const MANAGED_TAG = "managed_by:koepon-ops-monitors";
+
+export interface MonitorDefinition {
+  name: string;
+  type: "query alert" | "log alert";
+  query: string;
+  message: string;
+  tags: string[];
+  /** 1 (highest) … 5. */
+  priority: number;
+  options: {
+    thresholds: { critical: number };
+    notify_no_data: boolean;
+    require_full_window: boolean;
+    include_tags: boolean;
+    /** Seconds to wait for late data before evaluating. */
+    evaluation_delay?: number;
+    renotify_interval?: number;
+  };
+}
+
+export interface MonitorOptions {
+  /** The `env` tag the app's metrics carry (its NODE_ENV). */
+  env: string;
+  /** Notification handles, e.g. `@pagerduty-Koepon` and `@slack-koepon-alerts`. */
+  pagerdutyHandle: string;
+  slackHandle: string;
+}
+
+const PRIORITY = { critical: 1, error: 2, warning: 3, info: 4 } as const;
+
+/** The query of one rule and the number in it (Datadog requires the critical threshold to match). */
+function queryOf(rule: AlertRule, env: string): { type: MonitorDefinition["type"]; query: string; critical: number } {
+  const scope = `env:${env}`;
+  switch (rule.kind) {
+    case "share": {
+      const window = `last_${rule.windowMinutes}m`;
+      const bad = rule.statusClasses.map((c) => `sum:http.requests{${scope},status_class:${c}}.as_count()`).join(" + ");
+      return {
+        type: "query alert",
+        query: `sum(${window}):(${bad}) / sum:http.requests{${scope}}.as_count() > ${rule.above}`,
+        critical: rule.above,
+      };
+    }
+    case "latency":
+      return {
+        type: "query alert",
+        query: `percentile(last_${rule.windowMinutes}m):p${Math.round(rule.quantile * 100)}:system.performance.p99{${scope}} > ${rule.aboveMs}`,
+        critical: rule.aboveMs,
+      };
+    case "count":
+      return {
+        type: "query alert",
+        query: `sum(last_${rule.windowMinutes}m):sum:${rule.signal}{${scope}}.as_count() >= ${rule.atLeast}`,
+        critical: rule.atLeast,
+      };
+    case "drop": {
+      const percent = -Math.round(rule.dropAtLeast * 100);
+      const [aggregate, window, metric] =
+        rule.compare === "hour_week_ago"
+          ? ["sum", "last_1h", `sum:${rule.metric}{${scope}}.as_count()`]
+          : ["avg", "last_1d", `avg:${rule.metric}{${scope}}`];
+      return {
+        type: "query alert",
+        query: `pct_change(${aggregate}(${window}),last_1w):${metric} <= ${percent}`,
+        critical: percent,
+      };
+    }
+    case "probe": {
+      const event =
+        rule.dependency === "limiter_store"
+          ? "@event:ratelimit.store_unavailable"
+          : "@event:alert.dependency_unreachable @dependency:database";
+      return {
+        type: "log alert",
+        query: `logs("service:koepon ${scope} ${event}").index("*").rollup("count").last("5m") > 0`,
+        critical: 0,
+      };
+    }
+  }
+}
+
+export function monitorDefinitions(
+  options: MonitorOptions,
+  rules: readonly AlertRule[] = ALERT_RULES,
+): MonitorDefinition[] {
+  return rules.map((rule) => {
+    const { type, query, critical } = queryOf(rule, options.env);
+    const handle = rule.destination === "pagerduty" ? options.pagerdutyHandle : options.slackHandle;
+    return {
+      name: `[Koepon!] ${rule.title}`,
+      type,
+      query,
+      message: [
+        `{{#is_alert}}${rule.title} (${rule.severity}). In-app guard: ${rule.guard}.{{/is_alert}}`,
+        `{{#is_recovery}}${rule.title}: recovered.{{/is_recovery}}`,
+        `The app raises the same rule itself (rule \`${rule.id}\`, admin console). ${handle}`,
+      ].join("\n"),
+      tags: ["service:koepon", `env:${options.env}`, MANAGED_TAG, `koepon_rule:${rule.id}`],
+      priority: PRIORITY[rule.severity],
+      options: {
+        thresholds: { critical },
+        notify_no_data: false,
+        require_full_window: rule.kind === "share" || rule.kind === "latency",
+        include_tags: true,
+        // Business figures arrive once a minute from the rollups job; give them a minute.
+        ...(type === "query alert" ? { evaluation_delay: 60 } : {}),
+        ...(rule.severity === "critical" ? { renotify_interval: 60 } : {}),
+      },
+    };
+  });
+}
+
+export interface DatadogApi {
+  /** `https://api.<site>` (or a test server). */
+  apiUrl: string;
+  apiKey: string;
+  appKey: string;
+  retry?: RetryOptions;
+}
+
+export interface SyncOutcome {
+  created: string[];
+  updated: string[];
+  /** Monitors with our managed tag whose rule no longer exists: left alone, listed for a person. */
+  stale: { id: number; name: string }[];
+}
+
+/** Creates the monitors that are missing and updates the others; idempotent. */
+export async function syncMonitors(api: DatadogApi, definitions: readonly MonitorDefinition[]): Promise<SyncOutcome> {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const answer = await sendWithRetry(
+      `${api.apiUrl}${path}`,
+      {
+        method,
+        headers: {
+          "DD-API-KEY": api.apiKey,
+          "DD-APPLICATION-KEY": api.appKey,
+          accept: "application/json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
+      api.retry,
+    );
+    if (answer.status < 200 || answer.status > 299) {
+      throw new Error(`Datadog ${method} ${path}: ${answer.status} ${answer.text.slice(0, 500)}`);
+    }
+    return JSON.parse(answer.text) as unknown;
+  };
+
+  const existing = (await call("GET", `/api/v1/monitor?monitor_tags=${encodeURIComponent(MANAGED_TAG)}`)) as {
+    id: number;
+    name: string;
+    tags: string[];
+  }[];
+  const byRule = new Map<string, number>();
+  for (const monitor of existing) {
+    const tag = monitor.tags.find((t) => t.startsWith("koepon_rule:"));
+    if (tag) byRule.set(tag.slice("koepon_rule:".length), monitor.id);
+  }
+  const outcome: SyncOutcome = { created: [], updated: [], stale: [] };
+  const wanted = new Set<string>();
+  for (const definition of definitions) {
+    const rule = definition.tags.find((t) => t.startsWith("koepon_rule:"))!.slice("koepon_rule:".length);
+    wanted.add(rule);
+    const id = byRule.get(rule);
+    if (id === undefined) {
+      await call("POST", "/api/v1/monitor", definition);
+      outcome.created.push(rule);
+    } else {
+      await call("PUT", `/api/v1/monitor/${id}`, definition);
+      outcome.updated.push(rule);
+    }
+  }
+  for (const monitor of existing) {
+    const tag = monitor.tags.find((t) => t.startsWith("koepon_rule:"));
+    if (!tag || !wanted.has(tag.slice("koepon_rule:".length)))
+      outcome.stale.push({ id: monitor.id, name: monitor.name });
+  }
+  return outcome;
+}

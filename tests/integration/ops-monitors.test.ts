@@ -1,0 +1,101 @@
+/**
+ * `npm run ops:monitors` against a local server speaking Datadog's monitors API: every
+ * alert rule becomes one monitor the server's schema check accepts, a second run updates
+ * the same monitors instead of creating more, and without keys nothing is called.
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { monitorDefinitions } from "@/lib/alerts/datadog-monitors";
+import { ALERT_RULES } from "@/lib/alerts/rules";
+import { startDatadogMonitorsStub, type DatadogMonitorsStub } from "../helpers/datadog-monitors-server";
+
+const run = promisify(execFile);
+const KEYS = { apiKey: "0123456789abcdef0123456789abcdef", appKey: "fedcba9876543210fedcba9876543210fedcba98" };
+
+let stub: DatadogMonitorsStub;
+let dir: string;
+
+beforeAll(async () => {
+  stub = await startDatadogMonitorsStub(KEYS);
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "koepon-monitors-"));
+});
+
+afterAll(async () => {
+  await stub?.close();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function opsMonitors(env: Record<string, string>, ...args: string[]) {
+  const { stdout } = await run("npx", ["tsx", "--conditions=react-server", "scripts/ops-monitors.ts", ...args], {
+    env: { ...process.env, DATABASE_URL: "", ...env },
+    timeout: 120_000,
+  });
+  return stdout;
+}
+
+describe("npm run ops:monitors", () => {
+  it("without keys writes the definitions and calls nothing", async () => {
+    const out = path.join(dir, "monitors.json");
+    const stdout = await opsMonitors({ DD_API_KEY: "", DD_APP_KEY: "", DD_API_URL: stub.url }, "--out", out);
+    expect(stdout).toContain("not both set, Datadog not called");
+    const written = JSON.parse(await fs.readFile(out, "utf8")) as { tags: string[] }[];
+    expect(written.map((m) => m.tags.find((t) => t.startsWith("koepon_rule:")))).toEqual(
+      ALERT_RULES.map((r) => `koepon_rule:${r.id}`),
+    );
+    expect(stub.calls).toEqual([]);
+  });
+
+  it("creates one monitor per rule that the schema check accepts, and a second run updates them all", async () => {
+    const env = {
+      DD_API_KEY: KEYS.apiKey,
+      DD_APP_KEY: KEYS.appKey,
+      DD_API_URL: stub.url,
+      DD_SITE: "ap1.datadoghq.com",
+    };
+    const first = await opsMonitors(env, "--out", path.join(dir, "a.json"));
+    expect(first).toContain(`${ALERT_RULES.length} created, 0 updated`);
+    expect(stub.monitors.size).toBe(ALERT_RULES.length);
+    const ids = [...stub.monitors.keys()].sort();
+
+    const second = await opsMonitors(env, "--out", path.join(dir, "b.json"), "--slack", "@slack-koepon-ops");
+    expect(second).toContain(`0 created, ${ALERT_RULES.length} updated`);
+    expect([...stub.monitors.keys()].sort()).toEqual(ids);
+    expect(stub.calls.filter((c) => c.status !== 200)).toEqual([]);
+    expect(stub.calls.filter((c) => c.method === "POST")).toHaveLength(ALERT_RULES.length);
+    expect(stub.calls.filter((c) => c.method === "PUT")).toHaveLength(ALERT_RULES.length);
+
+    // The second run's handle reached the Slack rules' monitors.
+    const latency = [...stub.monitors.values()].find((m) => m.tags.includes("koepon_rule:latency_p95_slow"))!;
+    expect(latency.message).toContain("@slack-koepon-ops");
+    expect(latency.query).toBe("percentile(last_5m):p95:system.performance.p99{env:production} > 1000");
+  });
+
+  it("expresses each kind of rule in Datadog's query language", () => {
+    const byRule = new Map(
+      monitorDefinitions({ env: "production", pagerdutyHandle: "@pagerduty-K", slackHandle: "@slack-k" }).map((m) => [
+        m.tags.find((t) => t.startsWith("koepon_rule:"))!.slice(12),
+        m,
+      ]),
+    );
+    expect(byRule.get("error_rate_high")!.query).toBe(
+      "sum(last_5m):(sum:http.requests{env:production,status_class:5xx}.as_count()) / sum:http.requests{env:production}.as_count() > 0.05",
+    );
+    expect(byRule.get("revenue_drop")!.query).toBe(
+      "pct_change(sum(last_1h),last_1w):sum:gacha.revenue.total{env:production}.as_count() <= -20",
+    );
+    expect(byRule.get("dau_drop")!.query).toBe(
+      "pct_change(avg(last_1d),last_1w):avg:users.active.daily{env:production} <= -15",
+    );
+    expect(byRule.get("limiter_store_unreachable")).toMatchObject({
+      type: "log alert",
+      query:
+        'logs("service:koepon env:production @event:ratelimit.store_unavailable").index("*").rollup("count").last("5m") > 0',
+    });
+    expect(byRule.get("error_rate_high")!.message).toContain("@pagerduty-K");
+    expect(byRule.get("error_rate_high")!.priority).toBe(1);
+  });
+});
