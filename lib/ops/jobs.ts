@@ -5,7 +5,10 @@ import "server-only";
  * mode, and `npm run ops:tick`. Each job is safe to run on several instances at once and
  * to run again: they rely on that, not on there being one runner.
  */
+import { getConfig } from "../config";
 import type { Database } from "../db";
+import { compactHours } from "../metrics/compaction";
+import { emitToDatadog } from "../metrics/datadog";
 import { rollUpMinutes } from "../metrics/rollups";
 
 export interface Job {
@@ -16,7 +19,18 @@ export interface Job {
 
 export const JOBS = {
   rollups: { schedule: "* * * * *", run: (db, now) => rollUpMinutes(db, { now }) },
+  // Hourly on Vercel; every minute in-process, where a run with nothing to fold is one cheap query.
+  "rollups-hourly": { schedule: "7 * * * *", run: (db, now) => compactHours(db, { now }) },
+  // After the rollups (jobs run in this order), so it sends the minute they just wrote.
+  datadog: { schedule: "* * * * *", run: (db, now) => sendToDatadog(db, now) },
 } satisfies Record<string, Job>;
+
+/** Without DD_API_KEY there is nowhere to send: the job does nothing. */
+async function sendToDatadog(db: Database, now: Date): Promise<object> {
+  const config = getConfig();
+  if (!config.ops.datadog) return { skipped: "DD_API_KEY is not set" };
+  return emitToDatadog(db, { now, env: config.nodeEnv, config: config.ops.datadog });
+}
 
 export type JobName = keyof typeof JOBS;
 
