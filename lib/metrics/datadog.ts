@@ -38,7 +38,7 @@ import { postToDatadog, type PostOptions } from "./datadog-client";
 import { batches, distributionItems, seriesItem, type DistributionItem, type SeriesItem } from "./datadog-payload";
 import { copyRequestMetrics, requestMetrics, requestsSince, type RequestMetrics } from "./requests";
 import { LOOKBACK_MINUTES } from "./rollups";
-import { requestSnapshot } from "./snapshot";
+import { requestSnapshot, type Sample } from "./snapshot";
 
 /**
  * Datadog ingests points up to one hour old. Five minutes are kept back for the run's own
@@ -79,6 +79,14 @@ export function emitterState(): EmitterState {
   const g = globalThis as GlobalWithEmitter;
   g[slot] ??= newEmitterState();
   return g[slot];
+}
+
+/** The emitter's own counters since this process started, for Prometheus. */
+export function emitterSamples(env: string, state = emitterState()): Sample[] {
+  return [
+    { name: "metrics.emit.failures", tags: tagsFor("metrics.emit.failures", { env }), value: state.failures },
+    { name: "metrics.emit.dropped", tags: tagsFor("metrics.emit.dropped", { env }), value: state.dropped },
+  ];
 }
 
 export interface EmitOptions {
