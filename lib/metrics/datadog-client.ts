@@ -1,8 +1,9 @@
 /**
  * One request to Datadog's intake over `fetch`: gzip body, `DD-API-KEY`, a time limit,
  * and retries with exponential backoff on what Datadog says is worth retrying (429, 408
- * and 5xx, or no answer at all), honouring `Retry-After`. Any other 4xx is final: the
- * same body would be refused again (a malformed payload, a wrong key).
+ * and 5xx, or no answer at all), honouring `Retry-After`. 401 and 403 (a wrong key) end
+ * the call but keep the data for a later run; any other 4xx is final: the same body
+ * would be refused again (a malformed or oversized payload).
  */
 import { gzip } from "./datadog-payload";
 
@@ -68,7 +69,16 @@ export async function postToDatadog(url: string, json: string, options: PostOpti
       const text = await response.text().catch(() => "");
       if (response.ok) return { ok: true, attempts: attempt };
       const retryable = response.status === 429 || response.status === 408 || response.status >= 500;
-      last = { ok: false, attempts: attempt, retryable, status: response.status, error: text.slice(0, 300) };
+      // A rejected key: trying again now is pointless, but the data is kept for when the
+      // key is fixed (retryable for the emitter, not within this call).
+      const keyRejected = response.status === 401 || response.status === 403;
+      last = {
+        ok: false,
+        attempts: attempt,
+        retryable: retryable || keyRejected,
+        status: response.status,
+        error: text.slice(0, 300),
+      };
       if (!retryable) return last;
       wait = retryAfterMs(response.headers.get("retry-after")) ?? wait;
     } catch (err) {

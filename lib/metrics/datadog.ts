@@ -104,7 +104,7 @@ export interface EmitOptions {
 export interface EmitRun {
   /** Requests Datadog accepted. */
   sent: number;
-  /** Requests that failed after their retries. */
+  /** Requests that failed after their retries (the first such ends the run's sending). */
   failed: number;
   /** Points given up: too old for Datadog, or refused by it for good. */
   dropped: number;
@@ -173,22 +173,28 @@ export async function emitToDatadog(db: Database, options: EmitOptions): Promise
   const errors: string[] = [];
   let sent = 0;
   let failed = 0;
+  // Once a request has failed through its retries, the rest of the run waits for the
+  // next one: Datadog is down or overloaded, and a run must not outlast its minute.
+  let gaveUp = false;
   const send = async (units: Unit[]): Promise<{ accepted: Set<Unit>; refused: Set<Unit> }> => {
     const accepted = new Set<Unit>();
     const refused = new Set<Unit>();
     for (const kind of ["series", "distribution"] as const) {
       const path = kind === "series" ? "/api/v2/series" : "/api/v1/distribution_points";
       const ofKind = units.filter((u) => u.kind === kind);
+      const unitOf = new Map<object, Unit>(ofKind.map((u) => [u.item, u]));
       for (const batch of batches(ofKind.map((u) => u.item))) {
+        if (gaveUp) break;
         const outcome = await postToDatadog(`${config.apiUrl}${path}`, batch.json, post);
-        const batchUnits = ofKind.filter((u) => (batch.items as object[]).includes(u.item));
+        const batchUnits = batch.items.map((item) => unitOf.get(item)!);
         if (outcome.ok) {
           sent++;
           batchUnits.forEach((u) => accepted.add(u));
         } else {
           failed++;
           errors.push(`${path}: ${outcome.status ?? "no answer"} ${outcome.error}`);
-          if (!outcome.retryable) batchUnits.forEach((u) => refused.add(u));
+          if (outcome.retryable) gaveUp = true;
+          else batchUnits.forEach((u) => refused.add(u));
         }
       }
     }

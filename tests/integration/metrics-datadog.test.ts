@@ -201,9 +201,10 @@ describe("Datadog emitter", () => {
       recordRequest(requests, { route: "/api/me", status: 500, durationMs: 40 });
       const second = await tick(at("10:07:05"), { config: down });
       for (const run of [first, second]) {
-        expect(run.failed).toBeGreaterThanOrEqual(2); // business and request payloads
-        expect(run.doneUntil).toBeNull();
+        // The first request failed through its retries; the rest waited for the next run.
+        expect(run).toMatchObject({ failed: 1, sent: 0, doneUntil: null });
       }
+      expect(waits.slice(-2)).toEqual([1000, 2000]);
       expect(second.pending).toBe(first.pending + 5); // a count, two shares, two distribution values
       const lines = logged.mock.calls.map((c) => JSON.parse(String(c[0])) as { event: string });
       expect(lines.map((l) => l.event)).toEqual(["datadog.emit_failed", "datadog.emit_failed"]);
@@ -227,7 +228,7 @@ describe("Datadog emitter", () => {
     ]);
     // And the failures it counted.
     expect(sum(kept(fresh, "metrics.emit.failures"))).toBe(state.failures);
-    expect(state.failures).toBeGreaterThanOrEqual(4);
+    expect(state.failures).toBe(2);
   });
 
   it("after an outage longer than Datadog's hour, sends nothing too old and counts what it dropped", async () => {
@@ -278,5 +279,33 @@ describe("Datadog emitter", () => {
     // 150,000 requests, once per route and once in system.performance.p99, each at its bucket's bound.
     expect(values.length).toBe(300_000);
     expect(new Set(values)).toEqual(new Set([1000]));
+  });
+
+  it("a rejected key keeps the data for a later run; a payload refused as malformed is dropped and counted", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const dropped = state.dropped;
+      intake.failNext({ status: 403 });
+      const keyRun = await tick(at("11:45:05"));
+      expect(keyRun).toMatchObject({ failed: 1, sent: 0, doneUntil: null, dropped, business: true });
+      // The business figures go first: refused for good, they are dropped, not sent again.
+      const before = intake.series.length;
+      intake.failNext({ status: 400 });
+      const badRun = await tick(at("11:46:05"));
+      expect(badRun.failed).toBe(1);
+      expect(badRun.doneUntil?.toISOString()).toBe("2026-11-20T11:46:00.000Z");
+      expect(badRun.dropped).toBeGreaterThan(dropped);
+      const fresh = intake.series.slice(before).map((x) => x.metric);
+      expect(fresh).not.toContain("gacha.pulls.rate");
+      const again = intake.series.length;
+      await tick(at("11:47:05"));
+      // Only 11:36 on (the lookback from 11:46) and nothing from before the refusal is re-sent.
+      const rates = kept(intake.series.slice(again), "gacha.pulls.rate");
+      expect(rates[0]!.ts).toBe(sec("11:36:00"));
+      // The drop is reported with the next run's own counters.
+      expect(sum(kept(intake.series.slice(again), "metrics.emit.dropped"))).toBe(badRun.dropped - dropped);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
