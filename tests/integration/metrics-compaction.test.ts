@@ -26,14 +26,8 @@ let gachaA: fx.GachaFixture;
 let gachaB: fx.GachaFixture;
 let fan: fx.UserFixture;
 
-async function buy(gacha: fx.GachaFixture, pullCount: 1 | 10, when: Date, refundedAt?: Date) {
-  const purchase = await fx.createPurchase(db, fan, gacha.campaign, {
-    pullCount,
-    status: refundedAt ? "refunded" : "fulfilled",
-  });
-  await fx.createPull(db, purchase, gacha);
-  await fx.stampPurchase(db, purchase, when, refundedAt);
-}
+const buy = (gacha: fx.GachaFixture, pullCount: 1 | 10, when: Date, refundedAt?: Date) =>
+  fx.buyAt(db, fan, gacha, pullCount, when, refundedAt);
 
 async function rows() {
   const all = await db.query<{ metric: string; bucket: Date; kind: string | null; value: string; resolution: string }>(

@@ -35,14 +35,8 @@ const state = newEmitterState();
 const requests: RequestMetrics = { answers: new Map(), latency: new Map() };
 const waits: number[] = [];
 
-async function buy(gacha: fx.GachaFixture, pullCount: 1 | 10, when: Date, refundedAt?: Date) {
-  const purchase = await fx.createPurchase(db, fan, gacha.campaign, {
-    pullCount,
-    status: refundedAt ? "refunded" : "fulfilled",
-  });
-  await fx.createPull(db, purchase, gacha);
-  await fx.stampPurchase(db, purchase, when, refundedAt);
-}
+const buy = (gacha: fx.GachaFixture, pullCount: 1 | 10, when: Date, refundedAt?: Date) =>
+  fx.buyAt(db, fan, gacha, pullCount, when, refundedAt);
 
 /** One scheduler tick at `now`: the rollups, then the emitter (the jobs' order). */
 async function tick(now: Date, overrides: Partial<EmitOptions> = {}) {
