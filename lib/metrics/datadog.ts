@@ -138,9 +138,16 @@ export async function emitToDatadog(db: Database, options: EmitOptions): Promise
   const lease = await takeLease(db, now);
   let business: { units: Unit[]; until: number } | null = null;
   if (lease) {
-    const { units, tooOld, until } = await businessUnits(db, { now, env, oldest, minuteNow });
-    state.dropped += tooOld;
-    business = { units, until };
+    try {
+      const { units, tooOld, until } = await businessUnits(db, { now, env, oldest, minuteNow });
+      state.dropped += tooOld;
+      business = { units, until };
+    } catch (err) {
+      // The database failed us: free the lease for whoever can read it (the requests
+      // gathered above wait in memory for the next run).
+      await releaseLease(db, lease, now).catch(() => {});
+      throw err;
+    }
   }
 
   // 3. Own signals, as counts of what was added since they were last sent.
