@@ -28,7 +28,7 @@ export type { DatabaseConfig } from "./database";
 export { ConfigError } from "./env";
 export type { Mode } from "./mode";
 export type { OperatorConfig } from "./operator";
-export type { OpsConfig } from "./ops";
+export type { DatadogConfig, OpsConfig } from "./ops";
 export type { PaymentsConfig, StripeApiBase } from "./payments";
 export type { RateLimitConfig, RateLimitStoreConfig } from "./rate-limit";
 export type { ReleaseConfig, VercelReleaseConfig } from "./release";

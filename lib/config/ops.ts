@@ -19,12 +19,40 @@ export interface OpsConfig {
    * @default true except in production mode, where Vercel Cron calls the cron routes
    */
   scheduler: boolean;
+  /** Where the metrics are sent; null (no DD_API_KEY): nowhere, Prometheus only. */
+  datadog: DatadogConfig | null;
+}
+
+/** The Datadog sites (`DD_SITE`): each has its API at `https://api.<site>`. */
+export const DATADOG_SITES = [
+  "datadoghq.com",
+  "us3.datadoghq.com",
+  "us5.datadoghq.com",
+  "datadoghq.eu",
+  "ap1.datadoghq.com",
+  "ap2.datadoghq.com",
+  "uk1.datadoghq.com",
+  "ddog-gov.com",
+  "us2.ddog-gov.com",
+] as const;
+
+export interface DatadogConfig {
+  apiKey: string;
+  site: (typeof DATADOG_SITES)[number];
+  /** `https://api.<site>`, or DD_API_URL (a local server in tests, a proxy). */
+  apiUrl: string;
+  /** The `host` resource of this instance's request metrics. @default the machine's name (set by the job) */
+  hostname: string | null;
 }
 
 interface OpsEnv {
   METRICS_TOKEN?: string;
   CRON_SECRET?: string;
   KOEPON_SCHEDULER?: boolean;
+  DD_API_KEY?: string;
+  DD_SITE?: DatadogConfig["site"];
+  DD_API_URL?: string;
+  DD_HOSTNAME?: string;
 }
 
 // Long enough that guessing is hopeless; these are compared in constant time, not rate limited.
@@ -34,6 +62,19 @@ export const opsEnv = envSchema<OpsEnv>({
   METRICS_TOKEN: secret,
   CRON_SECRET: secret,
   KOEPON_SCHEDULER: flag,
+  DD_API_KEY: Joi.string()
+    .pattern(/^[A-Za-z0-9]{16,64}$/)
+    .empty(""),
+  DD_SITE: Joi.string()
+    .valid(...DATADOG_SITES)
+    .empty("")
+    .default("datadoghq.com"),
+  DD_API_URL: Joi.string()
+    .uri({ scheme: ["http", "https"] })
+    .empty(""),
+  DD_HOSTNAME: Joi.string()
+    .pattern(/^[A-Za-z0-9._-]{1,255}$/)
+    .empty(""),
 });
 
 export function opsSettings(env: Env, context: { mode: Mode }): OpsConfig {
@@ -42,5 +83,13 @@ export function opsSettings(env: Env, context: { mode: Mode }): OpsConfig {
     metricsToken: v.METRICS_TOKEN ?? null,
     cronSecret: v.CRON_SECRET ?? null,
     scheduler: v.KOEPON_SCHEDULER ?? context.mode !== "production",
+    datadog: v.DD_API_KEY
+      ? {
+          apiKey: v.DD_API_KEY,
+          site: v.DD_SITE!,
+          apiUrl: (v.DD_API_URL ?? `https://api.${v.DD_SITE}`).replace(/\/+$/, ""),
+          hostname: v.DD_HOSTNAME ?? null,
+        }
+      : null,
   };
 }

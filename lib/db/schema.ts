@@ -174,6 +174,7 @@ export interface MetricRollups {
   id: Generated<number>;
   kind: string | null;
   metric: string;
+  resolution: Generated<string>;
   value: Numeric;
 }
 

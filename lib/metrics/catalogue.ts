@@ -183,6 +183,22 @@ export const SYSTEM_SIGNALS = [
     "Calls to the payment provider that failed or timed out (declines are not failures).",
   ),
   metric(
+    "metrics.emit.failures",
+    "counter",
+    "request",
+    "process",
+    ["env"],
+    "Requests to Datadog that failed after their retries (the data waits for the next run).",
+  ),
+  metric(
+    "metrics.emit.dropped",
+    "counter",
+    "point",
+    "process",
+    ["env"],
+    "Points not sent to Datadog: older than it accepts after an outage, or refused by it.",
+  ),
+  metric(
     "payments.reconciliation.mismatches",
     "counter",
     "mismatch",

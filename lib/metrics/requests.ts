@@ -5,7 +5,7 @@
  * response. Per process: each instance exposes its own, and their histograms merge
  * exactly (fixed buckets, see ./histogram.ts).
  */
-import { emptyHistogram, observe, type Histogram } from "./histogram";
+import { emptyHistogram, merge, observe, type Histogram } from "./histogram";
 
 export interface RequestRecord {
   /** The route template (`/api/gachas/[id]/pulls`), never the concrete URL. */
@@ -53,4 +53,40 @@ export function routeTemplate(pathname: string, params: Readonly<Record<string, 
       return name === undefined ? segment : `[${name}]`;
     })
     .join("/");
+}
+
+/** A copy that later requests do not change. */
+export function copyRequestMetrics(metrics: RequestMetrics): RequestMetrics {
+  return {
+    answers: new Map([...metrics.answers].map(([route, byStatus]) => [route, new Map(byStatus)])),
+    latency: new Map([...metrics.latency].map(([route, h]) => [route, merge(h)])),
+  };
+}
+
+/**
+ * What was recorded after `before` (an earlier copy of the same metrics): the requests of
+ * one interval, for an emitter that sends deltas. Routes with nothing new are left out.
+ */
+export function requestsSince(now: RequestMetrics, before: RequestMetrics): RequestMetrics {
+  const delta: RequestMetrics = { answers: new Map(), latency: new Map() };
+  for (const [route, byStatus] of now.answers) {
+    for (const [statusClass, count] of byStatus) {
+      const added = count - (before.answers.get(route)?.get(statusClass) ?? 0);
+      if (added > 0) {
+        const into = delta.answers.get(route) ?? new Map<string, number>();
+        into.set(statusClass, added);
+        delta.answers.set(route, into);
+      }
+    }
+  }
+  for (const [route, h] of now.latency) {
+    const earlier = before.latency.get(route);
+    if (earlier && earlier.count === h.count) continue;
+    delta.latency.set(route, {
+      counts: h.counts.map((c, i) => c - (earlier?.counts[i] ?? 0)),
+      count: h.count - (earlier?.count ?? 0),
+      sumMs: h.sumMs - (earlier?.sumMs ?? 0),
+    });
+  }
+  return delta;
 }

@@ -12,12 +12,14 @@ import { asService } from "../db/session";
 
 /** Minutes recomputed behind the last finished minute on every run, for late commits. */
 export const LOOKBACK_MINUTES = 10;
-/** The furthest a job catches up after being stopped. */
+/** The furthest a job catches up after being stopped; older minutes are compacted into hours. */
 export const MAX_CATCH_UP_DAYS = 7;
 /** Rollups older than this are deleted. */
 export const RETENTION_DAYS = 90;
 
 const JOB = "rollups";
+/** The hourly compaction's watermark (./compaction.ts): how far minutes have become hours. */
+export const COMPACTED_JOB = "rollups-hourly";
 const MINUTE = 60_000;
 
 /** The per-minute series the job writes; each is one bucket of one catalogue metric. */
@@ -50,11 +52,16 @@ export async function rollUpMinutes(db: Database, options: { now: Date }): Promi
   const to = new Date(Math.floor(options.now.getTime() / MINUTE) * MINUTE);
   const earliest = new Date(to.getTime() - MAX_CATCH_UP_DAYS * 86_400_000);
   return asService(db, "metrics-rollups", async (tx) => {
-    const [mark] = await tx.query<{ done_until: Date }>("select done_until from public.job_watermarks where job = $1", [
-      JOB,
-    ]);
+    const marks = await tx.query<{ job: string; done_until: Date }>(
+      "select job, done_until from public.job_watermarks where job in ($1, $2)",
+      [JOB, COMPACTED_JOB],
+    );
+    const mark = marks.find((m) => m.job === JOB);
+    // Never below what the hourly compaction has folded (an instance with a slow clock):
+    // a minute written there again would be counted twice.
+    const compacted = marks.find((m) => m.job === COMPACTED_JOB)?.done_until.getTime() ?? 0;
     const resumeAt = mark ? mark.done_until.getTime() - LOOKBACK_MINUTES * MINUTE : earliest.getTime();
-    const from = new Date(Math.max(resumeAt, earliest.getTime()));
+    const from = new Date(Math.max(resumeAt, earliest.getTime(), compacted));
 
     // Sorted, so concurrent runners take the rows' locks in one order and never deadlock.
     const written = await tx.query(

@@ -21,15 +21,8 @@ let gachaB: fx.GachaFixture;
 let fan: fx.UserFixture;
 let admin: fx.UserFixture;
 
-async function buy(gacha: fx.GachaFixture, pullCount: 1 | 10, when: Date, refundedAt?: Date) {
-  const purchase = await fx.createPurchase(db, fan, gacha.campaign, {
-    pullCount,
-    status: refundedAt ? "refunded" : "fulfilled",
-  });
-  await fx.createPull(db, purchase, gacha);
-  await fx.stampPurchase(db, purchase, when, refundedAt);
-  return purchase;
-}
+const buy = (gacha: fx.GachaFixture, pullCount: 1 | 10, when: Date, refundedAt?: Date) =>
+  fx.buyAt(db, fan, gacha, pullCount, when, refundedAt);
 
 interface RollupRow {
   metric: string;

@@ -330,7 +330,7 @@ describe("backup settings", () => {
 
 describe("operations settings", () => {
   it("has no metrics token or cron secret by default and runs the scheduler in-process outside production", () => {
-    expect(loadConfig({}).ops).toEqual({ metricsToken: null, cronSecret: null, scheduler: true });
+    expect(loadConfig({}).ops).toEqual({ metricsToken: null, cronSecret: null, scheduler: true, datadog: null });
     expect(loadConfig({ DATABASE_URL: PG }).ops.scheduler).toBe(true);
     expect(loadConfig({ KOEPON_SCHEDULER: "0" }).ops.scheduler).toBe(false);
     // Production mode leaves the jobs to Vercel Cron unless told otherwise.
@@ -346,6 +346,38 @@ describe("operations settings", () => {
     });
     expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
     expect(() => loadConfig({ CRON_SECRET: "has a space in it, too long" })).toThrow(/CRON_SECRET/);
+  });
+});
+
+describe("Datadog settings", () => {
+  const key = "0123456789abcdef0123456789abcdef";
+
+  it("sends nowhere without DD_API_KEY, and to the API of DD_SITE (US1 by default) with it", () => {
+    expect(loadConfig({ DD_SITE: "ap1.datadoghq.com" }).ops.datadog).toBeNull();
+    expect(loadConfig({ DD_API_KEY: key }).ops.datadog).toEqual({
+      apiKey: key,
+      site: "datadoghq.com",
+      apiUrl: "https://api.datadoghq.com",
+      hostname: null,
+    });
+    expect(loadConfig({ DD_API_KEY: key, DD_SITE: "ap1.datadoghq.com" }).ops.datadog?.apiUrl).toBe(
+      "https://api.ap1.datadoghq.com",
+    );
+    expect(loadConfig({ DD_API_KEY: key, DD_SITE: "datadoghq.eu" }).ops.datadog?.apiUrl).toBe(
+      "https://api.datadoghq.eu",
+    );
+  });
+
+  it("takes a base URL of its own (a local intake, a proxy) and a host name", () => {
+    expect(
+      loadConfig({ DD_API_KEY: key, DD_API_URL: "http://127.0.0.1:4400/", DD_HOSTNAME: "web-1" }).ops.datadog,
+    ).toMatchObject({ apiUrl: "http://127.0.0.1:4400", hostname: "web-1" });
+  });
+
+  it("refuses an unknown site, a malformed key or URL", () => {
+    expect(() => loadConfig({ DD_API_KEY: key, DD_SITE: "datadoghq.jp" })).toThrow(/DD_SITE/);
+    expect(() => loadConfig({ DD_API_KEY: "not a key" })).toThrow(/DD_API_KEY/);
+    expect(() => loadConfig({ DD_API_KEY: key, DD_API_URL: "ftp://x" })).toThrow(/DD_API_URL/);
   });
 });
 
