@@ -33,18 +33,17 @@ const out = path.resolve(values.out);
 await fs.writeFile(out, `${JSON.stringify(definitions, null, 2)}\n`);
 console.log(`ops:monitors: ${definitions.length} monitor definitions written to ${out}`);
 
-const { datadog } = getConfig().alerts;
-if (values["dry-run"] || !datadog.apiKey || !datadog.appKey) {
+const config = getConfig();
+const datadog = config.ops.datadog;
+const appKey = config.alerts.datadogAppKey;
+if (values["dry-run"] || !datadog || !appKey) {
   console.log(
     values["dry-run"]
       ? "ops:monitors: --dry-run, Datadog not called"
       : "ops:monitors: DD_API_KEY and DD_APP_KEY not both set, Datadog not called",
   );
 } else {
-  const outcome = await syncMonitors(
-    { apiUrl: datadog.apiUrl, apiKey: datadog.apiKey, appKey: datadog.appKey },
-    definitions,
-  );
+  const outcome = await syncMonitors({ apiUrl: datadog.apiUrl, apiKey: datadog.apiKey, appKey }, definitions);
   console.log(
     `ops:monitors: ${datadog.apiUrl}: ${outcome.created.length} created, ${outcome.updated.length} updated` +
       (outcome.created.length > 0 ? ` (created: ${outcome.created.join(", ")})` : ""),

@@ -2,7 +2,10 @@ import Joi from "joi";
 import { envSchema, readEnv, type Env } from "./env";
 import type { ServerConfig } from "./server";
 
-/** Where alerts go (lib/alerts) and the Datadog account `npm run ops:monitors` writes monitors to. */
+/**
+ * Where alerts go (lib/alerts), and the Datadog application key `npm run ops:monitors`
+ * needs besides the API key and site of the metrics emitter (ops.datadog).
+ */
 export interface AlertsConfig {
   /** PagerDuty Events API v2; null: PagerDuty rules go to Slack, or to the log when Slack is unset too. */
   pagerduty: {
@@ -17,25 +20,15 @@ export interface AlertsConfig {
   source: string;
   /** Link in each notification to the admin console, where incidents are acknowledged. */
   consoleUrl: string;
-  datadog: {
-    /** Both keys: `npm run ops:monitors` creates and updates monitors; otherwise it only writes the file. */
-    apiKey: string | null;
-    appKey: string | null;
-    /** @default datadoghq.com (`ap1.datadoghq.com` for Japan, `datadoghq.eu`, `us3.datadoghq.com`, …) */
-    site: string;
-    /** The API's origin: `https://api.<site>` unless DD_API_URL names another (a proxy, a local test server). */
-    apiUrl: string;
-  };
+  /** With DD_API_KEY (ops.datadog): `npm run ops:monitors` creates and updates monitors; otherwise it only writes the file. */
+  datadogAppKey: string | null;
 }
 
 interface AlertsEnv {
   PAGERDUTY_ROUTING_KEY?: string;
   PAGERDUTY_EVENTS_URL?: string;
   SLACK_WEBHOOK_URL?: string;
-  DD_API_KEY?: string;
   DD_APP_KEY?: string;
-  DD_SITE?: string;
-  DD_API_URL?: string;
 }
 
 const url = Joi.string()
@@ -48,21 +41,13 @@ export const alertsEnv = envSchema<AlertsEnv>({
     .empty(""),
   PAGERDUTY_EVENTS_URL: url,
   SLACK_WEBHOOK_URL: url,
-  DD_API_KEY: Joi.string()
-    .pattern(/^[A-Za-z0-9]{16,64}$/)
-    .empty(""),
   DD_APP_KEY: Joi.string()
     .pattern(/^[A-Za-z0-9]{16,64}$/)
     .empty(""),
-  DD_SITE: Joi.string()
-    .pattern(/^([a-z0-9-]+\.)*(datadoghq\.(com|eu)|ddog-gov\.com)$/)
-    .empty(""),
-  DD_API_URL: url,
 });
 
 export function alertsSettings(env: Env, server: Pick<ServerConfig, "appUrl">): AlertsConfig {
   const v = readEnv(alertsEnv, env);
-  const site = v.DD_SITE ?? "datadoghq.com";
   return {
     pagerduty: v.PAGERDUTY_ROUTING_KEY
       ? {
@@ -73,11 +58,6 @@ export function alertsSettings(env: Env, server: Pick<ServerConfig, "appUrl">): 
     slack: v.SLACK_WEBHOOK_URL ? { webhookUrl: v.SLACK_WEBHOOK_URL } : null,
     source: new URL(server.appUrl).host,
     consoleUrl: `${server.appUrl}/admin`,
-    datadog: {
-      apiKey: v.DD_API_KEY ?? null,
-      appKey: v.DD_APP_KEY ?? null,
-      site,
-      apiUrl: (v.DD_API_URL ?? `https://api.${site}`).replace(/\/+$/, ""),
-    },
+    datadogAppKey: v.DD_APP_KEY ?? null,
   };
 }

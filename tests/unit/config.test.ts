@@ -440,22 +440,25 @@ describe("alert settings", () => {
       slack: null,
       source: "koepon.example",
       consoleUrl: "https://koepon.example/admin",
-      datadog: { apiKey: null, appKey: null, site: "datadoghq.com", apiUrl: "https://api.datadoghq.com" },
+      datadogAppKey: null,
     });
   });
 
-  it("PagerDuty defaults to its US events endpoint; DD_SITE picks the API host (ap1 for Japan)", () => {
-    const { alerts } = loadConfig({
+  it("PagerDuty defaults to its US events endpoint; monitors use the emitter's site (ap1 for Japan)", () => {
+    const { alerts, ops } = loadConfig({
       PAGERDUTY_ROUTING_KEY: "R0UT1NGKEY0123456789abcdefABCDEF",
       SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T0/B0/x",
       DD_SITE: "ap1.datadoghq.com",
+      DD_API_KEY: "0123456789abcdef0123456789abcdef",
+      DD_APP_KEY: "fedcba9876543210fedcba9876543210",
     });
     expect(alerts.pagerduty).toEqual({
       routingKey: "R0UT1NGKEY0123456789abcdefABCDEF",
       eventsUrl: "https://events.pagerduty.com",
     });
     expect(alerts.slack).toEqual({ webhookUrl: "https://hooks.slack.com/services/T0/B0/x" });
-    expect(alerts.datadog.apiUrl).toBe("https://api.ap1.datadoghq.com");
+    expect(alerts.datadogAppKey).toBe("fedcba9876543210fedcba9876543210");
+    expect(ops.datadog?.apiUrl).toBe("https://api.ap1.datadoghq.com");
   });
 
   it("refuses a malformed routing key, webhook URL or site", () => {
