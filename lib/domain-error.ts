@@ -22,6 +22,10 @@ export type DomainErrorCode =
   | "email_taken"
   | "password_rejected"
   | "underage_without_consent"
+  | "email_unverified"
+  | "current_password_incorrect"
+  | "link_invalid"
+  | "mail_throttled"
   // catalog and campaigns
   | "vtuber_not_found"
   | "campaign_not_found"

@@ -140,6 +140,27 @@ export const API_ERRORS = {
     ja: "このパスワードは使用できません。",
     en: "This password cannot be used.",
   },
+  email_unverified: {
+    status: 403,
+    ja: "お支払いの前にメールアドレスの確認が必要です。届いたメールのリンクを開いてください。",
+    en: "Confirm your email address before paying: open the link in the mail we sent you.",
+  },
+  current_password_incorrect: {
+    status: 403,
+    ja: "現在のパスワードが正しくありません。",
+    en: "The current password is incorrect.",
+  },
+  link_invalid: {
+    status: 400,
+    ja: "このリンクは無効か、期限切れか、既に使われています。もう一度お手続きください。",
+    en: "This link is invalid, has expired or was already used. Please start again.",
+  },
+  mail_throttled: {
+    status: 429,
+    ja: "メールの送信回数が上限に達しました。しばらくしてからお試しください。",
+    en: "Too many mails were requested. Please try again later.",
+    headers: retryAfterFromDetails,
+  },
   underage_without_consent: {
     status: 422,
     ja: "未成年の方は保護者の同意が必要です。",

@@ -10,6 +10,7 @@
 import { authEnv, authSettings } from "./auth";
 import { backupEnv, backupSettings, type BackupConfig } from "./backup";
 import { databaseEnv, databaseSettings } from "./database";
+import { mailEnv, mailSettings, type MailConfig } from "./mail";
 import { assertValidEnv, type Env } from "./env";
 import { modeEnv, modeSettings, type ModeConfig, type Stores } from "./mode";
 import { operatorEnv, operatorSettings, type OperatorConfig } from "./operator";
@@ -23,6 +24,7 @@ import { storageEnv, storageSettings } from "./storage";
 export type { AuthConfig, JwtKeysConfig } from "./auth";
 export type { BackupConfig } from "./backup";
 export type { DatabaseConfig } from "./database";
+export type { MailConfig, MailTransportConfig } from "./mail";
 export { ConfigError } from "./env";
 export type { Mode } from "./mode";
 export type { OperatorConfig } from "./operator";
@@ -37,6 +39,7 @@ export interface Config extends ServerConfig, ModeConfig, Stores {
   backup: BackupConfig;
   ops: OpsConfig;
   release: ReleaseConfig;
+  mail: MailConfig;
 }
 
 const SCHEMAS = [
@@ -51,6 +54,7 @@ const SCHEMAS = [
   backupEnv,
   opsEnv,
   releaseEnv,
+  mailEnv,
 ];
 
 /** Parses an environment into a config. Pure, so tests can feed it any environment. */
@@ -73,6 +77,7 @@ export function loadConfig(env: Env): Config {
     backup: backupSettings(env, server),
     ops: opsSettings(env, mode),
     release: releaseSettings(env),
+    mail: mailSettings(env, server, mode),
   };
 }
 
