@@ -22,7 +22,7 @@
 import type { AppRole } from "../auth/caller";
 import { ipKey } from "./client-ip";
 
-export type TierName = "anonymous" | "user" | "vtuber" | "admin" | "gacha" | "payment";
+export type TierName = "anonymous" | "user" | "vtuber" | "admin" | "gacha" | "payment" | "mail";
 
 /**
  * `local`: on store failure, count in this process instead (degraded, still limited).
@@ -51,6 +51,13 @@ export const TIERS: Readonly<Record<TierName, Tier>> = {
   admin: { limit: 1_000, windowMs: 10 * MINUTE, onStoreFailure: "local" },
   gacha: { limit: 10, windowMs: MINUTE, onStoreFailure: "closed" },
   payment: { limit: 5, windowMs: MINUTE, onStoreFailure: "closed" },
+  /**
+   * Requests that mail someone (password reset, verification and email-change links),
+   * per client address whoever is signed in: beside the per-account cap of three links an
+   * hour (lib/account/tokens.ts), this stops one client spraying many addresses with
+   * mail. A store outage counts locally: a reset must stay possible.
+   */
+  mail: { limit: 10, windowMs: 60 * MINUTE, onStoreFailure: "local" },
 };
 
 /** One limit to check: the tier, and whose counter (`u:<user id>` or `ip:<address>`). */
@@ -96,6 +103,9 @@ const MONEY_PREFIXES: readonly (readonly [prefix: string, tier: TierName])[] = [
 ];
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** Writes that send mail (the `mail` tier). */
+const MAIL_PATHS = new Set(["/api/auth/password-reset", "/api/me/email", "/api/me/email/verification"]);
+
 export function tiersFor(request: RequestFacts): TierCheck[] {
   const pathname = normalisePath(request.pathname);
   if (EXEMPT.has(pathname)) return [];
@@ -108,6 +118,7 @@ export function tiersFor(request: RequestFacts): TierCheck[] {
   if (!SAFE_METHODS.has(request.method.toUpperCase())) {
     const money = MONEY_PREFIXES.find(([prefix]) => pathname.startsWith(prefix));
     if (money) checks.push({ tier: money[1], key: caller });
+    if (MAIL_PATHS.has(pathname)) checks.push({ tier: "mail", key: ipKey(request.ip) });
   }
   return checks;
 }

@@ -20,6 +20,7 @@ describe("TIERS", () => {
       admin: [1_000, 10],
       gacha: [10, 1],
       payment: [5, 1],
+      mail: [10, 60],
     });
   });
 
@@ -31,6 +32,7 @@ describe("TIERS", () => {
       admin: "local",
       gacha: "closed",
       payment: "closed",
+      mail: "local",
     });
   });
 });
@@ -93,6 +95,27 @@ describe("tiersFor", () => {
       ],
     ],
     ["a malformed escape", facts(fan, "GET", "/api/%E0%A4%A"), [["user", "u:u-1"]]],
+    [
+      "a password-reset request, by address",
+      facts(anonymous, "POST", "/api/auth/password-reset"),
+      [
+        ["anonymous", "ip:203.0.113.7"],
+        ["mail", "ip:203.0.113.7"],
+      ],
+    ],
+    [
+      "a signed-in fan asking for a verification mail, by address too",
+      facts(fan, "POST", "/api/me/email/verification/"),
+      [
+        ["user", "u:u-1"],
+        ["mail", "ip:203.0.113.7"],
+      ],
+    ],
+    [
+      "the reset confirmation, which mails nobody",
+      facts(anonymous, "POST", "/api/auth/password-reset/confirm"),
+      [["anonymous", "ip:203.0.113.7"]],
+    ],
   ])("gives %s its tiers", (_, request, expected) => {
     expect(tiersFor(request).map((c) => [c.tier, c.key])).toEqual(expected);
   });
