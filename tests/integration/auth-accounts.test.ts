@@ -136,7 +136,7 @@ describe("POST /api/auth/signup", () => {
 
     const [notice] = await app.mail.mails(owner.email);
     expect(notice!.subject).toContain("新規登録が試みられました");
-    expect(notice!.text).toContain("http://localhost/reset-password");
+    expect(notice!.text).toMatch(/^https?:\/\/\S+\/reset-password$/m);
     expect(notice!.text).not.toMatch(/token=/);
     const [{ count }] = (await app.db.query<{ count: number }>(
       "select count(*)::int as count from public.users where email = $1",
