@@ -7,6 +7,7 @@ import { getMe } from "@/lib/auth/me";
 import { getDb } from "@/lib/db";
 import { accountMessagesFor } from "@/lib/i18n/dictionaries/account";
 import { getLocale } from "@/lib/i18n/server";
+import { EmailChangeForm, PasswordChangeForm, ResendVerification } from "./security-forms";
 import { VoluntaryLimitForm } from "./voluntary-limit-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -21,6 +22,13 @@ export default async function AccountPage() {
   const [me, locale] = await Promise.all([getMe(await getDb(), user.claims, new Date()), getLocale()]);
   const messages = accountMessagesFor(locale);
   const { account: t, fields } = messages;
+  const formText = {
+    account: t,
+    fields,
+    form: messages.form,
+    passwordReasons: messages.passwordReasons,
+    signup: messages.signup,
+  };
 
   return (
     <div className="account-page">
@@ -38,11 +46,23 @@ export default async function AccountPage() {
             <dd>{me.email}</dd>
           </div>
           <div>
+            <dt>{t.emailStatus}</dt>
+            <dd>{me.emailVerified ? t.emailVerified : t.emailUnverified}</dd>
+          </div>
+          <div>
             <dt>{t.ageBand}</dt>
             <dd>{t.ageBands[me.ageBand]}</dd>
           </div>
         </dl>
       </section>
+
+      {!me.emailVerified && (
+        <section className="panel" aria-labelledby="account-verify">
+          <h2 id="account-verify">{t.emailStatus}</h2>
+          <p>{t.unverifiedNote}</p>
+          <ResendVerification t={formText} />
+        </section>
+      )}
 
       <section className="panel" aria-labelledby="account-spending">
         <h2 id="account-spending">{t.spendingHeading}</h2>
@@ -59,6 +79,17 @@ export default async function AccountPage() {
           <VoluntaryLimitForm current={me.monthlyLimitJpy} t={messages} />
         </section>
       )}
+
+      <section className="panel" aria-labelledby="account-security">
+        <h2 id="account-security">{t.securityHeading}</h2>
+        <h3 id="account-password">{t.passwordHeading}</h3>
+        <p>{t.passwordLead}</p>
+        <PasswordChangeForm t={formText} />
+        <h3 id="account-email">{t.emailHeading}</h3>
+        <p>{t.emailLead}</p>
+        {me.pendingEmail && <p className="note">{t.pendingEmail.replace("{email}", me.pendingEmail)}</p>}
+        <EmailChangeForm t={formText} />
+      </section>
 
       <section className="panel" aria-labelledby="account-sessions">
         <h2 id="account-sessions">{t.sessionsHeading}</h2>

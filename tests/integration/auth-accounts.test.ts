@@ -7,11 +7,9 @@ import { describe, expect, it } from "vitest";
 import { POST as loginRoute } from "@/app/api/auth/login/route";
 import { POST as signupRoute } from "@/app/api/auth/signup/route";
 import { GET as meRoute } from "@/app/api/me/route";
-import { authCookieNames } from "@/lib/auth/cookies";
 import { signup, type SignupInput } from "@/lib/auth/signup";
 import { TERMS_VERSION } from "@/lib/auth/terms";
-import { getConfig } from "@/lib/config";
-import { call, cookieValue, errorCode, jsonRequest, setCookies, signIn, testDeps } from "../helpers/auth";
+import { call, errorCode, jsonRequest, setCookies, signIn, testDeps } from "../helpers/auth";
 import { addMonthlySpend, createUser } from "../helpers/fixtures";
 import { setUpRouteTests } from "../helpers/route-test-context";
 
