@@ -41,7 +41,7 @@ test.describe("account lifecycle", () => {
     await page.goto(`/dev/outbox?${new URLSearchParams({ to: email })}`);
     await expectNoSeriousA11yViolations(page);
     await page.getByRole("link", { name: "【こえポン！】パスワードの再設定" }).click();
-    await expect(page.getByText("リンクは30分間、1回だけ有効です。", { exact: false })).toBeVisible();
+    await expect(page.getByRole("region", { name: "本文 / Text" })).toContainText("リンクは30分間、1回だけ有効です。");
     await page.getByRole("link", { name: /\/reset-password\?token=/ }).click();
 
     await expect(page.getByLabel("新しいパスワード")).toBeVisible();
@@ -131,6 +131,7 @@ test.describe("account lifecycle", () => {
 
   for (const lang of ["ja", "en"] as const) {
     test(`the new pages are axe-clean in ${lang}`, async ({ page, context, baseURL }, testInfo) => {
+      test.slow();
       const t = accountMessagesFor(lang);
       await context.addCookies([{ name: "lang", value: lang, url: baseURL! }]);
       await page.goto("/reset-password");
@@ -140,7 +141,7 @@ test.describe("account lifecycle", () => {
       await expect(page.getByLabel(t.fields.newPassword)).toBeVisible();
       await expectNoSeriousA11yViolations(page);
       await page.goto("/verify-email?token=not-a-real-token");
-      await expect(page.getByRole("alert")).toContainText(t.verify.invalid);
+      await expect(page.getByRole("main").getByRole("alert")).toContainText(t.verify.invalid);
       await expectNoSeriousA11yViolations(page);
 
       await signUpFan(page.request, testInfo, { verified: false });
