@@ -4,17 +4,19 @@
  * request, an email change confirmed from the new mailbox, and the new pages axe-clean in
  * both languages. Fans are made by the fixtures (`signUpFan`), not through the form.
  */
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { accountMessagesFor } from "../lib/i18n/dictionaries/account";
-import { expectNoSeriousA11yViolations, mailedLink, PASSWORD, screenshot, signUpFan, uniqueEmail } from "./support";
+import {
+  expectNoSeriousA11yViolations,
+  mailedLink,
+  PASSWORD,
+  screenshot,
+  signInThroughForm,
+  signUpFan,
+  uniqueEmail,
+} from "./support";
 
 const NEW_PASSWORD = "Yozora-Lantern-Parade-7";
-
-async function signInWith(page: Page, email: string, password: string) {
-  await page.getByLabel("メールアドレス").fill(email);
-  await page.getByLabel("パスワード").fill(password);
-  await page.getByRole("button", { name: "ログイン" }).click();
-}
 
 test.describe("account lifecycle", () => {
   test("a fan who forgot the password resets it by mail from the outbox and signs in with the new one", async ({
@@ -55,11 +57,11 @@ test.describe("account lifecycle", () => {
     const usedLink = page.url();
 
     await page.getByRole("link", { name: "ログインする" }).click();
-    await signInWith(page, email, PASSWORD);
+    await signInThroughForm(page, email, PASSWORD);
     await expect(page.getByRole("main").getByRole("alert")).toHaveText(
       "メールアドレスまたはパスワードが正しくありません。",
     );
-    await signInWith(page, email, NEW_PASSWORD);
+    await signInThroughForm(page, email, NEW_PASSWORD);
     await expect(page).toHaveURL(/\/$/);
 
     // The link worked once.
@@ -80,7 +82,7 @@ test.describe("account lifecycle", () => {
     const other = await browser.newContext();
     const otherPage = await other.newPage();
     await otherPage.goto("/login");
-    await signInWith(otherPage, email, PASSWORD);
+    await signInThroughForm(otherPage, email, PASSWORD);
     await expect(otherPage).toHaveURL(/\/$/);
     await otherPage.goto("/account");
     await expect(otherPage.getByRole("heading", { level: 1, name: "マイページ" })).toBeVisible();

@@ -1,5 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectNoSeriousA11yViolations, mailedLink, PASSWORD, screenshot, uniqueEmail } from "./support";
+import {
+  expectNoSeriousA11yViolations,
+  mailedLink,
+  PASSWORD,
+  screenshot,
+  signInThroughForm,
+  uniqueEmail,
+} from "./support";
 
 const JST_OFFSET_MS = 9 * 3_600_000;
 
@@ -17,12 +24,6 @@ async function fillSignup(page: Page, fields: { email: string; displayName: stri
   await page.getByLabel("表示名").fill(fields.displayName);
   await page.getByLabel("生年月日").fill(fields.birthdate);
   await page.getByRole("checkbox", { name: /利用規約.*同意します/ }).check();
-}
-
-async function signIn(page: Page, email: string) {
-  await page.getByLabel("メールアドレス").fill(email);
-  await page.getByLabel("パスワード").fill(PASSWORD);
-  await page.getByRole("button", { name: "ログイン" }).click();
 }
 
 test.describe("accounts", () => {
@@ -58,7 +59,7 @@ test.describe("accounts", () => {
     await expect(page.getByRole("status")).toContainText("メールアドレスを確認しました。");
     await page.getByRole("link", { name: "ログインする" }).click();
     await expect(page).toHaveURL(/\/login$/);
-    await signIn(page, email);
+    await signInThroughForm(page, email);
     await expect(page).toHaveURL(/\/$/);
     await expect(header.getByRole("link", { name: new RegExp(displayName) })).toBeVisible();
 
@@ -68,7 +69,7 @@ test.describe("accounts", () => {
 
     await header.getByRole("link", { name: "ログイン" }).click();
     await expect(page).toHaveURL(/\/login$/);
-    await signIn(page, email);
+    await signInThroughForm(page, email);
     await expect(page).toHaveURL(/\/$/);
 
     await header.getByRole("link", { name: new RegExp(displayName) }).click();
@@ -144,7 +145,7 @@ test.describe("accounts", () => {
     await expect(page.getByRole("main").getByRole("status")).toContainText("確認メールを送信しました");
     // Signing in works before the address is confirmed; only paying waits for it.
     await page.goto("/login");
-    await signIn(page, email);
+    await signInThroughForm(page, email);
     await expect(page).toHaveURL(/\/$/);
 
     await page.goto("/account");
@@ -163,7 +164,7 @@ test.describe("accounts", () => {
 
     await page.goto("/account");
     await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
-    await signIn(page, email);
+    await signInThroughForm(page, email);
 
     await expect(page).toHaveURL(/\/account$/);
     await expect(page.getByRole("region", { name: "プロフィール" }).getByText(email)).toBeVisible();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { PASSWORD, screenshot, signUpFan, uniqueEmail } from "./support";
+import { PASSWORD, screenshot, signInThroughForm, signUpFan, uniqueEmail } from "./support";
 
 /**
  * The fan's whole first visit in one browser, the way a fan does it: sign up, pick a
@@ -56,9 +56,7 @@ test.describe("a fan's first visit", () => {
     await page.getByRole("button", { name: "確認する" }).click();
     await expect(page.getByRole("status")).toContainText("メールアドレスを確認しました。");
     await page.getByRole("link", { name: "ログインする" }).click();
-    await page.getByLabel("メールアドレス").fill(email);
-    await page.getByLabel("パスワード").fill(PASSWORD);
-    await page.getByRole("button", { name: "ログイン" }).click();
+    await signInThroughForm(page, email);
     await expect(page).toHaveURL(/\/$/);
 
     // Opens a campaign from the home page.

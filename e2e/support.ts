@@ -80,6 +80,13 @@ export async function signUpFan(
   return { email };
 }
 
+/** Fills and sends the login form the page shows. */
+export async function signInThroughForm(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.getByLabel("メールアドレス").fill(email);
+  await page.getByLabel("パスワード").fill(password);
+  await page.getByRole("button", { name: "ログイン" }).click();
+}
+
 export interface ApiPull {
   id: string;
   results: { itemId: string; name: string; rarity: string; kind: string }[];

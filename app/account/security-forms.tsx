@@ -5,9 +5,34 @@ import type { FormEvent } from "react";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
 import { FormField } from "@/app/_components/form-field";
 import { useApiSubmit } from "@/app/_components/use-api-submit";
+import type { ApiClientError } from "@/lib/client/api";
 import type { AccountMessages } from "@/lib/i18n/dictionaries/account";
 
 type T = Pick<AccountMessages, "account" | "fields" | "form" | "passwordReasons" | "signup">;
+
+/** The end of each form: the API's refusal, the success line (both live regions), the submit button. */
+function FormOutcome(props: {
+  alertId: string;
+  error: ApiClientError | null;
+  done: string;
+  submit: string;
+  pending: boolean;
+  t: T;
+}) {
+  return (
+    <>
+      <AuthFormAlert id={props.alertId} error={props.error} t={props.t} />
+      <p role="status" className="form-status">
+        {props.done}
+      </p>
+      <div className="button-row">
+        <button type="submit" className="button" disabled={props.pending} aria-busy={props.pending}>
+          {props.submit}
+        </button>
+      </div>
+    </>
+  );
+}
 
 /** Mails a fresh verification link; the API says when the address was verified meanwhile. */
 export function ResendVerification({ t }: { t: T }) {
@@ -82,15 +107,14 @@ export function PasswordChangeForm({ t }: { t: T }) {
           aria-invalid={invalid.includes("newPassword") || undefined}
         />
       </FormField>
-      <AuthFormAlert id="password-change-error" error={error} t={t} />
-      <p role="status" className="form-status">
-        {result ? t.account.passwordChanged : ""}
-      </p>
-      <div className="button-row">
-        <button type="submit" className="button" disabled={pending} aria-busy={pending}>
-          {pending ? t.account.changingPassword : t.account.changePassword}
-        </button>
-      </div>
+      <FormOutcome
+        alertId="password-change-error"
+        error={error}
+        done={result ? t.account.passwordChanged : ""}
+        submit={pending ? t.account.changingPassword : t.account.changePassword}
+        pending={pending}
+        t={t}
+      />
     </form>
   );
 }
@@ -141,15 +165,14 @@ export function EmailChangeForm({ t }: { t: T }) {
           aria-invalid={invalid.includes("currentPassword") || undefined}
         />
       </FormField>
-      <AuthFormAlert id="email-change-error" error={error} t={t} />
-      <p role="status" className="form-status">
-        {result ? t.account.emailChangeSent : ""}
-      </p>
-      <div className="button-row">
-        <button type="submit" className="button" disabled={pending} aria-busy={pending}>
-          {pending ? t.account.changingEmail : t.account.changeEmail}
-        </button>
-      </div>
+      <FormOutcome
+        alertId="email-change-error"
+        error={error}
+        done={result ? t.account.emailChangeSent : ""}
+        submit={pending ? t.account.changingEmail : t.account.changeEmail}
+        pending={pending}
+        t={t}
+      />
     </form>
   );
 }
