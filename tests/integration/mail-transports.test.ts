@@ -28,21 +28,20 @@ const VERIFY: AccountMail = {
 /** The decoded bodies of a MIME message's parts (quoted-printable or base64). */
 function decodedBodies(raw: string): string[] {
   const parts = raw.split(/\r?\n--[^\r\n]+\r?\n/);
-  return parts
-    .map((part) => {
-      const split = part.search(/\r?\n\r?\n/);
-      if (split < 0) return "";
-      const headers = part.slice(0, split).toLowerCase();
-      const body = part.slice(split).trim();
-      if (headers.includes("content-transfer-encoding: base64")) return Buffer.from(body, "base64").toString("utf8");
-      if (headers.includes("content-transfer-encoding: quoted-printable")) {
-        const bytes = body
-          .replace(/=\r?\n/g, "")
-          .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-        return Buffer.from(bytes, "latin1").toString("utf8");
-      }
-      return body;
-    });
+  return parts.map((part) => {
+    const split = part.search(/\r?\n\r?\n/);
+    if (split < 0) return "";
+    const headers = part.slice(0, split).toLowerCase();
+    const body = part.slice(split).trim();
+    if (headers.includes("content-transfer-encoding: base64")) return Buffer.from(body, "base64").toString("utf8");
+    if (headers.includes("content-transfer-encoding: quoted-printable")) {
+      const bytes = body
+        .replace(/=\r?\n/g, "")
+        .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+      return Buffer.from(bytes, "latin1").toString("utf8");
+    }
+    return body;
+  });
 }
 
 function encodedWords(header: string): string {
