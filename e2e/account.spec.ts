@@ -1,5 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectNoSeriousA11yViolations, PASSWORD, screenshot, uniqueEmail } from "./support";
+import {
+  expectNoSeriousA11yViolations,
+  mailedLink,
+  PASSWORD,
+  screenshot,
+  signInThroughForm,
+  uniqueEmail,
+} from "./support";
 
 const JST_OFFSET_MS = 9 * 3_600_000;
 
@@ -19,14 +26,11 @@ async function fillSignup(page: Page, fields: { email: string; displayName: stri
   await page.getByRole("checkbox", { name: /利用規約.*同意します/ }).check();
 }
 
-async function signIn(page: Page, email: string) {
-  await page.getByLabel("メールアドレス").fill(email);
-  await page.getByLabel("パスワード").fill(PASSWORD);
-  await page.getByRole("button", { name: "ログイン" }).click();
-}
-
 test.describe("accounts", () => {
-  test("a new fan signs up, signs out, signs in again and reads their account", async ({ page, context }, testInfo) => {
+  test("a new fan signs up, confirms the address by mail, signs in, out and in again and reads their account", async ({
+    page,
+    context,
+  }, testInfo) => {
     const email = uniqueEmail(testInfo);
     // The whole account journey in one test: longer than the default budget when the suite runs in parallel.
     test.slow();
@@ -45,6 +49,17 @@ test.describe("accounts", () => {
     await expect(page.getByRole("checkbox", { name: /保護者の同意を得ています/ })).toHaveCount(0);
     await page.getByRole("button", { name: "登録する" }).click();
 
+    // Nobody is signed in by signing up: the form ends on "check your mail".
+    await expect(page.getByRole("main").getByRole("status")).toContainText("確認メールを送信しました");
+    await expect(header.getByRole("link", { name: "ログイン" })).toBeVisible();
+    await page.goto(await mailedLink(page.request, email, "/verify-email"));
+    await expect(page.getByText(`${email} を、こえポン！のアカウントのメールアドレスとして確認します。`)).toBeVisible();
+    await expectNoSeriousA11yViolations(page);
+    await page.getByRole("button", { name: "確認する" }).click();
+    await expect(page.getByRole("status")).toContainText("メールアドレスを確認しました。");
+    await page.getByRole("link", { name: "ログインする" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await signInThroughForm(page, email);
     await expect(page).toHaveURL(/\/$/);
     await expect(header.getByRole("link", { name: new RegExp(displayName) })).toBeVisible();
 
@@ -54,7 +69,7 @@ test.describe("accounts", () => {
 
     await header.getByRole("link", { name: "ログイン" }).click();
     await expect(page).toHaveURL(/\/login$/);
-    await signIn(page, email);
+    await signInThroughForm(page, email);
     await expect(page).toHaveURL(/\/$/);
 
     await header.getByRole("link", { name: new RegExp(displayName) }).click();
@@ -109,9 +124,10 @@ test.describe("accounts", () => {
   });
 
   test("a fan under 16 must confirm a guardian's consent, then gets the under-16 cap", async ({ page }, testInfo) => {
+    const email = uniqueEmail(testInfo);
     await page.goto("/signup");
     await fillSignup(page, {
-      email: uniqueEmail(testInfo),
+      email,
       displayName: "こどもファン",
       birthdate: birthdateForAge(12),
     });
@@ -126,6 +142,10 @@ test.describe("accounts", () => {
 
     await consent.check();
     await page.getByRole("button", { name: "登録する" }).click();
+    await expect(page.getByRole("main").getByRole("status")).toContainText("確認メールを送信しました");
+    // Signing in works before the address is confirmed; only paying waits for it.
+    await page.goto("/login");
+    await signInThroughForm(page, email);
     await expect(page).toHaveURL(/\/$/);
 
     await page.goto("/account");
@@ -140,11 +160,11 @@ test.describe("accounts", () => {
     const signup = await request.post("/api/auth/signup", {
       data: { email, password: PASSWORD, displayName: "もどるファン", birthdate: "1990-01-15", acceptTerms: true },
     });
-    expect(signup.status()).toBe(201);
+    expect(signup.status()).toBe(202);
 
     await page.goto("/account");
     await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
-    await signIn(page, email);
+    await signInThroughForm(page, email);
 
     await expect(page).toHaveURL(/\/account$/);
     await expect(page.getByRole("region", { name: "プロフィール" }).getByText(email)).toBeVisible();

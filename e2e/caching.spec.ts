@@ -78,20 +78,21 @@ const PERSONAL_APIS = ["/api/me", "/api/me/rewards", "/api/me/medals", "/api/me/
 
 /** A new fan signed in on `request` (cookies kept); their bearer token for API-client checks. */
 async function signIn(request: APIRequestContext, testInfo: TestInfo): Promise<string> {
+  const email = uniqueEmail(testInfo);
   const response = await request.post("/api/auth/signup", {
-    data: {
-      email: uniqueEmail(testInfo),
-      password: PASSWORD,
-      displayName: "キャッシュ確認",
-      birthdate: "1995-05-05",
-      acceptTerms: true,
-    },
+    data: { email, password: PASSWORD, displayName: "キャッシュ確認", birthdate: "1995-05-05", acceptTerms: true },
     headers: sameSite(testInfo),
   });
-  expect(response.status(), await response.text()).toBe(201);
+  expect(response.status(), await response.text()).toBe(202);
   expectPersonal(response, "sign-up");
-  expect(setCookies(response).length).toBe(2);
-  return ((await response.json()) as { accessToken: string }).accessToken;
+  const login = await request.post("/api/auth/login", {
+    data: { email, password: PASSWORD },
+    headers: sameSite(testInfo),
+  });
+  expect(login.status(), await login.text()).toBe(200);
+  expectPersonal(login, "login");
+  expect(setCookies(login).length).toBe(2);
+  return ((await login.json()) as { accessToken: string }).accessToken;
 }
 
 test.describe("caching, signed out", () => {

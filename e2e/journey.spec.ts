@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { PASSWORD, screenshot, signUpFan, uniqueEmail } from "./support";
+import { PASSWORD, screenshot, signInThroughForm, signUpFan, uniqueEmail } from "./support";
 
 /**
  * The fan's whole first visit in one browser, the way a fan does it: sign up, pick a
@@ -47,6 +47,16 @@ test.describe("a fan's first visit", () => {
     await page.getByLabel("生年月日").fill("1998-07-07");
     await page.getByRole("checkbox", { name: /利用規約.*同意します/ }).check();
     await page.getByRole("button", { name: "登録する" }).click();
+    await expect(page.getByRole("main").getByRole("status")).toContainText("確認メールを送信しました");
+
+    // The verification mail, read in the local outbox, then the link in it.
+    await page.goto(`/dev/outbox?${new URLSearchParams({ to: email })}`);
+    await page.getByRole("link", { name: "【こえポン！】メールアドレスの確認" }).click();
+    await page.getByRole("link", { name: /\/verify-email\?token=/ }).click();
+    await page.getByRole("button", { name: "確認する" }).click();
+    await expect(page.getByRole("status")).toContainText("メールアドレスを確認しました。");
+    await page.getByRole("link", { name: "ログインする" }).click();
+    await signInThroughForm(page, email);
     await expect(page).toHaveURL(/\/$/);
 
     // Opens a campaign from the home page.

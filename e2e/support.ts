@@ -21,13 +21,35 @@ export function uniqueEmail(testInfo: TestInfo): string {
 }
 
 /**
+ * The newest link to `pagePath` (e.g. "/verify-email") mailed to `email`, as a path with
+ * its query, read from the server's local outbox pages (`/dev/outbox`, which answers
+ * clients on the server's machine). Mail is written just after the API answers, so this
+ * looks again for a few seconds.
+ */
+export async function mailedLink(request: APIRequestContext, email: string, pagePath: string): Promise<string> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const list = await request.get(`/dev/outbox?${new URLSearchParams({ to: email })}`);
+    expect(list.status(), "the local outbox page").toBe(200);
+    for (const [, id] of (await list.text()).matchAll(/href="\/dev\/outbox\/([0-9a-f-]{36})"/g)) {
+      const mail = await (await request.get(`/dev/outbox/${id}`)).text();
+      const link = new RegExp(`href="https?://[^/"]+(${pagePath}\\?token=[A-Za-z0-9_-]+)"`).exec(mail);
+      if (link) return link[1]!;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no link to ${pagePath} was mailed to ${email}`);
+}
+
+/**
  * Signs up a new fan through the API (an adult unless `age` says otherwise; a minor with
- * a guardian's consent); the request context keeps its cookies.
+ * a guardian's consent), opens the verification link mailed to them (paying needs a
+ * verified address) and signs in; the request context keeps its cookies. `verified:
+ * false` leaves the address unconfirmed.
  */
 export async function signUpFan(
   request: APIRequestContext,
   testInfo: TestInfo,
-  options: { age?: number } = {},
+  options: { age?: number; verified?: boolean } = {},
 ): Promise<{ email: string }> {
   const email = uniqueEmail(testInfo);
   const minor = options.age !== undefined && options.age < 18;
@@ -44,8 +66,25 @@ export async function signUpFan(
     },
     headers: sameSite(testInfo),
   });
-  expect(response.status(), await response.text()).toBe(201);
+  expect(response.status(), await response.text()).toBe(202);
+  if (options.verified !== false) {
+    const token = new URLSearchParams((await mailedLink(request, email, "/verify-email")).split("?")[1]).get("token");
+    const verified = await request.post("/api/auth/verify-email", { data: { token }, headers: sameSite(testInfo) });
+    expect(verified.status(), await verified.text()).toBe(200);
+  }
+  const login = await request.post("/api/auth/login", {
+    data: { email, password: PASSWORD },
+    headers: sameSite(testInfo),
+  });
+  expect(login.status(), await login.text()).toBe(200);
   return { email };
+}
+
+/** Fills and sends the login form the page shows. */
+export async function signInThroughForm(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.getByLabel("メールアドレス").fill(email);
+  await page.getByLabel("パスワード").fill(password);
+  await page.getByRole("button", { name: "ログイン" }).click();
 }
 
 export interface ApiPull {

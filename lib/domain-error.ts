@@ -26,6 +26,9 @@ export type DomainErrorCode =
   | "current_password_incorrect"
   | "confirmation_mismatch"
   | "vtuber_has_open_campaigns"
+  | "email_unverified"
+  | "link_invalid"
+  | "mail_throttled"
   // catalog and campaigns
   | "vtuber_not_found"
   | "campaign_not_found"

@@ -21,6 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { listOutbox } from "../lib/mail/outbox";
 import { startBridge } from "../lib/ratelimit/bridge/server";
 import { release, rollback, type ReleaseOptions, type ReleaseReport } from "../lib/release/release";
 import { smoke } from "../lib/release/smoke";
@@ -270,8 +271,8 @@ async function prepareTraffic(): Promise<{
         acceptTerms: true,
       }),
     });
-    if (res.status !== 201) throw new Error(`signup for the drill failed: HTTP ${res.status} ${await res.text()}`);
-    tokens.push(((await res.json()) as { accessToken: string }).accessToken);
+    if (res.status !== 202) throw new Error(`signup for the drill failed: HTTP ${res.status} ${await res.text()}`);
+    tokens.push(await verifyAndSignIn(url, account));
   }
   const anonymousPaths = [
     "/",
@@ -282,6 +283,32 @@ async function prepareTraffic(): Promise<{
     ...vtubers.flatMap((v) => [`/vtubers/${v.slug}`, `/api/vtubers/${v.slug}/exchange`]),
   ];
   return { tokens: tokens.slice(0, 40), anonymousPaths, fan: accounts[40]! };
+}
+
+/**
+ * A drill fan does what a new fan does: opens the verification link mailed to the
+ * colours' local outbox (paying needs a verified address), then signs in.
+ */
+async function verifyAndSignIn(url: string, account: { email: string; password: string }): Promise<string> {
+  const outbox = path.join(env.KOEPON_DATA_DIR, "outbox");
+  let token: string | null = null;
+  // The mail is written just after the answer (lib/api/after-response.ts).
+  for (let attempt = 0; token === null && attempt < 50; attempt++) {
+    const [mail] = await listOutbox(outbox, { to: account.email });
+    token = mail ? new URL(/https?:\/\/\S+/.exec(mail.text)![0]).searchParams.get("token") : null;
+    if (token === null) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (token === null) throw new Error(`no verification mail for ${account.email} in ${outbox}`);
+  const headers = { "content-type": "application/json", origin: url };
+  const verified = await fetch(`${url}/api/auth/verify-email`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ token }),
+  });
+  if (!verified.ok) throw new Error(`verification for the drill failed: HTTP ${verified.status}`);
+  const login = await fetch(`${url}/api/auth/login`, { method: "POST", headers, body: JSON.stringify(account) });
+  if (!login.ok) throw new Error(`login for the drill failed: HTTP ${login.status} ${await login.text()}`);
+  return ((await login.json()) as { accessToken: string }).accessToken;
 }
 
 function run(command: string, args: string[], runEnv: NodeJS.ProcessEnv): void {

@@ -15,7 +15,8 @@ interface Props {
  */
 export function AuthFormAlert({ id, error, t }: Props) {
   const fields = error ? invalidFields(error) : [];
-  const passwordReason = error?.details.find((d) => d.field === "password")?.reason;
+  // Sign-up names the field `password`; changing and resetting name it `newPassword`.
+  const passwordReason = error?.details.find((d) => d.field === "password" || d.field === "newPassword")?.reason;
   const passwordHint =
     passwordReason && passwordReason in t.passwordReasons
       ? t.passwordReasons[passwordReason as keyof AccountMessages["passwordReasons"]]

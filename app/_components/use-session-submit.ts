@@ -5,7 +5,7 @@ import { ApiClientError, apiFetch } from "@/lib/client/api";
 import { loadPageAfterSessionChange } from "@/lib/client/session-navigation";
 
 /**
- * Posts a form that starts a session (login, signup) and, once it has, loads `next`
+ * Posts a form that starts a session (login) and, once it has, loads `next`
  * fresh so the header and every server component see the new session. A refusal is
  * kept as `error` for the form's alert region; anything else is a bug and throws.
  */

@@ -14,6 +14,7 @@ import type { SavedCard } from "@/lib/payments/providers/types";
 import { DeleteAccountForm } from "./delete-account-form";
 import { ExportDataButton } from "./export-data-button";
 import { SavedCards } from "./saved-cards";
+import { EmailChangeForm, PasswordChangeForm, ResendVerification } from "./security-forms";
 import { VoluntaryLimitForm } from "./voluntary-limit-form";
 
 /** The fan's cards, or null when the provider cannot be reached: the rest of the page still renders. */
@@ -44,6 +45,13 @@ export default async function AccountPage() {
   const messages = accountMessagesFor(locale);
   const data = accountDataMessagesFor(locale);
   const { account: t, fields } = messages;
+  const formText = {
+    account: t,
+    fields,
+    form: messages.form,
+    passwordReasons: messages.passwordReasons,
+    signup: messages.signup,
+  };
 
   return (
     <div className="account-page">
@@ -61,11 +69,23 @@ export default async function AccountPage() {
             <dd>{me.email}</dd>
           </div>
           <div>
+            <dt>{t.emailStatus}</dt>
+            <dd>{me.emailVerified ? t.emailVerified : t.emailUnverified}</dd>
+          </div>
+          <div>
             <dt>{t.ageBand}</dt>
             <dd>{t.ageBands[me.ageBand]}</dd>
           </div>
         </dl>
       </section>
+
+      {!me.emailVerified && (
+        <section className="panel" aria-labelledby="account-verify">
+          <h2 id="account-verify">{t.emailStatus}</h2>
+          <p>{t.unverifiedNote}</p>
+          <ResendVerification t={formText} />
+        </section>
+      )}
 
       <section className="panel" aria-labelledby="account-spending">
         <h2 id="account-spending">{t.spendingHeading}</h2>
@@ -82,6 +102,17 @@ export default async function AccountPage() {
           <VoluntaryLimitForm current={me.monthlyLimitJpy} t={messages} />
         </section>
       )}
+
+      <section className="panel" aria-labelledby="account-security">
+        <h2 id="account-security">{t.securityHeading}</h2>
+        <h3 id="account-password">{t.passwordHeading}</h3>
+        <p>{t.passwordLead}</p>
+        <PasswordChangeForm t={formText} />
+        <h3 id="account-email">{t.emailHeading}</h3>
+        <p>{t.emailLead}</p>
+        {me.pendingEmail && <p className="note">{t.pendingEmail.replace("{email}", me.pendingEmail)}</p>}
+        <EmailChangeForm t={formText} />
+      </section>
 
       <section className="panel" aria-labelledby="account-sessions">
         <h2 id="account-sessions">{t.sessionsHeading}</h2>

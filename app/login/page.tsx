@@ -30,6 +30,9 @@ export default async function LoginPage({ searchParams }: Props) {
         t={{ login: t.login, fields: t.fields, form: t.form, passwordReasons: t.passwordReasons }}
       />
       <p className="auth-page__switch">
+        <Link href="/reset-password">{t.login.forgotPassword}</Link>
+      </p>
+      <p className="auth-page__switch">
         {t.login.noAccount} <Link href={signupHref}>{t.login.signUpLink}</Link>
       </p>
     </section>

@@ -28,7 +28,7 @@ export default async function SignupPage({ searchParams }: Props) {
       <h1 id="signup-title">{t.signup.title}</h1>
       <p>{t.signup.lead}</p>
       <SignupForm
-        next={next}
+        loginHref={loginHref}
         today={jstDate(new Date())}
         t={{ signup: t.signup, fields: t.fields, form: t.form, passwordReasons: t.passwordReasons }}
       />

@@ -1,15 +1,16 @@
 "use client";
 
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { FormField } from "@/app/_components/form-field";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
-import { useSessionSubmit } from "@/app/_components/use-session-submit";
+import { useApiSubmit } from "@/app/_components/use-api-submit";
 import { ageBand, ageOn, isCalendarDate } from "@/lib/auth/age";
 import type { AccountMessages } from "@/lib/i18n/dictionaries/account";
 
 interface Props {
-  /** Where to go once signed up; already checked to be a path on this site. */
-  next: string;
+  /** The sign-in page, carrying where to go after it; already checked to be on this site. */
+  loginHref: string;
   /** Today in Japan (YYYY-MM-DD), from the server so both renders agree. */
   today: string;
   t: Pick<AccountMessages, "signup" | "fields" | "form" | "passwordReasons">;
@@ -20,9 +21,13 @@ interface Props {
  * the API's sentences in the fan's language, read out from one alert region. The only
  * rule computed here is whether to ask for a guardian's consent, from the birthdate in
  * Japan time, the way the server counts ages.
+ *
+ * Signing up signs nobody in: the API answers the same for a new address and one that
+ * already has an account, and the mail tells them apart. So the form ends on "check your
+ * mail", and the fan signs in once the address is confirmed.
  */
-export function SignupForm({ next, today, t }: Props) {
-  const { pending, error, submit } = useSessionSubmit(next);
+export function SignupForm({ loginHref, today, t }: Props) {
+  const { pending, error, result, submit } = useApiSubmit<{ email: string }>();
   const [birthdate, setBirthdate] = useState("");
   const isMinor = isCalendarDate(birthdate) && birthdate <= today && ageBand(ageOn(birthdate, new Date())) !== "adult";
   const invalid = invalidFields(error);
@@ -32,13 +37,29 @@ export function SignupForm({ next, today, t }: Props) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     await submit("/api/auth/signup", {
-      email: String(data.get("email") ?? ""),
-      password: String(data.get("password") ?? ""),
-      displayName: String(data.get("displayName") ?? ""),
-      birthdate,
-      acceptTerms: data.get("acceptTerms") === "on",
-      ...(isMinor && data.get("guardianConsent") === "on" ? { guardianConsent: true } : {}),
+      method: "POST",
+      whenSignedOut: "throw",
+      body: {
+        email: String(data.get("email") ?? ""),
+        password: String(data.get("password") ?? ""),
+        displayName: String(data.get("displayName") ?? ""),
+        birthdate,
+        acceptTerms: data.get("acceptTerms") === "on",
+        ...(isMinor && data.get("guardianConsent") === "on" ? { guardianConsent: true } : {}),
+      },
     });
+  }
+
+  if (result) {
+    return (
+      <div className="panel" role="status">
+        <h2>{t.signup.sentHeading}</h2>
+        <p>{t.signup.sentBody.replace("{email}", result.email)}</p>
+        <Link href={loginHref} className="button">
+          {t.signup.signInLink}
+        </Link>
+      </div>
+    );
   }
 
   return (

@@ -1,24 +1,29 @@
 import "server-only";
 import type { Queryable } from "../db/types";
 
+export type AccountAction =
+  | "account.signup"
+  | "account.signup_existing"
+  | "account.email_verified"
+  | "account.password_changed"
+  | "account.password_reset_requested"
+  | "account.password_reset"
+  | "account.email_change_requested"
+  | "account.email_changed"
+  | "account.export"
+  | "account.delete";
+
 /**
- * One audit row for something the fan did to their own account. Run inside `asService`.
- * The details never carry the fan's email or name: the audit log is append-only, so a
- * personal field written here could never be erased afterwards.
+ * One `audit_log` row per account event, by the user on their own account. Details hold
+ * counts and reasons, never an address or a password: the log outlives the account.
  */
-export async function auditAccountIn(
+export async function auditAccount(
   tx: Queryable,
-  entry: {
-    userId: string;
-    action: "account.export" | "account.delete";
-    details: Record<string, unknown>;
-    requestId?: string;
-    now: Date;
-  },
+  event: { userId: string; action: AccountAction; now: Date; requestId?: string; details?: Record<string, unknown> },
 ): Promise<void> {
   await tx.query(
     `insert into public.audit_log (actor_id, action, target_type, target_id, details, request_id, created_at)
-     values ($1, $2, 'user', $3, $4, $5, $6)`,
-    [entry.userId, entry.action, entry.userId, JSON.stringify(entry.details), entry.requestId ?? null, entry.now],
+     values ($1::uuid, $2, 'user', $1::text, $3, $4, $5)`,
+    [event.userId, event.action, JSON.stringify(event.details ?? {}), event.requestId ?? null, event.now],
   );
 }

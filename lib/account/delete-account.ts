@@ -31,7 +31,7 @@ import type { Database } from "../db/types";
 import { DomainError } from "../domain-error";
 import { log } from "../log/logger";
 import type { PaymentProvider } from "../payments/providers/types";
-import { auditAccountIn } from "./audit";
+import { auditAccount } from "./audit";
 
 /** What the fan types to confirm, in either language. */
 export const DELETE_CONFIRMATIONS = ["削除します", "DELETE"] as const;
@@ -109,7 +109,7 @@ export async function deleteAccount(
     // `logout_all`: the constraint's reason for "every session of the account ended".
     const revokedSessions = await revokeAllForUser(tx, input.userId, "logout_all", deps.now);
     await tx.query("update public.refresh_token_families set user_agent = null where user_id = $1", [input.userId]);
-    await auditAccountIn(tx, {
+    await auditAccount(tx, {
       userId: input.userId,
       action: "account.delete",
       details: { role: user.role, revokedSessions },

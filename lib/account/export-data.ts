@@ -13,7 +13,7 @@ import "server-only";
 import type { Columns } from "../db/rows";
 import { asService, asUser, type Claims } from "../db/session";
 import type { Database, Queryable } from "../db/types";
-import { auditAccountIn } from "./audit";
+import { auditAccount } from "./audit";
 
 export const EXPORT_FORMAT = "koepon-account-export/1";
 
@@ -53,7 +53,7 @@ export async function exportAccountData(
 ): Promise<AccountExport> {
   const data = await readAccountData(db, claims, options.now);
   await asService(db, "account:export", (tx) =>
-    auditAccountIn(tx, {
+    auditAccount(tx, {
       userId: claims.sub,
       action: "account.export",
       details: { purchases: data.purchases.length, pulls: data.pulls.length, rewards: data.rewards.length },

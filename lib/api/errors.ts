@@ -155,6 +155,11 @@ export const API_ERRORS = {
     ja: "安全のため、もう一度ログインしてからお試しください。",
     en: "For your security, please sign in again and retry.",
   },
+  email_unverified: {
+    status: 403,
+    ja: "お支払いの前にメールアドレスの確認が必要です。届いたメールのリンクを開いてください。",
+    en: "Confirm your email address before paying: open the link in the mail we sent you.",
+  },
   current_password_incorrect: {
     status: 403,
     ja: "現在のパスワードが正しくありません。",
@@ -169,6 +174,17 @@ export const API_ERRORS = {
     status: 409,
     ja: "公開中または審査中のガチャがあるため、アカウントを削除できません。終了してからもう一度お試しください。",
     en: "This account has gacha campaigns in review or open. End them before deleting the account.",
+  },
+  link_invalid: {
+    status: 400,
+    ja: "このリンクは無効か、期限切れか、既に使われています。もう一度お手続きください。",
+    en: "This link is invalid, has expired or was already used. Please start again.",
+  },
+  mail_throttled: {
+    status: 429,
+    ja: "メールの送信回数が上限に達しました。しばらくしてからお試しください。",
+    en: "Too many mails were requested. Please try again later.",
+    headers: retryAfterFromDetails,
   },
   underage_without_consent: {
     status: 422,

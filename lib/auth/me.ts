@@ -19,6 +19,10 @@ export interface Me {
   monthlySpendJpy: number;
   /** null: no limit (an adult without a voluntary limit). */
   monthlyLimitJpy: number | null;
+  /** Paying needs a verified address. */
+  emailVerified: boolean;
+  /** An email change waiting for its confirmation link to be opened, if any. */
+  pendingEmail: string | null;
 }
 
 export async function getMe(db: Database, claims: Claims, now: Date): Promise<Me> {
@@ -32,13 +36,18 @@ export async function getMe(db: Database, claims: Claims, now: Date): Promise<Me
       birthdate: string;
       voluntary_monthly_limit_jpy: number | null;
       spend_jpy: number;
+      email_verified_at: Date | null;
+      pending_email: string | null;
     }>(
       `select u.id, u.email, u.display_name, u.role, u.birthdate, u.voluntary_monthly_limit_jpy,
-              coalesce(s.committed_jpy + s.pending_jpy, 0) as spend_jpy
+              coalesce(s.committed_jpy + s.pending_jpy, 0) as spend_jpy, u.email_verified_at,
+              (select t.new_email from public.account_tokens t
+                where t.user_id = u.id and t.purpose = 'change_email' and t.used_at is null and t.expires_at > $3
+                order by t.created_at desc limit 1) as pending_email
          from public.users u
          left join public.monthly_spend s on s.user_id = u.id and s.month = $2
         where u.id = $1`,
-      [claims.sub, month],
+      [claims.sub, month, now],
     ),
   );
   if (!row) throw new Error("The signed-in user cannot read their own account");
@@ -52,5 +61,7 @@ export async function getMe(db: Database, claims: Claims, now: Date): Promise<Me
     ageBand: band,
     monthlySpendJpy: row.spend_jpy,
     monthlyLimitJpy: monthlyLimitJpy(band, row.voluntary_monthly_limit_jpy),
+    emailVerified: row.email_verified_at !== null,
+    pendingEmail: row.pending_email,
   };
 }

@@ -11,6 +11,7 @@ import { alertsEnv, alertsSettings, type AlertsConfig } from "./alerts";
 import { authEnv, authSettings } from "./auth";
 import { backupEnv, backupSettings, type BackupConfig } from "./backup";
 import { databaseEnv, databaseSettings } from "./database";
+import { mailEnv, mailSettings, type MailConfig } from "./mail";
 import { assertValidEnv, type Env } from "./env";
 import { modeEnv, modeSettings, type ModeConfig, type Stores } from "./mode";
 import { operatorEnv, operatorSettings, type OperatorConfig } from "./operator";
@@ -25,6 +26,7 @@ export type { AlertsConfig } from "./alerts";
 export type { AuthConfig, JwtKeysConfig } from "./auth";
 export type { BackupConfig } from "./backup";
 export type { DatabaseConfig } from "./database";
+export type { MailConfig, MailTransportConfig } from "./mail";
 export { ConfigError } from "./env";
 export type { Mode } from "./mode";
 export type { OperatorConfig } from "./operator";
@@ -40,6 +42,7 @@ export interface Config extends ServerConfig, ModeConfig, Stores {
   ops: OpsConfig;
   alerts: AlertsConfig;
   release: ReleaseConfig;
+  mail: MailConfig;
 }
 
 const SCHEMAS = [
@@ -55,6 +58,7 @@ const SCHEMAS = [
   opsEnv,
   alertsEnv,
   releaseEnv,
+  mailEnv,
 ];
 
 /** Parses an environment into a config. Pure, so tests can feed it any environment. */
@@ -78,6 +82,7 @@ export function loadConfig(env: Env): Config {
     ops: opsSettings(env, mode),
     alerts: alertsSettings(env, server),
     release: releaseSettings(env),
+    mail: mailSettings(env, server, mode),
   };
 }
 

@@ -24,6 +24,17 @@ export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AccountTokens {
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  new_email: string | null;
+  purpose: string;
+  token_hash: string;
+  used_at: Timestamp | null;
+  user_id: string;
+}
+
 export interface AlertIncidents {
   ack_note: string | null;
   acknowledged_at: Timestamp | null;
@@ -318,6 +329,7 @@ export interface Users {
   deleted_at: Timestamp | null;
   display_name: string;
   email: string;
+  email_verified_at: Timestamp | null;
   guardian_consent_at: Timestamp | null;
   id: Generated<string>;
   password_hash: string;
@@ -356,6 +368,7 @@ export interface WebhookEvents {
 }
 
 export interface DB {
+  account_tokens: AccountTokens;
   alert_incidents: AlertIncidents;
   audit_log: AuditLog;
   campaigns: Campaigns;

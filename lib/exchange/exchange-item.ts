@@ -5,7 +5,7 @@ import { DomainError } from "../domain-error";
 import { UUID_PATTERN } from "../ids";
 import { assertExchangeable, type ItemState } from "./availability";
 import { findReceipt, type ExchangeReceipt } from "./exchange-receipt";
-import { isUniqueViolation } from "./unique-violation";
+import { isUniqueViolation } from "../db/unique-violation";
 
 export interface ExchangeRequest {
   userId: string;

@@ -34,7 +34,7 @@ const TAG_VALUES: Record<TagKey, (value: string) => boolean> = {
   status_class: (v) => /^[1-5]xx$/.test(v),
   campaign_id: (v) => UUID.test(v),
   kind: (v) => v === "single" || v === "ten",
-  tier: (v) => ["anonymous", "user", "vtuber", "admin", "gacha", "payment"].includes(v),
+  tier: (v) => ["anonymous", "user", "vtuber", "admin", "gacha", "payment", "mail"].includes(v),
 };
 
 export interface MetricDefinition {

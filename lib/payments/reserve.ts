@@ -35,7 +35,8 @@ export interface Reservation {
  * commit and then finds its purchase.
  *
  * Refuses, writing nothing: `campaign_not_found`, `campaign_not_active` (by `now`, the
- * server clock), `account_suspended`, `spending_cap_exceeded`.
+ * server clock), `account_suspended`, `email_unverified` (paying needs a confirmed address, so
+ * receipts and account mail reach the payer), `spending_cap_exceeded`.
  */
 export async function reserve(
   db: Database,
@@ -143,14 +144,20 @@ async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date
  * (lib/auth/voluntary-limit.ts) or a suspension holds the row `for update`, so a
  * reservation that starts meanwhile waits and is judged by what they commit, and they
  * in turn wait for reservations in flight. Reservations of one buyer share the lock and
- * do not wait for each other (their race is settled on the monthly-spend row).
+ * do not wait for each other (their race is settled on the monthly-spend row). An email
+ * change confirmed meanwhile (lib/account/verify-email.ts) updates the row too, so the
+ * verified address is judged under the same lock.
  */
 async function readBuyer(tx: Queryable, userId: string) {
-  const [row] = await tx.query<Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy" | "status">>(
-    "select birthdate, voluntary_monthly_limit_jpy, status from public.users where id = $1 for share",
+  const [row] = await tx.query<
+    Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy" | "status" | "email_verified_at">
+  >(
+    `select birthdate, voluntary_monthly_limit_jpy, status, email_verified_at
+       from public.users where id = $1 for share`,
     [userId],
   );
   if (!row) throw new DomainError("unauthenticated");
   if (row.status !== "active") throw new DomainError("account_suspended");
+  if (row.email_verified_at === null) throw new DomainError("email_unverified");
   return { birthdate: row.birthdate, voluntaryMonthlyLimitJpy: row.voluntary_monthly_limit_jpy };
 }

@@ -22,7 +22,7 @@
 import type { AppRole } from "../auth/caller";
 import { ipKey } from "./client-ip";
 
-export type TierName = "anonymous" | "user" | "vtuber" | "admin" | "gacha" | "payment" | "account";
+export type TierName = "anonymous" | "user" | "vtuber" | "admin" | "gacha" | "payment" | "account" | "mail";
 
 /**
  * `local`: on store failure, count in this process instead (degraded, still limited).
@@ -59,6 +59,13 @@ export const TIERS: Readonly<Record<TierName, Tier>> = {
    * the in-process count still holds each instance to the limit.
    */
   account: { limit: 5, windowMs: 60 * MINUTE, onStoreFailure: "local" },
+  /**
+   * Requests that mail someone (password reset, verification and email-change links),
+   * per client address whoever is signed in: beside the per-account cap of three links an
+   * hour (lib/account/tokens.ts), this stops one client spraying many addresses with
+   * mail. A store outage counts locally: a reset must stay possible.
+   */
+  mail: { limit: 10, windowMs: 60 * MINUTE, onStoreFailure: "local" },
 };
 
 /** One limit to check: the tier, and whose counter (`u:<user id>` or `ip:<address>`). */
@@ -106,6 +113,8 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Counted against the `account` tier whatever the method (the export is a GET). */
 const ACCOUNT_PATHS = new Set(["/api/me/export", "/api/me/delete", "/api/me/payment-methods/setup"]);
+/** Writes that send mail (the `mail` tier). */
+const MAIL_PATHS = new Set(["/api/auth/password-reset", "/api/me/email", "/api/me/email/verification"]);
 
 export function tiersFor(request: RequestFacts): TierCheck[] {
   const pathname = normalisePath(request.pathname);
@@ -122,6 +131,7 @@ export function tiersFor(request: RequestFacts): TierCheck[] {
   if (!SAFE_METHODS.has(request.method.toUpperCase())) {
     const money = MONEY_PREFIXES.find(([prefix]) => pathname.startsWith(prefix));
     if (money) checks.push({ tier: money[1], key: caller });
+    if (MAIL_PATHS.has(pathname)) checks.push({ tier: "mail", key: ipKey(request.ip) });
   }
   return checks;
 }

@@ -84,8 +84,8 @@ export async function insertFans(
   );
   const rows = await asService(db, "bench:fans", (tx) =>
     tx.query<BenchUser>(
-      `insert into public.users (email, password_hash, display_name, birthdate, role, terms_version, terms_accepted_at)
-       select e, $2, 'ベンチ ' || $3 || ' ' || n, date '1990-01-01', 'user', $4, now()
+      `insert into public.users (email, password_hash, display_name, birthdate, role, terms_version, terms_accepted_at, email_verified_at)
+       select e, $2, 'ベンチ ' || $3 || ' ' || n, date '1990-01-01', 'user', $4, now(), now()
        from unnest($1::text[]) with ordinality as t(e, n)
        returning id, email`,
       [emails, passwordHash, group, TERMS_VERSION],

@@ -14,7 +14,9 @@ import { getConfig, type AuthConfig } from "@/lib/config";
 import type { SigningKey } from "@/lib/auth/access-token";
 import type { PublicJwk } from "@/lib/auth/jwk";
 import { keyStoreFor, type KeyStore } from "@/lib/auth/keys";
-import { startSession, type AuthDeps, type SessionTokens } from "@/lib/auth/session";
+import { startSession, type SessionTokens } from "@/lib/auth/session";
+import type { AccountDeps } from "@/lib/account/deps";
+import { getMailer } from "@/lib/mail";
 import type { AppRole } from "@/lib/auth/caller";
 import { asService } from "@/lib/db/session";
 import type { Database } from "@/lib/db/types";
@@ -47,23 +49,29 @@ export async function useTestKeys(): Promise<TestKeys> {
 /** bcrypt's minimum cost: the tests check behaviour, not the work factor. */
 export const TEST_BCRYPT_COST = 4;
 
-/** Dependencies for calling the account functions directly, at a chosen instant. */
+/**
+ * Dependencies for calling the account functions directly, at a chosen instant. Mail goes
+ * to the process's mailer: the file's test outbox under `setUpRouteTests`.
+ */
 export async function testDeps(
   db: Database,
   keys: TestKeys,
   options: { now?: Date; auth?: Partial<AuthConfig> } = {},
-): Promise<AuthDeps> {
+): Promise<AccountDeps> {
   return {
     db,
     now: options.now ?? new Date(),
     auth: { ...getConfig().auth, ...options.auth },
     signingKey: (await keys.store.keyring()).signing,
     bcryptCost: TEST_BCRYPT_COST,
+    mailer: getMailer(),
+    appUrl: "http://localhost",
+    lang: "ja",
   };
 }
 
 /** A signed-in session for a user made by the fixtures (no password involved). */
-export function signIn(deps: AuthDeps, user: { id: string; role: AppRole }): Promise<SessionTokens> {
+export function signIn(deps: AccountDeps, user: { id: string; role: AppRole }): Promise<SessionTokens> {
   return asService(deps.db, "test-sign-in", (tx) => startSession(tx, deps, user, "vitest"));
 }
 

@@ -11,6 +11,7 @@ import type { Database } from "@/lib/db";
 import type { Rarity } from "@/lib/gacha/types";
 import { useAppDatabase } from "./app-db";
 import { useTestKeys, type TestKeys } from "./auth";
+import { useTestMailer } from "./mail";
 import { createTestDatabase, type TestDatabase } from "./database";
 import { createApprovedCampaign, createVtuber, type GachaFixture, type VtuberFixture } from "./fixtures";
 import { collectingSandbox, usePaymentProvider, type CollectingSandbox } from "./payment-fixtures";
@@ -45,8 +46,12 @@ export function setUpPaymentTests(
     context.gacha = await createApprovedCampaign(database.db, context.vtuber, { medals: options.medals });
     if (options.app) {
       context.keys = await useTestKeys();
-      undo.push(useAppDatabase(database.db), usePaymentProvider(context.sandbox.provider), () =>
-        context.keys.restore(),
+      const mail = await useTestMailer();
+      undo.push(
+        useAppDatabase(database.db),
+        usePaymentProvider(context.sandbox.provider),
+        () => context.keys.restore(),
+        () => mail.restore(),
       );
     }
   });

@@ -8,10 +8,13 @@ import type { Database } from "@/lib/db";
 import { useAppDatabase } from "./app-db";
 import { useTestKeys, type TestKeys } from "./auth";
 import { createTestDatabase, type TestDatabase } from "./database";
+import { useTestMailer, type TestMailer } from "./mail";
 
 export interface RouteTestContext {
   db: Database;
   keys: TestKeys;
+  /** Where the file's mail goes (a temporary outbox). */
+  mail: TestMailer;
 }
 
 export function setUpRouteTests(): RouteTestContext {
@@ -22,11 +25,13 @@ export function setUpRouteTests(): RouteTestContext {
     database = await createTestDatabase();
     context.db = database.db;
     context.keys = await useTestKeys();
+    context.mail = await useTestMailer();
     restoreDb = useAppDatabase(database.db);
   });
   afterAll(async () => {
     restoreDb();
     await context.keys?.restore();
+    await context.mail?.restore();
     await database?.close();
   });
   return context;

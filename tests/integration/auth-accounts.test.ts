@@ -7,11 +7,9 @@ import { describe, expect, it } from "vitest";
 import { POST as loginRoute } from "@/app/api/auth/login/route";
 import { POST as signupRoute } from "@/app/api/auth/signup/route";
 import { GET as meRoute } from "@/app/api/me/route";
-import { authCookieNames } from "@/lib/auth/cookies";
 import { signup, type SignupInput } from "@/lib/auth/signup";
 import { TERMS_VERSION } from "@/lib/auth/terms";
-import { getConfig } from "@/lib/config";
-import { call, cookieValue, errorCode, jsonRequest, setCookies, signIn, testDeps } from "../helpers/auth";
+import { call, errorCode, jsonRequest, setCookies, signIn, testDeps } from "../helpers/auth";
 import { addMonthlySpend, createUser } from "../helpers/fixtures";
 import { setUpRouteTests } from "../helpers/route-test-context";
 
@@ -40,32 +38,22 @@ async function postLogin(body: unknown, headers: Record<string, string> = {}) {
 }
 
 describe("POST /api/auth/signup", () => {
-  it("creates the account, stores the terms acceptance and signs in with both cookies", async () => {
+  it("creates the account unverified, stores the terms acceptance, mails a link and signs nobody in", async () => {
     const before = new Date();
     const email = uniqueEmail("New.Fan");
     const response = await postSignup(signupBody({ email: `  ${email.toUpperCase()} ` }), {
       "user-agent": "vitest-ua",
     });
-    expect(response.status).toBe(201);
-    const body = (await response.json()) as { user: Record<string, unknown>; accessToken: string; expiresIn: number };
-    expect(body.user).toEqual({
-      id: expect.any(String),
-      email: email.toLowerCase(),
-      displayName: "テストファン",
-      role: "user",
-    });
-    expect(body.expiresIn).toBe(900);
-
-    const names = authCookieNames(getConfig().auth.cookieSecure);
-    const cookies = setCookies(response);
-    expect(cookieValue(cookies.get(names.access))).toBe(body.accessToken);
-    expect(cookieValue(cookies.get(names.refresh))).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ status: "verification_sent", email: email.toLowerCase() });
+    expect(response.headers.getSetCookie()).toEqual([]);
 
     const [row] = await app.db.query<Record<string, unknown>>(
-      `select u.email, u.password_hash, u.terms_version, u.terms_accepted_at, u.guardian_consent_at, u.role, u.status,
-              f.user_agent
-         from public.users u join public.refresh_token_families f on f.user_id = u.id where u.id = $1`,
-      [body.user.id],
+      `select u.id, u.email, u.password_hash, u.terms_version, u.terms_accepted_at, u.guardian_consent_at, u.role,
+              u.status, u.email_verified_at,
+              (select count(*)::int from public.refresh_token_families f where f.user_id = u.id) as sessions
+         from public.users u where u.email = $1`,
+      [email.toLowerCase()],
     );
     expect(row).toMatchObject({
       email: email.toLowerCase(),
@@ -73,16 +61,19 @@ describe("POST /api/auth/signup", () => {
       guardian_consent_at: null,
       role: "user",
       status: "active",
-      user_agent: "vitest-ua",
+      email_verified_at: null,
+      sessions: 0,
     });
     expect(row!.password_hash).toMatch(/^\$2b\$\d\d\$/);
     expect((row!.terms_accepted_at as Date).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
 
-    const me = await call(
-      meRoute,
-      new Request("http://localhost/api/me", { headers: { authorization: `Bearer ${body.accessToken}` } }),
-    );
-    expect(me.status).toBe(200);
+    const [mail] = await app.mail.mails(email.toLowerCase());
+    expect(mail!.subject).toContain("メールアドレスの確認");
+    expect(await app.mail.tokenFor(email.toLowerCase(), "/verify-email")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // Signing in works at once with the password; only paying waits for the link.
+    const login = await postLogin({ email, password: PASSWORD });
+    expect(login.status).toBe(200);
   });
 
   it.each([
@@ -130,22 +121,53 @@ describe("POST /api/auth/signup", () => {
     expect([response.status, await errorCode(response)]).toEqual([413, "body_too_large"]);
   });
 
-  it("answers 409 email_taken for an address already used, whatever its case", async () => {
-    const email = uniqueEmail();
-    expect((await postSignup(signupBody({ email }))).status).toBe(201);
-    const again = await postSignup(signupBody({ email: email.toUpperCase() }));
-    expect([again.status, await errorCode(again)]).toEqual([409, "email_taken"]);
+  it("answers a taken address exactly as a new one, and tells the owner by mail instead", async () => {
+    const owner = await createUser(app.db, { email: uniqueEmail("owner") });
+    const fresh = uniqueEmail("fresh");
+    const taken = await postSignup(signupBody({ email: owner.email.toUpperCase() }));
+    const created = await postSignup(signupBody({ email: fresh }));
+    expect(taken.status).toBe(created.status);
+    expect(taken.headers.getSetCookie()).toEqual(created.headers.getSetCookie());
+    const [takenBody, createdBody] = [await taken.json(), await created.json()];
+    expect(takenBody).toEqual({ status: "verification_sent", email: owner.email });
+    expect(Object.keys(takenBody as object)).toEqual(Object.keys(createdBody as object));
+
+    const [notice] = await app.mail.mails(owner.email);
+    expect(notice!.subject).toContain("新規登録が試みられました");
+    expect(notice!.text).toMatch(/^https?:\/\/\S+\/reset-password$/m);
+    expect(notice!.text).not.toMatch(/token=/);
+    const [{ count }] = (await app.db.query<{ count: number }>(
+      "select count(*)::int as count from public.users where email = $1",
+      [owner.email],
+    )) as [{ count: number }];
+    expect(count).toBe(1);
+    const audit = await app.db.query("select 1 from public.audit_log where actor_id = $1 and action = $2", [
+      owner.id,
+      "account.signup_existing",
+    ]);
+    expect(audit).toHaveLength(1);
   });
 
-  it("lets exactly one of several parallel signups with one address through", async () => {
+  it("mails the owner of a taken address at most three notices an hour", async () => {
+    const owner = await createUser(app.db, { email: uniqueEmail("spammed") });
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push((await postSignup(signupBody({ email: owner.email }))).status);
+    expect(answers).toEqual([202, 202, 202, 202, 202]);
+    expect(await app.mail.mails(owner.email)).toHaveLength(3);
+  });
+
+  it("creates one account for several parallel signups with one address, answering each the same", async () => {
     const email = uniqueEmail("race");
     const responses = await Promise.all([1, 2, 3, 4].map(() => postSignup(signupBody({ email }))));
-    expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202]);
     const [{ count }] = (await app.db.query<{ count: number }>(
       "select count(*)::int as count from public.users where email = $1",
       [email],
     )) as [{ count: number }];
     expect(count).toBe(1);
+    const kinds = (await app.mail.mails(email)).map((m) => m.subject).sort();
+    expect(kinds.filter((k) => k.includes("メールアドレスの確認"))).toHaveLength(1);
+    expect(kinds.filter((k) => k.includes("新規登録が試みられました"))).toHaveLength(3);
   });
 
   it("asks minors for a guardian's consent and records it", async () => {
@@ -153,11 +175,10 @@ describe("POST /api/auth/signup", () => {
     const refused = await postSignup(minor);
     expect([refused.status, await errorCode(refused)]).toEqual([422, "underage_without_consent"]);
     const consented = await postSignup({ ...minor, guardianConsent: true });
-    expect(consented.status).toBe(201);
-    const { user } = (await consented.json()) as { user: { id: string } };
+    expect(consented.status).toBe(202);
     const [row] = await app.db.query<{ guardian_consent_at: Date | null }>(
-      "select guardian_consent_at from public.users where id = $1",
-      [user.id],
+      "select guardian_consent_at from public.users where email = $1",
+      [minor.email],
     );
     expect(row!.guardian_consent_at).toBeInstanceOf(Date);
   });
@@ -165,10 +186,10 @@ describe("POST /api/auth/signup", () => {
   it("decides adulthood on the JST date of signup", async () => {
     const deps = await testDeps(app.db, app.keys, { now: new Date("2026-06-14T15:00:00Z") }); // 15 June 00:00 JST
     const input = { ...signupBody(), birthdate: "2008-06-15" } as SignupInput;
-    await expect(signup({ ...deps, now: new Date("2026-06-14T14:59:59Z") }, input, null)).rejects.toMatchObject({
+    await expect(signup({ ...deps, now: new Date("2026-06-14T14:59:59Z") }, input)).rejects.toMatchObject({
       code: "underage_without_consent",
     });
-    await expect(signup(deps, input, null)).resolves.toMatchObject({ user: { email: input.email } });
+    await expect(signup(deps, input)).resolves.toMatchObject({ createdUserId: expect.any(String) });
   });
 });
 
@@ -231,6 +252,8 @@ describe("GET /api/me", () => {
       ageBand: "adult",
       monthlySpendJpy: 0,
       monthlyLimitJpy: null,
+      emailVerified: true,
+      pendingEmail: null,
     });
   });
 

@@ -66,11 +66,13 @@ async function login(email: string, password: string, forwardedFor: string): Pro
 describe("X-Forwarded-For from a client", () => {
   it("cannot open a fresh login-lock bucket per forged value", async () => {
     const email = `xff-${randomBytes(4).toString("hex")}@test.koepon.invalid`;
-    await signup(
-      await testDeps(app.db, app.keys),
-      { email, password: PASSWORD, displayName: "フォワード", birthdate: "1990-01-01", acceptTerms: true },
-      null,
-    );
+    await signup(await testDeps(app.db, app.keys), {
+      email,
+      password: PASSWORD,
+      displayName: "フォワード",
+      birthdate: "1990-01-01",
+      acceptTerms: true,
+    });
     const outcomes: string[] = [];
     for (let i = 1; i <= 5; i++) outcomes.push(await login(email, "wrong password", `203.0.113.${i}`));
     expect(outcomes).toEqual(Array(5).fill("invalid_credentials"));

@@ -28,11 +28,13 @@ const freshIp = () => `198.51.100.${++ipCounter}`;
 async function account(): Promise<string> {
   const email = `throttle-${randomBytes(4).toString("hex")}@test.koepon.invalid`;
   const deps = await testDeps(app.db, app.keys, { now: T0 });
-  await signup(
-    deps,
-    { email, password: PASSWORD, displayName: "スロットル", birthdate: "1990-01-01", acceptTerms: true },
-    null,
-  );
+  await signup(deps, {
+    email,
+    password: PASSWORD,
+    displayName: "スロットル",
+    birthdate: "1990-01-01",
+    acceptTerms: true,
+  });
   return email;
 }
 

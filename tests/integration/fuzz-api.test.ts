@@ -14,8 +14,11 @@ import { createLocalJWKSet } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as authLogin from "@/app/api/auth/login/route";
 import * as authLogout from "@/app/api/auth/logout/route";
+import * as authPasswordResetConfirm from "@/app/api/auth/password-reset/confirm/route";
+import * as authPasswordReset from "@/app/api/auth/password-reset/route";
 import * as authRefresh from "@/app/api/auth/refresh/route";
 import * as authSignup from "@/app/api/auth/signup/route";
+import * as authVerifyEmail from "@/app/api/auth/verify-email/route";
 import * as cron from "@/app/api/cron/[job]/route";
 import * as exchange from "@/app/api/exchange/[itemId]/route";
 import * as files from "@/app/api/files/[token]/route";
@@ -29,6 +32,9 @@ import * as meExport from "@/app/api/me/export/route";
 import * as meMedals from "@/app/api/me/medals/route";
 import * as mePaymentMethods from "@/app/api/me/payment-methods/route";
 import * as mePaymentMethodSetup from "@/app/api/me/payment-methods/setup/route";
+import * as meEmailVerification from "@/app/api/me/email/verification/route";
+import * as meEmail from "@/app/api/me/email/route";
+import * as mePassword from "@/app/api/me/password/route";
 import * as mePulls from "@/app/api/me/pulls/route";
 import * as mePurchases from "@/app/api/me/purchases/route";
 import * as meRewardDownload from "@/app/api/me/rewards/[id]/download/route";
@@ -51,8 +57,11 @@ type Handler = (request: Request, context: { params: Promise<Record<string, stri
 const MODULES: Record<string, object> = {
   "/api/auth/login": authLogin,
   "/api/auth/logout": authLogout,
+  "/api/auth/password-reset": authPasswordReset,
+  "/api/auth/password-reset/confirm": authPasswordResetConfirm,
   "/api/auth/refresh": authRefresh,
   "/api/auth/signup": authSignup,
+  "/api/auth/verify-email": authVerifyEmail,
   "/api/cron/[job]": cron,
   "/api/exchange/[itemId]": exchange,
   "/api/files/[token]": files,
@@ -67,6 +76,9 @@ const MODULES: Record<string, object> = {
   "/api/me/medals": meMedals,
   "/api/me/payment-methods": mePaymentMethods,
   "/api/me/payment-methods/setup": mePaymentMethodSetup,
+  "/api/me/email": meEmail,
+  "/api/me/email/verification": meEmailVerification,
+  "/api/me/password": mePassword,
   "/api/me/pulls": mePulls,
   "/api/me/purchases": mePurchases,
   "/api/me/rewards": meRewards,

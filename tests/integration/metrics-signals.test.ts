@@ -128,7 +128,7 @@ describe("signal counts", () => {
         birthdate: "1990-01-01",
         acceptTerms: true,
       },
-      null,
+      {},
     );
     const minute = processSignals().minutes.get(at("12:00:00").getTime());
     const before = (key: string) => minute?.get(key) ?? 0;

@@ -21,6 +21,7 @@ describe("TIERS", () => {
       gacha: [10, 1],
       payment: [5, 1],
       account: [5, 60],
+      mail: [10, 60],
     });
   });
 
@@ -33,6 +34,7 @@ describe("TIERS", () => {
       gacha: "closed",
       payment: "closed",
       account: "local",
+      mail: "local",
     });
   });
 });
@@ -120,6 +122,27 @@ describe("tiersFor", () => {
       ],
     ],
     ["listing saved cards", facts(fan, "GET", "/api/me/payment-methods"), [["user", "u:u-1"]]],
+    [
+      "a password-reset request, by address",
+      facts(anonymous, "POST", "/api/auth/password-reset"),
+      [
+        ["anonymous", "ip:203.0.113.7"],
+        ["mail", "ip:203.0.113.7"],
+      ],
+    ],
+    [
+      "a signed-in fan asking for a verification mail, by address too",
+      facts(fan, "POST", "/api/me/email/verification/"),
+      [
+        ["user", "u:u-1"],
+        ["mail", "ip:203.0.113.7"],
+      ],
+    ],
+    [
+      "the reset confirmation, which mails nobody",
+      facts(anonymous, "POST", "/api/auth/password-reset/confirm"),
+      [["anonymous", "ip:203.0.113.7"]],
+    ],
   ])("gives %s its tiers", (_, request, expected) => {
     expect(tiersFor(request).map((c) => [c.tier, c.key])).toEqual(expected);
   });

@@ -1,10 +1,10 @@
 import Joi from "joi";
+import { clientKey } from "@/lib/api/client-key";
 import { route } from "@/lib/api/handler";
 import { sessionResponse } from "@/lib/api/session-response";
 import { getConfig } from "@/lib/config";
 import { authDeps } from "@/lib/auth/deps";
 import { login, type LoginInput } from "@/lib/auth/login";
-import { clientIp, ipKey } from "@/lib/ratelimit/client-ip";
 
 export const runtime = "nodejs";
 
@@ -16,8 +16,7 @@ const body = Joi.object<LoginInput>({
 export const POST = route({ access: "public", body }, async ({ request, body }) => {
   const deps = await authDeps();
   const { user, ...tokens } = await login(deps, body, {
-    // The rate limiter's notion of the client address (first untrusted hop, IPv6 per /64).
-    ip: ipKey(clientIp(request.headers, getConfig().rateLimit.clientAddress)),
+    ip: clientKey(request),
     userAgent: request.headers.get("user-agent"),
   });
   return sessionResponse(

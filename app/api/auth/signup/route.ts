@@ -1,8 +1,8 @@
 import Joi from "joi";
-import { route } from "@/lib/api/handler";
-import { sessionResponse } from "@/lib/api/session-response";
-import { getConfig } from "@/lib/config";
-import { authDeps } from "@/lib/auth/deps";
+import { afterResponse } from "@/lib/api/after-response";
+import { json, route } from "@/lib/api/handler";
+import { accountDeps } from "@/lib/account/deps";
+import { deliver } from "@/lib/account/mail";
 import { signup, type SignupInput } from "@/lib/auth/signup";
 
 export const runtime = "nodejs";
@@ -19,13 +19,10 @@ const body = Joi.object<SignupInput>({
   guardianConsent: Joi.boolean(),
 });
 
-export const POST = route({ access: "public", body }, async ({ request, body }) => {
-  const deps = await authDeps();
-  const { user, ...tokens } = await signup(deps, body, request.headers.get("user-agent"));
-  return sessionResponse(
-    { user, accessToken: tokens.accessToken.token, expiresIn: tokens.accessToken.expiresIn },
-    201,
-    tokens,
-    { secure: getConfig().auth.cookieSecure, now: deps.now },
-  );
+/** 202 and the same body for a new and a taken address; the mail says which (lib/auth/signup.ts). */
+export const POST = route({ access: "public", body }, async ({ body, lang, requestId }) => {
+  const deps = await accountDeps(lang);
+  const { answer, mails } = await signup(deps, body, { requestId });
+  await afterResponse(() => deliver(deps, mails));
+  return json(answer, 202);
 });
