@@ -42,6 +42,10 @@ export type DomainErrorCode =
   | "exchange_limit_reached"
   | "already_owned"
   | "reward_not_found"
+  // admin reviews
+  | "own_submission"
+  | "review_state_conflict"
+  | "rate_table_invalid"
   // signed file URLs
   | "signed_url_invalid"
   | "signed_url_expired";

@@ -188,6 +188,21 @@ export const API_ERRORS = {
     en: "This content is already in your reward box. No medals were spent.",
   },
   reward_not_found: { status: 404, ja: "特典が見つかりませんでした。", en: "This reward is not in your reward box." },
+  own_submission: {
+    status: 403,
+    ja: "ご自身の申請は審査できません。別の管理者が審査します。",
+    en: "You cannot review your own submission. Another admin has to.",
+  },
+  review_state_conflict: {
+    status: 409,
+    ja: "この申請は審査待ちではありません（既に審査済みか、取り下げられています）。",
+    en: "This submission is not waiting for review: it was already decided or withdrawn.",
+  },
+  rate_table_invalid: {
+    status: 422,
+    ja: "排出率表に誤りがあるため承認できません。",
+    en: "The rate table is not valid and cannot be approved.",
+  },
   signed_url_invalid: { status: 403, ja: "このリンクは無効です。", en: "This link is not valid." },
   signed_url_expired: {
     status: 410,

@@ -9,6 +9,14 @@ export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | 
 
 /** `[name]` is one path segment. */
 export const API_ROUTES: readonly { path: string; methods: readonly HttpMethod[] }[] = [
+  { path: "/api/admin/campaigns/[id]/approve", methods: ["POST"] },
+  { path: "/api/admin/campaigns/[id]/reject", methods: ["POST"] },
+  { path: "/api/admin/exchange-items/[id]/approve", methods: ["POST"] },
+  { path: "/api/admin/exchange-items/[id]/reject", methods: ["POST"] },
+  { path: "/api/admin/users/[id]/reinstate", methods: ["POST"] },
+  { path: "/api/admin/users/[id]/suspend", methods: ["POST"] },
+  { path: "/api/admin/vtubers/[id]/approve", methods: ["POST"] },
+  { path: "/api/admin/vtubers/[id]/reject", methods: ["POST"] },
   { path: "/api/auth/login", methods: ["POST"] },
   { path: "/api/auth/logout", methods: ["POST"] },
   { path: "/api/auth/refresh", methods: ["POST"] },

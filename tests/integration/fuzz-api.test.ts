@@ -12,6 +12,14 @@ import { randomUUID } from "node:crypto";
 import { NextRequest } from "next/server";
 import { createLocalJWKSet } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
+import * as adminCampaignsApprove from "@/app/api/admin/campaigns/[id]/approve/route";
+import * as adminCampaignsReject from "@/app/api/admin/campaigns/[id]/reject/route";
+import * as adminExchangeItemsApprove from "@/app/api/admin/exchange-items/[id]/approve/route";
+import * as adminExchangeItemsReject from "@/app/api/admin/exchange-items/[id]/reject/route";
+import * as adminUsersReinstate from "@/app/api/admin/users/[id]/reinstate/route";
+import * as adminUsersSuspend from "@/app/api/admin/users/[id]/suspend/route";
+import * as adminVtubersApprove from "@/app/api/admin/vtubers/[id]/approve/route";
+import * as adminVtubersReject from "@/app/api/admin/vtubers/[id]/reject/route";
 import * as authLogin from "@/app/api/auth/login/route";
 import * as authLogout from "@/app/api/auth/logout/route";
 import * as authRefresh from "@/app/api/auth/refresh/route";
@@ -45,6 +53,14 @@ import { setUpPaymentTests } from "../helpers/payment-test-context";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const MODULES: Record<string, object> = {
+  "/api/admin/campaigns/[id]/approve": adminCampaignsApprove,
+  "/api/admin/campaigns/[id]/reject": adminCampaignsReject,
+  "/api/admin/exchange-items/[id]/approve": adminExchangeItemsApprove,
+  "/api/admin/exchange-items/[id]/reject": adminExchangeItemsReject,
+  "/api/admin/users/[id]/reinstate": adminUsersReinstate,
+  "/api/admin/users/[id]/suspend": adminUsersSuspend,
+  "/api/admin/vtubers/[id]/approve": adminVtubersApprove,
+  "/api/admin/vtubers/[id]/reject": adminVtubersReject,
   "/api/auth/login": authLogin,
   "/api/auth/logout": authLogout,
   "/api/auth/refresh": authRefresh,
