@@ -46,6 +46,8 @@ export type DomainErrorCode =
   | "own_submission"
   | "review_state_conflict"
   | "rate_table_invalid"
+  | "refund_not_allowed"
+  | "refund_failed"
   // signed file URLs
   | "signed_url_invalid"
   | "signed_url_expired";

@@ -203,6 +203,16 @@ export const API_ERRORS = {
     ja: "排出率表に誤りがあるため承認できません。",
     en: "The rate table is not valid and cannot be approved.",
   },
+  refund_not_allowed: {
+    status: 409,
+    ja: "この購入は返金できません（未決済、または決済が完了していません）。",
+    en: "This purchase cannot be refunded: it was not paid or is not settled yet.",
+  },
+  refund_failed: {
+    status: 502,
+    ja: "決済事業者で返金を完了できませんでした。返金は受付済みのまま残っています。しばらくしてから再度お試しください。",
+    en: "The payment provider did not complete the refund. It stays requested; try again shortly.",
+  },
   signed_url_invalid: { status: 403, ja: "このリンクは無効です。", en: "This link is not valid." },
   signed_url_expired: {
     status: 410,

@@ -13,6 +13,7 @@ export const API_ROUTES: readonly { path: string; methods: readonly HttpMethod[]
   { path: "/api/admin/campaigns/[id]/reject", methods: ["POST"] },
   { path: "/api/admin/exchange-items/[id]/approve", methods: ["POST"] },
   { path: "/api/admin/exchange-items/[id]/reject", methods: ["POST"] },
+  { path: "/api/admin/purchases/[id]/refund", methods: ["POST"] },
   { path: "/api/admin/users/[id]/reinstate", methods: ["POST"] },
   { path: "/api/admin/users/[id]/suspend", methods: ["POST"] },
   { path: "/api/admin/vtubers/[id]/approve", methods: ["POST"] },

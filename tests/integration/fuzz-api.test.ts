@@ -16,6 +16,7 @@ import * as adminCampaignsApprove from "@/app/api/admin/campaigns/[id]/approve/r
 import * as adminCampaignsReject from "@/app/api/admin/campaigns/[id]/reject/route";
 import * as adminExchangeItemsApprove from "@/app/api/admin/exchange-items/[id]/approve/route";
 import * as adminExchangeItemsReject from "@/app/api/admin/exchange-items/[id]/reject/route";
+import * as adminPurchasesRefund from "@/app/api/admin/purchases/[id]/refund/route";
 import * as adminUsersReinstate from "@/app/api/admin/users/[id]/reinstate/route";
 import * as adminUsersSuspend from "@/app/api/admin/users/[id]/suspend/route";
 import * as adminVtubersApprove from "@/app/api/admin/vtubers/[id]/approve/route";
@@ -57,6 +58,7 @@ const MODULES: Record<string, object> = {
   "/api/admin/campaigns/[id]/reject": adminCampaignsReject,
   "/api/admin/exchange-items/[id]/approve": adminExchangeItemsApprove,
   "/api/admin/exchange-items/[id]/reject": adminExchangeItemsReject,
+  "/api/admin/purchases/[id]/refund": adminPurchasesRefund,
   "/api/admin/users/[id]/reinstate": adminUsersReinstate,
   "/api/admin/users/[id]/suspend": adminUsersSuspend,
   "/api/admin/vtubers/[id]/approve": adminVtubersApprove,

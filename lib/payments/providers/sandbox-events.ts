@@ -70,3 +70,42 @@ function lastPaymentError(failureCode: string): object {
     message: "Your card was declined.",
   };
 }
+
+/**
+ * `charge.refunded` as Stripe sends it for a whole refund: the charge under
+ * `data.object`, `refunded: true`, its PaymentIntent and the refund in `refunds.data`.
+ */
+export function chargeRefundedEvent(
+  refund: { id: string; paymentIntentId: string; amountJpy: number; purchaseId: string | null; createdAt: Date },
+  now: Date,
+): object {
+  const created = Math.floor(refund.createdAt.getTime() / 1000);
+  return {
+    id: stripeStyleId("evt"),
+    object: "event",
+    api_version: null,
+    created: Math.floor(now.getTime() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: "charge.refunded",
+    data: {
+      object: {
+        id: `ch_${refund.paymentIntentId.slice(3)}`,
+        object: "charge",
+        amount: refund.amountJpy,
+        amount_refunded: refund.amountJpy,
+        currency: "jpy",
+        livemode: false,
+        metadata: refund.purchaseId ? { purchase_id: refund.purchaseId } : {},
+        payment_intent: refund.paymentIntentId,
+        refunded: true,
+        status: "succeeded",
+        refunds: {
+          object: "list",
+          data: [{ id: refund.id, object: "refund", amount: refund.amountJpy, created, status: "succeeded" }],
+        },
+      },
+    },
+  };
+}

@@ -2,9 +2,17 @@ import "server-only";
 import type { Columns, Narrow } from "../../db/rows";
 import { asService } from "../../db/session";
 import type { Database } from "../../db/types";
-import { paymentIntentEvent, stripeStyleId, type SandboxIntent } from "./sandbox-events";
+import { chargeRefundedEvent, paymentIntentEvent, stripeStyleId, type SandboxIntent } from "./sandbox-events";
+import { recordSandboxRefund } from "./sandbox-refunds";
 import { signDelivery, type SignedDelivery } from "./stripe-signature";
-import type { ChargeRequest, ChargeResult, PaymentProvider, ProviderPayment } from "./types";
+import type {
+  ChargeRequest,
+  ChargeResult,
+  PaymentProvider,
+  ProviderPayment,
+  RefundRequest,
+  RefundResult,
+} from "./types";
 
 /**
  * Stripe's test payment-method ids and what the sandbox does with each: the same ids a
@@ -100,6 +108,12 @@ export function createSandboxProvider(options: SandboxOptions): PaymentProvider 
         currency: "jpy",
         createdAt: row.created_at,
       }));
+    },
+
+    async refund(request: RefundRequest): Promise<RefundResult> {
+      const { result, created } = await recordSandboxRefund(options.db, request);
+      if (created) options.deliver(signDelivery(chargeRefundedEvent(created, now()), options.webhookSecret, now()));
+      return result;
     },
   };
 }

@@ -43,6 +43,21 @@ export interface ProviderPayment {
   createdAt: Date;
 }
 
+/** A whole refund of one succeeded payment. */
+export interface RefundRequest {
+  purchaseId: string;
+  /** The provider's payment (PaymentIntent) id recorded on the purchase. */
+  providerPaymentId: string;
+  amountJpy: number;
+  /** The same for every retry of this refund, so the provider refunds once. */
+  idempotencyKey: string;
+}
+
+export type RefundResult =
+  /** `succeeded`: the money is on its way back; `pending`: the provider's webhook will say. */
+  | { outcome: "succeeded" | "pending"; providerRefundId: string }
+  | { outcome: "failed"; providerRefundId: string | null; failureCode: string };
+
 export interface PaymentProvider {
   readonly name: ProviderName;
   /** The `whsec_…` secret its webhooks are signed with (Stripe's scheme). */
@@ -55,4 +70,10 @@ export interface PaymentProvider {
   charge(request: ChargeRequest): Promise<ChargeResult>;
   /** Payments that succeeded at or after `since`, for reconciliation. */
   listSucceededSince(since: Date): Promise<ProviderPayment[]>;
+  /**
+   * Refunds a payment whole, once per idempotency key; its `charge.refunded` webhook
+   * follows. Both providers have it; a stand-in that never refunds may leave it out.
+   * Throws when the outcome is unknown: the refund stays requested and is retried.
+   */
+  refund?(request: RefundRequest): Promise<RefundResult>;
 }
