@@ -9,6 +9,15 @@ export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | 
 
 /** `[name]` is one path segment. */
 export const API_ROUTES: readonly { path: string; methods: readonly HttpMethod[] }[] = [
+  { path: "/api/admin/audit", methods: ["GET"] },
+  { path: "/api/admin/incidents", methods: ["GET"] },
+  { path: "/api/admin/incidents/[id]/acknowledge", methods: ["POST"] },
+  { path: "/api/admin/purchases", methods: ["GET"] },
+  { path: "/api/admin/purchases/[id]", methods: ["GET"] },
+  { path: "/api/admin/reconcile", methods: ["POST"] },
+  { path: "/api/admin/review-queue", methods: ["GET"] },
+  { path: "/api/admin/users", methods: ["GET"] },
+  { path: "/api/admin/users/[id]", methods: ["GET"] },
   { path: "/api/admin/campaigns/[id]/approve", methods: ["POST"] },
   { path: "/api/admin/campaigns/[id]/reject", methods: ["POST"] },
   { path: "/api/admin/exchange-items/[id]/approve", methods: ["POST"] },

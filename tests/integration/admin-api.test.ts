@@ -4,6 +4,16 @@
  * one audit row each writes.
  */
 import { describe, expect, it } from "vitest";
+import * as auditLog from "@/app/api/admin/audit/route";
+import * as incidentAck from "@/app/api/admin/incidents/[id]/acknowledge/route";
+import * as incidents from "@/app/api/admin/incidents/route";
+import * as purchaseRefund from "@/app/api/admin/purchases/[id]/refund/route";
+import * as purchase from "@/app/api/admin/purchases/[id]/route";
+import * as purchases from "@/app/api/admin/purchases/route";
+import * as reconcileRoute from "@/app/api/admin/reconcile/route";
+import * as reviewQueue from "@/app/api/admin/review-queue/route";
+import * as userDetail from "@/app/api/admin/users/[id]/route";
+import * as users from "@/app/api/admin/users/route";
 import * as campaignApprove from "@/app/api/admin/campaigns/[id]/approve/route";
 import * as campaignReject from "@/app/api/admin/campaigns/[id]/reject/route";
 import * as itemApprove from "@/app/api/admin/exchange-items/[id]/approve/route";
@@ -13,6 +23,7 @@ import * as userSuspend from "@/app/api/admin/users/[id]/suspend/route";
 import * as vtuberApprove from "@/app/api/admin/vtubers/[id]/approve/route";
 import * as vtuberReject from "@/app/api/admin/vtubers/[id]/reject/route";
 import type { AppRole } from "@/lib/auth/caller";
+import { API_ROUTES } from "@/lib/edge/api-routes";
 import { readPublicGacha } from "@/lib/gacha/public-gacha";
 import { errorCode, signIn, testDeps } from "../helpers/auth";
 import {
@@ -46,19 +57,37 @@ async function tokenOf(user: { id: string; role: AppRole }): Promise<string> {
   return (await signIn(await testDeps(app.db, app.keys), user)).accessToken.token;
 }
 
+/** Every read route: no body, and what the caller may see is the whole answer. */
+const READS: { path: string; handler: Handler }[] = [
+  { path: "audit", handler: auditLog.GET },
+  { path: "incidents", handler: incidents.GET },
+  { path: "purchases", handler: purchases.GET },
+  { path: "purchases/{id}", handler: purchase.GET },
+  { path: "review-queue", handler: reviewQueue.GET },
+  { path: "users", handler: users.GET },
+  { path: "users/{id}", handler: userDetail.GET },
+];
+/** Writes whose targets `targets()` does not make; refused before any lookup. */
+const OTHER_WRITES: { path: string; handler: Handler; body: unknown }[] = [
+  { path: "incidents/{id}/acknowledge", handler: incidentAck.POST, body: { note: "見ています" } },
+  { path: "purchases/{id}/refund", handler: purchaseRefund.POST, body: { reason: "test" } },
+  { path: "reconcile", handler: reconcileRoute.POST, body: {} },
+];
+
 function post(
   handler: Handler,
   path: string,
   id: string,
   body: unknown,
   headers: Record<string, string>,
+  method: "GET" | "POST" = "POST",
 ): Promise<Response> {
   const url = `http://localhost/api/admin/${path.replace("{id}", id)}`;
   return handler(
     new Request(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      method,
+      headers: method === "GET" ? headers : { "content-type": "application/json", ...headers },
+      body: method === "GET" || body === undefined ? undefined : JSON.stringify(body),
     }),
     { params: Promise.resolve({ id }) },
   );
@@ -120,6 +149,30 @@ async function targets() {
 }
 
 describe("who may call /api/admin/*", () => {
+  it("covers every /api/admin route of the gate's table in these tests", () => {
+    const covered = [...ROUTES, ...READS, ...OTHER_WRITES].map((r) => `/api/admin/${r.path.replace("{id}", "[id]")}`);
+    expect(API_ROUTES.map((r) => r.path).filter((p) => p.startsWith("/api/admin/") && !covered.includes(p))).toEqual(
+      [],
+    );
+  });
+
+  it.each(["user", "vtuber"] as const)("refuses a %s with 403 on every read and remaining write", async (role) => {
+    const caller = await createUser(app.db, { role });
+    const token = await tokenOf(caller);
+    const id = "00000000-0000-4000-8000-000000000000";
+    const before = await app.db.query<{ n: number }>("select count(*)::int as n from public.audit_log");
+    for (const r of READS) {
+      const response = await post(r.handler, r.path, id, undefined, { authorization: `Bearer ${token}` }, "GET");
+      expect(response.status, r.path).toBe(403);
+      expect(await errorCode(response), r.path).toBe("forbidden");
+    }
+    for (const r of OTHER_WRITES) {
+      const response = await post(r.handler, r.path, id, r.body, { authorization: `Bearer ${token}` });
+      expect(response.status, r.path).toBe(403);
+    }
+    expect(await app.db.query<{ n: number }>("select count(*)::int as n from public.audit_log")).toEqual(before);
+  });
+
   it.each(["user", "vtuber"] as const)("refuses a %s with 403 on every route, changing nothing", async (role) => {
     const caller = await createUser(app.db, { role });
     const token = await tokenOf(caller);
