@@ -11,6 +11,7 @@ import { localStorage } from "../storage/local";
 import { supabaseStorage } from "../storage/supabase";
 import type { ObjectStorage } from "../storage/types";
 import { DEMO_RATES, DEMO_VTUBERS, splitWeights, type DemoVtuber } from "./catalog";
+import { seedConsoleDemo } from "./demo-console";
 import { DEMO_VIDEO, demoVideoWebm, gradientPng, toneWav } from "./media";
 
 export interface DemoAccount {
@@ -135,6 +136,8 @@ export async function seedDemoData(
     for (const vtuber of DEMO_VTUBERS) {
       await seedVtuber(tx, storage, vtuber, { userId: userIds.get(vtuber.email)!, adminId, video }, now);
     }
+    // Review queue, incident and generated metric history: the embedded demo only.
+    if (published) await seedConsoleDemo(tx, now);
   });
   return { seeded: true, accounts };
 }

@@ -1,0 +1,104 @@
+import "server-only";
+/**
+ * What the admin console needs to show on a fresh embedded `npm start`: two campaigns
+ * waiting for review (so one can be approved and one rejected), a firing incident, and
+ * 30 days of generated metric history so the overview's charts have something to draw.
+ * Embedded demo only: `seedDemoData` calls this for the in-process database and never
+ * for a server, so no generated figure can reach a real service's dashboards.
+ *
+ * The history is plainly generated: a daily rhythm peaking in the JST evening times a
+ * little noise, written as whole-service series (no campaign) every 10 minutes, and the
+ * incident's summary says it is a demo.
+ */
+import type { Queryable } from "../db/types";
+import { DEMO_RATES, splitWeights } from "./catalog";
+
+/** The demo VTubers whose second campaigns wait for review, by slug. */
+const PENDING = [
+  { slug: "hoshino-mio", title: "【審査待ち】冬のささやきボイス", days: 30 },
+  { slug: "tsukishiro-ren", title: "【審査待ち】深夜の朗読会", days: 120 },
+];
+
+export async function seedConsoleDemo(tx: Queryable, now: Date): Promise<void> {
+  for (const pending of PENDING) await seedPendingCampaign(tx, pending, now);
+  await tx.query(
+    `insert into public.alert_incidents (rule_id, dedup_key, severity, destination, summary, details, opened_at)
+     values ('error_rate_high', 'koepon/error_rate_high', 'critical', 'pagerduty',
+             '【デモ】エラー率が5%を超えています / Demo: error rate above 5 %', $1, $2)`,
+    [
+      JSON.stringify({ value: 0.071, threshold: 0.05, windowMinutes: 5, demo: true }),
+      new Date(now.getTime() - 12 * 60_000),
+    ],
+  );
+  await seedMetricHistory(tx, now);
+}
+
+async function seedPendingCampaign(
+  tx: Queryable,
+  pending: { slug: string; title: string; days: number },
+  now: Date,
+): Promise<void> {
+  const [vtuber] = await tx.query<{ id: string }>("select id from public.vtubers where slug = $1", [pending.slug]);
+  if (!vtuber) return;
+  const startsAt = new Date(now.getTime() + 3_600_000);
+  const [campaign] = await tx.query<{ id: string }>(
+    `insert into public.campaigns (vtuber_id, title, description, status, starts_at, ends_at, submitted_at)
+     values ($1, $2, 'デモの審査待ちキャンペーンです。 / A demo campaign waiting for review.', 'in_review', $3, $4, $5)
+     returning id`,
+    [vtuber.id, pending.title, startsAt, new Date(startsAt.getTime() + pending.days * 86_400_000), now],
+  );
+  // The same files as the VTuber's live campaign, each under the rarity it has there.
+  const items = await tx.query<{ id: string; rarity: string }>(
+    `insert into public.gacha_items (campaign_id, content_file_id, name, rarity)
+     select $1, i.content_file_id, i.name, i.rarity
+       from public.gacha_items i join public.campaigns c on c.id = i.campaign_id
+      where c.vtuber_id = $2 and c.status = 'approved'
+     returning id, rarity`,
+    [campaign!.id, vtuber.id],
+  );
+  const [table] = await tx.query<{ id: string }>(
+    "insert into public.rate_tables (campaign_id, version) values ($1, 1) returning id",
+    [campaign!.id],
+  );
+  for (const slot of ["regular", "guaranteed"] as const) {
+    for (const [rarity, total] of Object.entries(DEMO_RATES[slot])) {
+      const ofRarity = items.filter((i) => i.rarity === rarity);
+      const weights = splitWeights(total, ofRarity.length);
+      for (const [i, item] of ofRarity.entries()) {
+        await tx.query(
+          "insert into public.rate_table_entries (rate_table_id, slot, item_id, rarity, weight_ppm) values ($1, $2, $3, $4, $5)",
+          [table!.id, slot, item.id, rarity, weights[i]],
+        );
+      }
+    }
+  }
+}
+
+/**
+ * One row per metric every 10 minutes for 30 days. `f` is the daily rhythm (1 ± 0.6,
+ * highest around 21:00 JST); counters are per 10 minutes, gauges are their reading.
+ */
+async function seedMetricHistory(tx: Queryable, now: Date): Promise<void> {
+  await tx.query(
+    `with ticks as (
+       select t, 1 + 0.6 * sin(2 * pi() * (extract(hour from t at time zone 'Asia/Tokyo') - 15) / 24) as f
+         from generate_series(date_trunc('minute', $1::timestamptz) - interval '30 days',
+                              date_trunc('minute', $1::timestamptz) - interval '10 minutes', interval '10 minutes') t
+     ),
+     series(bucket, metric, value) as (
+       select t, 'gacha.pulls.total', round(30 * f * (0.8 + 0.4 * random())) from ticks
+       union all select t, 'gacha.revenue.total', round(2800 * f * (0.8 + 0.4 * random())) from ticks
+       union all select t, 'gacha.refunds.total', case when random() < 0.01 then 1000 else 0 end from ticks
+       union all select t, 'gacha.pulls.rate', round((3 * f * (0.8 + 0.4 * random()))::numeric, 2) from ticks
+       union all select t, 'users.active.daily', round(1200 * (0.9 + 0.2 * random())) from ticks
+       union all select t, 'users.retention.7day', round((0.32 + 0.06 * random())::numeric, 4) from ticks
+       union all select t, 'users.conversion.rate', round((0.07 + 0.03 * random())::numeric, 4) from ticks
+       union all select t, 'system.errors.rate', round((0.002 + 0.006 * random() * random())::numeric, 4) from ticks
+       union all select t, 'system.performance.p99', round(150 + 120 * f * random()) from ticks
+       union all select t, 'http.requests', round(900 * f * (0.8 + 0.4 * random())) from ticks
+     )
+     insert into public.metric_rollups (metric, bucket, value)
+     select metric, bucket, value from series`,
+    [now],
+  );
+}
