@@ -8,28 +8,57 @@ import "server-only";
  *
  * The history is plainly generated: a daily rhythm peaking in the JST evening times a
  * little noise, written as whole-service series (no campaign) every 10 minutes, and the
- * incident's summary says it is a demo.
+ * incidents' summaries say they are a demo.
  */
 import type { Queryable } from "../db/types";
 import { DEMO_RATES, splitWeights } from "./catalog";
 
-/** The demo VTubers whose second campaigns wait for review, by slug. */
+/**
+ * Campaigns waiting for review, by the demo VTuber's slug: enough to approve one and
+ * reject another in each of the end-to-end suite's two browsers (desktop, phone).
+ */
 const PENDING = [
   { slug: "hoshino-mio", title: "【審査待ち】冬のささやきボイス", days: 30 },
   { slug: "tsukishiro-ren", title: "【審査待ち】深夜の朗読会", days: 120 },
+  { slug: "hanasaki-yui", title: "【審査待ち】春のおはようボイス", days: 14 },
+  { slug: "hoshino-mio", title: "【審査待ち】星空の子守唄", days: 60 },
+];
+
+/** Firing incidents (one per rule, as the engine keeps them), so each browser acknowledges its own. */
+const INCIDENTS = [
+  {
+    rule: "error_rate_high",
+    severity: "critical",
+    destination: "pagerduty",
+    summary: "【デモ】エラー率が5%を超えています / Demo: error rate above 5 %",
+    details: { value: 0.071, threshold: 0.05, windowMinutes: 5 },
+  },
+  {
+    rule: "latency_p95_high",
+    severity: "warning",
+    destination: "slack",
+    summary: "【デモ】応答時間（p95）が1秒を超えています / Demo: p95 latency above 1 s",
+    details: { value: 1340, threshold: 1000, windowMinutes: 5 },
+  },
 ];
 
 export async function seedConsoleDemo(tx: Queryable, now: Date): Promise<void> {
   for (const pending of PENDING) await seedPendingCampaign(tx, pending, now);
-  await tx.query(
-    `insert into public.alert_incidents (rule_id, dedup_key, severity, destination, summary, details, opened_at)
-     values ('error_rate_high', 'koepon/error_rate_high', 'critical', 'pagerduty',
-             '【デモ】エラー率が5%を超えています / Demo: error rate above 5 %', $1, $2)`,
-    [
-      JSON.stringify({ value: 0.071, threshold: 0.05, windowMinutes: 5, demo: true }),
-      new Date(now.getTime() - 12 * 60_000),
-    ],
-  );
+  for (const incident of INCIDENTS) {
+    await tx.query(
+      `insert into public.alert_incidents (rule_id, dedup_key, severity, destination, summary, details, opened_at)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        incident.rule,
+        `koepon/${incident.rule}`,
+        incident.severity,
+        incident.destination,
+        incident.summary,
+        JSON.stringify({ ...incident.details, demo: true }),
+        new Date(now.getTime() - 12 * 60_000),
+      ],
+    );
+  }
   await seedMetricHistory(tx, now);
 }
 

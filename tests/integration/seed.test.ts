@@ -103,7 +103,7 @@ describe("demo seed", () => {
     }
   });
 
-  it("gives the embedded demo's console two campaigns in review, a firing incident and 30 days of history", async () => {
+  it("gives the embedded demo's console four campaigns in review, two firing incidents and 30 days of history", async () => {
     const [demo] = await t.db.query<{ in_review: number; incidents: number; metrics: number; days: number }>(
       `select (select count(*)::int from public.campaigns where status = 'in_review') as in_review,
               (select count(*)::int from public.alert_incidents where status = 'firing') as incidents,
@@ -113,7 +113,7 @@ describe("demo seed", () => {
     // A server's demo (even a local one) gets none of it: generated figures stay out of real dashboards.
     expect(demo).toEqual(
       embedded
-        ? { in_review: 2, incidents: 1, metrics: 10, days: 29 }
+        ? { in_review: 4, incidents: 2, metrics: 10, days: 29 }
         : { in_review: 0, incidents: 0, metrics: 0, days: 0 },
     );
   });
