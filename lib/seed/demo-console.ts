@@ -11,7 +11,7 @@ import "server-only";
  * incidents' summaries say they are a demo.
  */
 import type { Queryable } from "../db/types";
-import { DEMO_RATES, splitWeights } from "./catalog";
+import { insertDemoRateTable } from "./catalog";
 
 /**
  * Campaigns waiting for review, by the demo VTuber's slug: enough to approve one and
@@ -85,22 +85,7 @@ async function seedPendingCampaign(
      returning id, rarity`,
     [campaign!.id, vtuber.id],
   );
-  const [table] = await tx.query<{ id: string }>(
-    "insert into public.rate_tables (campaign_id, version) values ($1, 1) returning id",
-    [campaign!.id],
-  );
-  for (const slot of ["regular", "guaranteed"] as const) {
-    for (const [rarity, total] of Object.entries(DEMO_RATES[slot])) {
-      const ofRarity = items.filter((i) => i.rarity === rarity);
-      const weights = splitWeights(total, ofRarity.length);
-      for (const [i, item] of ofRarity.entries()) {
-        await tx.query(
-          "insert into public.rate_table_entries (rate_table_id, slot, item_id, rarity, weight_ppm) values ($1, $2, $3, $4, $5)",
-          [table!.id, slot, item.id, rarity, weights[i]],
-        );
-      }
-    }
-  }
+  await insertDemoRateTable(tx, campaign!.id, items);
 }
 
 /**
