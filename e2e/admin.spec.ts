@@ -68,13 +68,17 @@ test.describe("admin console", () => {
     await page.goto("/admin/review");
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, testInfo, "admin-review");
-    const approving = page.getByRole("article").filter({ has: page.getByRole("heading", { name: new RegExp(approve) }) });
+    const approving = page
+      .getByRole("article")
+      .filter({ has: page.getByRole("heading", { name: new RegExp(approve) }) });
     await approving.getByRole("button", { name: "承認する" }).click();
     await expect(page.getByRole("heading", { name: new RegExp(approve) })).toHaveCount(0);
     const gachas = await json<{ gachas: { title: string }[] }>(page.request, "/api/gachas");
     expect(gachas.body.gachas.map((g) => g.title)).toContain(approve);
 
-    const rejecting = page.getByRole("article").filter({ has: page.getByRole("heading", { name: new RegExp(reject) }) });
+    const rejecting = page
+      .getByRole("article")
+      .filter({ has: page.getByRole("heading", { name: new RegExp(reject) }) });
     await rejecting.getByLabel("理由（VTuberに表示されます）").fill("サンプル音声が聞き取りにくいため");
     await rejecting.getByRole("button", { name: "差し戻す" }).click();
     await expect(page.getByRole("heading", { name: new RegExp(reject) })).toHaveCount(0);
