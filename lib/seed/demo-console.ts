@@ -69,7 +69,8 @@ async function seedPendingCampaign(
 ): Promise<void> {
   const [vtuber] = await tx.query<{ id: string }>("select id from public.vtubers where slug = $1", [pending.slug]);
   if (!vtuber) return;
-  const startsAt = new Date(now.getTime() + 3_600_000);
+  // Open from the seed's moment on: approving one in the demo puts it in front of fans at once.
+  const startsAt = now;
   const [campaign] = await tx.query<{ id: string }>(
     `insert into public.campaigns (vtuber_id, title, description, status, starts_at, ends_at, submitted_at)
      values ($1, $2, 'デモの審査待ちキャンペーンです。 / A demo campaign waiting for review.', 'in_review', $3, $4, $5)
