@@ -39,7 +39,8 @@ async function signInAdmin(page: Page) {
   await page.getByLabel("メールアドレス").fill(ADMIN.email);
   await page.getByLabel("パスワード").fill(ADMIN.password);
   await page.getByRole("button", { name: "ログイン" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "概要" })).toBeVisible();
+  // Sign-in hashes with bcrypt: slower than the default wait while both browsers run.
+  await expect(page.getByRole("heading", { level: 1, name: "概要" })).toBeVisible({ timeout: 30_000 });
 }
 
 async function json<T>(request: APIRequestContext, path: string): Promise<{ status: number; body: T }> {
@@ -117,7 +118,8 @@ test.describe("admin console", () => {
     // Refund the 10-pull: refunded in the fan's history, items out, medals and spend back.
     await page.goto(`/admin/users?q=${encodeURIComponent(fanEmail)}`);
     await page.getByRole("link", { name: fanEmail }).click();
-    await page.getByRole("table").getByRole("link").first().click();
+    await expect(page.getByRole("heading", { level: 1, name: new RegExp(fanEmail) })).toBeVisible();
+    await page.goto((await page.getByRole("table").getByRole("link").first().getAttribute("href"))!);
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, testInfo, "admin-purchase");
     await page.getByLabel("返金の理由").fill("誤購入の申し出");
