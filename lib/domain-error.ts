@@ -51,6 +51,12 @@ export type DomainErrorCode =
   | "exchange_limit_reached"
   | "already_owned"
   | "reward_not_found"
+  // admin reviews
+  | "own_submission"
+  | "review_state_conflict"
+  | "rate_table_invalid"
+  | "refund_not_allowed"
+  | "refund_failed"
   // signed file URLs
   | "signed_url_invalid"
   | "signed_url_expired";

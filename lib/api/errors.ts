@@ -234,6 +234,31 @@ export const API_ERRORS = {
     en: "This content is already in your reward box. No medals were spent.",
   },
   reward_not_found: { status: 404, ja: "特典が見つかりませんでした。", en: "This reward is not in your reward box." },
+  own_submission: {
+    status: 403,
+    ja: "ご自身の申請は審査できません。別の管理者が審査します。",
+    en: "You cannot review your own submission. Another admin has to.",
+  },
+  review_state_conflict: {
+    status: 409,
+    ja: "この申請は審査待ちではありません（既に審査済みか、取り下げられています）。",
+    en: "This submission is not waiting for review: it was already decided or withdrawn.",
+  },
+  rate_table_invalid: {
+    status: 422,
+    ja: "排出率表に誤りがあるため承認できません。",
+    en: "The rate table is not valid and cannot be approved.",
+  },
+  refund_not_allowed: {
+    status: 409,
+    ja: "この購入は返金できません（未決済、または決済が完了していません）。",
+    en: "This purchase cannot be refunded: it was not paid or is not settled yet.",
+  },
+  refund_failed: {
+    status: 502,
+    ja: "決済事業者で返金を完了できませんでした。返金は受付済みのまま残っています。しばらくしてから再度お試しください。",
+    en: "The payment provider did not complete the refund. It stays requested; try again shortly.",
+  },
   signed_url_invalid: { status: 403, ja: "このリンクは無効です。", en: "This link is not valid." },
   signed_url_expired: {
     status: 410,

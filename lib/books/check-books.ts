@@ -11,11 +11,11 @@ import type { Database } from "../db/types";
 export type BookRule =
   /** Every fan's medal balance with a VTuber equals the sum of their ledger rows for it. */
   | "medal_ledger_matches_balances"
-  /** A fulfilled purchase has its pull, all of its results, and every drawn file in the fan's reward box. */
+  /** A fulfilled purchase (not refunded) has its pull, all of its results, and every drawn file in the fan's reward box. */
   | "fulfilled_purchases_delivered"
-  /** Every reward comes from a pull of a fulfilled purchase or an exchange, of the same fan and file. */
+  /** Every reward comes from a pull of a fulfilled (not refunded) purchase or an exchange, of the same fan and file. */
   | "rewards_have_a_source"
-  /** Per fan and JST month: committed yen equal the purchases fulfilled, pending yen those still in flight. */
+  /** Per fan and JST month: committed yen equal the purchases fulfilled and not refunded, pending yen those still in flight. */
   | "monthly_spend_matches_purchases";
 
 export interface BookViolation {
@@ -56,7 +56,7 @@ const RULES: Record<BookRule, string> = {
                                 where w.user_id = pu.user_id and w.content_file_id = i.content_file_id)) as undelivered_files
       from public.purchases pu
       left join public.pulls p on p.purchase_id = pu.id
-     where pu.fulfilled_at is not null
+     where pu.fulfilled_at is not null and pu.status <> 'refunded'
        and (p.id is null
             or p.user_id <> pu.user_id
             or (select count(*) from public.pull_results r where r.pull_id = p.id) <> pu.pull_count
@@ -75,7 +75,8 @@ const RULES: Record<BookRule, string> = {
             join public.purchases pu on pu.id = p.purchase_id
             join public.pull_results r on r.pull_id = p.id
             join public.gacha_items i on i.id = r.item_id
-           where p.id = w.pull_id and p.user_id = w.user_id and pu.fulfilled_at is not null
+           where p.id = w.pull_id and p.user_id = w.user_id
+             and pu.fulfilled_at is not null and pu.status <> 'refunded'
              and i.content_file_id = w.content_file_id))
        or (w.source = 'exchange' and exists (
           select 1 from public.exchanges e
@@ -83,11 +84,12 @@ const RULES: Record<BookRule, string> = {
            where e.id = w.exchange_id and e.user_id = w.user_id and x.content_file_id = w.content_file_id)))`,
 
   // Fulfilment is what commits a purchase's yen (it sets fulfilled_at); pending and paid
-  // purchases still hold theirs as pending; failed ones released theirs.
+  // purchases still hold theirs as pending; failed ones released theirs; a refund
+  // returns them (lib/payments/refund-complete.ts).
   monthly_spend_matches_purchases: `
     with expected as (
       select user_id, spend_month as month,
-             sum(amount_jpy) filter (where fulfilled_at is not null)::bigint as committed,
+             sum(amount_jpy) filter (where fulfilled_at is not null and status <> 'refunded')::bigint as committed,
              sum(amount_jpy) filter (where fulfilled_at is null and status in ('pending', 'paid'))::bigint as pending
         from public.purchases group by user_id, spend_month
     )

@@ -297,6 +297,23 @@ export interface RefreshTokens {
   token_hash: string;
 }
 
+export interface Refunds {
+  amount_jpy: number;
+  completed_at: Timestamp | null;
+  idempotency_key: string;
+  last_error: string | null;
+  medals_shortfall: number | null;
+  medals_taken: number | null;
+  provider: string;
+  provider_refund_id: string | null;
+  purchase_id: string;
+  reason: string;
+  requested_at: Generated<Timestamp>;
+  requested_by: string | null;
+  rewards_removed: number | null;
+  status: Generated<string>;
+}
+
 export interface Rewards {
   acquired_at: Generated<Timestamp>;
   content_file_id: string;
@@ -321,6 +338,15 @@ export interface SandboxPayments {
   metadata_purchase_id: string | null;
   payment_method_id: string;
   status: string;
+}
+
+export interface SandboxRefunds {
+  amount_jpy: number;
+  created_at: Generated<Timestamp>;
+  id: string;
+  idempotency_key: string;
+  metadata_purchase_id: string | null;
+  payment_intent_id: string;
 }
 
 export interface Users {
@@ -391,8 +417,10 @@ export interface DB {
   rate_tables: RateTables;
   refresh_token_families: RefreshTokenFamilies;
   refresh_tokens: RefreshTokens;
+  refunds: Refunds;
   rewards: Rewards;
   sandbox_payments: SandboxPayments;
+  sandbox_refunds: SandboxRefunds;
   users: Users;
   vtubers: Vtubers;
   webhook_events: WebhookEvents;

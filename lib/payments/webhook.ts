@@ -5,6 +5,7 @@ import { countSignal } from "../metrics/signals";
 import { cryptoRandom, type RandomSource } from "../gacha/random";
 import { failureCodeOf, type StripePaymentError } from "./failure-code";
 import type { PaymentProvider } from "./providers/types";
+import { refundReportedIn, type RefundReport } from "./refund-webhook";
 import { releaseIn } from "./release";
 import { settleSucceededIn, type SettleOutcome } from "./settle-succeeded";
 import { verifyWebhook, type WebhookEvent } from "./webhook-event";
@@ -22,7 +23,8 @@ export type WebhookOutcome =
   | { handled: "duplicate" }
   | { handled: "ignored"; type: string }
   | { handled: "settled"; outcome: SettleOutcome }
-  | { handled: "released"; released: boolean };
+  | { handled: "released"; released: boolean }
+  | { handled: "refunded"; outcome: RefundReport };
 
 /**
  * `POST /api/webhooks/stripe`, for both providers (the sandbox signs like Stripe):
@@ -32,7 +34,8 @@ export type WebhookOutcome =
  *    a repeat, then a row lock, so of any number of parallel deliveries exactly one
  *    processes it and the others wait and find it processed;
  * 3. a success fulfils the purchase named in its metadata (idempotent with the request
- *    path), a failure or expiry releases a purchase still pending; the event is marked
+ *    path), a failure or expiry releases a purchase still pending, a whole refund
+ *    (`charge.refunded`) completes the purchase's refund (idempotent too); the event is marked
  *    processed in the same transaction. Any other event type is acknowledged and
  *    ignored before step 2, so it writes nothing.
  *
@@ -68,7 +71,7 @@ export async function handleWebhook(
         [provider, event.id],
       );
       if (row!.processed_at) return { handled: "duplicate" } as const;
-      const outcome = await apply(tx, event, deps.rng ?? cryptoRandom);
+      const outcome = await apply(tx, provider, event, deps.rng ?? cryptoRandom);
       await tx.query("update public.webhook_events set processed_at = now(), last_error = null where id = $1", [
         row!.id,
       ]);
@@ -87,9 +90,10 @@ const HANDLED_TYPES: ReadonlySet<string> = new Set([
   "checkout.session.async_payment_succeeded",
   "checkout.session.async_payment_failed",
   "checkout.session.expired",
+  "charge.refunded",
 ]);
 
-async function apply(tx: Queryable, event: WebhookEvent, rng: RandomSource): Promise<WebhookOutcome> {
+async function apply(tx: Queryable, provider: string, event: WebhookEvent, rng: RandomSource): Promise<WebhookOutcome> {
   const object = event.data.object;
   const metadata = (object.metadata ?? {}) as Record<string, string | undefined>;
   const purchaseId = metadata.purchase_id ?? null;
@@ -126,6 +130,8 @@ async function apply(tx: Queryable, event: WebhookEvent, rng: RandomSource): Pro
       return releaseWith("async_payment_failed");
     case "checkout.session.expired":
       return releaseWith("checkout_expired");
+    case "charge.refunded":
+      return { handled: "refunded", outcome: await refundReportedIn(tx, provider, object) };
     default:
       return { handled: "ignored", type: event.type };
   }

@@ -3,6 +3,7 @@
  * (voice clips, images and one short video) and three exchange items (one cheap enough
  * for the medals of a single 10-pull). Everything here is made up for the demo.
  */
+import type { Queryable } from "../db/types";
 import type { Rgb } from "./media";
 
 export type Rarity = "N" | "R" | "SR" | "SSR";
@@ -184,4 +185,32 @@ export function splitWeights(total: number, count: number): number[] {
   const base = Math.floor(total / count);
   const remainder = total - base * count;
   return Array.from({ length: count }, (_, i) => base + (i < remainder ? 1 : 0));
+}
+
+/**
+ * A version-1 draft rate table of a demo campaign: DEMO_RATES split evenly over the
+ * items of each rarity. Returns the table's id; approval is the caller's step.
+ */
+export async function insertDemoRateTable(
+  tx: Queryable,
+  campaignId: string,
+  items: readonly { id: string; rarity: string }[],
+): Promise<string> {
+  const [table] = await tx.query<{ id: string }>(
+    "insert into public.rate_tables (campaign_id, version) values ($1, 1) returning id",
+    [campaignId],
+  );
+  for (const slot of ["regular", "guaranteed"] as const) {
+    for (const [rarity, total] of Object.entries(DEMO_RATES[slot])) {
+      const ofRarity = items.filter((i) => i.rarity === rarity);
+      const weights = splitWeights(total, ofRarity.length);
+      for (const [i, item] of ofRarity.entries()) {
+        await tx.query(
+          "insert into public.rate_table_entries (rate_table_id, slot, item_id, rarity, weight_ppm) values ($1, $2, $3, $4, $5)",
+          [table!.id, slot, item.id, rarity, weights[i]],
+        );
+      }
+    }
+  }
+  return table!.id;
 }

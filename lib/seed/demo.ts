@@ -10,7 +10,8 @@ import type { ContentKind } from "../gacha/types";
 import { localStorage } from "../storage/local";
 import { supabaseStorage } from "../storage/supabase";
 import type { ObjectStorage } from "../storage/types";
-import { DEMO_RATES, DEMO_VTUBERS, splitWeights, type DemoVtuber } from "./catalog";
+import { DEMO_VTUBERS, insertDemoRateTable, type DemoVtuber } from "./catalog";
+import { seedConsoleDemo } from "./demo-console";
 import { DEMO_VIDEO, demoVideoWebm, gradientPng, toneWav } from "./media";
 
 export interface DemoAccount {
@@ -137,6 +138,8 @@ export async function seedDemoData(
     for (const vtuber of DEMO_VTUBERS) {
       await seedVtuber(tx, storage, vtuber, { userId: userIds.get(vtuber.email)!, adminId, video }, now);
     }
+    // Review queue, incident and generated metric history: the embedded demo only.
+    if (published) await seedConsoleDemo(tx, now);
   });
   return { seeded: true, accounts };
 }
@@ -240,30 +243,15 @@ async function seedVtuber(
     items.push({ id: row!.id, rarity: item.rarity });
   }
 
-  const [table] = await tx.query<{ id: string }>(
-    "insert into public.rate_tables (campaign_id, version) values ($1, 1) returning id",
-    [campaignId],
-  );
-  for (const slot of ["regular", "guaranteed"] as const) {
-    for (const [rarity, total] of Object.entries(DEMO_RATES[slot])) {
-      const ofRarity = items.filter((i) => i.rarity === rarity);
-      const weights = splitWeights(total, ofRarity.length);
-      for (const [i, item] of ofRarity.entries()) {
-        await tx.query(
-          "insert into public.rate_table_entries (rate_table_id, slot, item_id, rarity, weight_ppm) values ($1, $2, $3, $4, $5)",
-          [table!.id, slot, item.id, rarity, weights[i]],
-        );
-      }
-    }
-  }
+  const tableId = await insertDemoRateTable(tx, campaignId, items);
   await tx.query("update public.rate_tables set status = 'approved', approved_by = $2 where id = $1", [
-    table!.id,
+    tableId,
     adminId,
   ]);
   await tx.query(
     `update public.campaigns set status = 'approved', current_rate_table_id = $2, reviewed_at = $3, reviewed_by = $4
      where id = $1`,
-    [campaignId, table!.id, now, adminId],
+    [campaignId, tableId, now, adminId],
   );
 
   for (const [index, exchange] of vtuber.exchange.entries()) {

@@ -13,6 +13,7 @@
  *   POST /v1/payment_intents/:id/cancel
  *   GET  /v1/payment_intents?created[gte]=…&limit=…
  *   POST /v1/checkout/sessions
+ *   POST /v1/refunds                (whole refunds of a succeeded intent; a second is `charge_already_refunded`)
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
@@ -33,6 +34,8 @@ export interface StripeStub {
   intents: Map<string, Record<string, unknown>>;
   /** Customers by id, as created (deleted ones removed). */
   customers: Map<string, Record<string, unknown>>;
+  /** Refunds by id, as created. */
+  refunds: Map<string, Record<string, unknown>>;
   /** Adds a payment intent directly, as if made elsewhere (for list tests). */
   seedIntent(intent: Record<string, unknown>): void;
   close(): Promise<void>;
@@ -96,6 +99,7 @@ export async function startStripeStub(): Promise<StripeStub> {
     methods.set(attached.id, attached);
     return attached;
   };
+  const refunds = new Map<string, Record<string, unknown>>();
   const idempotent = new Map<string, { status: number; body: unknown }>();
 
   const server = http.createServer((req, res) => {
@@ -198,6 +202,7 @@ export async function startStripeStub(): Promise<StripeStub> {
       const data = [...intents.values()].filter((pi) => (pi.created as number) >= gte);
       return send(200, { object: "list", data, has_more: false, url: "/v1/payment_intents" });
     }
+    if (method === "POST" && url.pathname === "/v1/refunds") return send(...createRefund(params));
     if (method === "POST" && url.pathname === "/v1/checkout/sessions") {
       const session = id("cs");
       return send(200, {
@@ -216,6 +221,34 @@ export async function startStripeStub(): Promise<StripeStub> {
     return send(404, {
       error: { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${url.pathname})` },
     });
+  }
+
+  function createRefund(params: Record<string, string>): [number, unknown] {
+    const intent = intents.get(params.payment_intent ?? "");
+    const invalid = (code: string, message: string): [number, unknown] => [
+      400,
+      { error: { type: "invalid_request_error", code, message } },
+    ];
+    if (!intent) return invalid("resource_missing", `No such payment_intent: '${params.payment_intent}'`);
+    if (intent.status !== "succeeded") return invalid("charge_not_refundable", "This charge cannot be refunded.");
+    if (intent.refunded) return invalid("charge_already_refunded", "Charge has already been refunded.");
+    const amount = params.amount === undefined ? (intent.amount as number) : Number(params.amount);
+    if (amount > (intent.amount as number))
+      return invalid("amount_too_large", "Refund amount is greater than charge amount.");
+    intent.refunded = true;
+    const refund = {
+      id: id("re"),
+      object: "refund",
+      amount,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      metadata: { purchase_id: params["metadata[purchase_id]"] },
+      reason: params.reason ?? null,
+      status: "succeeded",
+      created: Math.floor(Date.now() / 1000),
+    };
+    refunds.set(refund.id, refund);
+    return [200, refund];
   }
 
   function createIntent(params: Record<string, string>): [number, unknown] {
@@ -279,6 +312,7 @@ export async function startStripeStub(): Promise<StripeStub> {
     requests,
     intents,
     customers,
+    refunds,
     seedIntent: (intent) => intents.set(intent.id as string, intent),
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };

@@ -12,6 +12,24 @@ import { randomUUID } from "node:crypto";
 import { NextRequest } from "next/server";
 import { createLocalJWKSet } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
+import * as adminAudit from "@/app/api/admin/audit/route";
+import * as adminIncidents from "@/app/api/admin/incidents/route";
+import * as adminIncidentsAcknowledge from "@/app/api/admin/incidents/[id]/acknowledge/route";
+import * as adminPurchases from "@/app/api/admin/purchases/route";
+import * as adminPurchase from "@/app/api/admin/purchases/[id]/route";
+import * as adminReconcile from "@/app/api/admin/reconcile/route";
+import * as adminReviewQueue from "@/app/api/admin/review-queue/route";
+import * as adminUsers from "@/app/api/admin/users/route";
+import * as adminUser from "@/app/api/admin/users/[id]/route";
+import * as adminCampaignsApprove from "@/app/api/admin/campaigns/[id]/approve/route";
+import * as adminCampaignsReject from "@/app/api/admin/campaigns/[id]/reject/route";
+import * as adminExchangeItemsApprove from "@/app/api/admin/exchange-items/[id]/approve/route";
+import * as adminExchangeItemsReject from "@/app/api/admin/exchange-items/[id]/reject/route";
+import * as adminPurchasesRefund from "@/app/api/admin/purchases/[id]/refund/route";
+import * as adminUsersReinstate from "@/app/api/admin/users/[id]/reinstate/route";
+import * as adminUsersSuspend from "@/app/api/admin/users/[id]/suspend/route";
+import * as adminVtubersApprove from "@/app/api/admin/vtubers/[id]/approve/route";
+import * as adminVtubersReject from "@/app/api/admin/vtubers/[id]/reject/route";
 import * as authLogin from "@/app/api/auth/login/route";
 import * as authLogout from "@/app/api/auth/logout/route";
 import * as authPasswordResetConfirm from "@/app/api/auth/password-reset/confirm/route";
@@ -55,6 +73,24 @@ import { setUpPaymentTests } from "../helpers/payment-test-context";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const MODULES: Record<string, object> = {
+  "/api/admin/audit": adminAudit,
+  "/api/admin/incidents": adminIncidents,
+  "/api/admin/incidents/[id]/acknowledge": adminIncidentsAcknowledge,
+  "/api/admin/purchases": adminPurchases,
+  "/api/admin/purchases/[id]": adminPurchase,
+  "/api/admin/reconcile": adminReconcile,
+  "/api/admin/review-queue": adminReviewQueue,
+  "/api/admin/users": adminUsers,
+  "/api/admin/users/[id]": adminUser,
+  "/api/admin/campaigns/[id]/approve": adminCampaignsApprove,
+  "/api/admin/campaigns/[id]/reject": adminCampaignsReject,
+  "/api/admin/exchange-items/[id]/approve": adminExchangeItemsApprove,
+  "/api/admin/exchange-items/[id]/reject": adminExchangeItemsReject,
+  "/api/admin/purchases/[id]/refund": adminPurchasesRefund,
+  "/api/admin/users/[id]/reinstate": adminUsersReinstate,
+  "/api/admin/users/[id]/suspend": adminUsersSuspend,
+  "/api/admin/vtubers/[id]/approve": adminVtubersApprove,
+  "/api/admin/vtubers/[id]/reject": adminVtubersReject,
   "/api/auth/login": authLogin,
   "/api/auth/logout": authLogout,
   "/api/auth/password-reset": authPasswordReset,

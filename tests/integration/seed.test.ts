@@ -103,6 +103,21 @@ describe("demo seed", () => {
     }
   });
 
+  it("gives the embedded demo's console four campaigns in review, two firing incidents and 30 days of history", async () => {
+    const [demo] = await t.db.query<{ in_review: number; incidents: number; metrics: number; days: number }>(
+      `select (select count(*)::int from public.campaigns where status = 'in_review') as in_review,
+              (select count(*)::int from public.alert_incidents where status = 'firing') as incidents,
+              (select count(distinct metric)::int from public.metric_rollups) as metrics,
+              (select coalesce(extract(day from max(bucket) - min(bucket)), 0)::int from public.metric_rollups) as days`,
+    );
+    // A server's demo (even a local one) gets none of it: generated figures stay out of real dashboards.
+    expect(demo).toEqual(
+      embedded
+        ? { in_review: 4, incidents: 2, metrics: 10, days: 29 }
+        : { in_review: 0, incidents: 0, metrics: 0, days: 0 },
+    );
+  });
+
   it("gives each campaign one short video, a WebM recorded with its type, duration and frame size", async () => {
     const videos = await t.db.query<{
       slug: string;
@@ -118,7 +133,9 @@ describe("demo seed", () => {
       `select v.slug, i.name as item, i.rarity, f.storage_path, f.mime_type, f.size_bytes, f.duration_ms, f.width, f.height
          from public.content_files f
          join public.vtubers v on v.id = f.vtuber_id
+         -- The live campaigns' items (the embedded demo's campaigns in review reuse the files).
          left join public.gacha_items i on i.content_file_id = f.id
+              and exists (select 1 from public.campaigns c where c.id = i.campaign_id and c.status = 'approved')
         where f.kind = 'video'
         order by v.slug`,
     );

@@ -30,9 +30,8 @@ export function stripeStyleId(prefix: string): string {
  * or `payment_intent.payment_failed`, the intent under `data.object`, amounts in yen,
  * `metadata.purchase_id`), so the webhook code cannot tell the two providers apart.
  */
-export function paymentIntentEvent(intent: SandboxIntent, now: Date): object {
-  const failed = intent.status === "failed";
-  const created = Math.floor(intent.createdAt.getTime() / 1000);
+/** Stripe's event envelope around `object`. */
+function stripeEvent(type: string, object: object, now: Date, idempotencyKey: string | null): object {
   return {
     id: stripeStyleId("evt"),
     object: "event",
@@ -40,25 +39,34 @@ export function paymentIntentEvent(intent: SandboxIntent, now: Date): object {
     created: Math.floor(now.getTime() / 1000),
     livemode: false,
     pending_webhooks: 1,
-    request: { id: null, idempotency_key: intent.idempotencyKey },
-    type: failed ? "payment_intent.payment_failed" : "payment_intent.succeeded",
-    data: {
-      object: {
-        id: intent.id,
-        object: "payment_intent",
-        amount: intent.amountJpy,
-        amount_received: failed ? 0 : intent.amountJpy,
-        currency: "jpy",
-        created,
-        livemode: false,
-        metadata: { purchase_id: intent.purchaseId },
-        payment_method: intent.paymentMethodId,
-        payment_method_types: ["card"],
-        status: failed ? "requires_payment_method" : "succeeded",
-        last_payment_error: failed ? lastPaymentError(intent.failureCode!) : null,
-      },
-    },
+    request: { id: null, idempotency_key: idempotencyKey },
+    type,
+    data: { object },
   };
+}
+
+export function paymentIntentEvent(intent: SandboxIntent, now: Date): object {
+  const failed = intent.status === "failed";
+  const created = Math.floor(intent.createdAt.getTime() / 1000);
+  return stripeEvent(
+    failed ? "payment_intent.payment_failed" : "payment_intent.succeeded",
+    {
+      id: intent.id,
+      object: "payment_intent",
+      amount: intent.amountJpy,
+      amount_received: failed ? 0 : intent.amountJpy,
+      currency: "jpy",
+      created,
+      livemode: false,
+      metadata: { purchase_id: intent.purchaseId },
+      payment_method: intent.paymentMethodId,
+      payment_method_types: ["card"],
+      status: failed ? "requires_payment_method" : "succeeded",
+      last_payment_error: failed ? lastPaymentError(intent.failureCode!) : null,
+    },
+    now,
+    intent.idempotencyKey,
+  );
 }
 
 /** Stripe reports every card decline as `code: card_declined` with the reason in `decline_code`. */
@@ -69,4 +77,36 @@ function lastPaymentError(failureCode: string): object {
     decline_code: failureCode === "card_declined" ? "generic_decline" : failureCode,
     message: "Your card was declined.",
   };
+}
+
+/**
+ * `charge.refunded` as Stripe sends it for a whole refund: the charge under
+ * `data.object`, `refunded: true`, its PaymentIntent and the refund in `refunds.data`.
+ */
+export function chargeRefundedEvent(
+  refund: { id: string; paymentIntentId: string; amountJpy: number; purchaseId: string | null; createdAt: Date },
+  now: Date,
+): object {
+  const created = Math.floor(refund.createdAt.getTime() / 1000);
+  return stripeEvent(
+    "charge.refunded",
+    {
+      id: `ch_${refund.paymentIntentId.slice(3)}`,
+      object: "charge",
+      amount: refund.amountJpy,
+      amount_refunded: refund.amountJpy,
+      currency: "jpy",
+      livemode: false,
+      metadata: refund.purchaseId ? { purchase_id: refund.purchaseId } : {},
+      payment_intent: refund.paymentIntentId,
+      refunded: true,
+      status: "succeeded",
+      refunds: {
+        object: "list",
+        data: [{ id: refund.id, object: "refund", amount: refund.amountJpy, created, status: "succeeded" }],
+      },
+    },
+    now,
+    null,
+  );
 }

@@ -3,9 +3,18 @@ import type { Columns, Narrow } from "../../db/rows";
 import { asService } from "../../db/session";
 import type { Database } from "../../db/types";
 import { DomainError } from "../../domain-error";
-import { paymentIntentEvent, stripeStyleId, type SandboxIntent } from "./sandbox-events";
+import { chargeRefundedEvent, paymentIntentEvent, stripeStyleId, type SandboxIntent } from "./sandbox-events";
+import { recordSandboxRefund } from "./sandbox-refunds";
 import { signDelivery, type SignedDelivery } from "./stripe-signature";
-import type { ChargeRequest, ChargeResult, PaymentProvider, ProviderPayment, SavedCard } from "./types";
+import type {
+  ChargeRequest,
+  ChargeResult,
+  PaymentProvider,
+  ProviderPayment,
+  RefundRequest,
+  RefundResult,
+  SavedCard,
+} from "./types";
 
 /**
  * Stripe's test payment-method ids and what the sandbox does with each: the same ids a
@@ -124,6 +133,12 @@ export function createSandboxProvider(options: SandboxOptions): PaymentProvider 
         currency: "jpy",
         createdAt: row.created_at,
       }));
+    },
+
+    async refund(request: RefundRequest): Promise<RefundResult> {
+      const { result, created } = await recordSandboxRefund(options.db, request);
+      if (created) options.deliver(signDelivery(chargeRefundedEvent(created, now()), options.webhookSecret, now()));
+      return result;
     },
   };
 }

@@ -233,5 +233,35 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
         throw err;
       }
     },
+
+    async refund(request) {
+      try {
+        const refund = await stripe.refunds.create(
+          {
+            payment_intent: request.providerPaymentId,
+            amount: request.amountJpy,
+            reason: "requested_by_customer",
+            metadata: { purchase_id: request.purchaseId },
+          },
+          { idempotencyKey: request.idempotencyKey },
+        );
+        if (refund.status === "succeeded") return { outcome: "succeeded", providerRefundId: refund.id };
+        if (refund.status === "failed" || refund.status === "canceled") {
+          return {
+            outcome: "failed",
+            providerRefundId: refund.id,
+            failureCode: refund.failure_reason ?? refund.status,
+          };
+        }
+        // pending or requires_action: charge.refunded arrives when it settles.
+        return { outcome: "pending", providerRefundId: refund.id };
+      } catch (err) {
+        // Stripe's answer for a payment already refunded or not refundable: a decided outcome, not an unknown one.
+        if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code) {
+          return { outcome: "failed", providerRefundId: null, failureCode: err.code };
+        }
+        throw err;
+      }
+    },
   };
 }

@@ -66,6 +66,21 @@ export interface CardSetup {
   clientSecret: string;
 }
 
+/** A whole refund of one succeeded payment. */
+export interface RefundRequest {
+  purchaseId: string;
+  /** The provider's payment (PaymentIntent) id recorded on the purchase. */
+  providerPaymentId: string;
+  amountJpy: number;
+  /** The same for every retry of this refund, so the provider refunds once. */
+  idempotencyKey: string;
+}
+
+export type RefundResult =
+  /** `succeeded`: the money is on its way back; `pending`: the provider's webhook will say. */
+  | { outcome: "succeeded" | "pending"; providerRefundId: string }
+  | { outcome: "failed"; providerRefundId: string | null; failureCode: string };
+
 export interface PaymentProvider {
   readonly name: ProviderName;
   /** The `whsec_…` secret its webhooks are signed with (Stripe's scheme). */
@@ -84,4 +99,10 @@ export interface PaymentProvider {
   setUpCard(userId: string): Promise<CardSetup>;
   /** Forgets the fan's customer and the cards saved to it (account deletion). */
   forgetCustomer(userId: string): Promise<void>;
+  /**
+   * Refunds a payment whole, once per idempotency key; its `charge.refunded` webhook
+   * follows. Both providers have it; a stand-in that never refunds may leave it out.
+   * Throws when the outcome is unknown: the refund stays requested and is retried.
+   */
+  refund?(request: RefundRequest): Promise<RefundResult>;
 }

@@ -1,0 +1,7 @@
+import { reviewCampaign } from "@/lib/admin/review-campaign";
+import { reviewRoute } from "@/lib/api/review-route";
+
+export const runtime = "nodejs";
+
+/** Approves a submission waiting for review (body optional: `{note}`). */
+export const POST = reviewRoute(reviewCampaign, "approve");

@@ -1,0 +1,7 @@
+import { reviewCampaign } from "@/lib/admin/review-campaign";
+import { reviewRoute } from "@/lib/api/review-route";
+
+export const runtime = "nodejs";
+
+/** Sends a submission back with a reason the VTuber reads (`{reason}`). */
+export const POST = reviewRoute(reviewCampaign, "reject");

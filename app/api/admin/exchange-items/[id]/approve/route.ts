@@ -1,0 +1,7 @@
+import { reviewExchangeItem } from "@/lib/admin/review-exchange-item";
+import { reviewRoute } from "@/lib/api/review-route";
+
+export const runtime = "nodejs";
+
+/** Approves a submission waiting for review (body optional: `{note}`). */
+export const POST = reviewRoute(reviewExchangeItem, "approve");
