@@ -44,7 +44,20 @@ export type DomainErrorCode =
   | "reward_not_found"
   // signed file URLs
   | "signed_url_invalid"
-  | "signed_url_expired";
+  | "signed_url_expired"
+  // the VTuber console
+  | "application_exists"
+  | "slug_taken"
+  | "file_type_not_allowed"
+  | "file_too_large"
+  | "media_unreadable"
+  | "storage_quota_exceeded"
+  | "upload_not_found"
+  | "upload_already_received"
+  | "upload_not_received"
+  | "upload_expired"
+  | "campaign_not_editable"
+  | "rate_table_invalid";
 
 export interface ErrorDetail {
   /** Dotted path of the offending field, when there is one. */

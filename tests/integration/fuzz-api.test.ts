@@ -30,7 +30,15 @@ import * as mePurchases from "@/app/api/me/purchases/route";
 import * as meRewardDownload from "@/app/api/me/rewards/[id]/download/route";
 import * as meRewards from "@/app/api/me/rewards/route";
 import * as me from "@/app/api/me/route";
+import * as meVtuberApplication from "@/app/api/me/vtuber-application/route";
 import * as metrics from "@/app/api/metrics/route";
+import * as consoleCampaign from "@/app/api/vtuber/campaigns/[id]/route";
+import * as consoleCampaignSubmit from "@/app/api/vtuber/campaigns/[id]/submit/route";
+import * as consoleCampaigns from "@/app/api/vtuber/campaigns/route";
+import * as consoleFiles from "@/app/api/vtuber/files/route";
+import * as consoleUpload from "@/app/api/vtuber/uploads/[id]/route";
+import * as consoleUploadVerify from "@/app/api/vtuber/uploads/[id]/verify/route";
+import * as consoleUploads from "@/app/api/vtuber/uploads/route";
 import * as vtuberExchange from "@/app/api/vtubers/[slug]/exchange/route";
 import * as vtuber from "@/app/api/vtubers/[slug]/route";
 import * as vtubers from "@/app/api/vtubers/route";
@@ -63,7 +71,15 @@ const MODULES: Record<string, object> = {
   "/api/me/purchases": mePurchases,
   "/api/me/rewards": meRewards,
   "/api/me/rewards/[id]/download": meRewardDownload,
+  "/api/me/vtuber-application": meVtuberApplication,
   "/api/metrics": metrics,
+  "/api/vtuber/campaigns": consoleCampaigns,
+  "/api/vtuber/campaigns/[id]": consoleCampaign,
+  "/api/vtuber/campaigns/[id]/submit": consoleCampaignSubmit,
+  "/api/vtuber/files": consoleFiles,
+  "/api/vtuber/uploads": consoleUploads,
+  "/api/vtuber/uploads/[id]": consoleUpload,
+  "/api/vtuber/uploads/[id]/verify": consoleUploadVerify,
   "/api/vtubers": vtubers,
   "/api/vtubers/[slug]": vtuber,
   "/api/vtubers/[slug]/exchange": vtuberExchange,
