@@ -12,8 +12,8 @@ const ppm = Joi.number().integer().min(0).max(PPM_TOTAL).required();
 export const campaignDraftSchema = Joi.object<CampaignDraft>({
   title: Joi.string().trim().min(1).max(100).required(),
   description: Joi.string().allow("").max(5000).default(""),
-  startsAt: Joi.date().iso().required(),
-  endsAt: Joi.date().iso().required(),
+  startsAt: Joi.string().isoDate().required(),
+  endsAt: Joi.string().isoDate().required(),
   singlePriceJpy: Joi.number().integer().min(50).max(1000).default(100),
   tenPriceJpy: Joi.number().integer().min(500).max(10_000).default(1000),
   medals: Joi.object({ N: medals, R: medals, SR: medals, SSR: medals }).default({ N: 10, R: 20, SR: 50, SSR: 100 }),

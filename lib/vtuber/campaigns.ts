@@ -12,8 +12,9 @@ export type CampaignStatus = "draft" | "in_review" | "approved" | "rejected" | "
 export interface CampaignDraft {
   title: string;
   description: string;
-  startsAt: Date;
-  endsAt: Date;
+  /** ISO 8601 with an offset (the builder sends JST, +09:00); stored in UTC. */
+  startsAt: string;
+  endsAt: string;
   singlePriceJpy: number;
   tenPriceJpy: number;
   medals: MedalConfig;
@@ -172,7 +173,8 @@ function assertPrices(draft: CampaignDraft): void {
   const details: ErrorDetail[] = [];
   if (draft.tenPriceJpy > draft.singlePriceJpy * 10)
     details.push({ field: "tenPriceJpy", reason: "above_ten_singles" });
-  if (draft.endsAt <= draft.startsAt) details.push({ field: "endsAt", reason: "not_after_start" });
+  if (Date.parse(draft.endsAt) <= Date.parse(draft.startsAt))
+    details.push({ field: "endsAt", reason: "not_after_start" });
   if (details.length > 0) throw new DomainError("validation_failed", details);
 }
 
@@ -180,8 +182,8 @@ function campaignValues(draft: CampaignDraft): unknown[] {
   return [
     draft.title,
     draft.description,
-    draft.startsAt,
-    draft.endsAt,
+    new Date(draft.startsAt),
+    new Date(draft.endsAt),
     draft.singlePriceJpy,
     draft.tenPriceJpy,
     draft.medals.N,
