@@ -2,10 +2,13 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { MonthlySpendList } from "@/app/_components/monthly-spend-list";
 import { SignOutButton } from "@/app/_components/sign-out-button";
+import Link from "next/link";
+import { hasRole } from "@/lib/auth/caller";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { getMe } from "@/lib/auth/me";
 import { getDb } from "@/lib/db";
 import { accountMessagesFor } from "@/lib/i18n/dictionaries/account";
+import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
 import { VoluntaryLimitForm } from "./voluntary-limit-form";
 
@@ -21,6 +24,7 @@ export default async function AccountPage() {
   const [me, locale] = await Promise.all([getMe(await getDb(), user.claims, new Date()), getLocale()]);
   const messages = accountMessagesFor(locale);
   const { account: t, fields } = messages;
+  const vtuberT = vtuberMessagesFor(locale);
 
   return (
     <div className="account-page">
@@ -59,6 +63,17 @@ export default async function AccountPage() {
           <VoluntaryLimitForm current={me.monthlyLimitJpy} t={messages} />
         </section>
       )}
+
+      <section className="panel" aria-labelledby="account-vtuber">
+        <h2 id="account-vtuber">VTuber</h2>
+        <p>
+          {hasRole(user.role, "vtuber") ? (
+            <Link href="/vtuber">{vtuberT.apply.toConsole}</Link>
+          ) : (
+            <Link href="/apply">{vtuberT.apply.title}</Link>
+          )}
+        </p>
+      </section>
 
       <section className="panel" aria-labelledby="account-sessions">
         <h2 id="account-sessions">{t.sessionsHeading}</h2>

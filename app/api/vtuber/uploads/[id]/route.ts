@@ -20,7 +20,13 @@ export const PUT = route({ access: "vtuber" }, async ({ request, params, user })
     grantKey,
     body: async (maxBytes) => {
       try {
-        return Buffer.from(await readRawBody(request, maxBytes));
+        const bytes = Buffer.from(await readRawBody(request, maxBytes));
+        const declared = request.headers.get("content-length");
+        // A body cut short on its way (a proxy's limit, a dropped line) must not count as the file.
+        if (declared !== null && Number(declared) !== bytes.length) {
+          throw new DomainError("validation_failed", [{ field: "body", reason: "incomplete", received: bytes.length }]);
+        }
+        return bytes;
       } catch (err) {
         if (err instanceof RequestError && err.code === "body_too_large") {
           throw new DomainError("file_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
