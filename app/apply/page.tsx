@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { redirect } from "next/navigation";
 import { RichText } from "@/app/_components/rich-text";
 import { getCurrentUser } from "@/lib/auth/current-user";
@@ -8,6 +7,7 @@ import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
 import { getApplication } from "@/lib/vtuber/application";
 import { ApplicationForm } from "./application-form";
+import { ConsoleLink } from "./console-link";
 import "../vtuber/vtuber.css";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -49,9 +49,7 @@ export default async function ApplyPage() {
           </dl>
           {application.status === "approved" && (
             <p>
-              <Link className="button" href="/vtuber">
-                {t.toConsole}
-              </Link>
+              <ConsoleLink label={t.toConsole} />
             </p>
           )}
         </section>
