@@ -57,6 +57,7 @@ export type DomainErrorCode =
   | "upload_not_received"
   | "upload_expired"
   | "campaign_not_editable"
+  | "exchange_item_not_editable"
   | "rate_table_invalid";
 
 export interface ErrorDetail {

@@ -245,6 +245,11 @@ export const API_ERRORS = {
     ja: "審査中または承認済みのガチャは編集できません。",
     en: "A gacha in review or approved cannot be edited.",
   },
+  exchange_item_not_editable: {
+    status: 409,
+    ja: "審査中の交換アイテムは編集できません。",
+    en: "An exchange item in review cannot be edited.",
+  },
   rate_table_invalid: {
     status: 422,
     ja: "排出率表に問題があります。各項目の説明を確認してください。",

@@ -6,6 +6,9 @@ import * as application from "@/app/api/me/vtuber-application/route";
 import * as campaign from "@/app/api/vtuber/campaigns/[id]/route";
 import * as campaignSubmit from "@/app/api/vtuber/campaigns/[id]/submit/route";
 import * as campaigns from "@/app/api/vtuber/campaigns/route";
+import * as exchangeItem from "@/app/api/vtuber/exchange-items/[id]/route";
+import * as exchangeItemSubmit from "@/app/api/vtuber/exchange-items/[id]/submit/route";
+import * as exchangeItems from "@/app/api/vtuber/exchange-items/route";
 import * as files from "@/app/api/vtuber/files/route";
 import * as upload from "@/app/api/vtuber/uploads/[id]/route";
 import * as uploadVerify from "@/app/api/vtuber/uploads/[id]/verify/route";
@@ -33,6 +36,13 @@ export interface StartedUploadBody {
 }
 
 export const consoleApi = {
+  exchangeItems: (token: string) => send(exchangeItems.GET, "GET", "/api/vtuber/exchange-items", token),
+  createExchangeItem: (token: string, body: unknown) =>
+    send(exchangeItems.POST, "POST", "/api/vtuber/exchange-items", token, body),
+  saveExchangeItem: (token: string, id: string, body: unknown) =>
+    send(exchangeItem.PUT, "PUT", `/api/vtuber/exchange-items/${id}`, token, body, { id }),
+  submitExchangeItem: (token: string, id: string) =>
+    send(exchangeItemSubmit.POST, "POST", `/api/vtuber/exchange-items/${id}/submit`, token, undefined, { id }),
   getApplication: (token: string) => send(application.GET, "GET", "/api/me/vtuber-application", token),
   apply: (token: string, body: unknown) => send(application.POST, "POST", "/api/me/vtuber-application", token, body),
   files: (token: string) => send(files.GET, "GET", "/api/vtuber/files", token),

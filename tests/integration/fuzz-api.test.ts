@@ -35,6 +35,9 @@ import * as metrics from "@/app/api/metrics/route";
 import * as consoleCampaign from "@/app/api/vtuber/campaigns/[id]/route";
 import * as consoleCampaignSubmit from "@/app/api/vtuber/campaigns/[id]/submit/route";
 import * as consoleCampaigns from "@/app/api/vtuber/campaigns/route";
+import * as consoleExchangeItem from "@/app/api/vtuber/exchange-items/[id]/route";
+import * as consoleExchangeItemSubmit from "@/app/api/vtuber/exchange-items/[id]/submit/route";
+import * as consoleExchangeItems from "@/app/api/vtuber/exchange-items/route";
 import * as consoleFiles from "@/app/api/vtuber/files/route";
 import * as consoleUpload from "@/app/api/vtuber/uploads/[id]/route";
 import * as consoleUploadVerify from "@/app/api/vtuber/uploads/[id]/verify/route";
@@ -76,6 +79,9 @@ const MODULES: Record<string, object> = {
   "/api/vtuber/campaigns": consoleCampaigns,
   "/api/vtuber/campaigns/[id]": consoleCampaign,
   "/api/vtuber/campaigns/[id]/submit": consoleCampaignSubmit,
+  "/api/vtuber/exchange-items": consoleExchangeItems,
+  "/api/vtuber/exchange-items/[id]": consoleExchangeItem,
+  "/api/vtuber/exchange-items/[id]/submit": consoleExchangeItemSubmit,
   "/api/vtuber/files": consoleFiles,
   "/api/vtuber/uploads": consoleUploads,
   "/api/vtuber/uploads/[id]": consoleUpload,

@@ -20,6 +20,9 @@ const MODULES: Record<string, () => Promise<Record<string, unknown>>> = {
   "/api/vtuber/campaigns": () => import("@/app/api/vtuber/campaigns/route"),
   "/api/vtuber/campaigns/[id]": () => import("@/app/api/vtuber/campaigns/[id]/route"),
   "/api/vtuber/campaigns/[id]/submit": () => import("@/app/api/vtuber/campaigns/[id]/submit/route"),
+  "/api/vtuber/exchange-items": () => import("@/app/api/vtuber/exchange-items/route"),
+  "/api/vtuber/exchange-items/[id]": () => import("@/app/api/vtuber/exchange-items/[id]/route"),
+  "/api/vtuber/exchange-items/[id]/submit": () => import("@/app/api/vtuber/exchange-items/[id]/submit/route"),
   "/api/vtuber/files": () => import("@/app/api/vtuber/files/route"),
   "/api/vtuber/uploads": () => import("@/app/api/vtuber/uploads/route"),
   "/api/vtuber/uploads/[id]": () => import("@/app/api/vtuber/uploads/[id]/route"),
@@ -137,6 +140,6 @@ describe("who may use /api/vtuber/*", () => {
         checked++;
       }
     }
-    expect(checked).toBe(9);
+    expect(checked).toBe(13);
   });
 });

@@ -247,3 +247,63 @@ describe("the campaign builder", () => {
 });
 
 type Doc = Awaited<ReturnType<typeof builder>>["document"];
+
+describe("exchange items", () => {
+  it("are drafted from the library, submitted, locked in review, and edited back to draft after a rejection", async () => {
+    const { vtuber, token, files } = await builder();
+    const created = await consoleApi.createExchangeItem(token, {
+      fileId: files[2]!.id,
+      name: "サイン色紙",
+      costMedals: 500,
+      stock: 20,
+      perUserLimit: 1,
+      availableFrom: "2026-12-01T00:00:00+09:00",
+      availableUntil: "2026-12-31T23:59:00+09:00",
+    });
+    expect(created.status).toBe(201);
+    const { item } = (await created.json()) as { item: { id: string; status: string; stock: number } };
+    expect(item).toMatchObject({ status: "draft", stock: 20, availableFrom: "2026-11-30T15:00:00.000Z" });
+
+    expect((await (await consoleApi.submitExchangeItem(token, item.id)).json()).item.status).toBe("in_review");
+    const locked = await consoleApi.saveExchangeItem(token, item.id, { name: "x", costMedals: 1 });
+    expect(locked.status).toBe(409);
+    expect(await errorCode(locked)).toBe("exchange_item_not_editable");
+
+    await app.db.query("update public.exchange_items set status = 'rejected', review_note = $2 where id = $1", [
+      item.id,
+      "画像が不鮮明です",
+    ]);
+    const listed = (await (await consoleApi.exchangeItems(token)).json()).items;
+    expect(listed).toEqual([
+      expect.objectContaining({ id: item.id, status: "rejected", reviewNote: "画像が不鮮明です" }),
+    ]);
+    const edited = await consoleApi.saveExchangeItem(token, item.id, { name: "サイン色紙 (高画質)", costMedals: 400 });
+    expect((await edited.json()).item).toMatchObject({ status: "draft", costMedals: 400, stock: 20 });
+
+    const [row] = await app.db.query<{ vtuber_id: string }>(
+      "select vtuber_id from public.exchange_items where id = $1",
+      [item.id],
+    );
+    expect(row!.vtuber_id).toBe(vtuber.id);
+  });
+
+  it("refuses another VTuber's file and another VTuber's item", async () => {
+    const { token, document } = await builder();
+    const other = await builder();
+    const theirs = await createContentFile(app.db, other.vtuber, { kind: "image" });
+    const refused = await consoleApi.createExchangeItem(token, { fileId: theirs.id, name: "x", costMedals: 10 });
+    expect(refused.status).toBe(400);
+    const { item } = (await (
+      await consoleApi.createExchangeItem(other.token, { fileId: theirs.id, name: "B's", costMedals: 10 })
+    ).json()) as { item: { id: string } };
+    for (const response of [
+      await consoleApi.saveExchangeItem(token, item.id, { name: "taken", costMedals: 1 }),
+      await consoleApi.submitExchangeItem(token, item.id),
+    ]) {
+      expect(response.status).toBe(404);
+      expect(await errorCode(response)).toBe("exchange_item_not_found");
+    }
+    expect((await (await consoleApi.exchangeItems(token)).json()).items).toEqual([]);
+    expect(document.items).toHaveLength(4);
+  });
+});
