@@ -5,12 +5,11 @@ import { useState, type FormEvent } from "react";
 import { ApiErrorAlert } from "@/app/_components/api-error-alert";
 import { FormField } from "@/app/_components/form-field";
 import { ApiClientError, apiFetch } from "@/lib/client/api";
-import type { VtuberMessages } from "@/lib/i18n/dictionaries/vtuber";
+import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import type { Locale } from "@/lib/i18n/locales";
 import type { Application, VtuberLink } from "@/lib/vtuber/application";
 
 interface Props {
-  t: VtuberMessages["apply"];
   /** A rejected application, to start the new one from. */
   initial: Application | null;
   locale: Locale;
@@ -18,7 +17,9 @@ interface Props {
 
 const MAX_LINKS = 5;
 
-export function ApplicationForm({ t, initial }: Props) {
+export function ApplicationForm({ initial, locale }: Props) {
+  // Read here, not passed in: the sentences are functions, which cannot cross to the client.
+  const t = vtuberMessagesFor(locale).apply;
   const router = useRouter();
   const [links, setLinks] = useState<VtuberLink[]>(initial?.links.length ? initial.links : [{ label: "", url: "" }]);
   const [pending, setPending] = useState(false);

@@ -57,7 +57,7 @@ export default async function ApplyPage() {
       {(!application || application.status === "rejected") && (
         <section className="panel" aria-labelledby="apply-form">
           <h2 id="apply-form">{application ? t.resubmitHeading : t.formHeading}</h2>
-          <ApplicationForm t={t} initial={application} locale={locale} />
+          <ApplicationForm initial={application} locale={locale} />
         </section>
       )}
     </div>

@@ -57,7 +57,7 @@ export default async function ConsolePage() {
       <section className="panel" aria-labelledby="console-library">
         <h2 id="console-library">{t.libraryHeading}</h2>
         <p className="note">{t.quota(formatBytes(library.usedBytes), formatBytes(library.quotaBytes))}</p>
-        <UploadPanel t={t} />
+        <UploadPanel locale={locale} />
         {library.files.length === 0 ? (
           <p>{t.filesEmpty}</p>
         ) : (

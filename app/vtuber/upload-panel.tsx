@@ -6,11 +6,12 @@ import { ApiErrorAlert } from "@/app/_components/api-error-alert";
 import { FormField } from "@/app/_components/form-field";
 import { ApiClientError, apiFetch } from "@/lib/client/api";
 import type { ContentKind } from "@/lib/gacha/types";
-import { formatBytes, type VtuberMessages } from "@/lib/i18n/dictionaries/vtuber";
+import { formatBytes, vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
+import type { Locale } from "@/lib/i18n/locales";
 import { CONTENT_KINDS, MEDIA_RULES } from "@/lib/vtuber/media-rules";
 
 interface Props {
-  t: VtuberMessages["console"];
+  locale: Locale;
 }
 
 type Phase =
@@ -20,7 +21,9 @@ type Phase =
  * Start → PUT the bytes to the signed URL (XMLHttpRequest, for its progress events) →
  * verify. A failed attempt is retried from the start: a signed upload URL works once.
  */
-export function UploadPanel({ t }: Props) {
+export function UploadPanel({ locale }: Props) {
+  // Read here, not passed in: the sentences are functions, which cannot cross to the client.
+  const t = vtuberMessagesFor(locale).console;
   const router = useRouter();
   const form = useRef<HTMLFormElement>(null);
   const [kind, setKind] = useState<ContentKind>("voice");

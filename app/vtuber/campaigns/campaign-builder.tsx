@@ -9,17 +9,16 @@ import { ApiClientError, apiFetch } from "@/lib/client/api";
 import { computeOdds } from "@/lib/gacha/odds";
 import { lintRateTable, percentToPpm, ppmToPercent, previewTable, type DraftItemRates } from "@/lib/gacha/rate-lint";
 import { RARITIES, type Rarity } from "@/lib/gacha/types";
-import type { GachaMessages } from "@/lib/i18n/dictionaries/gacha";
-import type { VtuberMessages } from "@/lib/i18n/dictionaries/vtuber";
+import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
+import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
+import type { Locale } from "@/lib/i18n/locales";
 import type { ConsoleCampaign } from "@/lib/vtuber/campaigns";
 import type { LibraryFile } from "@/lib/vtuber/library";
 
 interface Props {
   campaign: ConsoleCampaign | null;
   files: LibraryFile[];
-  t: VtuberMessages["builder"];
-  statusNames: VtuberMessages["console"]["campaignStatus"];
-  gachaT: GachaMessages;
+  locale: Locale;
   /** Where a new campaign's window starts out (ISO 8601). */
   defaultWindow: { startsAt: string; endsAt: string };
 }
@@ -46,7 +45,11 @@ const ppmOf = (text: string) => (text.trim() === "" ? 0 : (percentToPpm(text) ??
  * with the code the server and the public odds page use (lib/gacha), so what is
  * previewed is what fans will read once the table is approved.
  */
-export function CampaignBuilder({ campaign, files, t, statusNames, gachaT, defaultWindow }: Props) {
+export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Props) {
+  // Read here, not passed in: the sentences are functions, which cannot cross to the client.
+  const t = vtuberMessagesFor(locale).builder;
+  const statusNames = vtuberMessagesFor(locale).console.campaignStatus;
+  const gachaT = gachaMessagesFor(locale);
   const router = useRouter();
   const editable = !campaign || campaign.status === "draft" || campaign.status === "rejected";
   const [fields, setFields] = useState({

@@ -4,7 +4,6 @@ import { notFound } from "next/navigation";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { DomainError } from "@/lib/domain-error";
-import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
 import { getCampaign } from "@/lib/vtuber/campaigns";
@@ -45,9 +44,7 @@ export default async function CampaignPage({ params }: Props) {
       <CampaignBuilder
         campaign={campaign}
         files={library.files}
-        t={t.builder}
-        statusNames={t.console.campaignStatus}
-        gachaT={gachaMessagesFor(locale)}
+        locale={locale}
         defaultWindow={defaultCampaignWindow()}
       />
     </div>

@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
 import { listLibrary } from "@/lib/vtuber/library";
@@ -27,14 +26,7 @@ export default async function NewCampaignPage() {
         <Link href="/vtuber">{t.builder.back}</Link>
       </p>
       <h1>{t.builder.newTitle}</h1>
-      <CampaignBuilder
-        campaign={null}
-        files={library.files}
-        t={t.builder}
-        statusNames={t.console.campaignStatus}
-        gachaT={gachaMessagesFor(locale)}
-        defaultWindow={defaultCampaignWindow()}
-      />
+      <CampaignBuilder campaign={null} files={library.files} locale={locale} defaultWindow={defaultCampaignWindow()} />
     </div>
   );
 }
