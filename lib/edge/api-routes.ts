@@ -36,6 +36,7 @@ export const API_ROUTES: readonly { path: string; methods: readonly HttpMethod[]
   { path: "/api/vtuber/exchange-items/[id]", methods: ["PUT"] },
   { path: "/api/vtuber/exchange-items/[id]/submit", methods: ["POST"] },
   { path: "/api/vtuber/files", methods: ["GET"] },
+  { path: "/api/vtuber/sales", methods: ["GET"] },
   { path: "/api/vtuber/uploads", methods: ["POST"] },
   { path: "/api/vtuber/uploads/[id]", methods: ["PUT"] },
   { path: "/api/vtuber/uploads/[id]/verify", methods: ["POST"] },

@@ -39,6 +39,7 @@ import * as consoleExchangeItem from "@/app/api/vtuber/exchange-items/[id]/route
 import * as consoleExchangeItemSubmit from "@/app/api/vtuber/exchange-items/[id]/submit/route";
 import * as consoleExchangeItems from "@/app/api/vtuber/exchange-items/route";
 import * as consoleFiles from "@/app/api/vtuber/files/route";
+import * as consoleSales from "@/app/api/vtuber/sales/route";
 import * as consoleUpload from "@/app/api/vtuber/uploads/[id]/route";
 import * as consoleUploadVerify from "@/app/api/vtuber/uploads/[id]/verify/route";
 import * as consoleUploads from "@/app/api/vtuber/uploads/route";
@@ -83,6 +84,7 @@ const MODULES: Record<string, object> = {
   "/api/vtuber/exchange-items/[id]": consoleExchangeItem,
   "/api/vtuber/exchange-items/[id]/submit": consoleExchangeItemSubmit,
   "/api/vtuber/files": consoleFiles,
+  "/api/vtuber/sales": consoleSales,
   "/api/vtuber/uploads": consoleUploads,
   "/api/vtuber/uploads/[id]": consoleUpload,
   "/api/vtuber/uploads/[id]/verify": consoleUploadVerify,

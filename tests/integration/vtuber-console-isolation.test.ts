@@ -24,6 +24,7 @@ const MODULES: Record<string, () => Promise<Record<string, unknown>>> = {
   "/api/vtuber/exchange-items/[id]": () => import("@/app/api/vtuber/exchange-items/[id]/route"),
   "/api/vtuber/exchange-items/[id]/submit": () => import("@/app/api/vtuber/exchange-items/[id]/submit/route"),
   "/api/vtuber/files": () => import("@/app/api/vtuber/files/route"),
+  "/api/vtuber/sales": () => import("@/app/api/vtuber/sales/route"),
   "/api/vtuber/uploads": () => import("@/app/api/vtuber/uploads/route"),
   "/api/vtuber/uploads/[id]": () => import("@/app/api/vtuber/uploads/[id]/route"),
   "/api/vtuber/uploads/[id]/verify": () => import("@/app/api/vtuber/uploads/[id]/verify/route"),
@@ -140,6 +141,6 @@ describe("who may use /api/vtuber/*", () => {
         checked++;
       }
     }
-    expect(checked).toBe(13);
+    expect(checked).toBe(14);
   });
 });
