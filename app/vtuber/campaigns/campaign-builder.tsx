@@ -339,7 +339,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
               setRows([
                 ...rows,
                 {
-                  key: `new-${unused[0]!.id}`,
+                  key: `new-${Date.now()}-${rows.length}`,
                   fileId: unused[0]!.id,
                   name: unused[0]!.title,
                   rarity: "N",
