@@ -51,7 +51,7 @@ test.describe("VTuber console", () => {
     page,
     browser,
   }, testInfo) => {
-    test.setTimeout(240_000);
+    test.setTimeout(420_000);
     const slug = `e2e-${testInfo.project.name}-${Date.now().toString(36)}`.slice(0, 40);
 
     // The application, as a signed-in fan.
@@ -152,5 +152,16 @@ test.describe("VTuber console", () => {
       return { paused: element.paused, error: element.error?.code ?? null };
     });
     expect(state).toEqual({ paused: false, error: null });
+
+    // The VTuber's sales show the pull once the next per-minute rollup has run (the
+    // server's own scheduler runs it each minute).
+    await page.goto("/vtuber/sales");
+    const row = page.locator(`tr[data-campaign-id="${campaignId}"] [data-figure="pulls"]`);
+    await expect(async () => {
+      await page.reload();
+      await expect(row).toHaveText("10", { timeout: 1_000 });
+    }).toPass({ timeout: 150_000, intervals: [5_000] });
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, testInfo, "vtuber-sales");
   });
 });

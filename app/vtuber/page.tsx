@@ -47,9 +47,12 @@ export default async function ConsolePage() {
             ))}
           </ul>
         )}
-        <p>
+        <p className="button-row">
           <Link className="button" href="/vtuber/campaigns/new">
             {t.newCampaign}
+          </Link>
+          <Link className="button button--secondary" href="/vtuber/sales">
+            {t.salesLink}
           </Link>
         </p>
       </section>
