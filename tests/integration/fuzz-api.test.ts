@@ -54,6 +54,7 @@ import { createGate } from "@/lib/edge/gate";
 import { signIn, testDeps } from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
+import { prng } from "../helpers/prng";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const MODULES: Record<string, object> = {
@@ -97,22 +98,6 @@ const MODULES: Record<string, object> = {
 const SEED = 20261204;
 const REQUESTS = 3000;
 const APP = "http://localhost";
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256));
-  return { next, int, pick, bytes };
-}
 
 const t = setUpPaymentTests({ app: true });
 let bearer = "";

@@ -9,23 +9,11 @@ import { asService } from "@/lib/db/session";
 import { lintRateTable, type DraftItemRates } from "@/lib/gacha/rate-lint";
 import { RARITIES, type Rarity } from "@/lib/gacha/types";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { prng } from "../helpers/prng";
 import { createContentFile, createVtuber, type ContentFileFixture, type VtuberFixture } from "../helpers/fixtures";
 
 const SEED = 20261207;
 const TABLES = 160;
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { next, int, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]! };
-}
 
 /** Splits `total` into `parts` positive multiples of 10 ppm (the builder's 0.001 %). */
 function split(r: ReturnType<typeof prng>, total: number, parts: number): number[] {
