@@ -54,12 +54,26 @@ export type DomainErrorCode =
   // admin reviews
   | "own_submission"
   | "review_state_conflict"
+  // a rate table the database's checks (or the builder's lint, which agrees with them) refuse
   | "rate_table_invalid"
   | "refund_not_allowed"
   | "refund_failed"
   // signed file URLs
   | "signed_url_invalid"
-  | "signed_url_expired";
+  | "signed_url_expired"
+  // the VTuber console
+  | "application_exists"
+  | "slug_taken"
+  | "file_type_not_allowed"
+  | "file_too_large"
+  | "media_unreadable"
+  | "storage_quota_exceeded"
+  | "upload_not_found"
+  | "upload_already_received"
+  | "upload_not_received"
+  | "upload_expired"
+  | "campaign_not_editable"
+  | "exchange_item_not_editable";
 
 export interface ErrorDetail {
   /** Dotted path of the offending field, when there is one. */

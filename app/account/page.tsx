@@ -2,11 +2,14 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { MonthlySpendList } from "@/app/_components/monthly-spend-list";
 import { SignOutButton } from "@/app/_components/sign-out-button";
+import Link from "next/link";
+import { hasRole } from "@/lib/auth/caller";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { getMe } from "@/lib/auth/me";
 import { getDb } from "@/lib/db";
 import { accountMessagesFor } from "@/lib/i18n/dictionaries/account";
 import { accountDataMessagesFor } from "@/lib/i18n/dictionaries/account-data";
+import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
 import { log } from "@/lib/log/logger";
 import { getPaymentProvider } from "@/lib/payments/providers";
@@ -52,6 +55,7 @@ export default async function AccountPage() {
     passwordReasons: messages.passwordReasons,
     signup: messages.signup,
   };
+  const vtuberT = vtuberMessagesFor(locale);
 
   return (
     <div className="account-page">
@@ -112,6 +116,17 @@ export default async function AccountPage() {
         <p>{t.emailLead}</p>
         {me.pendingEmail && <p className="note">{t.pendingEmail.replace("{email}", me.pendingEmail)}</p>}
         <EmailChangeForm t={formText} />
+      </section>
+
+      <section className="panel" aria-labelledby="account-vtuber">
+        <h2 id="account-vtuber">VTuber</h2>
+        <p>
+          {hasRole(user.role, "vtuber") ? (
+            <Link href="/vtuber">{vtuberT.apply.toConsole}</Link>
+          ) : (
+            <Link href="/apply">{vtuberT.apply.title}</Link>
+          )}
+        </p>
       </section>
 
       <section className="panel" aria-labelledby="account-sessions">

@@ -244,11 +244,6 @@ export const API_ERRORS = {
     ja: "この申請は審査待ちではありません（既に審査済みか、取り下げられています）。",
     en: "This submission is not waiting for review: it was already decided or withdrawn.",
   },
-  rate_table_invalid: {
-    status: 422,
-    ja: "排出率表に誤りがあるため承認できません。",
-    en: "The rate table is not valid and cannot be approved.",
-  },
   refund_not_allowed: {
     status: 409,
     ja: "この購入は返金できません（未決済、または決済が完了していません）。",
@@ -264,6 +259,67 @@ export const API_ERRORS = {
     status: 410,
     ja: "このリンクの有効期限が切れました。特典BOXから開き直してください。",
     en: "This link has expired. Open the file again from your reward box.",
+  },
+  application_exists: {
+    status: 409,
+    ja: "VTuber申請は既に受け付けています。審査結果をお待ちください。",
+    en: "Your VTuber application is already in. Please wait for the review.",
+  },
+  slug_taken: {
+    status: 409,
+    ja: "このURL名は既に使われています。別の名前を選んでください。",
+    en: "This URL name is already taken. Choose another.",
+  },
+  file_type_not_allowed: {
+    status: 415,
+    ja: "この種類のファイルはアップロードできません。ファイルの中身で判定しています。",
+    en: "This type of file cannot be uploaded. The type is judged by the file's contents.",
+  },
+  file_too_large: {
+    status: 413,
+    ja: "ファイルが大きすぎます。",
+    en: "The file is too large.",
+  },
+  media_unreadable: {
+    status: 422,
+    ja: "ファイルを読み取れませんでした。壊れていないか確認してください。",
+    en: "The file could not be read. Check that it is not damaged.",
+  },
+  storage_quota_exceeded: {
+    status: 422,
+    ja: "ライブラリの容量上限を超えるためアップロードできません。",
+    en: "This upload would go over your library's storage limit.",
+  },
+  upload_not_found: { status: 404, ja: "アップロードが見つかりませんでした。", en: "This upload does not exist." },
+  upload_already_received: {
+    status: 409,
+    ja: "このアップロード用URLは既に使われています。もう一度アップロードをやり直してください。",
+    en: "This upload URL has already been used. Start the upload again.",
+  },
+  upload_not_received: {
+    status: 409,
+    ja: "ファイルがまだ届いていません。アップロードを完了してください。",
+    en: "The file has not arrived yet. Finish the upload first.",
+  },
+  upload_expired: {
+    status: 410,
+    ja: "アップロードの有効期限が切れました。もう一度やり直してください。",
+    en: "This upload has expired. Start it again.",
+  },
+  campaign_not_editable: {
+    status: 409,
+    ja: "審査中または承認済みのガチャは編集できません。",
+    en: "A gacha in review or approved cannot be edited.",
+  },
+  exchange_item_not_editable: {
+    status: 409,
+    ja: "審査中の交換アイテムは編集できません。",
+    en: "An exchange item in review cannot be edited.",
+  },
+  rate_table_invalid: {
+    status: 422,
+    ja: "排出率表に問題があるため、提出・承認できません。各項目の説明を確認してください。",
+    en: "The rate table has problems and cannot be submitted or approved. See each one explained.",
   },
   service_unavailable: {
     status: 503,

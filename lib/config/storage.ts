@@ -16,6 +16,8 @@ export type StorageConfig =
       signingKey: UrlSigningKeyConfig;
       /** @default 300 */
       signedUrlTtlSeconds: number;
+      /** @default 2 GiB */
+      vtuberQuotaBytes: number;
     }
   | {
       /** A private Supabase Storage bucket, read through Supabase's own signed URLs. */
@@ -26,6 +28,8 @@ export type StorageConfig =
       bucket: string;
       /** @default 300 */
       signedUrlTtlSeconds: number;
+      /** What one VTuber's library may hold, all files together. @default 2 GiB */
+      vtuberQuotaBytes: number;
     };
 
 interface StorageEnv {
@@ -34,6 +38,7 @@ interface StorageEnv {
   SUPABASE_STORAGE_BUCKET: string;
   STORAGE_SIGNING_SECRET?: string;
   SIGNED_URL_TTL_SECONDS: number;
+  VTUBER_STORAGE_QUOTA_MB: number;
 }
 
 export const storageEnv = envSchema<StorageEnv>({
@@ -48,6 +53,7 @@ export const storageEnv = envSchema<StorageEnv>({
   // A guessable key would let anyone mint URLs for every file.
   STORAGE_SIGNING_SECRET: Joi.string().min(32).empty(""),
   SIGNED_URL_TTL_SECONDS: Joi.number().integer().min(10).max(3600).default(300),
+  VTUBER_STORAGE_QUOTA_MB: Joi.number().integer().min(1).max(1_048_576).default(2048),
 });
 
 /** Supabase Storage when its URL and key are set, else a folder under the data folder. */
@@ -61,6 +67,7 @@ export function storageSettings(env: Env, server: Pick<ServerConfig, "dataDir">)
       serviceRoleKey: v.SUPABASE_SERVICE_ROLE_KEY,
       bucket: v.SUPABASE_STORAGE_BUCKET,
       signedUrlTtlSeconds: v.SIGNED_URL_TTL_SECONDS,
+      vtuberQuotaBytes: v.VTUBER_STORAGE_QUOTA_MB * 1024 * 1024,
     };
   }
   return {
@@ -70,5 +77,6 @@ export function storageSettings(env: Env, server: Pick<ServerConfig, "dataDir">)
       ? { kind: "env", secret: v.STORAGE_SIGNING_SECRET }
       : { kind: "generated", file: `${server.dataDir}/keys/storage-url-signing.key` },
     signedUrlTtlSeconds: v.SIGNED_URL_TTL_SECONDS,
+    vtuberQuotaBytes: v.VTUBER_STORAGE_QUOTA_MB * 1024 * 1024,
   };
 }

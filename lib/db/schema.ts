@@ -105,6 +105,18 @@ export interface ContentFiles {
   width: number | null;
 }
 
+export interface ContentUploads {
+  created_at: Generated<Timestamp>;
+  declared_bytes: number;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  kind: string;
+  received_at: Timestamp | null;
+  storage_path: string;
+  title: string;
+  vtuber_id: string;
+}
+
 export interface ExchangeItems {
   available_from: Timestamp | null;
   available_until: Timestamp | null;
@@ -368,10 +380,12 @@ export interface Users {
 }
 
 export interface Vtubers {
+  adult_confirmed_at: Timestamp | null;
   applied_at: Generated<Timestamp>;
   bio: Generated<string>;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
+  links: Generated<Json>;
   name: string;
   review_note: string | null;
   reviewed_at: Timestamp | null;
@@ -399,6 +413,7 @@ export interface DB {
   audit_log: AuditLog;
   campaigns: Campaigns;
   content_files: ContentFiles;
+  content_uploads: ContentUploads;
   exchange_items: ExchangeItems;
   exchanges: Exchanges;
   gacha_items: GachaItems;

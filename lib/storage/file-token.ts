@@ -25,8 +25,10 @@ interface Payload {
   d: string | null;
 }
 
-// Domain separation: a MAC made for file URLs means nothing anywhere else this key is used.
+// Domain separation: a MAC made for file URLs means nothing anywhere else this key is
+// used, upload URLs included (a download URL must never open an upload, or back).
 const CONTEXT = "koepon.file-url.v1.";
+const UPLOAD_CONTEXT = "koepon.upload-url.v1.";
 // Far above any real payload (keys are at most 255 characters), far below a header limit.
 const MAX_TOKEN_LENGTH = 2048;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -35,8 +37,54 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 export function signFileToken(secret: Buffer, grant: FileGrant): string {
   assertStorageKey(grant.key);
   const payload: Payload = { v: 1, k: grant.key, e: grant.expiresAt, t: grant.contentType, d: grant.downloadName };
+  return sealed(secret, CONTEXT, payload);
+}
+
+function sealed(secret: Buffer, context: string, payload: object): string {
   const encoded = Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
-  return `${encoded}.${mac(secret, encoded).toString("base64url")}`;
+  return `${encoded}.${mac(secret, context, encoded).toString("base64url")}`;
+}
+
+/** The signed text's payload, once its signature checks out; `signed_url_invalid` otherwise. */
+function opened(secret: Buffer, context: string, token: string): unknown {
+  const [encoded, signature, ...rest] = token.length <= MAX_TOKEN_LENGTH ? token.split(".") : [];
+  if (!encoded || !signature || rest.length > 0 || !BASE64URL.test(encoded) || !BASE64URL.test(signature)) {
+    throw new DomainError("signed_url_invalid");
+  }
+  // Compared as text in its one canonical encoding: decoding first would accept the
+  // variants of the last character whose spare bits a decoder ignores.
+  const given = Buffer.from(signature, "ascii");
+  const expected = Buffer.from(mac(secret, context, encoded).toString("base64url"), "ascii");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new DomainError("signed_url_invalid");
+  }
+  return JSON.parse(Buffer.from(encoded, "base64url").toString("utf8"));
+}
+
+/** What a local signed upload URL grants: writing one object, once, until one instant. */
+export interface UploadGrant {
+  key: string;
+  /** Unix seconds. */
+  expiresAt: number;
+}
+
+export function signUploadToken(secret: Buffer, grant: UploadGrant): string {
+  assertStorageKey(grant.key);
+  return sealed(secret, UPLOAD_CONTEXT, { v: 1, k: grant.key, e: grant.expiresAt });
+}
+
+/**
+ * The grant an upload token carries.
+ * @throws DomainError `signed_url_invalid` (not ours, or not an upload token),
+ *   `upload_expired` past its instant.
+ */
+export function verifyUploadToken(secret: Buffer, token: string, now: Date): UploadGrant {
+  const payload = opened(secret, UPLOAD_CONTEXT, token) as { v?: unknown; k?: unknown; e?: unknown };
+  if (payload.v !== 1 || typeof payload.k !== "string" || !Number.isSafeInteger(payload.e)) {
+    throw new DomainError("signed_url_invalid");
+  }
+  if (now.getTime() >= (payload.e as number) * 1000) throw new DomainError("upload_expired");
+  return { key: payload.k, expiresAt: payload.e as number };
 }
 
 /**
@@ -46,30 +94,17 @@ export function signFileToken(secret: Buffer, grant: FileGrant): string {
  *   for a genuine URL past its expiry.
  */
 export function verifyFileToken(secret: Buffer, token: string, now: Date): FileGrant {
-  const [encoded, signature, ...rest] = token.length <= MAX_TOKEN_LENGTH ? token.split(".") : [];
-  if (!encoded || !signature || rest.length > 0 || !BASE64URL.test(encoded) || !BASE64URL.test(signature)) {
-    throw new DomainError("signed_url_invalid");
-  }
-  // Compared as text in its one canonical encoding: decoding first would accept the
-  // variants of the last character whose spare bits a decoder ignores.
-  const given = Buffer.from(signature, "ascii");
-  const expected = Buffer.from(mac(secret, encoded).toString("base64url"), "ascii");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new DomainError("signed_url_invalid");
-  }
-
-  const payload = parse(encoded);
+  const payload = parse(opened(secret, CONTEXT, token) as Partial<Payload>);
   if (now.getTime() >= payload.e * 1000) throw new DomainError("signed_url_expired");
   return { key: payload.k, expiresAt: payload.e, contentType: payload.t, downloadName: payload.d };
 }
 
-function mac(secret: Buffer, encoded: string): Buffer {
-  return createHmac("sha256", secret).update(CONTEXT).update(encoded).digest();
+function mac(secret: Buffer, context: string, encoded: string): Buffer {
+  return createHmac("sha256", secret).update(context).update(encoded).digest();
 }
 
 /** Only ever called on a payload we signed; the checks guard against our own older formats. */
-function parse(encoded: string): Payload {
-  const payload = JSON.parse(Buffer.from(encoded, "base64url").toString("utf8")) as Partial<Payload>;
+function parse(payload: Partial<Payload>): Payload {
   if (
     payload.v !== 1 ||
     typeof payload.k !== "string" ||

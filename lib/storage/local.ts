@@ -1,11 +1,13 @@
 import "server-only";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { signFileToken } from "./file-token";
+import { signFileToken, signUploadToken } from "./file-token";
 import { assertStorageKey, type ObjectStorage } from "./types";
 
 /** The route that serves local signed URLs: app/api/files/[token]. */
 export const LOCAL_FILES_PATH = "/api/files";
+/** The route that takes local signed uploads: app/api/vtuber/uploads/[id] (PUT). */
+export const LOCAL_UPLOADS_PATH = "/api/vtuber/uploads";
 
 export interface LocalUrlSigning {
   key: () => Promise<Buffer>;
@@ -48,6 +50,18 @@ export function localStorage(root: string, signing?: LocalUrlSigning): ObjectSto
       });
       // Origin-relative: the app serves it itself, on whatever host the browser used.
       return `${LOCAL_FILES_PATH}/${token}`;
+    },
+    async signedUploadUrl(key, options) {
+      if (!signing) throw new Error("This local storage handle was opened without a URL signing key.");
+      const now = signing.now?.() ?? new Date();
+      const token = signUploadToken(await signing.key(), {
+        key,
+        expiresAt: Math.floor(now.getTime() / 1000) + options.expiresInSeconds,
+      });
+      return `${LOCAL_UPLOADS_PATH}/${encodeURIComponent(options.uploadId)}?token=${token}`;
+    },
+    async remove(key) {
+      await fs.rm(localFilePath(root, key), { force: true });
     },
   };
 }

@@ -63,6 +63,22 @@ export function supabaseStorage(options: SupabaseStorageOptions): ObjectStorage 
       url.searchParams.set("download", downloadName);
       return url.toString();
     },
+    async signedUploadUrl(key) {
+      assertStorageKey(key);
+      // Storage's signed upload URLs carry their own fixed lifetime (two hours) and refuse
+      // a second upload to an existing key, which is the one-time use we need.
+      const { data, error } = await bucket().createSignedUploadUrl(key);
+      if (error)
+        throw new Error(`Supabase Storage could not sign an upload to ${key}: ${error.message}`, { cause: error });
+      return data.signedUrl;
+    },
+    async remove(key) {
+      assertStorageKey(key);
+      const { error } = await bucket().remove([key]);
+      if (error && !isNotFound(error)) {
+        throw new Error(`Supabase Storage removal of ${key} failed: ${error.message}`, { cause: error });
+      }
+    },
   };
 }
 

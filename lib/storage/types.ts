@@ -8,6 +8,19 @@ export interface ObjectStorage {
    * Files are private: this is the only way a browser ever reaches one.
    */
   signedUrl(key: string, options: SignedUrlOptions): Promise<string>;
+  /**
+   * Where a browser may PUT the bytes of this one key, once: the VTuber's upload goes
+   * straight to storage, and the server reads the bytes back before they count.
+   */
+  signedUploadUrl(key: string, options: SignedUploadOptions): Promise<string>;
+  /** Deletes the object; no error when there is none. */
+  remove(key: string): Promise<void>;
+}
+
+export interface SignedUploadOptions {
+  expiresInSeconds: number;
+  /** The upload row the local adapter's URL names (`/api/vtuber/uploads/{id}`). */
+  uploadId: string;
 }
 
 export interface SignedUrlOptions {

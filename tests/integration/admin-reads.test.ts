@@ -30,6 +30,12 @@ const storage: ObjectStorage = {
   put: async () => {},
   get: async () => null,
   signedUrl: async (key, options) => `https://files.test/${key}?ttl=${options.expiresInSeconds}`,
+  signedUploadUrl: async () => {
+    throw new Error("the review queue never uploads");
+  },
+  remove: async () => {
+    throw new Error("the review queue never deletes");
+  },
 };
 
 /** A 30-day window: no length warning. */

@@ -58,7 +58,19 @@ import * as mePurchases from "@/app/api/me/purchases/route";
 import * as meRewardDownload from "@/app/api/me/rewards/[id]/download/route";
 import * as meRewards from "@/app/api/me/rewards/route";
 import * as me from "@/app/api/me/route";
+import * as meVtuberApplication from "@/app/api/me/vtuber-application/route";
 import * as metrics from "@/app/api/metrics/route";
+import * as consoleCampaign from "@/app/api/vtuber/campaigns/[id]/route";
+import * as consoleCampaignSubmit from "@/app/api/vtuber/campaigns/[id]/submit/route";
+import * as consoleCampaigns from "@/app/api/vtuber/campaigns/route";
+import * as consoleExchangeItem from "@/app/api/vtuber/exchange-items/[id]/route";
+import * as consoleExchangeItemSubmit from "@/app/api/vtuber/exchange-items/[id]/submit/route";
+import * as consoleExchangeItems from "@/app/api/vtuber/exchange-items/route";
+import * as consoleFiles from "@/app/api/vtuber/files/route";
+import * as consoleSales from "@/app/api/vtuber/sales/route";
+import * as consoleUpload from "@/app/api/vtuber/uploads/[id]/route";
+import * as consoleUploadVerify from "@/app/api/vtuber/uploads/[id]/verify/route";
+import * as consoleUploads from "@/app/api/vtuber/uploads/route";
 import * as vtuberExchange from "@/app/api/vtubers/[slug]/exchange/route";
 import * as vtuber from "@/app/api/vtubers/[slug]/route";
 import * as vtubers from "@/app/api/vtubers/route";
@@ -70,6 +82,7 @@ import { createGate } from "@/lib/edge/gate";
 import { signIn, testDeps } from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
+import { prng } from "../helpers/prng";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const MODULES: Record<string, object> = {
@@ -119,7 +132,19 @@ const MODULES: Record<string, object> = {
   "/api/me/purchases": mePurchases,
   "/api/me/rewards": meRewards,
   "/api/me/rewards/[id]/download": meRewardDownload,
+  "/api/me/vtuber-application": meVtuberApplication,
   "/api/metrics": metrics,
+  "/api/vtuber/campaigns": consoleCampaigns,
+  "/api/vtuber/campaigns/[id]": consoleCampaign,
+  "/api/vtuber/campaigns/[id]/submit": consoleCampaignSubmit,
+  "/api/vtuber/exchange-items": consoleExchangeItems,
+  "/api/vtuber/exchange-items/[id]": consoleExchangeItem,
+  "/api/vtuber/exchange-items/[id]/submit": consoleExchangeItemSubmit,
+  "/api/vtuber/files": consoleFiles,
+  "/api/vtuber/sales": consoleSales,
+  "/api/vtuber/uploads": consoleUploads,
+  "/api/vtuber/uploads/[id]": consoleUpload,
+  "/api/vtuber/uploads/[id]/verify": consoleUploadVerify,
   "/api/vtubers": vtubers,
   "/api/vtubers/[slug]": vtuber,
   "/api/vtubers/[slug]/exchange": vtuberExchange,
@@ -129,22 +154,6 @@ const MODULES: Record<string, object> = {
 const SEED = 20261204;
 const REQUESTS = 3000;
 const APP = "http://localhost";
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256));
-  return { next, int, pick, bytes };
-}
 
 const t = setUpPaymentTests({ app: true });
 let bearer = "";

@@ -15,6 +15,7 @@ describe("loadConfig", () => {
       dir: ".data/storage",
       signingKey: { kind: "generated", file: ".data/keys/storage-url-signing.key" },
       signedUrlTtlSeconds: 300,
+      vtuberQuotaBytes: 2048 * 1024 * 1024,
     });
     expect(config.rateLimit.store).toEqual({ kind: "memory" });
     expect(config.auth.keys).toEqual({ kind: "generated", dir: ".data/keys" });
@@ -263,6 +264,7 @@ describe("storage settings", () => {
       kind: "local",
       signingKey: { kind: "env", secret },
       signedUrlTtlSeconds: 120,
+      vtuberQuotaBytes: 2048 * 1024 * 1024,
     });
   });
 
@@ -273,6 +275,7 @@ describe("storage settings", () => {
       serviceRoleKey: "service-role-key",
       bucket: "content",
       signedUrlTtlSeconds: 300,
+      vtuberQuotaBytes: 2048 * 1024 * 1024,
     });
     expect(loadConfig({ ...supabase, SUPABASE_STORAGE_BUCKET: "koepon-media" }).storage).toMatchObject({
       bucket: "koepon-media",

@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
+import { getLocale } from "@/lib/i18n/server";
+import { listLibrary } from "@/lib/vtuber/library";
+import { consoleUser, defaultCampaignWindow } from "../../load-console";
+import { CampaignBuilder } from "../campaign-builder";
+import "../../vtuber.css";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: vtuberMessagesFor(await getLocale()).builder.newTitle, robots: { index: false } };
+}
+
+export default async function NewCampaignPage() {
+  const user = await consoleUser("/vtuber/campaigns/new");
+  const [library, locale] = await Promise.all([
+    listLibrary(await getDb(), user.claims, getConfig().storage.vtuberQuotaBytes),
+    getLocale(),
+  ]);
+  const t = vtuberMessagesFor(locale);
+  return (
+    <div className="console-page">
+      <p>
+        <Link href="/vtuber">{t.builder.back}</Link>
+      </p>
+      <h1>{t.builder.newTitle}</h1>
+      <CampaignBuilder campaign={null} files={library.files} locale={locale} defaultWindow={defaultCampaignWindow()} />
+    </div>
+  );
+}
