@@ -7,6 +7,7 @@ import { getConfig } from "../config";
 import { DomainError } from "../domain-error";
 import { log } from "../log/logger";
 import { recordRequest, requestMetrics, routeTemplate } from "../metrics/requests";
+import { serverTimingHeader, timeStep, withRequestTiming } from "../timing/request-timing";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
 import { carriesCredentials, catalogCacheHeaders } from "./cache-policy";
 import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
@@ -59,8 +60,7 @@ export function route<A extends Access, Body = undefined>(
   options: RouteOptions<Body> & { access: A },
   handler: (ctx: RouteContext<Body, A>) => Promise<Response | object>,
 ): (request: Request, context: NextRouteContext) => Promise<Response> {
-  return async (request, context) => {
-    const started = performance.now();
+  const run = async (request: Request, context: NextRouteContext) => {
     const lang = requestLang(request.headers);
     const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
     let params: Record<string, string> = {};
@@ -68,7 +68,7 @@ export function route<A extends Access, Body = undefined>(
     try {
       const rawParams = (await context?.params) ?? {};
       params = Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
-      const user = await authorise(request, options.access);
+      const user = await timeStep("auth", () => authorise(request, options.access));
       const body = options.body
         ? validate(options.body, await readJsonBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES))
         : (undefined as Body);
@@ -82,11 +82,32 @@ export function route<A extends Access, Body = undefined>(
     } catch (err) {
       response = toErrorResponse(err, lang, requestId);
     }
-    recordRequest(requestMetrics(), {
-      route: routeTemplate(new URL(request.url).pathname, params),
-      status: response.status,
-      durationMs: performance.now() - started,
-    });
+    return { response, params };
+  };
+
+  return async (request, context) => {
+    const started = performance.now();
+    const { ops } = getConfig();
+    let response: Response;
+    let params: Record<string, string>;
+    if (ops.serverTiming) {
+      const { result, timing } = await withRequestTiming(() => run(request, context));
+      ({ response, params } = result);
+      try {
+        response.headers.set("server-timing", serverTimingHeader(timing, performance.now() - started));
+      } catch {
+        // A redirect's headers are immutable; it has no steps worth timing.
+      }
+    } else {
+      ({ response, params } = await run(request, context));
+    }
+    if (ops.requestMetrics) {
+      recordRequest(requestMetrics(), {
+        route: routeTemplate(new URL(request.url).pathname, params),
+        status: response.status,
+        durationMs: performance.now() - started,
+      });
+    }
     return response;
   };
 }

@@ -19,12 +19,27 @@ export interface OpsConfig {
    * @default true except in production mode, where Vercel Cron calls the cron routes
    */
   scheduler: boolean;
+  /**
+   * Record each request's status and latency in the process's request metrics. Off only
+   * to measure what recording costs (`npm run bench`).
+   * @default true
+   */
+  requestMetrics: boolean;
+  /**
+   * Answer every wrapped API route with `Server-Timing`: its steps, database statements,
+   * transactions, pool wait and event-loop delay. For load tests: it tells a client how
+   * busy the server is, so production leaves it off.
+   * @default false
+   */
+  serverTiming: boolean;
 }
 
 interface OpsEnv {
   METRICS_TOKEN?: string;
   CRON_SECRET?: string;
   KOEPON_SCHEDULER?: boolean;
+  KOEPON_REQUEST_METRICS?: boolean;
+  KOEPON_SERVER_TIMING?: boolean;
 }
 
 // Long enough that guessing is hopeless; these are compared in constant time, not rate limited.
@@ -34,6 +49,8 @@ export const opsEnv = envSchema<OpsEnv>({
   METRICS_TOKEN: secret,
   CRON_SECRET: secret,
   KOEPON_SCHEDULER: flag,
+  KOEPON_REQUEST_METRICS: flag,
+  KOEPON_SERVER_TIMING: flag,
 });
 
 export function opsSettings(env: Env, context: { mode: Mode }): OpsConfig {
@@ -42,5 +59,7 @@ export function opsSettings(env: Env, context: { mode: Mode }): OpsConfig {
     metricsToken: v.METRICS_TOKEN ?? null,
     cronSecret: v.CRON_SECRET ?? null,
     scheduler: v.KOEPON_SCHEDULER ?? context.mode !== "production",
+    requestMetrics: v.KOEPON_REQUEST_METRICS ?? true,
+    serverTiming: v.KOEPON_SERVER_TIMING ?? false,
   };
 }

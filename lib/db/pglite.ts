@@ -3,6 +3,7 @@ import path from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import type { Database, Queryable } from "./types";
 import { rowParsers } from "./parsers";
+import { countStatement, countTransaction } from "../timing/request-timing";
 
 const parsers = {
   [types.INT8]: rowParsers.int8,
@@ -40,10 +41,12 @@ export async function openPgliteForBackup(
 export function wrapPglite(pg: PGlite, onClose: () => void = () => {}): Database {
   const wrap = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []) {
+      countStatement();
       const result = await q.query<Row>(sql, params as unknown[]);
       return result.rows;
     },
     async exec(sql) {
+      countStatement();
       await q.exec(sql);
     },
   });
@@ -51,7 +54,14 @@ export function wrapPglite(pg: PGlite, onClose: () => void = () => {}): Database
   return {
     engine: "pglite",
     ...wrap(pg),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    transaction(fn) {
+      const asked = performance.now();
+      return pg.transaction((tx) => {
+        // The queue PGlite keeps in front of its one connection is this engine's pool wait.
+        countTransaction(performance.now() - asked);
+        return fn(wrap(tx));
+      });
+    },
     async close() {
       await pg.close();
       onClose();

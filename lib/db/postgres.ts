@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Database, Queryable } from "./types";
 import { OID, rowParsers } from "./parsers";
+import { countStatement, countTransaction } from "../timing/request-timing";
 
 const typeParsers: Record<number, (value: string) => unknown> = {
   [OID.INT8]: rowParsers.int8,
@@ -26,11 +27,13 @@ export function openPostgres(url: string, poolMax: number): Database {
 
   const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []) {
+      countStatement();
       const result = await client.query({ text: sql, values: params as unknown[] });
       return result.rows as Row[];
     },
     async exec(sql) {
       // No parameters: pg uses the simple protocol, which accepts a whole script.
+      countStatement();
       await client.query(sql);
     },
   });
@@ -39,16 +42,19 @@ export function openPostgres(url: string, poolMax: number): Database {
     engine: "postgres",
     ...wrap(pool),
     async transaction(fn) {
+      const asked = performance.now();
       const client = await pool.connect();
+      countTransaction(performance.now() - asked);
+      const tx = wrap(client);
       let broken: Error | undefined;
       try {
-        await client.query("begin");
-        const result = await fn(wrap(client));
-        await client.query("commit");
+        await tx.exec("begin");
+        const result = await fn(tx);
+        await tx.exec("commit");
         return result;
       } catch (err) {
         // A connection that cannot even roll back is not handed to the next caller.
-        await client.query("rollback").catch((rollbackError: Error) => (broken = rollbackError));
+        await tx.exec("rollback").catch((rollbackError: Error) => (broken = rollbackError));
         throw err;
       } finally {
         client.release(broken);

@@ -10,6 +10,7 @@ import { log } from "../log/logger";
 import { release } from "./release";
 import { reserve, type PullRequest } from "./reserve";
 import { settleSucceededIn } from "./settle-succeeded";
+import { timeStep } from "../timing/request-timing";
 
 export interface PayAndPullDeps {
   db: Database;
@@ -40,25 +41,29 @@ export interface PayAndPullResult {
  */
 export async function payAndPull(deps: PayAndPullDeps, request: PullRequest): Promise<PayAndPullResult> {
   const { db, provider } = deps;
-  const { purchase, created } = await reserve(db, request, { now: deps.now, provider: provider.name });
+  const { purchase, created } = await timeStep("reserve", () =>
+    reserve(db, request, { now: deps.now, provider: provider.name }),
+  );
   if (!created) return { created: false, pull: await awaitOutcome(db, purchase.id, deps.wait) };
 
   let charge: ChargeResult;
   try {
-    charge = await provider.charge({
-      purchaseId: purchase.id,
-      amountJpy: purchase.amountJpy,
-      paymentMethodId: request.paymentMethodId,
-      idempotencyKey: purchase.id,
-      customerRef: request.userId,
-    });
+    charge = await timeStep("charge", () =>
+      provider.charge({
+        purchaseId: purchase.id,
+        amountJpy: purchase.amountJpy,
+        paymentMethodId: request.paymentMethodId,
+        idempotencyKey: purchase.id,
+        customerRef: request.userId,
+      }),
+    );
   } catch (err) {
     // Whether money moved is unknown, so nothing is released: the purchase stays pending,
     // its yen reserved, until the webhook or reconciliation hears the provider's answer.
     log("alert", "payment.charge_outcome_unknown", { purchaseId: purchase.id, error: err });
     throw purchaseInProgress("provider_unreachable");
   }
-  await recordCharge(db, purchase.id, charge);
+  await timeStep("record", () => recordCharge(db, purchase.id, charge));
 
   switch (charge.outcome) {
     case "failed":
@@ -67,19 +72,22 @@ export async function payAndPull(deps: PayAndPullDeps, request: PullRequest): Pr
     case "requires_action":
       throw paymentRequiresAction(charge.nextActionUrl);
     case "succeeded":
-      await asService(db, "pay-and-pull:fulfil", (tx) =>
-        settleSucceededIn(
-          tx,
-          {
-            purchaseId: purchase.id,
-            providerPaymentId: charge.providerPaymentId,
-            amountJpy: purchase.amountJpy,
-            currency: "jpy",
-          },
-          { rng: deps.rng ?? cryptoRandom, source: "request" },
+      await timeStep("fulfil", () =>
+        asService(db, "pay-and-pull:fulfil", (tx) =>
+          settleSucceededIn(
+            tx,
+            {
+              purchaseId: purchase.id,
+              providerPaymentId: charge.providerPaymentId,
+              amountJpy: purchase.amountJpy,
+              currency: "jpy",
+            },
+            { rng: deps.rng ?? cryptoRandom, source: "request" },
+          ),
         ),
       );
       // Read back like a replay (no waiting needed: it is settled), so both answer the same body.
-      return { created: true, pull: await awaitOutcome(db, purchase.id, { timeoutMs: 0 }) };
+      const pull = await timeStep("receipt", () => awaitOutcome(db, purchase.id, { timeoutMs: 0 }));
+      return { created: true, pull };
   }
 }

@@ -323,12 +323,26 @@ describe("backup settings", () => {
 
 describe("operations settings", () => {
   it("has no metrics token or cron secret by default and runs the scheduler in-process outside production", () => {
-    expect(loadConfig({}).ops).toEqual({ metricsToken: null, cronSecret: null, scheduler: true });
+    expect(loadConfig({}).ops).toEqual({
+      metricsToken: null,
+      cronSecret: null,
+      scheduler: true,
+      requestMetrics: true,
+      serverTiming: false,
+    });
     expect(loadConfig({ DATABASE_URL: PG }).ops.scheduler).toBe(true);
     expect(loadConfig({ KOEPON_SCHEDULER: "0" }).ops.scheduler).toBe(false);
     // Production mode leaves the jobs to Vercel Cron unless told otherwise.
     expect(opsSettings({}, { mode: "production" }).scheduler).toBe(false);
     expect(opsSettings({ KOEPON_SCHEDULER: "1" }, { mode: "production" }).scheduler).toBe(true);
+  });
+
+  it("switches request metrics off and Server-Timing on only when told", () => {
+    expect(loadConfig({ KOEPON_REQUEST_METRICS: "0", KOEPON_SERVER_TIMING: "1" }).ops).toMatchObject({
+      requestMetrics: false,
+      serverTiming: true,
+    });
+    expect(() => loadConfig({ KOEPON_SERVER_TIMING: "maybe" })).toThrow();
   });
 
   it("takes the metrics token and cron secret, and refuses short or spaced ones", () => {
