@@ -44,7 +44,9 @@ export type DomainErrorCode =
   | "reward_not_found"
   // signed file URLs
   | "signed_url_invalid"
-  | "signed_url_expired";
+  | "signed_url_expired"
+  // capacity
+  | "server_busy";
 
 export interface ErrorDetail {
   /** Dotted path of the offending field, when there is one. */

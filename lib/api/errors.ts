@@ -194,6 +194,12 @@ export const API_ERRORS = {
     ja: "このリンクの有効期限が切れました。特典BOXから開き直してください。",
     en: "This link has expired. Open the file again from your reward box.",
   },
+  server_busy: {
+    status: 503,
+    ja: "ただいまアクセスが集中しています。少し待ってからもう一度お試しください。何も処理されていません。",
+    en: "The server is busy right now. Wait a moment and try again: nothing was done.",
+    headers: retryAfterFromDetails,
+  },
   service_unavailable: {
     status: 503,
     ja: "ただいま混み合っています。しばらくしてからお試しください。",

@@ -88,18 +88,15 @@ export function route<A extends Access, Body = undefined>(
   return async (request, context) => {
     const started = performance.now();
     const { ops } = getConfig();
-    let response: Response;
-    let params: Record<string, string>;
+    // Always opened: the data layer reads it to refuse a busy request before its first transaction.
+    const { result, timing } = await withRequestTiming(() => run(request, context));
+    const { response, params } = result;
     if (ops.serverTiming) {
-      const { result, timing } = await withRequestTiming(() => run(request, context));
-      ({ response, params } = result);
       try {
         response.headers.set("server-timing", serverTimingHeader(timing, performance.now() - started));
       } catch {
         // A redirect's headers are immutable; it has no steps worth timing.
       }
-    } else {
-      ({ response, params } = await run(request, context));
     }
     if (ops.requestMetrics) {
       recordRequest(requestMetrics(), {

@@ -22,7 +22,7 @@ import { storageEnv, storageSettings } from "./storage";
 
 export type { AuthConfig, JwtKeysConfig } from "./auth";
 export type { BackupConfig } from "./backup";
-export type { DatabaseConfig } from "./database";
+export type { Backpressure, DatabaseConfig } from "./database";
 export { ConfigError } from "./env";
 export type { Mode } from "./mode";
 export type { OperatorConfig } from "./operator";

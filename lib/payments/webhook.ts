@@ -5,7 +5,7 @@ import { cryptoRandom, type RandomSource } from "../gacha/random";
 import { failureCodeOf, type StripePaymentError } from "./failure-code";
 import type { PaymentProvider } from "./providers/types";
 import { releaseIn } from "./release";
-import { settleSucceededIn, type SettleOutcome } from "./settle-succeeded";
+import { settleSucceededIn, type SettleOutcome, type SucceededPayment } from "./settle-succeeded";
 import { verifyWebhook, type WebhookEvent } from "./webhook-event";
 
 export interface WebhookDeps {
@@ -35,6 +35,10 @@ export type WebhookOutcome =
  *    processed in the same transaction. Any other event type is acknowledged and
  *    ignored before step 2, so it writes nothing.
  *
+ * The usual success event arrives after the request path fulfilled its purchase; that
+ * case ends after the first statement and takes no lock (`recordIfFulfilled`), so a
+ * webhook never holds anything a pull needs.
+ *
  * If processing throws, nothing of it commits, the error is recorded on the event, and
  * the caller answers 5xx so the provider delivers it again.
  */
@@ -50,6 +54,9 @@ export async function handleWebhook(
   const provider = deps.provider.name;
   try {
     return await asService(deps.db, "webhook", async (tx) => {
+      if (await recordIfFulfilled(tx, provider, event, rawBody)) {
+        return { handled: "settled", outcome: "already_fulfilled" } as const;
+      }
       await tx.query(
         `insert into public.webhook_events (provider, event_id, event_type, payload)
          values ($1, $2, $3, $4::jsonb)
@@ -82,39 +89,76 @@ const HANDLED_TYPES: ReadonlySet<string> = new Set([
   "checkout.session.expired",
 ]);
 
-async function apply(tx: Queryable, event: WebhookEvent, rng: RandomSource): Promise<WebhookOutcome> {
+/** The payment a success event reports, or null for any other event. */
+function succeededPayment(event: WebhookEvent): SucceededPayment | null {
   const object = event.data.object;
-  const metadata = (object.metadata ?? {}) as Record<string, string | undefined>;
-  const purchaseId = metadata.purchase_id ?? null;
-  const settle = async (providerPaymentId: unknown, amount: unknown) => ({
-    handled: "settled" as const,
-    outcome: await settleSucceededIn(
-      tx,
-      {
-        purchaseId,
-        providerPaymentId: typeof providerPaymentId === "string" ? providerPaymentId : null,
-        amountJpy: Number(amount),
-        currency: String(object.currency ?? ""),
-      },
-      { rng, source: "webhook" },
-    ),
+  const payment = (providerPaymentId: unknown, amount: unknown): SucceededPayment => ({
+    purchaseId: purchaseIdOf(event),
+    providerPaymentId: typeof providerPaymentId === "string" ? providerPaymentId : null,
+    amountJpy: Number(amount),
+    currency: String(object.currency ?? ""),
   });
+  switch (event.type) {
+    case "payment_intent.succeeded":
+      return payment(object.id, object.amount_received || object.amount);
+    // Checkout: paid at once by card, or later by an asynchronous method (konbini, bank transfer).
+    case "checkout.session.completed":
+      return object.payment_status === "paid" ? payment(object.payment_intent, object.amount_total) : null;
+    case "checkout.session.async_payment_succeeded":
+      return payment(object.payment_intent, object.amount_total);
+    default:
+      return null;
+  }
+}
+
+function purchaseIdOf(event: WebhookEvent): string | null {
+  const metadata = (event.data.object.metadata ?? {}) as Record<string, string | undefined>;
+  return metadata.purchase_id ?? null;
+}
+
+/**
+ * A success event for a purchase already fulfilled with exactly this amount in yen,
+ * seen for the first time: recorded as processed in one statement, reading the
+ * purchase without a lock (a fulfilled purchase never goes back, so what the read
+ * sees is final). False for anything else, which takes the full path: an event seen
+ * before (its duplicates are told apart there, under the event's row lock), a purchase
+ * still in flight, a mismatch to raise.
+ */
+async function recordIfFulfilled(tx: Queryable, provider: string, event: WebhookEvent, rawBody: string) {
+  const payment = succeededPayment(event);
+  const purchaseId = payment?.purchaseId?.toLowerCase() ?? "";
+  if (!payment || !UUID_PATTERN.test(purchaseId) || !Number.isSafeInteger(payment.amountJpy)) return false;
+  if (payment.currency.toLowerCase() !== "jpy") return false;
+  const [row] = await tx.query<{ recorded: number }>(
+    `with fulfilled as (
+         select 1 from public.purchases
+          where id = $5 and status in ('fulfilled', 'refunded') and amount_jpy = $6
+       ), recorded as (
+         insert into public.webhook_events (provider, event_id, event_type, payload, processed_at)
+         select $1, $2, $3, $4::jsonb, now() from fulfilled
+         on conflict (provider, event_id) do nothing
+         returning 1
+       )
+       select count(*)::int as recorded from recorded`,
+    [provider, event.id, event.type.slice(0, 255), rawBody, purchaseId, payment.amountJpy],
+  );
+  return row!.recorded === 1;
+}
+
+async function apply(tx: Queryable, event: WebhookEvent, rng: RandomSource): Promise<WebhookOutcome> {
+  const purchaseId = purchaseIdOf(event);
+  const success = succeededPayment(event);
+  if (success) {
+    return { handled: "settled", outcome: await settleSucceededIn(tx, success, { rng, source: "webhook" }) };
+  }
   const releaseWith = async (failureCode: string) => ({
     handled: "released" as const,
     released: purchaseId !== null && UUID_PATTERN.test(purchaseId) && (await releaseIn(tx, purchaseId, failureCode)),
   });
 
   switch (event.type) {
-    case "payment_intent.succeeded":
-      return settle(object.id, object.amount_received || object.amount);
     case "payment_intent.payment_failed":
-      return releaseWith(failureCodeOf(object.last_payment_error as StripePaymentError | null));
-    // Checkout: paid at once by card, or later by an asynchronous method (konbini, bank transfer).
-    case "checkout.session.completed":
-      if (object.payment_status !== "paid") return { handled: "ignored", type: event.type };
-      return settle(object.payment_intent, object.amount_total);
-    case "checkout.session.async_payment_succeeded":
-      return settle(object.payment_intent, object.amount_total);
+      return releaseWith(failureCodeOf(event.data.object.last_payment_error as StripePaymentError | null));
     case "checkout.session.async_payment_failed":
       return releaseWith("async_payment_failed");
     case "checkout.session.expired":

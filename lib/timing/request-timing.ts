@@ -76,6 +76,21 @@ export function countTransaction(waitMs: number): void {
   }
 }
 
+/**
+ * Whether the open request has begun a transaction yet: false before its first, true
+ * after, null outside any request (jobs, background deliveries). The data layer refuses
+ * a busy request only before its first transaction, so nothing it began is cut short.
+ */
+export function requestHasBegun(): boolean | null {
+  const timing = state().store.getStore();
+  return timing ? timing.transactions > 0 : null;
+}
+
+/** Runs `fn` outside the open request: work it leaves behind (a webhook delivery) is not its own. */
+export function outsideRequest<T>(fn: () => T): T {
+  return state().store.exit(fn);
+}
+
 /** Statements and transactions this process has run since it started. */
 export function processTotals(): Readonly<ProcessTotals> {
   return { ...state().totals };

@@ -76,7 +76,8 @@ export interface EngineReport {
   points: Point[];
   openLoop: OpenLoopFigures[];
   metrics: MetricsCost | null;
-  books: { fulfilled: number; answeredOk: number; statuses: Record<string, number> };
+  /** Fulfilled purchases against 201 answers, and requests the client stopped waiting for. */
+  books: { fulfilled: number; answeredOk: number; unanswered: number; statuses: Record<string, number> };
 }
 
 export interface BenchReport {
@@ -312,7 +313,8 @@ export function formatEngine(e: EngineReport): string {
   }
   for (const o of e.openLoop) out.push(`  open loop ${o.ratePerMinute}/min: ${outcomes(o.outcomes)}`);
   out.push(
-    `Books: ${e.books.fulfilled} purchases fulfilled for ${e.books.answeredOk} successful pull answers (${JSON.stringify(e.books.statuses)})`,
+    `Books: ${e.books.fulfilled} purchases fulfilled for ${e.books.answeredOk} answered 201 and ` +
+      `${e.books.unanswered} the client stopped waiting for (${JSON.stringify(e.books.statuses)})`,
   );
   return out.join("\n");
 }
