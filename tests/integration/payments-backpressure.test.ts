@@ -68,14 +68,19 @@ function pull(token: string, key: string): Promise<Response> {
   );
 }
 
+/** A fresh fan's pull sent while the database is held; the hold is lifted once it answered. */
+async function pullWhileSaturated(key: string) {
+  const user = await fx.createUser(db);
+  const token = (await signIn(await testDeps(db, keys), user)).accessToken.token;
+  const hold = await holdTheDatabase();
+  const refused = await pull(token, key);
+  await hold.release();
+  return { user, token, refused };
+}
+
 describe("backpressure", () => {
   it("answers a pull 503 server_busy with Retry-After while the database is saturated, writing nothing", async () => {
-    const user = await fx.createUser(db);
-    const token = (await signIn(await testDeps(db, keys), user)).accessToken.token;
-
-    const hold = await holdTheDatabase();
-    const refused = await pull(token, "busy-key-0001");
-    await hold.release();
+    const { user, token, refused } = await pullWhileSaturated("busy-key-0001");
 
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("1");
@@ -93,11 +98,7 @@ describe("backpressure", () => {
   });
 
   it("says so in Japanese by default", async () => {
-    const user = await fx.createUser(db);
-    const token = (await signIn(await testDeps(db, keys), user)).accessToken.token;
-    const hold = await holdTheDatabase();
-    const refused = await pull(token, "busy-key-ja01");
-    await hold.release();
+    const { token, refused } = await pullWhileSaturated("busy-key-ja01");
     expect(refused.status).toBe(503);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("アクセスが集中");
     expect((await pull(token, "busy-key-ja01")).status).toBe(201);
