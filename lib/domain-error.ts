@@ -57,12 +57,25 @@ export interface ErrorDetail {
   [key: string]: unknown;
 }
 
+const BRAND = Symbol.for("koepon.DomainError");
+
 export class DomainError extends Error {
+  readonly [BRAND] = true;
+
   constructor(
     readonly code: DomainErrorCode,
     readonly details: ErrorDetail[] = [],
   ) {
     super(code);
     this.name = "DomainError";
+  }
+
+  /**
+   * Recognised by a process-wide brand, not by class identity: Next bundles this module
+   * into several chunks, and an error thrown by the database handle the server opened
+   * at start (another chunk's copy) must still map to its 4xx/5xx, never to a 500.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 }
