@@ -36,8 +36,8 @@ export type WebhookOutcome =
  *    ignored before step 2, so it writes nothing.
  *
  * The usual success event arrives after the request path fulfilled its purchase; that
- * case ends after the first statement and takes no lock (`recordIfFulfilled`), so a
- * webhook never holds anything a pull needs.
+ * case ends with the statement that records the event and takes no lock
+ * (`recordEvent`), so a webhook never holds anything a pull needs.
  *
  * If processing throws, nothing of it commits, the error is recorded on the event, and
  * the caller answers 5xx so the provider delivers it again.
@@ -54,15 +54,9 @@ export async function handleWebhook(
   const provider = deps.provider.name;
   try {
     return await asService(deps.db, "webhook", async (tx) => {
-      if (await recordIfFulfilled(tx, provider, event, rawBody)) {
+      if (await recordEvent(tx, provider, event, rawBody)) {
         return { handled: "settled", outcome: "already_fulfilled" } as const;
       }
-      await tx.query(
-        `insert into public.webhook_events (provider, event_id, event_type, payload)
-         values ($1, $2, $3, $4::jsonb)
-         on conflict (provider, event_id) do nothing`,
-        [provider, event.id, event.type.slice(0, 255), rawBody],
-      );
       const [row] = await tx.query<{ id: string; processed_at: Date | null }>(
         "select id, processed_at from public.webhook_events where provider = $1 and event_id = $2 for update",
         [provider, event.id],
@@ -117,32 +111,40 @@ function purchaseIdOf(event: WebhookEvent): string | null {
 }
 
 /**
- * A success event for a purchase already fulfilled with exactly this amount in yen,
- * seen for the first time: recorded as processed in one statement, reading the
- * purchase without a lock (a fulfilled purchase never goes back, so what the read
- * sees is final). False for anything else, which takes the full path: an event seen
- * before (its duplicates are told apart there, under the event's row lock), a purchase
- * still in flight, a mismatch to raise.
+ * Records the event once per (provider, event id), and answers whether that settled it
+ * already: a success event seen for the first time, for a purchase fulfilled with
+ * exactly this amount in yen, is recorded as processed in this one statement, reading
+ * the purchase without a lock (a fulfilled purchase never goes back, so what the read
+ * sees is final). Anything else is recorded unprocessed (or found recorded) and takes
+ * the full path: duplicates are told apart there under the event's row lock, and a
+ * purchase still in flight or a mismatch is settled or raised under the purchase's.
  */
-async function recordIfFulfilled(tx: Queryable, provider: string, event: WebhookEvent, rawBody: string) {
+async function recordEvent(tx: Queryable, provider: string, event: WebhookEvent, rawBody: string): Promise<boolean> {
   const payment = succeededPayment(event);
   const purchaseId = payment?.purchaseId?.toLowerCase() ?? "";
-  if (!payment || !UUID_PATTERN.test(purchaseId) || !Number.isSafeInteger(payment.amountJpy)) return false;
-  if (payment.currency.toLowerCase() !== "jpy") return false;
-  const [row] = await tx.query<{ recorded: number }>(
-    `with fulfilled as (
-         select 1 from public.purchases
-          where id = $5 and status in ('fulfilled', 'refunded') and amount_jpy = $6
-       ), recorded as (
-         insert into public.webhook_events (provider, event_id, event_type, payload, processed_at)
-         select $1, $2, $3, $4::jsonb, now() from fulfilled
-         on conflict (provider, event_id) do nothing
-         returning 1
-       )
-       select count(*)::int as recorded from recorded`,
-    [provider, event.id, event.type.slice(0, 255), rawBody, purchaseId, payment.amountJpy],
+  const settles =
+    payment !== null &&
+    UUID_PATTERN.test(purchaseId) &&
+    Number.isSafeInteger(payment.amountJpy) &&
+    payment.currency.toLowerCase() === "jpy";
+  const [row] = await tx.query<{ settled: boolean }>(
+    `insert into public.webhook_events (provider, event_id, event_type, payload, processed_at)
+     values ($1, $2, $3, $4::jsonb,
+             case when exists (select 1 from public.purchases
+                                where id = $5::uuid and status in ('fulfilled', 'refunded') and amount_jpy = $6::integer)
+                  then now() end)
+     on conflict (provider, event_id) do nothing
+     returning processed_at is not null as settled`,
+    [
+      provider,
+      event.id,
+      event.type.slice(0, 255),
+      rawBody,
+      settles ? purchaseId : null,
+      settles ? payment.amountJpy : null,
+    ],
   );
-  return row!.recorded === 1;
+  return row?.settled === true;
 }
 
 async function apply(tx: Queryable, event: WebhookEvent, rng: RandomSource): Promise<WebhookOutcome> {
