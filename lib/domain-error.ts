@@ -73,7 +73,9 @@ export type DomainErrorCode =
   | "upload_not_received"
   | "upload_expired"
   | "campaign_not_editable"
-  | "exchange_item_not_editable";
+  | "exchange_item_not_editable"
+  // capacity
+  | "server_busy";
 
 export interface ErrorDetail {
   /** Dotted path of the offending field, when there is one. */
@@ -84,12 +86,25 @@ export interface ErrorDetail {
   [key: string]: unknown;
 }
 
+const BRAND = Symbol.for("koepon.DomainError");
+
 export class DomainError extends Error {
+  readonly [BRAND] = true;
+
   constructor(
     readonly code: DomainErrorCode,
     readonly details: ErrorDetail[] = [],
   ) {
     super(code);
     this.name = "DomainError";
+  }
+
+  /**
+   * Recognised by a process-wide brand, not by class identity: Next bundles this module
+   * into several chunks, and an error thrown by the database handle the server opened
+   * at start (another chunk's copy) must still map to its 4xx/5xx, never to a 500.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 }

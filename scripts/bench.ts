@@ -1,29 +1,36 @@
 /**
- * `npm run bench`: the pull path end to end against the same purchase run alone.
+ * `npm run bench`: the paid pull beside the framework's own ceilings, in one run, with
+ * one client, on each engine.
  *
- * 1. A throwaway database `koepon_bench_<timestamp>` on the PostgreSQL server of
- *    DATABASE_URL: migrated, the demo catalog seeded (3 active campaigns), and fresh adult
- *    fans inserted by the service role with a bcrypt cost-4 password hash.
- * 2. The server as `npm start` runs it (scripts/start.ts: build if the sources changed,
- *    the Upstash-REST bridge in front of REDIS_URL, scripts/serve.ts), on its own port.
- * 3. HTTP: every fan signs in through `POST /api/auth/login` (real RS256 tokens the gate
- *    and the route verify), a short warm-up, then `--users` × `--pulls-per-user` single
- *    pulls through `POST /api/gachas/{id}/pulls` at `--concurrency`, each timed.
- * 4. Baseline: the server stopped, the same number of pulls by other fans through the
- *    route's own `payAndPull` (reserve → sandbox charge → fulfil) in this process, same
- *    PostgreSQL pool size and concurrency, no HTTP, no gate, no rate limiter.
- * 5. The table, the ratio, a check of the books; the database and temp files go away.
+ * Per engine (services mode on PostgreSQL and Redis; embedded mode on PGlite):
+ * 1. A throwaway database (`koepon_bench_<timestamp>` on the DATABASE_URL server, or a
+ *    PGlite directory in a temp folder): migrated, the demo catalog seeded, and two
+ *    groups of `--fans` adult fans inserted by the service role (bcrypt cost 4).
+ * 2. The server as `npm start` runs it, with Server-Timing on; every fan signs in
+ *    through `POST /api/auth/login` (real RS256 tokens).
+ * 3. For each `--concurrency` point, `--repeats` times: `GET /api/health` (the gate and
+ *    the framework), `GET /api/me` (gate, limiter, the route's token check and user
+ *    read) and the single pull, each closed loop: `--ramp` seconds unmeasured, then
+ *    `--duration` seconds measured. Each figure is the median over the repeats.
+ *    Per pull: Server-Timing steps, statements and transactions per request and per
+ *    pull (webhooks included), PostgreSQL's commits, pool wait, event-loop delay and
+ *    CPU ms per process.
+ * 4. Open loop: pulls at each `--rates` per minute for `--duration` seconds.
+ * 5. Services mode: the pull at the highest concurrency with request metrics off and
+ *    on (a fresh server each), for their cost.
+ * 6. The books: every 201 is a fulfilled purchase, and nothing else is but requests the
+ *    client stopped waiting for.
  *
- * It only prints (exit 1 when more than 1% of the pulls in a phase fail or the books do
- * not match the answers); nothing asserts on timings.
+ * It prints, and exits 1 only when the books do not match or a phase cannot run;
+ * nothing asserts on timings. Only ratios within one run mean anything on a shared box.
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import Redis from "ioredis";
+import type { DatabaseConfig } from "../lib/config";
 import type { Database } from "../lib/db";
-import { createSandboxProvider } from "../lib/payments/providers/sandbox";
 import {
   benchPassword,
   createBenchDatabase,
@@ -31,26 +38,48 @@ import {
   openDatabase,
   prepareSchemaAndCatalog,
   purchaseStatuses,
+  type BenchUser,
 } from "./bench/database";
 import {
-  baselinePull,
   benchAddress,
   cancelled,
+  closedLoop,
   eachLimited,
-  httpPull,
-  pullTasks,
-  runPhase,
+  FanPool,
+  healthRequest,
+  meRequest,
+  openLoop,
+  PULL_BUDGETS,
+  pullRequest,
+  READ_BUDGETS,
   signIn,
-  type HttpFan,
+  type Fan,
+  type PassResult,
+  type Send,
 } from "./bench/load";
-import { parseOptions, UsageError, type BenchOptions } from "./bench/options";
-import { formatReport, machine, summarise, type BenchReport } from "./bench/report";
-import { freePort, portIsFree, startServer } from "./bench/server";
+import { parseOptions, UsageError, type BenchOptions, type Engine } from "./bench/options";
+import { cpuBetween, cpuSnapshot, databaseCounters, serverProcesses, type ProcessSet } from "./bench/probe";
+import {
+  formatEngine,
+  formatHeader,
+  machine,
+  openLoopFigures,
+  ratios,
+  requestCosts,
+  routeFigures,
+  type BenchReport,
+  type EngineReport,
+  type MetricsCost,
+  type OpenLoopFigures,
+  type Point,
+} from "./bench/report";
+import { freePort, portIsFree, startServer, delay, type RunningServer } from "./bench/server";
+import { medianOf, parseServerTiming } from "./bench/stats";
 
-const WARMUP_FANS = 4;
-const WARMUP_PULLS_PER_FAN = 3;
-/** More failed pulls than this share of a phase fails the run. */
-const MAX_ERROR_SHARE = 0.01;
+/** Tokens live 15 minutes; fans sign in again before a pass once theirs are this old. */
+const TOKEN_REFRESH_MS = 10 * 60_000;
+/** PostgreSQL 15 flushes an idle backend's counters within 10 s; read pg_stat_database after that. */
+const STATS_SETTLE_MS = 11_000;
 
 // Undone last first, each at most once, on success, failure and Ctrl-C alike.
 const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
@@ -80,151 +109,361 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+interface Prepared {
+  /** The bench's own handle while the server is down (PGlite) or beside it (PostgreSQL). */
+  open(): Promise<Database>;
+  serverDatabaseUrl: string | null;
+  /** For pg_stat_activity and pg_stat_database: a connection to another database of the same server. */
+  probe: { db: Database; name: string } | null;
+  campaigns: string[];
+  pullFans: BenchUser[];
+  readFans: BenchUser[];
+}
+
+async function prepare(engine: Engine, options: BenchOptions, dataDir: string, hash: string): Promise<Prepared> {
+  let database: DatabaseConfig;
+  let probe: Prepared["probe"] = null;
+  if (engine === "postgres") {
+    const bench = await createBenchDatabase(options.databaseUrl);
+    cleanups.push({ what: `drop database ${bench.name}`, run: () => bench.drop() });
+    database = { kind: "postgres", url: bench.url, poolMax: 4 };
+    const probeDb = await openDatabase({ kind: "postgres", url: options.databaseUrl, poolMax: 1 });
+    cleanups.push({ what: "close the probe connection", run: () => probeDb.close() });
+    probe = { db: probeDb, name: bench.name };
+    console.log(
+      `[${engine}] database ${bench.name}: migrating, seeding the demo catalog and ${2 * options.fans} fans…`,
+    );
+  } else {
+    database = { kind: "pglite", dir: path.join(dataDir, "pglite") };
+    console.log(`[${engine}] ${database.dir}: migrating, seeding the demo catalog and ${2 * options.fans} fans…`);
+  }
+  const db = await openDatabase(database);
+  try {
+    const campaigns = await prepareSchemaAndCatalog(db, database, path.join(dataDir, "storage"));
+    const pullFans = await insertFans(db, "pull", options.fans, hash);
+    const readFans = await insertFans(db, "read", options.fans, hash);
+    return {
+      open: () => openDatabase(database),
+      serverDatabaseUrl: database.kind === "postgres" ? database.url : null,
+      probe,
+      campaigns,
+      pullFans,
+      readFans,
+    };
+  } finally {
+    // PGlite: the server must own the directory alone.
+    await db.close();
+  }
+}
+
+/** Everything one engine's server needs while it runs. */
+interface Session {
+  server: RunningServer;
+  processes: ProcessSet;
+  pullPool: FanPool;
+  readPool: FanPool;
+  fans: Fan[];
+  pull: Send;
+  /** Successful pull answers, warm-up and ramps included, and those with no answer (client timeout), for the books. */
+  pullsAnsweredOk: { n: number; unknown: number };
+}
+
 async function main(options: BenchOptions): Promise<number> {
   if (!(await portIsFree(options.port))) {
     throw new Error(`Port ${options.port} is already in use: stop whatever listens there or pass --port <free port>.`);
   }
-  const bridgePort = await freePort();
   const runId = randomBytes(4).toString("hex");
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "koepon-bench-"));
   cleanups.push({ what: `remove ${tmp}`, run: () => fs.rm(tmp, { recursive: true, force: true }) });
-  const dataDir = path.join(tmp, "data");
-
-  const bench = await createBenchDatabase(options.databaseUrl);
-  cleanups.push({ what: `drop database ${bench.name}`, run: () => bench.drop() });
-  console.log(`Database ${bench.name}: migrating, seeding the demo catalog and ${2 * options.users} fans…`);
-  const db = await openDatabase({ kind: "postgres", url: bench.url, poolMax: options.poolMax });
-  cleanups.push({ what: "close the database pool", run: () => db.close() });
-  const campaigns = await prepareSchemaAndCatalog(db, bench.url, path.join(dataDir, "storage"));
   const { password, hash } = await benchPassword();
-  const warmFans = await insertFans(db, "warm", WARMUP_FANS, hash);
-  const httpFans = await insertFans(db, "http", options.users, hash);
-  const baseFans = await insertFans(db, "base", options.users, hash);
-  const versions = await serviceVersions(db, options.databaseUrl, options.redisUrl);
-
-  console.log(`Starting the server on port ${options.port} (scripts/start.ts; builds first if the sources changed)…`);
-  const server = await startServer(
-    {
-      port: options.port,
-      bridgePort,
-      databaseUrl: bench.url,
-      poolMax: options.poolMax,
-      redisUrl: options.redisUrl,
-      dataDir,
-      logFile: path.join(tmp, "server.log"),
-    },
-    { readyTimeoutMs: 15 * 60_000 },
-  );
-  cleanups.push({ what: "stop the server", run: () => server.stop() });
-  server.quiet();
-  const fail = async (message: string) => {
-    console.error(`${message}\n--- last lines of the server log ---\n${await tail(server.logFile, 40)}`);
-    return new Error(message);
-  };
-
-  // Sign-ins happen before the clock starts: the phase measures pulls only.
-  const signedIn = [...warmFans, ...httpFans];
-  const fans: HttpFan[] = [];
-  console.log(`Signing in ${signedIn.length} fans through POST /api/auth/login…`);
-  try {
-    await eachLimited([...signedIn.keys()], options.concurrency, async (i) => {
-      const address = benchAddress(i);
-      fans[i] = { token: await signIn(server.baseUrl, signedIn[i]!.email, password, address), address };
-    });
-  } catch (err) {
-    throw await fail((err as Error).message);
-  }
-
-  const warmTasks = pullTasks(WARMUP_FANS, WARMUP_PULLS_PER_FAN, campaigns, `bench-${runId}-warm`);
-  const warm = await runPhase("warm-up", warmTasks, options.concurrency, 60_000, (task) =>
-    httpPull(server.baseUrl, fans[task.user]!, task),
-  );
-  if (warm.ok !== warmTasks.length) throw await fail(`Warm-up pulls failed: ${JSON.stringify(warm.outcomes)}`);
-
-  const maxMs = options.maxSeconds * 1000;
-  const httpTasks = pullTasks(options.users, options.pullsPerUser, campaigns, `bench-${runId}-http`);
-  console.log(`HTTP phase: ${httpTasks.length} pulls at concurrency ${options.concurrency}…`);
-  const httpRun = await runPhase("HTTP", httpTasks, options.concurrency, maxMs, (task) =>
-    httpPull(server.baseUrl, fans[WARMUP_FANS + task.user]!, task),
-  );
-  const httpErrors = httpRun.latenciesMs.length - httpRun.ok;
-  if (httpErrors > 0) console.error(`--- last lines of the server log ---\n${await tail(server.logFile, 40)}`);
-  const httpBooks = await purchaseStatuses(
-    db,
-    httpFans.map((f) => f.id),
-  );
-  await server.stop();
-
-  // The baseline runs alone: no server, its sandbox webhooks dropped (the HTTP server
-  // posts each one to itself, and that settles nothing new).
-  const provider = createSandboxProvider({ db, webhookSecret: "whsec_koepon_bench", deliver: () => {} });
-  const baseWarm = pullTasks(WARMUP_FANS, WARMUP_PULLS_PER_FAN, campaigns, `bench-${runId}-warmbase`);
-  await runPhase("baseline warm-up", baseWarm, options.concurrency, 60_000, (task) =>
-    baselinePull({ db, provider }, warmFans[task.user]!.id, task),
-  );
-  const baseTasks = pullTasks(options.users, options.pullsPerUser, campaigns, `bench-${runId}-base`);
-  console.log(`Baseline phase: ${baseTasks.length} pulls through payAndPull at concurrency ${options.concurrency}…`);
-  const baseRun = await runPhase("baseline", baseTasks, options.concurrency, maxMs, (task) =>
-    baselinePull({ db, provider }, baseFans[task.user]!.id, task),
-  );
-  const baseBooks = await purchaseStatuses(
-    db,
-    baseFans.map((f) => f.id),
-  );
-
-  const http = summarise(httpRun);
-  const baseline = summarise(baseRun);
-  const report: BenchReport = {
-    machine: machine(versions),
+  const header = {
+    machine: machine(await serviceVersions(options)),
     settings: {
-      users: options.users,
-      pullsPerUser: options.pullsPerUser,
       concurrency: options.concurrency,
-      poolMax: options.poolMax,
-      maxSeconds: options.maxSeconds,
-      campaigns: campaigns.length,
-      warmupPulls: warmTasks.length,
-    },
-    http,
-    baseline,
-    ratio: {
-      throughput: http.pullsPerSecond / baseline.pullsPerSecond,
-      p50: http.latencyMs.p50 / baseline.latencyMs.p50,
-      p95: http.latencyMs.p95 / baseline.latencyMs.p95,
-      p99: http.latencyMs.p99 / baseline.latencyMs.p99,
+      repeats: options.repeats,
+      durationSeconds: options.durationSeconds,
+      rampSeconds: options.rampSeconds,
+      fansPerGroup: options.fans,
+      ratesPerMinute: options.ratesPerMinute,
+      engines: options.engines,
+      poolMax: options.poolMax ?? "server default",
     },
   };
-  console.log(formatReport(report));
+  console.log(formatHeader(header));
 
-  const problems: string[] = [];
-  for (const [name, phase, books] of [
-    ["HTTP", http, httpBooks],
-    ["baseline", baseline, baseBooks],
-  ] as const) {
-    const fulfilled = books.fulfilled ?? 0;
-    console.log(
-      `Books (${name}): ${fulfilled} purchases fulfilled for ${phase.ok} successful answers` +
-        (Object.keys(books).length > 1 ? ` (all statuses: ${JSON.stringify(books)})` : ""),
-    );
-    if (fulfilled !== phase.ok) problems.push(`${name}: ${fulfilled} fulfilled purchases ≠ ${phase.ok} successes`);
-    if (phase.errors > MAX_ERROR_SHARE * Math.max(phase.requests, 1)) {
-      problems.push(`${name}: ${phase.errors} of ${phase.requests} pulls failed (over ${MAX_ERROR_SHARE * 100}%)`);
+  const engines: EngineReport[] = [];
+  let problems = 0;
+  for (const engine of options.engines) {
+    const report = await runEngine(engine, options, path.join(tmp, engine), password, hash, runId);
+    console.log(formatEngine(report));
+    const { fulfilled, answeredOk, unanswered } = report.books;
+    // Every 201 is a fulfilled purchase; a request the client gave up on may be one too.
+    if (fulfilled < answeredOk || fulfilled > answeredOk + unanswered) {
+      console.error(
+        `FAILED [${engine}] books: ${fulfilled} fulfilled for ${answeredOk} answered 201 and ${unanswered} unanswered`,
+      );
+      problems++;
     }
-    if (phase.requests === 0) problems.push(`${name}: no pull completed`);
+    engines.push(report);
   }
 
+  const main = engines[0]!;
+  const point = main.points.find((p) => p.concurrency === 50) ?? main.points.at(-1)!;
+  const report: BenchReport = {
+    concurrency: point.concurrency,
+    health: point.health,
+    authRoute: point.authRoute,
+    pull: point.pull,
+    ratios: point.ratios,
+    ...header,
+    engines,
+  };
   if (options.json) {
     await fs.writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`Wrote ${options.json}`);
   }
-  for (const problem of problems) console.error(`FAILED ${problem}`);
-  return problems.length > 0 ? 1 : 0;
+  return problems > 0 ? 1 : 0;
+}
+
+async function runEngine(
+  engine: Engine,
+  options: BenchOptions,
+  dataDir: string,
+  password: string,
+  hash: string,
+  runId: string,
+): Promise<EngineReport> {
+  const prepared = await prepare(engine, options, dataDir, hash);
+  const pullsAnsweredOk = { n: 0, unknown: 0 };
+  const fans: Fan[] = [...prepared.pullFans, ...prepared.readFans].map((user, i) => ({
+    ...user,
+    address: benchAddress(i),
+    token: "",
+    signedInAt: -Infinity,
+  }));
+  const pullPool = new FanPool(fans.slice(0, options.fans), PULL_BUDGETS);
+  const readPool = new FanPool(fans.slice(options.fans), READ_BUDGETS);
+
+  let firstStart = true;
+  const start = async (requestMetrics: boolean): Promise<Session> => {
+    const server = await startServer(
+      {
+        port: options.port,
+        bridgePort: await freePort(),
+        databaseUrl: prepared.serverDatabaseUrl,
+        poolMax: options.poolMax,
+        redisUrl: engine === "postgres" ? options.redisUrl : null,
+        dataDir,
+        logFile: path.join(dataDir, `server-${Date.now()}.log`),
+        requestMetrics,
+      },
+      { readyTimeoutMs: 15 * 60_000 },
+    );
+    cleanups.push({ what: "stop the server", run: () => server.stop() });
+    server.quiet();
+    const inner = pullRequest(server.baseUrl, prepared.campaigns, `bench-${runId}-${engine}-${Date.now()}`);
+    const session: Session = {
+      server,
+      processes: serverProcesses(server.pid, prepared.probe?.db ?? null, prepared.probe?.name ?? null),
+      pullPool,
+      readPool,
+      fans,
+      pull: async (fan) => {
+        const answer = await inner(fan);
+        if (answer.ok) pullsAnsweredOk.n++;
+        // Gave up waiting: the server may still have fulfilled it.
+        else if (answer.label.startsWith("network")) pullsAnsweredOk.unknown++;
+        return answer;
+      },
+      pullsAnsweredOk,
+    };
+    // Tokens outlive a restart (same keys, same sessions): only the first start signs everyone in.
+    await refreshTokens(session, password, firstStart);
+    firstStart = false;
+    // Unmeasured: JIT, connection pools, the rate-table cache.
+    await closedLoop({ concurrency: 8, rampMs: 0, steadyMs: 5_000, fans: null, send: healthRequest(server.baseUrl) });
+    await closedLoop({ concurrency: 8, rampMs: 0, steadyMs: 5_000, fans: readPool, send: meRequest(server.baseUrl) });
+    await closedLoop({ concurrency: 8, rampMs: 0, steadyMs: 5_000, fans: pullPool, send: session.pull });
+    return session;
+  };
+
+  console.log(
+    `[${engine}] starting the server on port ${options.port} (scripts/start.ts; builds first if the sources changed)…`,
+  );
+  let s = await start(true);
+  const points: Point[] = [];
+  for (const concurrency of options.concurrency) {
+    const passes: Omit<Point, "ratios">[] = [];
+    for (let repeat = 0; repeat < options.repeats; repeat++) {
+      await refreshTokens(s, password, false);
+      console.log(`[${engine}] concurrency ${concurrency}, pass ${repeat + 1}/${options.repeats}…`);
+      const health = routeFigures(await pass(s, concurrency, options, null, healthRequest(s.server.baseUrl)));
+      const authRoute = routeFigures(await pass(s, concurrency, options, s.readPool, meRequest(s.server.baseUrl)));
+      const pull = await measuredPull(s, concurrency, options, prepared, repeat === 0);
+      passes.push({ concurrency, health, authRoute, pull });
+    }
+    const median = medianOf(passes);
+    points.push({ ...median, ratios: ratios(median.health, median.authRoute, median.pull) });
+  }
+
+  const openLoopResults: OpenLoopFigures[] = [];
+  for (const rate of options.ratesPerMinute) {
+    await refreshTokens(s, password, false);
+    console.log(`[${engine}] open loop: ${rate} pulls per minute for ${options.durationSeconds} s…`);
+    const result = await openLoop({
+      ratePerMinute: rate,
+      steadyMs: options.durationSeconds * 1000,
+      fans: s.pullPool,
+      send: s.pull,
+    });
+    openLoopResults.push(openLoopFigures(rate, result));
+  }
+
+  let metrics: MetricsCost | null = null;
+  if (engine === "postgres" && options.metricsPass) {
+    const concurrency = Math.max(...options.concurrency);
+    const byMode: Record<"on" | "off", ReturnType<typeof routeFigures>[]> = { on: [], off: [] };
+    for (const mode of ["off", "on"] as const) {
+      await s.server.stop();
+      console.log(`[${engine}] request metrics ${mode}: a fresh server, the pull at concurrency ${concurrency}…`);
+      s = await start(mode === "on");
+      for (let repeat = 0; repeat < options.repeats; repeat++) {
+        await refreshTokens(s, password, false);
+        byMode[mode].push(routeFigures(await pass(s, concurrency, options, s.pullPool, s.pull)));
+      }
+    }
+    const on = medianOf(byMode.on);
+    const off = medianOf(byMode.off);
+    metrics = { concurrency, on, off, costPercent: ((off.rps - on.rps) / off.rps) * 100 };
+  }
+  await s.server.stop();
+
+  const db = await prepared.open();
+  try {
+    const statuses = await purchaseStatuses(
+      db,
+      prepared.pullFans.map((f) => f.id),
+    );
+    return {
+      engine,
+      points,
+      openLoop: openLoopResults,
+      metrics,
+      books: {
+        fulfilled: statuses.fulfilled ?? 0,
+        answeredOk: pullsAnsweredOk.n,
+        unanswered: pullsAnsweredOk.unknown,
+        statuses,
+      },
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+function pass(s: Session, concurrency: number, options: BenchOptions, fans: FanPool | null, send: Send) {
+  return closedLoop({
+    concurrency,
+    rampMs: options.rampSeconds * 1000,
+    steadyMs: options.durationSeconds * 1000,
+    fans,
+    send,
+  });
+}
+
+/**
+ * A pull pass with what it cost: the server's statement and transaction totals read
+ * before and after (through `/api/me`, whose own share is taken off), CPU per process,
+ * and on PostgreSQL, when `withCommits`, the database's commit counters read once the
+ * backends have gone idle and flushed them.
+ */
+async function measuredPull(
+  s: Session,
+  concurrency: number,
+  options: BenchOptions,
+  prepared: Prepared,
+  withCommits: boolean,
+): Promise<Point["pull"]> {
+  const probe = prepared.probe;
+  const dbBefore = probe && withCommits ? await databaseCounters(probe.db, probe.name) : null;
+  const totalsBefore = await processTotals(s);
+  const cpuBefore = await cpuSnapshot(s.processes);
+  const okBefore = s.pullsAnsweredOk.n;
+  const result: PassResult = await pass(s, concurrency, options, s.pullPool, s.pull);
+  const cpuAfter = await cpuSnapshot(s.processes);
+  // Webhooks of the last pulls settle in the background.
+  await delay(1_000);
+  const totalsAfter = await processTotals(s);
+  // Every pull of the pass, ramp included, did work the totals counted.
+  const pulls = s.pullsAnsweredOk.n - okBefore;
+  let commitsPerPull: number | null = null;
+  let rollbacksPerPull: number | null = null;
+  if (probe && dbBefore) {
+    await delay(STATS_SETTLE_MS);
+    const after = await databaseCounters(probe.db, probe.name);
+    commitsPerPull = (after.commits - dbBefore.commits) / pulls;
+    rollbacksPerPull = (after.rollbacks - dbBefore.rollbacks) / pulls;
+  }
+  const cpu = cpuBetween(cpuBefore, cpuAfter);
+  return {
+    ...routeFigures(result),
+    ...requestCosts(result),
+    statementsPerPull: (totalsAfter.statements - totalsBefore.statements) / pulls,
+    transactionsPerPull: (totalsAfter.transactions - totalsBefore.transactions) / pulls,
+    commitsPerPull,
+    rollbacksPerPull,
+    cpuMsPerPull: Object.fromEntries(Object.entries(cpu).map(([label, ms]) => [label, ms / pulls])),
+  };
+}
+
+/** The server's process totals, from the `proc` entry of an `/api/me` answer minus that request's own `db` share. */
+async function processTotals(s: Session): Promise<{ statements: number; transactions: number }> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const fan = s.readPool.take();
+    if (!fan) {
+      await delay(200);
+      continue;
+    }
+    const res = await fetch(`${s.server.baseUrl}/api/me`, {
+      headers: { authorization: `Bearer ${fan.token}`, "x-forwarded-for": fan.address },
+    });
+    await res.text();
+    const entries = parseServerTiming(res.headers.get("server-timing"));
+    const proc = entries.find((e) => e.name === "proc")?.counts;
+    const own = entries.find((e) => e.name === "db")?.counts;
+    if (!proc || !own) throw new Error(`GET /api/me answered ${res.status} without Server-Timing totals`);
+    return {
+      statements: (proc.statements ?? NaN) - (own.statements ?? 0),
+      transactions: (proc.transactions ?? NaN) - (own.transactions ?? 0),
+    };
+  }
+  throw new Error("No fan had rate-limit budget left to read the server's totals");
+}
+
+/** Signs in every fan whose token is missing or older than TOKEN_REFRESH_MS (all of them with `all`). */
+async function refreshTokens(s: Session, password: string, all: boolean): Promise<void> {
+  const now = performance.now();
+  const stale = s.fans.filter((f) => all || now - f.signedInAt > TOKEN_REFRESH_MS);
+  if (stale.length === 0) return;
+  console.log(`  signing in ${stale.length} fans through POST /api/auth/login…`);
+  await eachLimited(stale, 16, async (fan) => {
+    fan.token = await signIn(s.server.baseUrl, fan.email, password, fan.address);
+    fan.signedInAt = performance.now();
+  });
 }
 
 /** "PostgreSQL 15.4 at host:port, Redis 7.2.4 at host:port", for the report. */
-async function serviceVersions(db: Database, databaseUrl: string, redisUrl: string): Promise<string> {
-  const [row] = await db.query<{ version: string }>("select current_setting('server_version') as version");
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+async function serviceVersions(options: BenchOptions): Promise<string> {
+  if (!options.engines.includes("postgres")) return "embedded mode only (PGlite, in-memory limiter)";
+  const db = await openDatabase({ kind: "postgres", url: options.databaseUrl, poolMax: 1 });
+  let pgVersion = "?";
+  try {
+    const [row] = await db.query<{ version: string }>("select current_setting('server_version') as version");
+    pgVersion = row?.version.split(" ")[0] ?? "?";
+  } finally {
+    await db.close();
+  }
+  const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   let redisVersion = "?";
   try {
     await redis.connect();
@@ -232,16 +471,7 @@ async function serviceVersions(db: Database, databaseUrl: string, redisUrl: stri
   } finally {
     redis.disconnect();
   }
-  const pgVersion = row?.version.split(" ")[0] ?? "?";
-  return `PostgreSQL ${pgVersion} at ${new URL(databaseUrl).host}, Redis ${redisVersion} at ${new URL(redisUrl).host}`;
-}
-
-async function tail(file: string, lines: number): Promise<string> {
-  try {
-    return (await fs.readFile(file, "utf8")).trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no server log)";
-  }
+  return `PostgreSQL ${pgVersion} at ${new URL(options.databaseUrl).host}, Redis ${redisVersion} at ${new URL(options.redisUrl).host}`;
 }
 
 let exitCode = 1;

@@ -156,7 +156,7 @@ async function main(): Promise<number> {
   const url = await createDatabase(primary, "koepon");
   const db = track(openPostgres(url, workers + 4));
   const storageDir = path.join(root, "storage");
-  await prepareSchemaAndCatalog(db, url, storageDir);
+  await prepareSchemaAndCatalog(db, { kind: "postgres", url, poolMax: 1 }, storageDir);
 
   // The provider's books: apart from ours, and untouched by our disaster.
   const providerDb = track(await openPglite(null));

@@ -321,6 +321,12 @@ export const API_ERRORS = {
     ja: "排出率表に問題があるため、提出・承認できません。各項目の説明を確認してください。",
     en: "The rate table has problems and cannot be submitted or approved. See each one explained.",
   },
+  server_busy: {
+    status: 503,
+    ja: "ただいまアクセスが集中しています。少し待ってからもう一度お試しください。何も処理されていません。",
+    en: "The server is busy right now. Wait a moment and try again: nothing was done.",
+    headers: retryAfterFromDetails,
+  },
   service_unavailable: {
     status: 503,
     ja: "ただいま混み合っています。しばらくしてからお試しください。",

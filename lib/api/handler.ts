@@ -10,6 +10,7 @@ import { DomainError } from "../domain-error";
 import { log } from "../log/logger";
 import { recordRequest, requestMetrics, routeTemplate } from "../metrics/requests";
 import { claimRequestFlush, countAnswer, flushSignals } from "../metrics/signals";
+import { serverTimingHeader, timeStep, withRequestTiming } from "../timing/request-timing";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, validate } from "./body";
 import { carriesCredentials, catalogCacheHeaders } from "./cache-policy";
 import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
@@ -62,8 +63,7 @@ export function route<A extends Access, Body = undefined>(
   options: RouteOptions<Body> & { access: A },
   handler: (ctx: RouteContext<Body, A>) => Promise<Response | object>,
 ): (request: Request, context: NextRouteContext) => Promise<Response> {
-  return async (request, context) => {
-    const started = performance.now();
+  const run = async (request: Request, context: NextRouteContext) => {
     const lang = requestLang(request.headers);
     const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
     let params: Record<string, string> = {};
@@ -71,7 +71,7 @@ export function route<A extends Access, Body = undefined>(
     try {
       const rawParams = (await context?.params) ?? {};
       params = Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
-      const user = await authorise(request, options.access);
+      const user = await timeStep("auth", () => authorise(request, options.access));
       const body = options.body
         ? validate(options.body, await readJsonBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES))
         : (undefined as Body);
@@ -85,14 +85,33 @@ export function route<A extends Access, Body = undefined>(
     } catch (err) {
       response = toErrorResponse(err, lang, requestId);
     }
-    const durationMs = performance.now() - started;
-    recordRequest(requestMetrics(), {
-      route: routeTemplate(new URL(request.url).pathname, params),
-      status: response.status,
-      durationMs,
-    });
-    countAnswer(response.status, durationMs);
-    flushSignalsAfterResponse();
+    return { response, params };
+  };
+
+  return async (request, context) => {
+    const started = performance.now();
+    const { ops } = getConfig();
+    // Always opened: the data layer reads it to refuse a busy request before its first transaction.
+    const { result, timing } = await withRequestTiming(() => run(request, context));
+    const { response, params } = result;
+    if (ops.serverTiming) {
+      try {
+        response.headers.set("server-timing", serverTimingHeader(timing, performance.now() - started));
+      } catch {
+        // A redirect's headers are immutable; it has no steps worth timing.
+      }
+    }
+    // Off only while the bench measures what recording costs; the alert rules read these.
+    if (ops.requestMetrics) {
+      const durationMs = performance.now() - started;
+      recordRequest(requestMetrics(), {
+        route: routeTemplate(new URL(request.url).pathname, params),
+        status: response.status,
+        durationMs,
+      });
+      countAnswer(response.status, durationMs);
+      flushSignalsAfterResponse();
+    }
     return response;
   };
 }

@@ -3,25 +3,42 @@ import { envSchema, readEnv, type Env } from "./env";
 import type { ServerConfig } from "./server";
 
 export type DatabaseConfig =
-  | { kind: "pglite"; /** null: in memory, gone when the process ends. */ dir: string | null }
-  | { kind: "postgres"; url: string; poolMax: number };
+  | ({ kind: "pglite"; /** null: in memory, gone when the process ends. */ dir: string | null } & Backpressure)
+  | ({ kind: "postgres"; url: string; poolMax: number } & Backpressure);
+
+/**
+ * When a request is turned away rather than queued (503 `server_busy` with Retry-After),
+ * judged at its first transaction only, so nothing it started is left half done.
+ * Absent: never (scripts and tests).
+ */
+export interface Backpressure {
+  /** Requests that may wait for a connection at once; one more is refused at once. */
+  queueMax?: number;
+  /** Longest a request waits for its first connection before it is refused (PostgreSQL). */
+  waitMs?: number;
+}
 
 interface DatabaseEnv {
   DATABASE_URL?: string;
   DATABASE_POOL_MAX: number;
+  DATABASE_QUEUE_MAX: number;
+  DATABASE_QUEUE_WAIT_MS: number;
 }
 
 export const databaseEnv = envSchema<DatabaseEnv>({
   DATABASE_URL: Joi.string()
     .uri({ scheme: ["postgres", "postgresql"] })
     .empty(""),
-  DATABASE_POOL_MAX: Joi.number().integer().min(1).max(100).default(10),
+  DATABASE_POOL_MAX: Joi.number().integer().min(1).max(100).default(20),
+  DATABASE_QUEUE_MAX: Joi.number().integer().min(0).max(10_000).default(100),
+  DATABASE_QUEUE_WAIT_MS: Joi.number().integer().min(1).max(60_000).default(2_000),
 });
 
 /** PostgreSQL when `DATABASE_URL` is set, else PGlite under the data folder. */
 export function databaseSettings(env: Env, server: Pick<ServerConfig, "dataDir">): DatabaseConfig {
   const v = readEnv(databaseEnv, env);
+  const backpressure = { queueMax: v.DATABASE_QUEUE_MAX, waitMs: v.DATABASE_QUEUE_WAIT_MS };
   return v.DATABASE_URL
-    ? { kind: "postgres", url: v.DATABASE_URL, poolMax: v.DATABASE_POOL_MAX }
-    : { kind: "pglite", dir: `${server.dataDir}/pglite` };
+    ? { kind: "postgres", url: v.DATABASE_URL, poolMax: v.DATABASE_POOL_MAX, ...backpressure }
+    : { kind: "pglite", dir: `${server.dataDir}/pglite`, ...backpressure };
 }

@@ -19,6 +19,19 @@ export interface OpsConfig {
    * @default true except in production mode, where Vercel Cron calls the cron routes
    */
   scheduler: boolean;
+  /**
+   * Record each request's status and latency in the process's request metrics. Off only
+   * to measure what recording costs (`npm run bench`).
+   * @default true
+   */
+  requestMetrics: boolean;
+  /**
+   * Answer every wrapped API route with `Server-Timing`: its steps, database statements,
+   * transactions, pool wait and event-loop delay. For load tests: it tells a client how
+   * busy the server is, so production leaves it off.
+   * @default false
+   */
+  serverTiming: boolean;
   /** Where the metrics are sent; null (no DD_API_KEY): nowhere, Prometheus only. */
   datadog: DatadogConfig | null;
 }
@@ -53,6 +66,8 @@ interface OpsEnv {
   DD_SITE?: DatadogConfig["site"];
   DD_API_URL?: string;
   DD_HOSTNAME?: string;
+  KOEPON_REQUEST_METRICS?: boolean;
+  KOEPON_SERVER_TIMING?: boolean;
 }
 
 // Long enough that guessing is hopeless; these are compared in constant time, not rate limited.
@@ -75,6 +90,8 @@ export const opsEnv = envSchema<OpsEnv>({
   DD_HOSTNAME: Joi.string()
     .pattern(/^[A-Za-z0-9._-]{1,255}$/)
     .empty(""),
+  KOEPON_REQUEST_METRICS: flag,
+  KOEPON_SERVER_TIMING: flag,
 });
 
 export function opsSettings(env: Env, context: { mode: Mode }): OpsConfig {
@@ -91,5 +108,7 @@ export function opsSettings(env: Env, context: { mode: Mode }): OpsConfig {
           hostname: v.DD_HOSTNAME ?? null,
         }
       : null,
+    requestMetrics: v.KOEPON_REQUEST_METRICS ?? true,
+    serverTiming: v.KOEPON_SERVER_TIMING ?? false,
   };
 }

@@ -23,8 +23,6 @@ export type PaymentsConfig =
        */
       webhookSecret: string | null;
       secretFile: string;
-      /** Where the sandbox delivers its webhooks: this app's own route, like Stripe would. */
-      webhookUrl: string;
     }
   | {
       provider: "stripe";
@@ -58,8 +56,8 @@ export const paymentsEnv = envSchema<PaymentsEnv>({
     .empty(""),
 });
 
-/** Stripe when its keys are set, else the sandbox delivering to this server's own webhook route. */
-export function paymentsSettings(env: Env, server: Pick<ServerConfig, "internalUrl" | "dataDir">): PaymentsConfig {
+/** Stripe when its keys are set, else the sandbox (its webhooks delivered in process). */
+export function paymentsSettings(env: Env, server: Pick<ServerConfig, "dataDir">): PaymentsConfig {
   const v = readEnv(paymentsEnv, env);
   assertTogether(v, "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET");
   if (v.STRIPE_SECRET_KEY && v.STRIPE_WEBHOOK_SECRET) {
@@ -74,7 +72,6 @@ export function paymentsSettings(env: Env, server: Pick<ServerConfig, "internalU
     provider: "sandbox",
     webhookSecret: v.SANDBOX_WEBHOOK_SECRET ?? null,
     secretFile: `${server.dataDir}/keys/sandbox-webhook.key`,
-    webhookUrl: `${server.internalUrl}/api/webhooks/stripe`,
   };
 }
 

@@ -9,7 +9,9 @@ export { one } from "./types";
 
 /** Opens a database for a config; callers own the handle and close it. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  return config.kind === "pglite" ? openPglite(config.dir) : openPostgres(config.url, config.poolMax);
+  return config.kind === "pglite"
+    ? openPglite(config.dir, { backpressure: config })
+    : openPostgres(config.url, config.poolMax, config);
 }
 
 // Next bundles instrumentation and each route separately, so a module-level variable

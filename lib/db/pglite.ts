@@ -1,8 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
-import type { Database, Queryable } from "./types";
+import type { Backpressure } from "../config";
+import { serverBusy } from "./busy";
+import type { Database, Queryable, TransactionSettings } from "./types";
 import { rowParsers } from "./parsers";
+import { countStatement, countTransaction, requestHasBegun } from "../timing/request-timing";
 
 const parsers = {
   [types.INT8]: rowParsers.int8,
@@ -14,19 +17,22 @@ const parsers = {
  * PGlite runs Postgres inside this process over one connection. `dir` null keeps it in
  * memory; `loadDataDir` starts from a dump (tests start from a migrated copy).
  */
-export async function openPglite(dir: string | null, options: { loadDataDir?: Blob } = {}): Promise<Database> {
+export async function openPglite(
+  dir: string | null,
+  options: { loadDataDir?: Blob; backpressure?: Backpressure } = {},
+): Promise<Database> {
   return (await openPgliteForBackup(dir, options)).db;
 }
 
 /** `openPglite`, plus a copy of the whole data directory (embedded backups). */
 export async function openPgliteForBackup(
   dir: string | null,
-  options: { loadDataDir?: Blob } = {},
+  options: { loadDataDir?: Blob; backpressure?: Backpressure } = {},
 ): Promise<{ db: Database; dumpDataDir(): Promise<Blob> }> {
   const release = dir ? lockDataDir(dir) : () => {};
   try {
     const pg = await PGlite.create(dir ?? undefined, { parsers, loadDataDir: options.loadDataDir });
-    return { db: wrapPglite(pg, release), dumpDataDir: () => pg.dumpDataDir("gzip") };
+    return { db: wrapPglite(pg, release, options.backpressure), dumpDataDir: () => pg.dumpDataDir("gzip") };
   } catch (err) {
     release();
     throw err;
@@ -36,14 +42,20 @@ export async function openPgliteForBackup(
 /**
  * PGlite queues every query behind an open transaction itself, so transactions
  * never interleave and a plain `query` never lands inside someone else's.
+ * Backpressure: a request's first transaction is refused (`server_busy`) when
+ * `queueMax` transactions already wait behind the one running.
  */
-export function wrapPglite(pg: PGlite, onClose: () => void = () => {}): Database {
+export function wrapPglite(pg: PGlite, onClose: () => void = () => {}, backpressure: Backpressure = {}): Database {
+  let queued = 0;
+  let running = 0;
   const wrap = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []) {
+      countStatement();
       const result = await q.query<Row>(sql, params as unknown[]);
       return result.rows;
     },
     async exec(sql) {
+      countStatement();
       await q.exec(sql);
     },
   });
@@ -51,7 +63,39 @@ export function wrapPglite(pg: PGlite, onClose: () => void = () => {}): Database
   return {
     engine: "pglite",
     ...wrap(pg),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+      const { queueMax } = backpressure;
+      // One runs; the others wait in PGlite's queue, this engine's pool wait.
+      if (queueMax !== undefined && requestHasBegun() === false && running > 0 && queued >= queueMax) {
+        throw serverBusy("database_queue_full");
+      }
+      const asked = performance.now();
+      queued++;
+      let started = false;
+      try {
+        return await pg.transaction(async (raw) => {
+          started = true;
+          queued--;
+          running++;
+          try {
+            countTransaction(performance.now() - asked);
+            const tx = wrap(raw);
+            if (settings) {
+              const names = Object.keys(settings);
+              await tx.query(
+                `select ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`,
+                names.flatMap((name) => [name, settings[name]!]),
+              );
+            }
+            return await fn(tx);
+          } finally {
+            running--;
+          }
+        });
+      } finally {
+        if (!started) queued--;
+      }
+    },
     async close() {
       await pg.close();
       onClose();

@@ -17,22 +17,15 @@ export interface Claims {
  */
 export function asUser<T>(db: Database, claims: Claims, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   const jwtClaims = { sub: claims.sub, role: "authenticated", app_role: claims.appRole, jti: claims.jti };
-  return db.transaction(async (tx) => {
-    await tx.query("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)", [
-      JSON.stringify(jwtClaims),
-    ]);
-    return fn(tx);
-  });
+  return db.transaction(fn, { role: "authenticated", "request.jwt.claims": JSON.stringify(jwtClaims) });
 }
+
+const ANON_CLAIMS = JSON.stringify({ role: "anon" });
+const SERVICE_CLAIMS = JSON.stringify({ role: "service_role" });
 
 /** Runs `fn` as the `anon` role: what a signed-out visitor may read. */
 export function asAnon<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query("select set_config('role', 'anon', true), set_config('request.jwt.claims', $1, true)", [
-      JSON.stringify({ role: "anon" }),
-    ]);
-    return fn(tx);
-  });
+  return db.transaction(fn, { role: "anon", "request.jwt.claims": ANON_CLAIMS });
 }
 
 /**
@@ -42,11 +35,9 @@ export function asAnon<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Prom
  * greppable and shows up in errors.
  */
 export async function asService<T>(db: Database, purpose: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query(
-      "select set_config('role', 'service_role', true), set_config('request.jwt.claims', $1, true), set_config('application_name', $2, true)",
-      [JSON.stringify({ role: "service_role" }), `koepon:${purpose}`.slice(0, 63)],
-    );
-    return fn(tx);
+  return db.transaction(fn, {
+    role: "service_role",
+    "request.jwt.claims": SERVICE_CLAIMS,
+    application_name: `koepon:${purpose}`.slice(0, 63),
   });
 }

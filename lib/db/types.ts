@@ -6,10 +6,16 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** Transaction-local settings (`set_config(name, value, true)`): the role and claims RLS reads. */
+export type TransactionSettings = Readonly<Record<string, string>>;
+
 export interface Database extends Queryable {
   readonly engine: "pglite" | "postgres";
-  /** Runs `fn` inside BEGIN … COMMIT on one connection; rolls back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` inside BEGIN … COMMIT on one connection; rolls back when it throws.
+   * `settings` are applied as the transaction begins, in the same round trip as BEGIN.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, settings?: TransactionSettings): Promise<T>;
   close(): Promise<void>;
   /** Connections checked out and queries waiting for one (a pool only; PGlite has one connection). */
   poolStats?(): { inUse: number; waiting: number };

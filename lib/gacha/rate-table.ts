@@ -160,3 +160,33 @@ export async function loadRateTable(q: Queryable, rateTableId: string): Promise<
     rows.map((row) => ({ slot: row.slot, itemId: row.item_id, rarity: row.rarity, weightPpm: row.weight_ppm })),
   );
 }
+
+/** Most verified tables kept; past it the oldest goes (a campaign has a handful of versions). */
+const APPROVED_CACHE_MAX = 1_000;
+const approvedCache = new Map<string, RateTable>();
+
+/**
+ * The approved table `rateTableId` whose hash is `contentHash`, verified once per
+ * process: an approved table can never change (the database refuses any write to it
+ * or its entries), so a table verified under this (id, hash) stays exactly that. A
+ * table whose stored hash differs is `RateTableIntegrityError`, never cached.
+ */
+export async function loadApprovedRateTable(
+  q: Queryable,
+  rateTableId: string,
+  contentHash: string,
+): Promise<RateTable> {
+  const key = `${rateTableId}:${contentHash}`;
+  const cached = approvedCache.get(key);
+  if (cached) return cached;
+  const table = await loadRateTable(q, rateTableId);
+  if (table.contentHash !== contentHash) {
+    throw new RateTableIntegrityError(
+      table.id,
+      `hash ${table.contentHash} differs from ${contentHash} recorded at purchase`,
+    );
+  }
+  if (approvedCache.size >= APPROVED_CACHE_MAX) approvedCache.delete(approvedCache.keys().next().value!);
+  approvedCache.set(key, table);
+  return table;
+}

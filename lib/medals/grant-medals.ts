@@ -55,17 +55,27 @@ export async function grantMedals(tx: Queryable, grant: MedalGrant): Promise<Med
     [grant.pullId, grant.vtuberId],
   );
   if (already) return { granted: false, balance: locked!.balance };
+  return { granted: true, balance: await creditLockedBalance(tx, grant) };
+}
 
-  const [updated] = await tx.query<Columns<"medal_balances", "balance">>(
-    `update public.medal_balances set balance = balance + $3
-      where user_id = $1 and vtuber_id = $2
-      returning balance`,
-    [...key, grant.amount],
+/**
+ * The credit itself, for a caller that already holds the fan's balance row for this
+ * VTuber `for update` and knows the pull is new (the fulfilment, which locked the row
+ * to compute the pull's balance): the balance raised and its ledger row appended in
+ * one statement. Returns the balance after.
+ */
+export async function creditLockedBalance(tx: Queryable, grant: MedalGrant): Promise<number> {
+  const [row] = await tx.query<{ balance_after: number }>(
+    `with credited as (
+       update public.medal_balances set balance = balance + $3
+        where user_id = $1 and vtuber_id = $2
+        returning balance
+     )
+     insert into public.medal_ledger (user_id, vtuber_id, delta, balance_after, reason, pull_id)
+     select $1, $2, $3, balance, 'pull', $4 from credited
+     returning balance_after`,
+    [grant.userId, grant.vtuberId, grant.amount, grant.pullId],
   );
-  await tx.query(
-    `insert into public.medal_ledger (user_id, vtuber_id, delta, balance_after, reason, pull_id)
-     values ($1, $2, $3, $4, 'pull', $5)`,
-    [...key, grant.amount, updated!.balance, grant.pullId],
-  );
-  return { granted: true, balance: updated!.balance };
+  if (!row) throw new Error(`medal balance of ${grant.userId} for ${grant.vtuberId} vanished while locked`);
+  return row.balance_after;
 }

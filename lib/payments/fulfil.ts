@@ -1,8 +1,8 @@
 import type { Queryable } from "../db/types";
 import { drawPull, medalsFor, type DrawResult } from "../gacha/draw";
 import type { RandomSource } from "../gacha/random";
-import { loadRateTable, RateTableIntegrityError } from "../gacha/rate-table";
-import { grantMedals } from "../medals/grant-medals";
+import { loadApprovedRateTable, RateTableIntegrityError } from "../gacha/rate-table";
+import { creditLockedBalance } from "../medals/grant-medals";
 import { commitSpend } from "./monthly-spend";
 import { readPurchase, type Purchase } from "./purchase";
 import type { Columns } from "../db/rows";
@@ -75,14 +75,17 @@ export async function fulfilIn(tx: Queryable, purchaseId: string, options: Fulfi
   const pullId = pull!.id;
   await insertResults(tx, pullId, results, medals.perResult);
 
-  const grant = await grantMedals(tx, {
-    userId: purchase.userId,
-    vtuberId: campaign.vtuberId,
-    amount: medals.total,
-    pullId,
-  });
-  if (grant.balance !== balanceAfter) {
-    throw new Error(`fulfil ${purchase.id}: medal balance is ${grant.balance}, expected ${balanceAfter}`);
+  // The balance row is locked above and the pull is new: credit it without locking again.
+  if (medals.total > 0) {
+    const balance = await creditLockedBalance(tx, {
+      userId: purchase.userId,
+      vtuberId: campaign.vtuberId,
+      amount: medals.total,
+      pullId,
+    });
+    if (balance !== balanceAfter) {
+      throw new Error(`fulfil ${purchase.id}: medal balance is ${balance}, expected ${balanceAfter}`);
+    }
   }
 
   await tx.query(
@@ -109,21 +112,15 @@ export async function fulfilIn(tx: Queryable, purchaseId: string, options: Fulfi
 }
 
 /**
- * Draws with the version recorded at reserve. `loadRateTable` verifies the entries
- * against that version's approved hash; the hash must also be the one the purchase
- * recorded, so the draw runs on exactly the odds the fan paid for.
+ * Draws with the version recorded at reserve. The table's entries are verified against
+ * its approved hash, which must also be the one the purchase recorded, so the draw runs
+ * on exactly the odds the fan paid for (verified once per process: it cannot change).
  */
 async function draw(tx: Queryable, purchase: Purchase, rng: RandomSource): Promise<DrawResult[]> {
   if (!purchase.rateTableId || !purchase.rateTableHash) {
     throw new RateTableIntegrityError("(none)", `purchase ${purchase.id} has no rate table recorded`);
   }
-  const table = await loadRateTable(tx, purchase.rateTableId);
-  if (table.contentHash !== purchase.rateTableHash) {
-    throw new RateTableIntegrityError(
-      table.id,
-      `hash ${table.contentHash} differs from ${purchase.rateTableHash} recorded at purchase`,
-    );
-  }
+  const table = await loadApprovedRateTable(tx, purchase.rateTableId, purchase.rateTableHash);
   return drawPull(table, purchase.pullCount, rng);
 }
 

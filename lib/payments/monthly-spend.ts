@@ -14,23 +14,23 @@ export interface SpendChange {
  * Reserves `amountJpy` of the month's allowance as pending, or refuses with
  * `spending_cap_exceeded` (422, details `capJpy` and `remainingJpy`).
  *
- * The check and the change are one conditional UPDATE. On PostgreSQL a concurrent
- * reservation holds the row lock until it commits, and this UPDATE then re-evaluates
- * its WHERE clause against the committed row, so however many purchases race, the sum
- * of committed and pending yen never passes the cap. Pending counts: a payment still
- * in flight uses up allowance until it is committed or released.
+ * The check and the change are one conditional upsert: the month's first purchase
+ * inserts the row when the amount fits the cap; any later one takes the conflict path,
+ * whose UPDATE locks the row and evaluates its WHERE clause against the latest
+ * committed version (a concurrent reservation holds the lock until it commits), so
+ * however many purchases race, the sum of committed and pending yen never passes the
+ * cap. Pending counts: a payment still in flight uses up allowance until it is
+ * committed or released.
  */
 export async function reserveSpend(tx: Queryable, change: SpendChange & { capJpy: number | null }): Promise<void> {
   const key = [change.userId, change.month];
-  await tx.query(
-    "insert into public.monthly_spend (user_id, month) values ($1, $2) on conflict (user_id, month) do nothing",
-    key,
-  );
   const reserved = await tx.query(
-    `update public.monthly_spend set pending_jpy = pending_jpy + $3
-      where user_id = $1 and month = $2
-        and ($4::integer is null or committed_jpy + pending_jpy + $3 <= $4::integer)
-      returning 1`,
+    `insert into public.monthly_spend (user_id, month, pending_jpy)
+     select $1, $2, $3 where $4::integer is null or $3 <= $4::integer
+     on conflict (user_id, month) do update set pending_jpy = monthly_spend.pending_jpy + excluded.pending_jpy
+      where $4::integer is null
+         or monthly_spend.committed_jpy + monthly_spend.pending_jpy + excluded.pending_jpy <= $4::integer
+     returning 1`,
     [...key, change.amountJpy, change.capJpy],
   );
   if (reserved.length > 0) return;
@@ -44,7 +44,10 @@ export async function reserveSpend(tx: Queryable, change: SpendChange & { capJpy
     {
       reason: "monthly_cap",
       capJpy,
-      remainingJpy: remainingJpy(capJpy, { committedJpy: spend!.committed_jpy, pendingJpy: spend!.pending_jpy }),
+      remainingJpy: remainingJpy(capJpy, {
+        committedJpy: spend?.committed_jpy ?? 0,
+        pendingJpy: spend?.pending_jpy ?? 0,
+      }),
       month: change.month,
     },
   ]);

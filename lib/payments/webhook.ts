@@ -7,7 +7,7 @@ import { failureCodeOf, type StripePaymentError } from "./failure-code";
 import type { PaymentProvider } from "./providers/types";
 import { refundReportedIn, type RefundReport } from "./refund-webhook";
 import { releaseIn } from "./release";
-import { settleSucceededIn, type SettleOutcome } from "./settle-succeeded";
+import { settleSucceededIn, type SettleOutcome, type SucceededPayment } from "./settle-succeeded";
 import { verifyWebhook, type WebhookEvent } from "./webhook-event";
 
 export interface WebhookDeps {
@@ -39,6 +39,10 @@ export type WebhookOutcome =
  *    processed in the same transaction. Any other event type is acknowledged and
  *    ignored before step 2, so it writes nothing.
  *
+ * The usual success event arrives after the request path fulfilled its purchase; that
+ * case ends with the statement that records the event and takes no lock
+ * (`recordEvent`), so a webhook never holds anything a pull needs.
+ *
  * If processing throws, nothing of it commits, the error is recorded on the event, and
  * the caller answers 5xx so the provider delivers it again.
  */
@@ -60,12 +64,9 @@ export async function handleWebhook(
   const provider = deps.provider.name;
   try {
     return await asService(deps.db, "webhook", async (tx) => {
-      await tx.query(
-        `insert into public.webhook_events (provider, event_id, event_type, payload)
-         values ($1, $2, $3, $4::jsonb)
-         on conflict (provider, event_id) do nothing`,
-        [provider, event.id, event.type.slice(0, 255), rawBody],
-      );
+      if (await recordEvent(tx, provider, event, rawBody)) {
+        return { handled: "settled", outcome: "already_fulfilled" } as const;
+      }
       const [row] = await tx.query<{ id: string; processed_at: Date | null }>(
         "select id, processed_at from public.webhook_events where provider = $1 and event_id = $2 for update",
         [provider, event.id],
@@ -93,45 +94,90 @@ const HANDLED_TYPES: ReadonlySet<string> = new Set([
   "charge.refunded",
 ]);
 
-async function apply(tx: Queryable, provider: string, event: WebhookEvent, rng: RandomSource): Promise<WebhookOutcome> {
+/** The payment a success event reports, or null for any other event. */
+function succeededPayment(event: WebhookEvent): SucceededPayment | null {
   const object = event.data.object;
-  const metadata = (object.metadata ?? {}) as Record<string, string | undefined>;
-  const purchaseId = metadata.purchase_id ?? null;
-  const settle = async (providerPaymentId: unknown, amount: unknown) => ({
-    handled: "settled" as const,
-    outcome: await settleSucceededIn(
-      tx,
-      {
-        purchaseId,
-        providerPaymentId: typeof providerPaymentId === "string" ? providerPaymentId : null,
-        amountJpy: Number(amount),
-        currency: String(object.currency ?? ""),
-      },
-      { rng, source: "webhook" },
-    ),
+  const payment = (providerPaymentId: unknown, amount: unknown): SucceededPayment => ({
+    purchaseId: purchaseIdOf(event),
+    providerPaymentId: typeof providerPaymentId === "string" ? providerPaymentId : null,
+    amountJpy: Number(amount),
+    currency: String(object.currency ?? ""),
   });
+  switch (event.type) {
+    case "payment_intent.succeeded":
+      return payment(object.id, object.amount_received || object.amount);
+    // Checkout: paid at once by card, or later by an asynchronous method (konbini, bank transfer).
+    case "checkout.session.completed":
+      return object.payment_status === "paid" ? payment(object.payment_intent, object.amount_total) : null;
+    case "checkout.session.async_payment_succeeded":
+      return payment(object.payment_intent, object.amount_total);
+    default:
+      return null;
+  }
+}
+
+function purchaseIdOf(event: WebhookEvent): string | null {
+  const metadata = (event.data.object.metadata ?? {}) as Record<string, string | undefined>;
+  return metadata.purchase_id ?? null;
+}
+
+/**
+ * Records the event once per (provider, event id), and answers whether that settled it
+ * already: a success event seen for the first time, for a purchase fulfilled with
+ * exactly this amount in yen, is recorded as processed in this one statement, reading
+ * the purchase without a lock (a fulfilled purchase never goes back, so what the read
+ * sees is final). Anything else is recorded unprocessed (or found recorded) and takes
+ * the full path: duplicates are told apart there under the event's row lock, and a
+ * purchase still in flight or a mismatch is settled or raised under the purchase's.
+ */
+async function recordEvent(tx: Queryable, provider: string, event: WebhookEvent, rawBody: string): Promise<boolean> {
+  const payment = succeededPayment(event);
+  const purchaseId = payment?.purchaseId?.toLowerCase() ?? "";
+  const settles =
+    payment !== null &&
+    UUID_PATTERN.test(purchaseId) &&
+    Number.isSafeInteger(payment.amountJpy) &&
+    payment.currency.toLowerCase() === "jpy";
+  const [row] = await tx.query<{ settled: boolean }>(
+    `insert into public.webhook_events (provider, event_id, event_type, payload, processed_at)
+     values ($1, $2, $3, $4::jsonb,
+             case when exists (select 1 from public.purchases
+                                where id = $5::uuid and status in ('fulfilled', 'refunded') and amount_jpy = $6::integer)
+                  then now() end)
+     on conflict (provider, event_id) do nothing
+     returning processed_at is not null as settled`,
+    [
+      provider,
+      event.id,
+      event.type.slice(0, 255),
+      rawBody,
+      settles ? purchaseId : null,
+      settles ? payment.amountJpy : null,
+    ],
+  );
+  return row?.settled === true;
+}
+
+async function apply(tx: Queryable, provider: string, event: WebhookEvent, rng: RandomSource): Promise<WebhookOutcome> {
+  const purchaseId = purchaseIdOf(event);
+  const success = succeededPayment(event);
+  if (success) {
+    return { handled: "settled", outcome: await settleSucceededIn(tx, success, { rng, source: "webhook" }) };
+  }
   const releaseWith = async (failureCode: string) => ({
     handled: "released" as const,
     released: purchaseId !== null && UUID_PATTERN.test(purchaseId) && (await releaseIn(tx, purchaseId, failureCode)),
   });
 
   switch (event.type) {
-    case "payment_intent.succeeded":
-      return settle(object.id, object.amount_received || object.amount);
     case "payment_intent.payment_failed":
-      return releaseWith(failureCodeOf(object.last_payment_error as StripePaymentError | null));
-    // Checkout: paid at once by card, or later by an asynchronous method (konbini, bank transfer).
-    case "checkout.session.completed":
-      if (object.payment_status !== "paid") return { handled: "ignored", type: event.type };
-      return settle(object.payment_intent, object.amount_total);
-    case "checkout.session.async_payment_succeeded":
-      return settle(object.payment_intent, object.amount_total);
+      return releaseWith(failureCodeOf(event.data.object.last_payment_error as StripePaymentError | null));
     case "checkout.session.async_payment_failed":
       return releaseWith("async_payment_failed");
     case "checkout.session.expired":
       return releaseWith("checkout_expired");
     case "charge.refunded":
-      return { handled: "refunded", outcome: await refundReportedIn(tx, provider, object) };
+      return { handled: "refunded", outcome: await refundReportedIn(tx, provider, event.data.object) };
     default:
       return { handled: "ignored", type: event.type };
   }

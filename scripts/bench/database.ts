@@ -7,6 +7,7 @@ import pg from "pg";
 import { hashPassword } from "../../lib/auth/password";
 import { TERMS_VERSION } from "../../lib/auth/terms";
 import { openDatabase, type Database } from "../../lib/db";
+import type { DatabaseConfig } from "../../lib/config";
 import { asService } from "../../lib/db/session";
 import { migrate } from "../../lib/migrate/migrator";
 import { seedDemoData } from "../../lib/seed/demo";
@@ -52,10 +53,14 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
 }
 
 /** Migrates, seeds the demo catalog (media under `storageDir`) and returns the active campaigns. */
-export async function prepareSchemaAndCatalog(db: Database, url: string, storageDir: string): Promise<string[]> {
+export async function prepareSchemaAndCatalog(
+  db: Database,
+  database: DatabaseConfig,
+  storageDir: string,
+): Promise<string[]> {
   await migrate(db);
   await seedDemoData(db, {
-    database: { kind: "postgres", url, poolMax: 1 },
+    database,
     bcryptCost: 4,
     storage: { kind: "local", dir: storageDir },
   });

@@ -1,63 +1,168 @@
-/** Figures of a run: per phase, their ratio, and the table the bench prints. */
+/** Figures of a run: per pass, per point (median of the repeats), the tables printed and the JSON. */
 import os from "node:os";
-import type { PhaseResult } from "./load";
+import type { PassResult } from "./load";
+import { latencySummary, mean, median } from "./stats";
 
-export interface PhaseSummary {
+export interface RouteFigures {
+  /** Answers completed in the measured window. */
   requests: number;
   ok: number;
   errors: number;
-  notStarted: number;
-  concurrency: number;
-  wallSeconds: number;
-  /** Successful pulls per second of wall time. */
-  pullsPerSecond: number;
-  latencyMs: { mean: number; p50: number; p95: number; p99: number; max: number };
+  /** Successful answers per second of the measured window. */
+  rps: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Share of the window workers waited for a fan with rate-limit budget left (0–1). */
+  starved: number;
   outcomes: Record<string, number>;
 }
 
+export interface PullCosts {
+  /** Mean ms per step of a successful pull (Server-Timing: auth, reserve, charge, …). */
+  stepsMs: Record<string, number>;
+  /** Statements and transactions the pull request itself ran (Server-Timing `db`). */
+  statementsPerRequest: number;
+  transactionsPerRequest: number;
+  /** Everything the server process ran per successful pull, webhooks included (`proc` totals). */
+  statementsPerPull: number;
+  transactionsPerPull: number;
+  /** PostgreSQL's own count (`pg_stat_database`) per successful pull; null on PGlite or when not read. */
+  commitsPerPull: number | null;
+  rollbacksPerPull: number | null;
+  /** Mean wait for a database connection per request, ms. */
+  poolWaitMs: number;
+  /** Median of the server's event-loop delay p99 as its answers reported it, ms. */
+  eventLoopDelayP99Ms: number;
+  /** CPU ms per successful pull, per process. */
+  cpuMsPerPull: Record<string, number>;
+}
+
+export interface Point {
+  concurrency: number;
+  health: RouteFigures;
+  authRoute: RouteFigures;
+  pull: RouteFigures & PullCosts;
+  ratios: { pullToHealthRps: number; pullToHealthP99: number; pullToAuthRps: number; authToHealthRps: number };
+}
+
+export interface OpenLoopFigures {
+  ratePerMinute: number;
+  seconds: number;
+  sent: number;
+  ok: number;
+  /** Successful pulls per minute achieved. */
+  okPerMinute: number;
+  /** Latency from the instant each request was due. */
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  dropped: number;
+  outcomes: Record<string, number>;
+}
+
+export interface MetricsCost {
+  concurrency: number;
+  on: RouteFigures;
+  off: RouteFigures;
+  /** (off rps − on rps) ÷ off rps × 100: what recording request metrics costs in pull throughput. */
+  costPercent: number;
+}
+
+export interface EngineReport {
+  engine: "postgres" | "pglite";
+  points: Point[];
+  openLoop: OpenLoopFigures[];
+  metrics: MetricsCost | null;
+  /** Fulfilled purchases against 201 answers, and requests the client stopped waiting for. */
+  books: { fulfilled: number; answeredOk: number; unanswered: number; statuses: Record<string, number> };
+}
+
 export interface BenchReport {
+  /** The point the top-level figures come from (50 when measured, else the highest). */
+  concurrency: number;
+  health: RouteFigures;
+  authRoute: RouteFigures;
+  pull: Point["pull"];
+  ratios: Point["ratios"];
   machine: { cores: number; cpu: string; node: string; platform: string; services: string };
-  settings: {
-    users: number;
-    pullsPerUser: number;
-    concurrency: number;
-    poolMax: number;
-    maxSeconds: number;
-    campaigns: number;
-    warmupPulls: number;
-  };
-  http: PhaseSummary;
-  baseline: PhaseSummary;
-  /** HTTP ÷ baseline. */
-  ratio: { throughput: number; p50: number; p95: number; p99: number };
+  settings: Record<string, unknown>;
+  engines: EngineReport[];
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
-}
-
-export function summarise(result: PhaseResult): PhaseSummary {
-  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
-  const requests = sorted.length;
-  const wallSeconds = result.wallMs / 1000;
+export function routeFigures(pass: PassResult): RouteFigures {
+  const latency = latencySummary(pass.latenciesMs);
+  const seconds = pass.measuredMs / 1000;
   return {
-    requests,
-    ok: result.ok,
-    errors: requests - result.ok,
-    notStarted: result.notStarted,
-    concurrency: result.concurrency,
-    wallSeconds,
-    pullsPerSecond: result.ok / wallSeconds,
-    latencyMs: {
-      mean: requests ? sorted.reduce((a, b) => a + b, 0) / requests : NaN,
-      p50: percentile(sorted, 50),
-      p95: percentile(sorted, 95),
-      p99: percentile(sorted, 99),
-      max: sorted.at(-1) ?? NaN,
-    },
-    outcomes: result.outcomes,
+    requests: pass.latenciesMs.length,
+    ok: pass.ok,
+    errors: pass.latenciesMs.length - pass.ok,
+    rps: pass.ok / seconds,
+    p50Ms: latency.p50Ms,
+    p95Ms: latency.p95Ms,
+    p99Ms: latency.p99Ms,
+    maxMs: latency.maxMs,
+    starved: pass.starvedMs / pass.measuredMs,
+    outcomes: pass.outcomes,
+  };
+}
+
+/** Per-request costs from the Server-Timing of the measured successful answers. */
+export function requestCosts(
+  pass: PassResult,
+): Pick<
+  PullCosts,
+  "stepsMs" | "statementsPerRequest" | "transactionsPerRequest" | "poolWaitMs" | "eventLoopDelayP99Ms"
+> {
+  const steps: Record<string, number[]> = {};
+  const statements: number[] = [];
+  const transactions: number[] = [];
+  const poolWait: number[] = [];
+  const loop: number[] = [];
+  for (const entries of pass.timings) {
+    for (const entry of entries) {
+      if (entry.name === "db") {
+        statements.push(entry.counts.statements ?? NaN);
+        transactions.push(entry.counts.transactions ?? NaN);
+      } else if (entry.name === "pool" && entry.dur !== null) poolWait.push(entry.dur);
+      else if (entry.name === "loop" && entry.dur !== null) loop.push(entry.dur);
+      else if (entry.name !== "proc" && entry.dur !== null) (steps[entry.name] ??= []).push(entry.dur);
+    }
+  }
+  return {
+    stepsMs: Object.fromEntries(Object.entries(steps).map(([name, values]) => [name, mean(values)])),
+    statementsPerRequest: mean(statements),
+    transactionsPerRequest: mean(transactions),
+    poolWaitMs: mean(poolWait),
+    eventLoopDelayP99Ms: median(loop),
+  };
+}
+
+export function ratios(health: RouteFigures, authRoute: RouteFigures, pull: RouteFigures): Point["ratios"] {
+  return {
+    pullToHealthRps: pull.rps / health.rps,
+    pullToHealthP99: pull.p99Ms / health.p99Ms,
+    pullToAuthRps: pull.rps / authRoute.rps,
+    authToHealthRps: authRoute.rps / health.rps,
+  };
+}
+
+export function openLoopFigures(ratePerMinute: number, pass: PassResult): OpenLoopFigures {
+  const latency = latencySummary(pass.latenciesMs);
+  return {
+    ratePerMinute,
+    seconds: pass.measuredMs / 1000,
+    sent: pass.latenciesMs.length,
+    ok: pass.ok,
+    okPerMinute: (pass.ok * 60_000) / pass.measuredMs,
+    p50Ms: latency.p50Ms,
+    p95Ms: latency.p95Ms,
+    p99Ms: latency.p99Ms,
+    maxMs: latency.maxMs,
+    dropped: pass.dropped,
+    outcomes: pass.outcomes,
   };
 }
 
@@ -71,70 +176,155 @@ export function machine(services: string): BenchReport["machine"] {
   };
 }
 
-const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "–");
+const fixed = (v: number | null, digits = 1) => (v !== null && Number.isFinite(v) ? v.toFixed(digits) : "–");
 const times = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : "–");
 
-export function formatReport(r: BenchReport): string {
-  const s = r.settings;
-  const head = ["phase", "requests", "ok", "conc.", "wall s", "pulls/s", "p50 ms", "p95 ms", "p99 ms", "max ms"];
-  const row = (name: string, p: PhaseSummary) => [
-    name,
-    String(p.requests),
-    String(p.ok),
-    String(p.concurrency),
-    p.wallSeconds.toFixed(1),
-    p.pullsPerSecond.toFixed(1),
-    ms(p.latencyMs.p50),
-    ms(p.latencyMs.p95),
-    ms(p.latencyMs.p99),
-    ms(p.latencyMs.max),
-  ];
-  const rows = [
-    head,
-    row("HTTP (next start)", r.http),
-    row("baseline (in-process)", r.baseline),
-    [
-      "HTTP / baseline",
-      "",
-      "",
-      "",
-      "",
-      times(r.ratio.throughput),
-      times(r.ratio.p50),
-      times(r.ratio.p95),
-      times(r.ratio.p99),
-      "",
-    ],
-  ];
-  const widths = head.map((_, i) => Math.max(...rows.map((cells) => cells[i]!.length)));
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((cells) => (cells[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   const rule = "─".repeat(widths.reduce((a, b) => a + b + 2, -2));
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line)];
+}
 
-  const outcomeLines = (name: string, p: PhaseSummary) => {
-    const parts = Object.entries(p.outcomes)
+function outcomes(o: Record<string, number>): string {
+  return (
+    Object.entries(o)
       .sort((a, b) => b[1] - a[1])
-      .map(([label, n]) => `${label} × ${n}`);
-    const cut = p.notStarted > 0 ? `; ${p.notStarted} not started (time limit)` : "";
-    return `  ${name}: ${parts.join(", ") || "none"}${cut}`;
-  };
+      .map(([label, n]) => `${label} × ${n}`)
+      .join(", ") || "none"
+  );
+}
 
+export function formatEngine(e: EngineReport): string {
+  const out: string[] = [
+    "",
+    `== ${e.engine === "postgres" ? "services mode (PostgreSQL, Redis)" : "embedded mode (PGlite, in-memory limiter)"} ==`,
+    "",
+  ];
+  const head = ["conc.", "route", "answers", "ok/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "starved"];
+  const rows: string[][] = [head];
+  for (const p of e.points) {
+    for (const [name, f] of [
+      ["health", p.health],
+      ["auth route", p.authRoute],
+      ["pull", p.pull],
+    ] as const) {
+      rows.push([
+        String(p.concurrency),
+        name,
+        String(f.requests),
+        fixed(f.rps),
+        fixed(f.p50Ms),
+        fixed(f.p95Ms),
+        fixed(f.p99Ms),
+        fixed(f.maxMs),
+        String(f.errors),
+        `${fixed(f.starved * 100, 0)}%`,
+      ]);
+    }
+    rows.push([
+      "",
+      "pull ÷ health",
+      "",
+      times(p.ratios.pullToHealthRps),
+      "",
+      "",
+      times(p.ratios.pullToHealthP99),
+      "",
+      "",
+      "",
+    ]);
+  }
+  out.push(...table(rows), "");
+
+  out.push(
+    "Per successful pull (Server-Timing means; statements and transactions also per pull overall, webhooks included):",
+  );
+  const costRows: string[][] = [
+    [
+      "conc.",
+      "steps ms",
+      "stmts/req",
+      "tx/req",
+      "stmts/pull",
+      "tx/pull",
+      "commits/pull",
+      "pool wait ms",
+      "loop p99 ms",
+      "CPU ms/pull",
+    ],
+  ];
+  for (const p of e.points) {
+    const c = p.pull;
+    costRows.push([
+      String(p.concurrency),
+      Object.entries(c.stepsMs)
+        .map(([k, v]) => `${k} ${fixed(v)}`)
+        .join(", "),
+      fixed(c.statementsPerRequest),
+      fixed(c.transactionsPerRequest),
+      fixed(c.statementsPerPull),
+      fixed(c.transactionsPerPull),
+      fixed(c.commitsPerPull),
+      fixed(c.poolWaitMs, 2),
+      fixed(c.eventLoopDelayP99Ms),
+      Object.entries(c.cpuMsPerPull)
+        .map(([k, v]) => `${k} ${fixed(v)}`)
+        .join(", "),
+    ]);
+  }
+  out.push(...table(costRows), "");
+
+  if (e.openLoop.length > 0) {
+    out.push("Open loop (pulls on a fixed schedule; latency from when each was due):");
+    const rows2: string[][] = [
+      ["rate/min", "seconds", "sent", "ok", "ok/min", "p50 ms", "p95 ms", "p99 ms", "max ms", "dropped"],
+    ];
+    for (const o of e.openLoop) {
+      rows2.push([
+        String(o.ratePerMinute),
+        fixed(o.seconds, 0),
+        String(o.sent),
+        String(o.ok),
+        fixed(o.okPerMinute, 0),
+        fixed(o.p50Ms),
+        fixed(o.p95Ms),
+        fixed(o.p99Ms),
+        fixed(o.maxMs),
+        String(o.dropped),
+      ]);
+    }
+    out.push(...table(rows2), "");
+  }
+  if (e.metrics) {
+    const m = e.metrics;
+    out.push(
+      `Request metrics at concurrency ${m.concurrency}: on ${fixed(m.on.rps)} pulls/s (p99 ${fixed(m.on.p99Ms)} ms), ` +
+        `off ${fixed(m.off.rps)} pulls/s (p99 ${fixed(m.off.p99Ms)} ms): cost ${fixed(m.costPercent)} %`,
+      "",
+    );
+  }
+  out.push("Outcomes (measured windows):");
+  for (const p of e.points) {
+    out.push(
+      `  conc. ${p.concurrency}: health ${outcomes(p.health.outcomes)}; auth route ${outcomes(p.authRoute.outcomes)}; pull ${outcomes(p.pull.outcomes)}`,
+    );
+  }
+  for (const o of e.openLoop) out.push(`  open loop ${o.ratePerMinute}/min: ${outcomes(o.outcomes)}`);
+  out.push(
+    `Books: ${e.books.fulfilled} purchases fulfilled for ${e.books.answeredOk} answered 201 and ` +
+      `${e.books.unanswered} the client stopped waiting for (${JSON.stringify(e.books.statuses)})`,
+  );
+  return out.join("\n");
+}
+
+export function formatHeader(r: Pick<BenchReport, "machine" | "settings">): string {
   return [
     "",
     `Koepon! pull benchmark — ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.machine.platform}`,
     `  ${r.machine.services}`,
-    `  ${s.users} fans per phase × ${s.pullsPerUser} single pulls over ${s.campaigns} campaigns, concurrency ${s.concurrency}, ` +
-      `PostgreSQL pool ${s.poolMax}, at most ${s.maxSeconds} s per phase, ${s.warmupPulls} warm-up pulls first`,
-    "",
-    line(rows[0]!),
-    rule,
-    ...rows.slice(1, 3).map(line),
-    rule,
-    line(rows[3]!),
-    "",
-    "Outcomes:",
-    outcomeLines("HTTP", r.http),
-    outcomeLines("baseline", r.baseline),
-    "",
+    `  ${JSON.stringify(r.settings)}`,
+    "  Client, server and databases share this machine: only ratios within one run mean anything.",
   ].join("\n");
 }

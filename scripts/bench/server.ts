@@ -14,15 +14,21 @@ const tsxCli = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
 export interface ServerSettings {
   port: number;
   bridgePort: number;
-  databaseUrl: string;
-  poolMax: number;
-  redisUrl: string;
+  /** null: embedded mode, PGlite under `dataDir` (prepared by the bench) and the in-memory limiter. */
+  databaseUrl: string | null;
+  /** null: the server's own default. */
+  poolMax: number | null;
+  redisUrl: string | null;
   dataDir: string;
   logFile: string;
+  /** Record request metrics (the app's default); off to measure what they cost. */
+  requestMetrics: boolean;
 }
 
 export interface RunningServer {
   baseUrl: string;
+  /** The start script's pid, also its process group's id. */
+  pid: number;
   logFile: string;
   /** Stops the server and the bridge (the whole process group). Safe to call twice. */
   stop(): Promise<void>;
@@ -56,27 +62,35 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * The environment of the server: services mode on the bench database and Redis,
- * sandbox payments, cheap bcrypt, no demo seed (the bench seeded). Settings that would
+ * The environment of the server: services mode on the bench database and Redis (or
+ * embedded mode on the prepared PGlite directory), sandbox payments, cheap bcrypt, no
+ * demo seed (the bench seeded), Server-Timing on every API answer. Settings that would
  * point it at real services are blanked, so a developer's shell cannot leak them in
  * (Next does not let a `.env` file override a variable that is set, even to "").
  */
 function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
   const origin = `http://127.0.0.1:${s.port}`;
+  const inherited = { ...process.env };
+  // The server's own default unless the run names a size.
+  delete inherited.DATABASE_POOL_MAX;
   return {
-    ...process.env,
+    ...(s.poolMax === null ? {} : { DATABASE_POOL_MAX: String(s.poolMax) }),
+    ...inherited,
     PORT: String(s.port),
     APP_URL: origin,
     KOEPON_INTERNAL_URL: origin,
     JWT_ISSUER: origin,
-    DATABASE_URL: s.databaseUrl,
-    DATABASE_POOL_MAX: String(s.poolMax),
-    REDIS_URL: s.redisUrl,
+    DATABASE_URL: s.databaseUrl ?? "",
+    REDIS_URL: s.redisUrl ?? "",
     RATE_LIMIT_BRIDGE_PORT: String(s.bridgePort),
     KOEPON_DATA_DIR: s.dataDir,
     KOEPON_ALLOW_EMBEDDED: "1",
     KOEPON_DEMO_SEED: "0",
     BCRYPT_COST: "4",
+    KOEPON_SERVER_TIMING: "1",
+    KOEPON_REQUEST_METRICS: s.requestMetrics ? "1" : "0",
+    // The in-process jobs would run their minute's queries in the middle of a pass.
+    KOEPON_SCHEDULER: "0",
     // The load generator plays the proxy in front: it connects from loopback and writes
     // each fan's address into X-Forwarded-For, as a trusted proxy would.
     TRUSTED_PROXIES: "127.0.0.1,::1",
@@ -150,6 +164,7 @@ export async function startServer(s: ServerSettings, options: { readyTimeoutMs: 
   }
   return {
     baseUrl,
+    pid: child.pid!,
     logFile: s.logFile,
     stop,
     quiet() {

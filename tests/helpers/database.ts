@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { getConfig } from "@/lib/config";
+import { getConfig, type Backpressure } from "@/lib/config";
 import { openDatabase, type Database } from "@/lib/db";
 import { openPglite, wrapPglite } from "@/lib/db/pglite";
 import { BOOTSTRAP_FILE, migrate, readMigrations } from "@/lib/migrate/migrator";
@@ -20,13 +20,19 @@ export interface TestDatabase {
 /**
  * A fresh, fully migrated database for one test file: in-memory PGlite by default,
  * or a throwaway database on the PostgreSQL server that DATABASE_URL points at.
+ * `poolMax` (PostgreSQL, default 20) and `backpressure` size it as a server would be.
  */
-export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { migrated?: boolean; poolMax?: number; backpressure?: Backpressure } = {},
+): Promise<TestDatabase> {
   const config = getConfig().database;
   const migrated = options.migrated ?? true;
   if (config.kind === "pglite") {
     const template = migrated ? await readPgliteTemplate() : null;
-    const db = await openPglite(null, template ? { loadDataDir: template } : {});
+    const db = await openPglite(null, {
+      ...(template ? { loadDataDir: template } : {}),
+      backpressure: options.backpressure,
+    });
     if (migrated && !template) await migrate(db);
     return { db, engine: db.engine, close: () => db.close() };
   }
@@ -34,7 +40,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   const name = `koepon_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   await withAdmin(config.url, (admin) => admin.query(`create database ${name}`));
   const url = withDatabase(config.url, name);
-  const db = await openDatabase({ kind: "postgres", url, poolMax: 20 });
+  const db = await openDatabase({ kind: "postgres", url, poolMax: options.poolMax ?? 20, ...options.backpressure });
   if (migrated) await migrate(db);
   return {
     db,

@@ -9,7 +9,7 @@ describe("loadConfig", () => {
   it("defaults to embedded mode with PGlite under .data/", () => {
     const config = loadConfig({});
     expect(config.mode).toBe("embedded");
-    expect(config.database).toEqual({ kind: "pglite", dir: ".data/pglite" });
+    expect(config.database).toEqual({ kind: "pglite", dir: ".data/pglite", queueMax: 100, waitMs: 2_000 });
     expect(config.storage).toEqual({
       kind: "local",
       dir: ".data/storage",
@@ -44,7 +44,17 @@ describe("loadConfig", () => {
   it("switches to PostgreSQL when DATABASE_URL is set", () => {
     const config = loadConfig({ DATABASE_URL: PG, DATABASE_POOL_MAX: "7" });
     expect(config.mode).toBe("services");
-    expect(config.database).toEqual({ kind: "postgres", url: PG, poolMax: 7 });
+    expect(config.database).toEqual({ kind: "postgres", url: PG, poolMax: 7, queueMax: 100, waitMs: 2_000 });
+    expect(loadConfig({ DATABASE_URL: PG }).database).toMatchObject({ poolMax: 20 });
+  });
+
+  it("sizes the queue in front of the database, refusing what would wait without bound", () => {
+    expect(loadConfig({ DATABASE_QUEUE_MAX: "0", DATABASE_QUEUE_WAIT_MS: "250" }).database).toMatchObject({
+      queueMax: 0,
+      waitMs: 250,
+    });
+    expect(() => loadConfig({ DATABASE_QUEUE_MAX: "-1" })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_QUEUE_WAIT_MS: "0" })).toThrow(ConfigError);
   });
 
   it("follows PORT for the default app URL", () => {
@@ -213,12 +223,11 @@ describe("auth and rate-limit settings", () => {
 describe("payment settings", () => {
   const stripe = { STRIPE_SECRET_KEY: "sk_test_abc123", STRIPE_WEBHOOK_SECRET: "whsec_def456" };
 
-  it("uses the sandbox with a webhook secret generated in the data folder, delivering to this app's webhook route", () => {
+  it("uses the sandbox with a webhook secret generated in the data folder", () => {
     expect(loadConfig({ PORT: "3100" }).payments).toEqual({
       provider: "sandbox",
       webhookSecret: null,
       secretFile: ".data/keys/sandbox-webhook.key",
-      webhookUrl: "http://127.0.0.1:3100/api/webhooks/stripe",
     });
     const own = "whsec_0123456789abcdef01234567";
     expect(loadConfig({ SANDBOX_WEBHOOK_SECRET: own }).payments).toMatchObject({ webhookSecret: own });
@@ -333,12 +342,27 @@ describe("backup settings", () => {
 
 describe("operations settings", () => {
   it("has no metrics token or cron secret by default and runs the scheduler in-process outside production", () => {
-    expect(loadConfig({}).ops).toEqual({ metricsToken: null, cronSecret: null, scheduler: true, datadog: null });
+    expect(loadConfig({}).ops).toEqual({
+      metricsToken: null,
+      cronSecret: null,
+      scheduler: true,
+      requestMetrics: true,
+      serverTiming: false,
+      datadog: null,
+    });
     expect(loadConfig({ DATABASE_URL: PG }).ops.scheduler).toBe(true);
     expect(loadConfig({ KOEPON_SCHEDULER: "0" }).ops.scheduler).toBe(false);
     // Production mode leaves the jobs to Vercel Cron unless told otherwise.
     expect(opsSettings({}, { mode: "production" }).scheduler).toBe(false);
     expect(opsSettings({ KOEPON_SCHEDULER: "1" }, { mode: "production" }).scheduler).toBe(true);
+  });
+
+  it("switches request metrics off and Server-Timing on only when told", () => {
+    expect(loadConfig({ KOEPON_REQUEST_METRICS: "0", KOEPON_SERVER_TIMING: "1" }).ops).toMatchObject({
+      requestMetrics: false,
+      serverTiming: true,
+    });
+    expect(() => loadConfig({ KOEPON_SERVER_TIMING: "maybe" })).toThrow();
   });
 
   it("takes the metrics token and cron secret, and refuses short or spaced ones", () => {

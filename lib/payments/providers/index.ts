@@ -3,19 +3,18 @@ import { getConfig, type Config } from "../../config";
 import { getDb } from "../../db";
 import type { Database } from "../../db/types";
 import { createSandboxProvider } from "./sandbox";
-import { log } from "../../log/logger";
 import { databaseCustomers } from "../customers";
 import { sandboxWebhookSecret } from "./sandbox-secret";
 import { createStripeProvider } from "./stripe";
 import type { PaymentProvider } from "./types";
-import { deliverWebhook } from "./webhook-delivery";
+import { deliverInProcess } from "./sandbox-delivery";
 
 export type { PaymentProvider } from "./types";
 
 /**
- * The provider a config names. The sandbox delivers its webhooks to this app's own
- * webhook route in the background, as Stripe would, so the request path and the
- * webhook race exactly as they do in production.
+ * The provider a config names. The sandbox delivers its webhooks in process, a moment
+ * after each charge, through the webhook route's own `handleWebhook`
+ * (./sandbox-delivery.ts); Stripe posts them to the route.
  */
 export async function paymentProviderFor(
   config: Pick<Config, "payments" | "appUrl">,
@@ -31,16 +30,11 @@ export async function paymentProviderFor(
       customers: databaseCustomers(db),
     });
   }
+  const webhookSecret = await sandboxWebhookSecret(payments);
   return createSandboxProvider({
     db,
-    webhookSecret: await sandboxWebhookSecret(payments),
-    deliver: (delivery) => {
-      void deliverWebhook(payments.webhookUrl, delivery).then((result) => {
-        if (!result.delivered) {
-          log("warn", "payments.sandbox_webhook_undelivered", { ...result });
-        }
-      });
-    },
+    webhookSecret,
+    deliver: deliverInProcess({ db, provider: { name: "sandbox", webhookSecret } }),
   });
 }
 

@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { FanPool, type Fan } from "../../scripts/bench/load";
+import { parseOptions, UsageError } from "../../scripts/bench/options";
+import { requestCosts, routeFigures } from "../../scripts/bench/report";
+import { latencySummary, median, medianOf, parseServerTiming, percentile } from "../../scripts/bench/stats";
+
+describe("npm run bench: options", () => {
+  it("defaults to the four points, three repeats, 60 s, 2,000 fans and both open-loop rates on both engines", () => {
+    const options = parseOptions([], {})!;
+    expect(options).toMatchObject({
+      concurrency: [1, 8, 32, 50],
+      repeats: 3,
+      durationSeconds: 60,
+      fans: 2_000,
+      ratesPerMinute: [1_000, 10_000],
+      engines: ["postgres", "pglite"],
+      metricsPass: true,
+      poolMax: null,
+      json: null,
+      databaseUrl: "postgres://postgres@127.0.0.1:5432/test",
+      redisUrl: "redis://127.0.0.1:6379",
+    });
+  });
+
+  it("reads lists, numbers and the one-point form the README gives", () => {
+    const options = parseOptions(
+      ["--concurrency", "50", "--repeats", "1", "--json", "out.json", "--engines", "pglite", "--no-metrics-pass"],
+      { DATABASE_URL: "postgres://x@h:1/db", REDIS_URL: "redis://h:2" },
+    )!;
+    expect(options).toMatchObject({
+      concurrency: [50],
+      repeats: 1,
+      json: "out.json",
+      engines: ["pglite"],
+      metricsPass: false,
+      databaseUrl: "postgres://x@h:1/db",
+      redisUrl: "redis://h:2",
+    });
+    expect(parseOptions(["--concurrency", "1, 8,32", "--rates", "60", "--pool-max", "7"], {})).toMatchObject({
+      concurrency: [1, 8, 32],
+      ratesPerMinute: [60],
+      poolMax: 7,
+    });
+    expect(parseOptions(["--rates", ""], {})!.ratesPerMinute).toEqual([]);
+  });
+
+  it.each([
+    [["--concurrency", "0"]],
+    [["--concurrency", "8,x"]],
+    [["--concurrency", "8,8"]],
+    [["--concurrency", ""]],
+    [["--repeats", "1.5"]],
+    [["--duration", "-3"]],
+    [["--engines", "mysql"]],
+    [["--engines", "pglite,pglite"]],
+    [["--pool-max", "0"]],
+    [["--unknown"]],
+  ])("refuses %j with the usage", (argv) => {
+    expect(() => parseOptions(argv, {})).toThrow(UsageError);
+  });
+});
+
+describe("npm run bench: statistics", () => {
+  it("takes nearest-rank percentiles", () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(sorted, 50)).toBe(50);
+    expect(percentile(sorted, 99)).toBe(99);
+    expect(percentile(sorted, 100)).toBe(100);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([], 50)).toBeNaN();
+    expect(latencySummary([5, 1, 3, 2, 4])).toEqual({ p50Ms: 3, p95Ms: 5, p99Ms: 5, maxMs: 5, meanMs: 3 });
+  });
+
+  it("takes the median of odd and even counts, ignoring what is not a number", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([NaN, 5])).toBe(5);
+    expect(median([])).toBeNaN();
+  });
+
+  it("combines repeated passes figure by figure, so one outlier pass moves nothing", () => {
+    const passes = [
+      { rps: 100, p99Ms: 40, name: "a", steps: { reserve: 2 } },
+      { rps: 10, p99Ms: 900, name: "b", steps: { reserve: 3 } },
+      { rps: 110, p99Ms: 50, name: "c", steps: { reserve: 4 } },
+    ];
+    expect(medianOf(passes)).toEqual({ rps: 100, p99Ms: 50, name: "a", steps: { reserve: 3 } });
+    expect(() => medianOf([])).toThrow();
+  });
+
+  it("parses Server-Timing back, counts in desc included", () => {
+    const entries = parseServerTiming(
+      'auth;dur=1.50, reserve;dur=3, pool;dur=0.25, db;desc="statements=14 transactions=5", total;dur=9',
+    );
+    expect(entries.map((e) => e.name)).toEqual(["auth", "reserve", "pool", "db", "total"]);
+    expect(entries[0]).toEqual({ name: "auth", dur: 1.5, counts: {} });
+    expect(entries[3]).toEqual({ name: "db", dur: null, counts: { statements: 14, transactions: 5 } });
+    expect(parseServerTiming(null)).toEqual([]);
+  });
+
+  it("turns a pass into figures: rates over the measured window, costs from the successful answers", () => {
+    const timing = parseServerTiming('reserve;dur=2, pool;dur=1, db;desc="statements=10 transactions=4", loop;dur=3');
+    const pass = {
+      latenciesMs: [10, 20, 30, 40],
+      ok: 3,
+      outcomes: { "201": 3, "503 server_busy": 1 },
+      timings: [timing, timing, parseServerTiming('reserve;dur=5, pool;dur=4, db;desc="statements=12 transactions=4"')],
+      measuredMs: 2_000,
+      starvedMs: 500,
+      dropped: 0,
+    };
+    expect(routeFigures(pass)).toMatchObject({ requests: 4, ok: 3, errors: 1, rps: 1.5, p50Ms: 20, starved: 0.25 });
+    expect(requestCosts(pass)).toEqual({
+      stepsMs: { reserve: 3 },
+      statementsPerRequest: 32 / 3,
+      transactionsPerRequest: 4,
+      poolWaitMs: 2,
+      eventLoopDelayP99Ms: 3,
+    });
+  });
+});
+
+describe("npm run bench: fans inside their rate limits", () => {
+  const fan = (id: string): Fan => ({ id, email: `${id}@x`, address: "198.18.0.1", token: "t", signedInAt: 0 });
+
+  it("hands out fans in turn and never one whose limit the next request would reach", () => {
+    const pool = new FanPool([fan("a"), fan("b")], [{ limit: 3, windowMs: 60_000 }]);
+    const now = 120_000; // the start of a window: nothing carried over
+    const taken = Array.from({ length: 5 }, () => pool.take(now)?.id ?? null);
+    // One short of the limit each: two requests per fan, then nobody.
+    expect(taken).toEqual(["a", "b", "a", "b", null]);
+    // A minute later the window has moved on.
+    expect(pool.take(now + 120_000)?.id).toBe("a");
+  });
+});
