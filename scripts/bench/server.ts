@@ -19,6 +19,8 @@ export interface ServerSettings {
   redisUrl: string;
   dataDir: string;
   logFile: string;
+  /** Where the server reaches itself (its webhooks, JWKS); defaults to its own origin. */
+  internalUrl?: string;
 }
 
 export interface RunningServer {
@@ -26,6 +28,8 @@ export interface RunningServer {
   logFile: string;
   /** Stops the server and the bridge (the whole process group). Safe to call twice. */
   stop(): Promise<void>;
+  /** kill -9 of the whole process group, as a crash would be; resolves once it exited. */
+  kill(): Promise<void>;
   /** Stops echoing the server's output to the terminal; it still goes to the log file. */
   quiet(): void;
 }
@@ -67,7 +71,7 @@ function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
     ...process.env,
     PORT: String(s.port),
     APP_URL: origin,
-    KOEPON_INTERNAL_URL: origin,
+    KOEPON_INTERNAL_URL: s.internalUrl ?? origin,
     JWT_ISSUER: origin,
     DATABASE_URL: s.databaseUrl,
     DATABASE_POOL_MAX: String(s.poolMax),
@@ -152,6 +156,11 @@ export async function startServer(s: ServerSettings, options: { readyTimeoutMs: 
     baseUrl,
     logFile: s.logFile,
     stop,
+    async kill() {
+      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      await exited;
+      await new Promise<void>((resolve) => log.end(resolve));
+    },
     quiet() {
       echo = false;
     },
