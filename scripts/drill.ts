@@ -67,9 +67,13 @@ async function main(): Promise<number> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "koepon-drill-"));
   cleanups.push(() => fs.rm(tmp, { recursive: true, force: true }));
   console.log(`Private PostgreSQL on ${ports.pg}, redis-server on ${ports.redis}, server on ${ports.app}…`);
-  const cluster = await createCluster({ root: path.join(tmp, "pg"), binDir: null, archiveTimeoutSeconds: 60 }, ports.pg);
+  // Its own temp folder: under root the cluster runs as the postgres user, who cannot
+  // enter the (private) folder of the rest of the drill.
+  const pgRoot = await fs.mkdtemp(path.join(os.tmpdir(), "koepon-drill-pg-"));
+  cleanups.push(() => fs.rm(pgRoot, { recursive: true, force: true }));
+  const cluster = await createCluster({ root: pgRoot, binDir: null, archiveTimeoutSeconds: 60 }, ports.pg);
   cleanups.push(() => cluster.stop());
-  const pgLog = path.join(tmp, "pg", "primary.log");
+  const pgLog = path.join(pgRoot, "primary.log");
   const redis = await startPrivateRedis(ports.redis);
   cleanups.push(() => redis.stop());
   const databaseUrl = await createDatabase(cluster, "koepon_drill");
@@ -80,7 +84,11 @@ async function main(): Promise<number> {
   const { password, hash } = await benchPassword();
   const users = await insertFans(db, "drill", fanCount, hash);
 
-  const proxy = await startWebhookFaultProxy({ port: ports.proxy, target: `http://127.0.0.1:${ports.app}`, holdMs: 1500 });
+  const proxy = await startWebhookFaultProxy({
+    port: ports.proxy,
+    target: `http://127.0.0.1:${ports.app}`,
+    holdMs: 1500,
+  });
   cleanups.push(() => proxy.close());
   const settings: ServerSettings = {
     port: ports.app,
@@ -139,7 +147,9 @@ async function main(): Promise<number> {
 
   const rows: DrillRow[] = [];
   for (const [index, scenario] of scenarios.entries()) {
-    console.log(`\n[${scenario.fault}] ${seconds} s of load at concurrency ${concurrency}, fault after ${faultAt / 1000} s…`);
+    console.log(
+      `\n[${scenario.fault}] ${seconds} s of load at concurrency ${concurrency}, fault after ${faultAt / 1000} s…`,
+    );
     const t0 = performance.now();
     const loading = runLoad({
       baseUrl,
