@@ -106,9 +106,11 @@ export async function startWebhookFaultProxy(options: {
           upstream.headers.forEach((v, k) => {
             if (k !== "content-encoding" && k !== "content-length" && k !== "transfer-encoding") headers[k] = v;
           });
-          res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
+          const payload = Buffer.from(await upstream.arrayBuffer());
+          res.writeHead(upstream.status, headers).end(payload);
         })
-        .catch(() => res.writeHead(502).end());
+        // The server went away mid-answer (the kill -9 drill): the caller sees a failed request.
+        .catch(() => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
