@@ -59,8 +59,12 @@ for (const [name, n] of Object.entries({ seconds, concurrency, fans: fanCount, "
 const ports = { pg: portBase, redis: portBase + 1, app: portBase + 2, bridge: portBase + 3, proxy: portBase + 4 };
 
 const cleanups: (() => Promise<unknown>)[] = [];
-async function cleanUp() {
-  for (const step of cleanups.reverse()) await step().catch((err: Error) => console.error(`Cleanup: ${err.message}`));
+let cleaning: Promise<void> | null = null;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) await step().catch((err: Error) => console.error(`Cleanup: ${err.message}`));
+  })();
+  return cleaning;
 }
 
 async function main(): Promise<number> {
@@ -148,7 +152,7 @@ async function main(): Promise<number> {
   const rows: DrillRow[] = [];
   for (const [index, scenario] of scenarios.entries()) {
     console.log(
-      `\n[${scenario.fault}] ${seconds} s of load at concurrency ${concurrency}, fault after ${faultAt / 1000} s…`,
+      `\n[${scenario.fault}] ${seconds} s of load at concurrency ${concurrency}, fault after ${(faultAt / 1000).toFixed(1)} s…`,
     );
     const t0 = performance.now();
     const loading = runLoad({
@@ -209,6 +213,11 @@ async function main(): Promise<number> {
   const failures = verdict(rows);
   for (const f of failures) console.error(`FAILED ${f}`);
   return failures.length > 0 ? 1 : 0;
+}
+
+// Ctrl-C stops the private services too: nothing of the drill outlives it.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => void cleanUp().finally(() => process.exit(130)));
 }
 
 let exitCode = 1;
