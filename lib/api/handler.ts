@@ -6,6 +6,7 @@ import { hasRole, type AppRole } from "../auth/caller";
 import { authCookieNames } from "../auth/cookies";
 import { getConfig } from "../config";
 import { getDb } from "../db";
+import { isDatabaseUnavailable } from "../db/unavailable";
 import { DomainError } from "../domain-error";
 import { log } from "../log/logger";
 import { recordRequest, requestMetrics, routeTemplate } from "../metrics/requests";
@@ -149,6 +150,10 @@ export function json(data: unknown, status = 200, headers: Record<string, string
 function toErrorResponse(err: unknown, lang: Lang, requestId: string): Response {
   if (err instanceof DomainError || err instanceof RequestError) {
     return errorResponse(err.code, { lang, details: err.details });
+  }
+  if (isDatabaseUnavailable(err)) {
+    log("warn", "api.database_unavailable", { requestId, error: err });
+    return errorResponse("service_unavailable", { lang, headers: { "x-request-id": requestId, "Retry-After": "2" } });
   }
   // Never a stack trace or driver message to the client; the log has it with the request id.
   log("error", "api.unhandled_error", { requestId, error: err });

@@ -23,6 +23,12 @@ export type PaymentsConfig =
        */
       webhookSecret: string | null;
       secretFile: string;
+      /**
+       * null: webhooks are handed to this app in process. A URL: they are POSTed there,
+       * signed, as Stripe posts (the fault drill puts a proxy that delays, reorders and
+       * duplicates them in between).
+       */
+      webhookUrl: string | null;
     }
   | {
       provider: "stripe";
@@ -37,6 +43,7 @@ interface PaymentsEnv {
   STRIPE_WEBHOOK_SECRET?: string;
   STRIPE_API_BASE?: string;
   SANDBOX_WEBHOOK_SECRET?: string;
+  SANDBOX_WEBHOOK_URL?: string;
 }
 
 export const paymentsEnv = envSchema<PaymentsEnv>({
@@ -53,6 +60,9 @@ export const paymentsEnv = envSchema<PaymentsEnv>({
   // "verified" events to it. Unset, each data folder generates its own.
   SANDBOX_WEBHOOK_SECRET: Joi.string()
     .pattern(/^whsec_[A-Za-z0-9_]{24,}$/)
+    .empty(""),
+  SANDBOX_WEBHOOK_URL: Joi.string()
+    .uri({ scheme: ["http", "https"] })
     .empty(""),
 });
 
@@ -72,6 +82,7 @@ export function paymentsSettings(env: Env, server: Pick<ServerConfig, "dataDir">
     provider: "sandbox",
     webhookSecret: v.SANDBOX_WEBHOOK_SECRET ?? null,
     secretFile: `${server.dataDir}/keys/sandbox-webhook.key`,
+    webhookUrl: v.SANDBOX_WEBHOOK_URL ?? null,
   };
 }
 

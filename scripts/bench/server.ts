@@ -23,6 +23,8 @@ export interface ServerSettings {
   logFile: string;
   /** Record request metrics (the app's default); off to measure what they cost. */
   requestMetrics: boolean;
+  /** Where the sandbox posts its webhooks; unset, they are handed over in process. */
+  sandboxWebhookUrl?: string;
 }
 
 export interface RunningServer {
@@ -32,6 +34,8 @@ export interface RunningServer {
   logFile: string;
   /** Stops the server and the bridge (the whole process group). Safe to call twice. */
   stop(): Promise<void>;
+  /** kill -9 of the whole process group, as a crash would be; resolves once it exited. */
+  kill(): Promise<void>;
   /** Stops echoing the server's output to the terminal; it still goes to the log file. */
   quiet(): void;
 }
@@ -79,6 +83,7 @@ function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
     PORT: String(s.port),
     APP_URL: origin,
     KOEPON_INTERNAL_URL: origin,
+    ...(s.sandboxWebhookUrl ? { SANDBOX_WEBHOOK_URL: s.sandboxWebhookUrl } : {}),
     JWT_ISSUER: origin,
     DATABASE_URL: s.databaseUrl ?? "",
     REDIS_URL: s.redisUrl ?? "",
@@ -167,6 +172,11 @@ export async function startServer(s: ServerSettings, options: { readyTimeoutMs: 
     pid: child.pid!,
     logFile: s.logFile,
     stop,
+    async kill() {
+      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      await exited;
+      await new Promise<void>((resolve) => log.end(resolve));
+    },
     quiet() {
       echo = false;
     },

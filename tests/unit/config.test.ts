@@ -228,10 +228,16 @@ describe("payment settings", () => {
       provider: "sandbox",
       webhookSecret: null,
       secretFile: ".data/keys/sandbox-webhook.key",
+      webhookUrl: null,
     });
     const own = "whsec_0123456789abcdef01234567";
     expect(loadConfig({ SANDBOX_WEBHOOK_SECRET: own }).payments).toMatchObject({ webhookSecret: own });
     expect(() => loadConfig({ SANDBOX_WEBHOOK_SECRET: "whsec_koepon_local_sandbox" })).toThrow(ConfigError);
+    // Posted over HTTP only when told where (the fault drill's proxy).
+    expect(loadConfig({ SANDBOX_WEBHOOK_URL: "http://127.0.0.1:5003/api/webhooks/stripe" }).payments).toMatchObject({
+      webhookUrl: "http://127.0.0.1:5003/api/webhooks/stripe",
+    });
+    expect(() => loadConfig({ SANDBOX_WEBHOOK_URL: "not a url" })).toThrow(ConfigError);
   });
 
   it("switches to Stripe when its keys are set, optionally against a local API server", () => {

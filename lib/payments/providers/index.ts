@@ -8,13 +8,16 @@ import { sandboxWebhookSecret } from "./sandbox-secret";
 import { createStripeProvider } from "./stripe";
 import type { PaymentProvider } from "./types";
 import { deliverInProcess } from "./sandbox-delivery";
+import { deliverWebhook } from "./webhook-delivery";
+import { log } from "../../log/logger";
 
 export type { PaymentProvider } from "./types";
 
 /**
  * The provider a config names. The sandbox delivers its webhooks in process, a moment
  * after each charge, through the webhook route's own `handleWebhook`
- * (./sandbox-delivery.ts); Stripe posts them to the route.
+ * (./sandbox-delivery.ts), or over HTTP to SANDBOX_WEBHOOK_URL when that is set;
+ * Stripe posts them to the route.
  */
 export async function paymentProviderFor(
   config: Pick<Config, "payments" | "appUrl">,
@@ -34,8 +37,18 @@ export async function paymentProviderFor(
   return createSandboxProvider({
     db,
     webhookSecret,
-    deliver: deliverInProcess({ db, provider: { name: "sandbox", webhookSecret } }),
+    deliver: payments.webhookUrl
+      ? postTo(payments.webhookUrl)
+      : deliverInProcess({ db, provider: { name: "sandbox", webhookSecret } }),
   });
+}
+
+function postTo(url: string) {
+  return (delivery: Parameters<typeof deliverWebhook>[1]) => {
+    void deliverWebhook(url, delivery).then((result) => {
+      if (!result.delivered) log("warn", "payments.sandbox_webhook_undelivered", { ...result });
+    });
+  };
 }
 
 // Process-wide like the database handle (see lib/db/index.ts), and replaceable there by tests.
