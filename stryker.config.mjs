@@ -53,6 +53,7 @@ const config = {
     "tests/integration/gate.test.ts",
     "tests/integration/auth-refresh.test.ts",
     "tests/integration/auth-tokens.test.ts",
+    "tests/integration/monthly-spend.test.ts",
     "tests/integration/payments-caps.test.ts",
     "tests/integration/exchange-rules.test.ts",
     "tests/integration/exchange-route.test.ts",
@@ -76,6 +77,11 @@ const config = {
   // One type checker and one test runner: a CI runner has two cores.
   concurrency: 2,
   dryRunTimeoutMinutes: 10,
+  // A mutant that runs past its time counts as killed (an endless loop is a detected
+  // bug), so a short limit on a busy machine would inflate the score with tests that were
+  // merely slow. These tests take a second or two; a minute is never reached by accident.
+  timeoutMS: 60_000,
+  timeoutFactor: 3,
   ignorePatterns: [
     ".next",
     ".next-*",

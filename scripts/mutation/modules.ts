@@ -46,7 +46,11 @@ export const MODULES: readonly MutationModule[] = [
     name: "spending-cap",
     title: "the monthly spending cap and its reservation",
     mutate: ["lib/payments/spending-cap.ts", "lib/payments/monthly-spend.ts"],
-    testFiles: ["tests/unit/payments-spending-cap.test.ts", "tests/integration/payments-caps.test.ts"],
+    testFiles: [
+      "tests/unit/payments-spending-cap.test.ts",
+      "tests/integration/monthly-spend.test.ts",
+      "tests/integration/payments-caps.test.ts",
+    ],
     breakAt: 100,
   },
   {
