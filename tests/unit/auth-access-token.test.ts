@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { errors, importJWK, jwtVerify, type CryptoKey, type JWK } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { signAccessToken, TokenError, verifyAccessToken } from "@/lib/auth/access-token";
 import { toPublicJwk } from "@/lib/auth/jwk";
 import { publicKeyResolver } from "@/lib/auth/jwks-resolver";
@@ -364,4 +364,64 @@ describe("verifyAccessToken: jose's refusals are the caller's bad token, not an 
       jwksUrl: "http://127.0.0.1:1/never-fetched",
     });
   }
+});
+
+describe("the published public keys", () => {
+  it("publish exactly the public RSA members, under the key's kid, for RS256 signatures", async () => {
+    const published = toPublicJwk(privateJwk);
+    expect(published).toEqual({
+      kty: "RSA",
+      kid: privateJwk.kid,
+      n: privateJwk.n,
+      e: privateJwk.e,
+      alg: "RS256",
+      use: "sig",
+    });
+  });
+
+  it("refuse a key that is not RSA or lacks its kid, modulus or exponent", async () => {
+    const { kty: _, ...noKty } = privateJwk;
+    const cases: JWK[] = [
+      { ...privateJwk, kty: "EC" },
+      noKty,
+      { ...privateJwk, kid: undefined },
+      { ...privateJwk, kid: "" },
+      { ...privateJwk, n: undefined },
+      { ...privateJwk, e: undefined },
+    ];
+    for (const jwk of cases)
+      expect(() => toPublicJwk(jwk), JSON.stringify(jwk).slice(0, 60)).toThrow("Expected an RSA JWK with a kid");
+  });
+
+  it("are cached by the gate for five minutes, then fetched again", async () => {
+    const server = await import("node:http").then(({ createServer }) =>
+      createServer((_req, res) => {
+        fetched += 1;
+        res.setHeader("content-type", "application/jwk-set+json");
+        res.end(JSON.stringify({ keys: [toPublicJwk(privateJwk)] }));
+      }),
+    );
+    let fetched = 0;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    // Only Date moves: jose dates its cache with Date.now(); the socket's timers stay real.
+    vi.useFakeTimers({ toFake: ["Date"], now: NOW });
+    try {
+      const { port } = server.address() as { port: number };
+      const resolver = publicKeyResolver({
+        keys: { kind: "generated", dir: "/unused" },
+        jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      });
+      const token = await forgeToken(ctx);
+      expect(await outcome(token, resolver)).toBe("accepted");
+      vi.setSystemTime(NOW.getTime() + 299_000);
+      expect(await outcome(token, resolver)).toBe("accepted");
+      expect(fetched).toBe(1);
+      vi.setSystemTime(NOW.getTime() + 301_000);
+      expect(await outcome(token, resolver)).toBe("accepted");
+      expect(fetched).toBe(2);
+    } finally {
+      vi.useRealTimers();
+      server.close();
+    }
+  });
 });
