@@ -118,7 +118,16 @@ function describe(r: MutantResult): string {
 
 /** Files changed since the merge base with `base`: committed, staged, unstaged and new. */
 function changedFiles(base: string): string[] {
-  const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" }).split("\n").filter(Boolean);
-  const [mergeBase] = git("merge-base", "HEAD", base);
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+      .split("\n")
+      .filter(Boolean);
+  let mergeBase: string | undefined;
+  try {
+    [mergeBase] = git("merge-base", "HEAD", base);
+  } catch {
+    // A shallow clone (actions/checkout's default) has no history to compare with.
+    throw new Error(`No merge base of HEAD and ${base}: fetch its history (fetch-depth: 0) or pass --base <ref>.`);
+  }
   return [...git("diff", "--name-only", mergeBase!), ...git("ls-files", "--others", "--exclude-standard")];
 }
