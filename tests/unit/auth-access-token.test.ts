@@ -244,6 +244,20 @@ describe("verifyAccessToken: each check, on both sides of its line", () => {
     }
   });
 
+  it("calls a token past exp (beyond the tolerance) expired, and says so in the error it logs", async () => {
+    const now = NOW.getTime() / 1000;
+    const expired = await refusal(
+      await forgeToken(ctx, { claims: { iat: now - 1000, nbf: now - 1000, exp: now - 31 } }),
+    );
+    expect(expired).toEqual({ code: "token_expired", reason: "exp passed" });
+    const error = new TokenError("token_expired", "exp passed");
+    expect([error.name, error.message, error instanceof Error]).toEqual([
+      "TokenError",
+      "token_expired: exp passed",
+      true,
+    ]);
+  });
+
   it("accepts an iat up to the clock tolerance ahead, and refuses one second more as issued in the future", async () => {
     const now = NOW.getTime() / 1000;
     // nbf stays at now, so only the iat check can refuse.
