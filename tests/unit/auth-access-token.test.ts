@@ -394,7 +394,8 @@ describe("the published public keys", () => {
   });
 
   it("refuse a key that is not RSA or lacks its kid, modulus or exponent", async () => {
-    const { kty: _, ...noKty } = privateJwk;
+    const noKty = { ...privateJwk };
+    delete noKty.kty;
     const cases: JWK[] = [
       { ...privateJwk, kty: "EC" },
       noKty,
