@@ -274,6 +274,7 @@ describe("verifyAccessToken: each check, on both sides of its line", () => {
       ["sid not a UUID", { sid: "session-1" }, "bad sid"],
       ["empty jti", { jti: "" }, "bad jti"],
       ["numeric jti", { jti: 7 }, "bad jti"],
+      ["a role we do not have", { role: "superuser" }, "bad role"],
     ];
     for (const [name, claims, reason] of cases) {
       expect(await refusal(await forgeToken(ctx, { claims })), name).toEqual({ code: "token_invalid", reason });
