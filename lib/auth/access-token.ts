@@ -164,8 +164,9 @@ function requireKid(keys: JWTVerifyGetKey): JWTVerifyGetKey {
   };
 }
 
+// Anything else passes through unchanged, our own TokenError from requireKid included
+// (its code is not a jose code).
 function classify(err: unknown): unknown {
-  if (err instanceof TokenError) return err;
   const code = (err as { code?: unknown } | null)?.code;
   if (code === "ERR_JWT_EXPIRED") return new TokenError("token_expired", "exp passed");
   if (typeof code === "string" && INVALID_TOKEN_ERRORS.has(code)) {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { errors, importJWK, jwtVerify, type CryptoKey, type JWK } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { signAccessToken, TokenError, verifyAccessToken } from "@/lib/auth/access-token";
 import { toPublicJwk } from "@/lib/auth/jwk";
 import { publicKeyResolver } from "@/lib/auth/jwks-resolver";
@@ -181,6 +181,262 @@ describe("verifyAccessToken (the Edge gate's check)", () => {
       expect(await outcome(await forgeToken(ctx), resolver)).toBe("accepted");
       expect(requested).toEqual(["/.well-known/jwks.json"]);
     } finally {
+      server.close();
+    }
+  });
+});
+
+/** The `TokenError` a token gets, or "accepted". */
+async function refusal(
+  token: string,
+  resolver = envResolver(privateJwk),
+): Promise<{ code: string; reason: string } | "accepted"> {
+  try {
+    await verifyAccessToken(token, resolver, OPTIONS);
+    return "accepted";
+  } catch (err) {
+    if (!(err instanceof TokenError)) throw err;
+    return { code: err.code, reason: err.reason };
+  }
+}
+
+describe("verifyAccessToken: each check, on both sides of its line", () => {
+  const b64url = (text: string) => Buffer.from(text).toString("base64url");
+
+  it("refuses what is not a compact JWS before parsing it, and parses what is", async () => {
+    const valid = await forgeToken(ctx);
+    const [h, p, s] = valid.split(".") as [string, string, string];
+    const notCompact = { code: "token_invalid", reason: "not a compact JWS" };
+    for (const token of [
+      `${valid}.${s}`,
+      `${h}.${p}`,
+      ` ${valid}`,
+      `${valid} `,
+      `${h}..${s}`,
+      `${valid}=`,
+      `${h}.${p}.`,
+    ]) {
+      expect(await refusal(token), JSON.stringify(token)).toEqual(notCompact);
+    }
+    // Compact but broken: jose parses it and says why.
+    const parsed = await refusal(`${b64url("not json")}.${p}.${s}`);
+    expect(parsed).toMatchObject({ code: "token_invalid" });
+    expect(parsed).not.toEqual(notCompact);
+  });
+
+  it("parses a token of 4,096 characters and refuses one of 4,097 unparsed", async () => {
+    const valid = await forgeToken(ctx);
+    const [h, , s] = valid.split(".") as [string, string, string];
+    const ofLength = (length: number) => `${h}.${"A".repeat(length - h.length - s.length - 2)}.${s}`;
+    expect(ofLength(4096)).toHaveLength(4096);
+    expect(await refusal(ofLength(4097))).toEqual({ code: "token_invalid", reason: "not a compact JWS" });
+    // At the limit the token is read: the signature no longer matches its payload.
+    expect(await refusal(ofLength(4096))).toEqual({ code: "token_invalid", reason: "signature verification failed" });
+  });
+
+  it("needs every claim it returns or checks: sub, jti, iat, exp, role, sid", async () => {
+    // jose refuses each one missing, before the shape checks below could (with other reasons).
+    for (const claim of ["sub", "jti", "iat", "exp", "role", "sid"]) {
+      expect(await refusal(await forgeToken(ctx, { claims: { [claim]: undefined } })), claim).toEqual({
+        code: "token_invalid",
+        reason: `missing required "${claim}" claim`,
+      });
+    }
+  });
+
+  it("calls a token past exp (beyond the tolerance) expired, and says so in the error it logs", async () => {
+    const now = NOW.getTime() / 1000;
+    const expired = await refusal(
+      await forgeToken(ctx, { claims: { iat: now - 1000, nbf: now - 1000, exp: now - 31 } }),
+    );
+    expect(expired).toEqual({ code: "token_expired", reason: "exp passed" });
+    const error = new TokenError("token_expired", "exp passed");
+    expect([error.name, error.message, error instanceof Error]).toEqual([
+      "TokenError",
+      "token_expired: exp passed",
+      true,
+    ]);
+  });
+
+  it("accepts an iat up to the clock tolerance ahead, and refuses one second more as issued in the future", async () => {
+    const now = NOW.getTime() / 1000;
+    // nbf stays at now, so only the iat check can refuse.
+    const issuedAt = (iat: number) => forgeToken(ctx, { claims: { iat, nbf: now } });
+    expect(await refusal(await issuedAt(now + 30))).toBe("accepted");
+    expect(await refusal(await issuedAt(now + 31))).toEqual({ code: "token_invalid", reason: "iat in the future" });
+  });
+
+  it("refuses claims of the wrong shape even where they would read as valid text", async () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["sub in an array", { sub: [ctx.sub] }, "bad sub"],
+      ["sub not a UUID", { sub: "user-1" }, "bad sub"],
+      ["sid in an array", { sid: [ctx.sid] }, "bad sid"],
+      ["sid not a UUID", { sid: "session-1" }, "bad sid"],
+      ["empty jti", { jti: "" }, "bad jti"],
+      ["numeric jti", { jti: 7 }, "bad jti"],
+      ["a role we do not have", { role: "superuser" }, "bad role"],
+    ];
+    for (const [name, claims, reason] of cases) {
+      expect(await refusal(await forgeToken(ctx, { claims })), name).toEqual({ code: "token_invalid", reason });
+    }
+  });
+
+  it("refuses a token without a usable kid before asking the key set", async () => {
+    let asked = 0;
+    const counting: Parameters<typeof verifyAccessToken>[1] = (header, token) => {
+      asked += 1;
+      return envResolver(privateJwk)(header, token);
+    };
+    for (const kid of [undefined, "", 7]) {
+      const token = await forgeToken(ctx, { header: { kid } });
+      expect(await refusal(token, counting), String(kid)).toEqual({ code: "token_invalid", reason: "no kid" });
+    }
+    expect(asked).toBe(0);
+    expect(await refusal(await forgeToken(ctx), counting)).toBe("accepted");
+    expect(asked).toBe(1);
+  });
+});
+
+describe("verifyAccessToken: jose's refusals are the caller's bad token, not an outage", () => {
+  const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+  it("answers token_invalid for each kind of refusal jose gives", async () => {
+    const valid = await forgeToken(ctx);
+    const [h, p, s] = valid.split(".") as [string, string, string];
+    const twin = { ...toPublicJwk(await newPrivateJwk()), kid: privateJwk.kid! };
+    const cases: [name: string, token: string, resolver: ReturnType<typeof envResolver>, reason: RegExp][] = [
+      [
+        "header not JSON",
+        `${Buffer.from("{").toString("base64url")}.${p}.${s}`,
+        envResolver(privateJwk),
+        /Protected Header/,
+      ],
+      [
+        "claims not an object",
+        await signRaw(["a"]),
+        envResolver(privateJwk),
+        /JWT Claims Set must be a top-level JSON object/,
+      ],
+      [
+        "signature of another payload",
+        `${h}.${b64url({ sub: ctx.sub })}.${s}`,
+        envResolver(privateJwk),
+        /signature verification failed/,
+      ],
+      [
+        "wrong issuer",
+        await forgeToken(ctx, { claims: { iss: "https://evil.test" } }),
+        envResolver(privateJwk),
+        /"iss" claim/,
+      ],
+      [
+        "HS256",
+        await forgeToken(ctx, { header: { alg: "HS256" }, key: new Uint8Array(32) }),
+        envResolver(privateJwk),
+        /"alg"/,
+      ],
+      [
+        "unknown critical header",
+        await signRaw(JSON.parse(Buffer.from(p, "base64url").toString()), { crit: ["x-ours"], "x-ours": 1 }),
+        envResolver(privateJwk),
+        /not recognized/,
+      ],
+      [
+        "kid of no key",
+        await forgeToken(ctx, { header: { kid: "nobody" } }),
+        envResolver(privateJwk),
+        /no applicable key/,
+      ],
+      [
+        "kid of two keys",
+        await forgeToken(ctx),
+        envResolverOf([twin, { ...twin, n: toPublicJwk(privateJwk).n.replace(/^./, "x") }]),
+        /multiple matching keys/,
+      ],
+    ];
+    for (const [name, token, resolver, reason] of cases) {
+      const result = await refusal(token, resolver);
+      expect(result, name).toMatchObject({ code: "token_invalid" });
+      expect(result === "accepted" ? "accepted" : result.reason, name).toMatch(reason);
+    }
+  });
+
+  /** Signed by the real key as-is, past the checks jose's signer makes on what it signs. */
+  async function signRaw(payload: unknown, header: Record<string, unknown> = {}): Promise<string> {
+    const input = `${b64url({ alg: "RS256", kid: privateJwk.kid!, typ: "at+jwt", ...header })}.${b64url(payload)}`;
+    const signature = await crypto.subtle.sign(
+      "RSASSA-PKCS1-v1_5",
+      ctx.signing.key as CryptoKey,
+      new TextEncoder().encode(input),
+    );
+    return `${input}.${Buffer.from(signature).toString("base64url")}`;
+  }
+
+  function envResolverOf(keys: JWK[]) {
+    const [first, ...rest] = keys as [JWK, ...JWK[]];
+    return publicKeyResolver({
+      keys: { kind: "env", signingKey: JSON.stringify(first), verifyKeys: rest.map((k) => JSON.stringify(k)) },
+      jwksUrl: "http://127.0.0.1:1/never-fetched",
+    });
+  }
+});
+
+describe("the published public keys", () => {
+  it("publish exactly the public RSA members, under the key's kid, for RS256 signatures", async () => {
+    const published = toPublicJwk(privateJwk);
+    expect(published).toEqual({
+      kty: "RSA",
+      kid: privateJwk.kid,
+      n: privateJwk.n,
+      e: privateJwk.e,
+      alg: "RS256",
+      use: "sig",
+    });
+  });
+
+  it("refuse a key that is not RSA or lacks its kid, modulus or exponent", async () => {
+    const noKty = { ...privateJwk };
+    delete noKty.kty;
+    const cases: JWK[] = [
+      { ...privateJwk, kty: "EC" },
+      noKty,
+      { ...privateJwk, kid: undefined },
+      { ...privateJwk, kid: "" },
+      { ...privateJwk, n: undefined },
+      { ...privateJwk, e: undefined },
+    ];
+    for (const jwk of cases)
+      expect(() => toPublicJwk(jwk), JSON.stringify(jwk).slice(0, 60)).toThrow("Expected an RSA JWK with a kid");
+  });
+
+  it("are cached by the gate for five minutes, then fetched again", async () => {
+    const server = await import("node:http").then(({ createServer }) =>
+      createServer((_req, res) => {
+        fetched += 1;
+        res.setHeader("content-type", "application/jwk-set+json");
+        res.end(JSON.stringify({ keys: [toPublicJwk(privateJwk)] }));
+      }),
+    );
+    let fetched = 0;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    // Only Date moves: jose dates its cache with Date.now(); the socket's timers stay real.
+    vi.useFakeTimers({ toFake: ["Date"], now: NOW });
+    try {
+      const { port } = server.address() as { port: number };
+      const resolver = publicKeyResolver({
+        keys: { kind: "generated", dir: "/unused" },
+        jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      });
+      const token = await forgeToken(ctx);
+      expect(await outcome(token, resolver)).toBe("accepted");
+      vi.setSystemTime(NOW.getTime() + 299_000);
+      expect(await outcome(token, resolver)).toBe("accepted");
+      expect(fetched).toBe(1);
+      vi.setSystemTime(NOW.getTime() + 301_000);
+      expect(await outcome(token, resolver)).toBe("accepted");
+      expect(fetched).toBe(2);
+    } finally {
+      vi.useRealTimers();
       server.close();
     }
   });

@@ -20,6 +20,18 @@ describe("checkCsrf", () => {
     ["a same-origin cookie POST", "POST", { "sec-fetch-site": "same-origin" }, true, true],
     ["a POST from our Origin", "PATCH", { origin: "https://koepon.example" }, true, true],
     ["a cross-site GET", "GET", { "sec-fetch-site": "cross-site" }, true, true],
+    ["a cross-site HEAD", "HEAD", { "sec-fetch-site": "cross-site" }, true, true],
+    ["a cross-site OPTIONS (preflight)", "OPTIONS", { "sec-fetch-site": "cross-site" }, true, true],
+    ["a cross-site get, method in lower case", "get", { "sec-fetch-site": "cross-site" }, true, true],
+    ["a cross-site post, method in lower case", "post", { "sec-fetch-site": "cross-site" }, true, false],
+    ["a cookie POST typed in the address bar (Sec-Fetch-Site: none)", "POST", { "sec-fetch-site": "none" }, true, true],
+    [
+      "a same-origin Sec-Fetch-Site outranks a foreign Origin",
+      "POST",
+      { "sec-fetch-site": "same-origin", origin: "https://evil.example" },
+      true,
+      true,
+    ],
     ["a cross-site POST without our cookies", "POST", { "sec-fetch-site": "cross-site" }, false, true],
     [
       "a cross-site POST with a bearer token",
@@ -27,6 +39,13 @@ describe("checkCsrf", () => {
       { "sec-fetch-site": "cross-site", authorization: "Bearer x.y.z" },
       true,
       true,
+    ],
+    [
+      "a cross-site POST with a credential header that is not a bearer token",
+      "POST",
+      { "sec-fetch-site": "cross-site", authorization: "Basic dXNlcjpwYXNz" },
+      true,
+      false,
     ],
     ["a non-browser POST with cookies but no browser headers", "POST", {}, true, true],
   ])("%s → %s", (_name, method, h, hasAuthCookie, allowed) => {

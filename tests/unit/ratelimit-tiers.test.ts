@@ -143,6 +143,20 @@ describe("tiersFor", () => {
       facts(anonymous, "POST", "/api/auth/password-reset/confirm"),
       [["anonymous", "ip:203.0.113.7"]],
     ],
+    ["a HEAD of a pull route", facts(fan, "HEAD", "/api/gachas/g-1/pulls"), [["user", "u:u-1"]]],
+    ["a CORS preflight of a payment route", facts(fan, "OPTIONS", "/api/payments/intents"), [["user", "u:u-1"]]],
+    ["a lower-case get of a payment route", facts(fan, "get", "/api/payments/intents/pi-1"), [["user", "u:u-1"]]],
+    ["the site root", facts(anonymous, "POST", "/"), [["anonymous", "ip:203.0.113.7"]]],
+    [
+      "a role without an identity (never from a verified token), counted as signed out",
+      facts({ role: "user", identity: null, ip: "203.0.113.7" }, "GET", "/"),
+      [["anonymous", "ip:203.0.113.7"]],
+    ],
+    [
+      "an identity without a role, counted as signed out",
+      facts({ role: null, identity: "u-1", ip: "203.0.113.7" }, "GET", "/"),
+      [["anonymous", "ip:203.0.113.7"]],
+    ],
   ])("gives %s its tiers", (_, request, expected) => {
     expect(tiersFor(request).map((c) => [c.tier, c.key])).toEqual(expected);
   });

@@ -1,0 +1,111 @@
+/**
+ * The scope of mutation testing (`npm run test:mutation`): the code where a bug that no
+ * test notices costs money or trust. Each module is run on its own, against only the test
+ * files that exercise it, so a run takes minutes, and has its own threshold.
+ *
+ * `breakAt` is the lowest mutation score (killed and timed-out mutants over all that
+ * are not disabled) a module may have. The token verifier and the spending cap must kill
+ * every mutant that is not equivalent; the rest at least 90 %. An equivalent mutant (a
+ * change no behaviour can reveal) is disabled at its line with
+ * `// Stryker disable next-line <mutator>: <reason>` and listed in docs/mutation-testing.md.
+ */
+export interface MutationModule {
+  name: string;
+  /** What it covers, for the summary. */
+  title: string;
+  /** Source files mutated. */
+  mutate: readonly string[];
+  /** The test files run against each mutant. */
+  testFiles: readonly string[];
+  breakAt: number;
+}
+
+export const MODULES: readonly MutationModule[] = [
+  {
+    name: "token-verifier",
+    title: "access-token issue and verification, the published public keys",
+    mutate: ["lib/auth/access-token.ts", "lib/auth/jwk.ts", "lib/auth/jwks-resolver.ts"],
+    testFiles: ["tests/unit/auth-access-token.test.ts", "tests/integration/gate.test.ts"],
+    breakAt: 100,
+  },
+  {
+    name: "signing-keys",
+    title: "signing keys: generation, rotation, the JWKS and the local key set",
+    mutate: ["lib/auth/keys.ts"],
+    testFiles: ["tests/unit/auth-keys.test.ts"],
+    breakAt: 90,
+  },
+  {
+    name: "refresh-rotation",
+    title: "refresh tokens: issue, rotation, grace window, reuse detection",
+    mutate: ["lib/auth/refresh-tokens.ts", "lib/auth/refresh.ts"],
+    testFiles: ["tests/integration/auth-refresh.test.ts", "tests/integration/auth-tokens.test.ts"],
+    breakAt: 90,
+  },
+  {
+    name: "spending-cap",
+    title: "the monthly spending cap and its reservation",
+    mutate: ["lib/payments/spending-cap.ts", "lib/payments/monthly-spend.ts"],
+    testFiles: [
+      "tests/unit/payments-spending-cap.test.ts",
+      "tests/integration/monthly-spend.test.ts",
+      "tests/integration/payments-caps.test.ts",
+    ],
+    breakAt: 100,
+  },
+  {
+    name: "gacha-draw",
+    title: "the draw, its randomness, the rate table and the odds shown",
+    mutate: [
+      "lib/gacha/draw.ts",
+      "lib/gacha/random.ts",
+      "lib/gacha/odds.ts",
+      "lib/gacha/rate-table.ts",
+      "lib/gacha/decimal.ts",
+    ],
+    testFiles: [
+      "tests/unit/gacha-draw.test.ts",
+      "tests/unit/gacha-random.test.ts",
+      "tests/unit/gacha-odds.test.ts",
+      "tests/unit/gacha-rate-table.test.ts",
+      "tests/unit/gacha-fairness.test.ts",
+    ],
+    breakAt: 90,
+  },
+  {
+    name: "exchange",
+    title: "the medal exchange",
+    mutate: [
+      "lib/exchange/availability.ts",
+      "lib/exchange/count-own-exchanges.ts",
+      "lib/exchange/exchange-item.ts",
+      "lib/exchange/exchange-receipt.ts",
+      "lib/db/unique-violation.ts",
+    ],
+    testFiles: [
+      "tests/integration/exchange-rules.test.ts",
+      "tests/integration/exchange-route.test.ts",
+      "tests/integration/exchange-concurrency.test.ts",
+    ],
+    breakAt: 90,
+  },
+  {
+    name: "ratelimit-tiers",
+    title: "rate-limit tiers, their counters and the store-failure policy",
+    mutate: ["lib/ratelimit/tiers.ts", "lib/ratelimit/limiter.ts", "lib/ratelimit/memory.ts"],
+    testFiles: [
+      "tests/unit/ratelimit-tiers.test.ts",
+      "tests/unit/ratelimit-memory.test.ts",
+      "tests/integration/ratelimit-limits.test.ts",
+      "tests/integration/ratelimit-store-failure.test.ts",
+    ],
+    breakAt: 90,
+  },
+  {
+    name: "csrf",
+    title: "the CSRF check of cookie-authenticated writes",
+    mutate: ["lib/edge/csrf.ts"],
+    testFiles: ["tests/unit/edge-security.test.ts", "tests/integration/gate.test.ts"],
+    breakAt: 90,
+  },
+];
