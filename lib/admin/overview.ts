@@ -8,6 +8,7 @@ import "server-only";
  */
 import { asService } from "../db/session";
 import type { Database } from "../db/types";
+import { ALERT_RULES, type AlertRule } from "../alerts/rules";
 
 export type SeriesUnit = "count" | "jpy" | "share" | "ms" | "perMinute";
 
@@ -19,6 +20,12 @@ export interface SeriesDefinition {
   threshold?: number;
 }
 
+function rule<K extends AlertRule["kind"]>(id: string, kind: K): Extract<AlertRule, { kind: K }> {
+  const found = ALERT_RULES.find((r) => r.id === id);
+  if (found?.kind !== kind) throw new Error(`alert rule ${id} (${kind}) is missing`);
+  return found as Extract<AlertRule, { kind: K }>;
+}
+
 /** The eight business metrics, then the request and refund figures. */
 export const OVERVIEW_SERIES: readonly SeriesDefinition[] = [
   { metric: "gacha.pulls.total", aggregate: "sum", unit: "count" },
@@ -27,9 +34,14 @@ export const OVERVIEW_SERIES: readonly SeriesDefinition[] = [
   { metric: "users.active.daily", aggregate: "avg", unit: "count" },
   { metric: "users.retention.7day", aggregate: "avg", unit: "share" },
   { metric: "users.conversion.rate", aggregate: "avg", unit: "share" },
-  // Error share above 5 % pages (PagerDuty); latency above 1 s goes to Slack.
-  { metric: "system.errors.rate", aggregate: "avg", unit: "share", threshold: 0.05 },
-  { metric: "system.performance.p99", aggregate: "avg", unit: "ms", threshold: 1000 },
+  // The lines are the alert rules' own thresholds: the error share that pages, the latency that goes to Slack.
+  { metric: "system.errors.rate", aggregate: "avg", unit: "share", threshold: rule("error_rate_high", "share").above },
+  {
+    metric: "system.performance.p99",
+    aggregate: "avg",
+    unit: "ms",
+    threshold: rule("latency_p95_slow", "latency").aboveMs,
+  },
   { metric: "http.requests", aggregate: "sum", unit: "count" },
   { metric: "gacha.refunds.total", aggregate: "sum", unit: "jpy" },
 ];
