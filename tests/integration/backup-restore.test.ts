@@ -98,7 +98,7 @@ beforeAll(async () => {
     storage: { kind: "local", dir: storageDir },
   });
   const [campaign] = await db.query<{ id: string; vtuber_id: string }>(
-    "select id, vtuber_id from public.campaigns order by title limit 1",
+    "select id, vtuber_id from public.campaigns where status = 'approved' order by title limit 1",
   );
   const [item] = await db.query<{ id: string; cost_medals: number }>(
     "select id, cost_medals from public.exchange_items where vtuber_id = $1 order by cost_medals limit 1",
