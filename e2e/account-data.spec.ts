@@ -78,7 +78,7 @@ test.describe("the fan's own data", () => {
     test.slow();
     const { email } = await signUpFan(page.request, testInfo);
     await pullThroughApi(page.request, testInfo, await firstGachaId(page.request), 1);
-    const me = (await (await page.request.get("/api/me")).json()) as { id: string };
+    const { user: me } = (await (await page.request.get("/api/me")).json()) as { user: { id: string } };
     const admin = await playwright.request.newContext({ baseURL });
     const before = await purchasesOf(admin, me.id);
     expect(before).toEqual([expect.objectContaining({ status: "fulfilled", user: { id: me.id, email } })]);

@@ -241,7 +241,9 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
         </fieldset>
       </fieldset>
 
-      <fieldset className="panel" disabled={!editable}>
+      {/* Not a disabled fieldset: the table's scroll region must stay focusable (keyboard
+          scrolling on phones) while the campaign is in review; each control is disabled instead. */}
+      <fieldset className="panel">
         <legend>{t.itemsHeading}</legend>
         <p className="note">{t.itemsLead}</p>
         {files.length === 0 && <p>{t.noFiles}</p>}
@@ -264,6 +266,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
                 <tr key={row.key}>
                   <td>
                     <select
+                      disabled={!editable}
                       aria-label={`${t.file} ${i + 1}`}
                       value={row.fileId}
                       onChange={(e) => setRow(i, { fileId: e.target.value })}
@@ -279,6 +282,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
                   </td>
                   <td>
                     <input
+                      disabled={!editable}
                       aria-label={`${t.itemName} ${i + 1}`}
                       value={row.name}
                       maxLength={100}
@@ -287,6 +291,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
                   </td>
                   <td>
                     <select
+                      disabled={!editable}
                       aria-label={`${t.rarity} ${i + 1}`}
                       value={row.rarity}
                       onChange={(e) => setRow(i, { rarity: e.target.value as Rarity })}
@@ -300,6 +305,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
                   </td>
                   <td>
                     <input
+                      disabled={!editable}
                       aria-label={`${t.regular} ${i + 1}`}
                       inputMode="decimal"
                       value={row.regular}
@@ -308,6 +314,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
                   </td>
                   <td>
                     <input
+                      disabled={!editable}
                       aria-label={`${t.guaranteed} ${i + 1}`}
                       inputMode="decimal"
                       value={row.guaranteed}
@@ -317,6 +324,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
                   <td>
                     <button
                       type="button"
+                      disabled={!editable}
                       className="button button--secondary button--small"
                       onClick={() => setRows(rows.filter((_, k) => k !== i))}
                     >
@@ -334,6 +342,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
         {unused.length > 0 && (
           <button
             type="button"
+            disabled={!editable}
             className="button button--secondary"
             onClick={() =>
               setRows([
