@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
 import { FormField } from "@/app/_components/form-field";
+import { CredentialField } from "@/app/_components/credential-field";
 import { ApiClientError, apiFetch } from "@/lib/client/api";
 import { loadPageAfterSessionChange } from "@/lib/client/session-navigation";
 import type { AccountMessages } from "@/lib/i18n/dictionaries/account";
@@ -57,16 +58,13 @@ export function DeleteAccountForm({ t, alert }: Props) {
   return (
     <form onSubmit={onSubmit} noValidate aria-labelledby="delete-confirm-heading" aria-describedby="delete-error">
       <h3 id="delete-confirm-heading">{t.confirmHeading}</h3>
-      <FormField id="delete-password" label={t.password}>
-        <input
-          id="delete-password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          aria-invalid={invalid.includes("password") || undefined}
-        />
-      </FormField>
+      <CredentialField
+        kind="current-password"
+        id="delete-password"
+        name="password"
+        label={t.password}
+        invalid={invalid.includes("password")}
+      />
       <FormField id="delete-confirmation" label={t.confirmation} hint={t.confirmationHint}>
         <input
           id="delete-confirmation"

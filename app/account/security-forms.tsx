@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
-import { FormField } from "@/app/_components/form-field";
+import { CredentialField } from "@/app/_components/credential-field";
 import { useApiSubmit } from "@/app/_components/use-api-submit";
 import type { ApiClientError } from "@/lib/client/api";
 import type { AccountMessages } from "@/lib/i18n/dictionaries/account";
@@ -81,32 +81,23 @@ export function PasswordChangeForm({ t }: { t: T }) {
 
   return (
     <form className="limit-form" onSubmit={onSubmit} noValidate aria-describedby="password-change-error">
-      <FormField id="current-password" label={t.fields.currentPassword} required={t.fields.required}>
-        <input
-          id="current-password"
-          name="currentPassword"
-          type="password"
-          autoComplete="current-password"
-          required
-          aria-invalid={invalid.includes("currentPassword") || undefined}
-        />
-      </FormField>
-      <FormField
+      <CredentialField
+        kind="current-password"
+        id="current-password"
+        name="currentPassword"
+        label={t.fields.currentPassword}
+        required={t.fields.required}
+        invalid={invalid.includes("currentPassword")}
+      />
+      <CredentialField
+        kind="new-password"
         id="new-password"
+        name="newPassword"
         label={t.fields.newPassword}
         required={t.fields.required}
         hint={t.signup.passwordRule}
-      >
-        <input
-          id="new-password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          aria-describedby="new-password-hint"
-          aria-invalid={invalid.includes("newPassword") || undefined}
-        />
-      </FormField>
+        invalid={invalid.includes("newPassword")}
+      />
       <FormOutcome
         alertId="password-change-error"
         error={error}
@@ -144,27 +135,22 @@ export function EmailChangeForm({ t }: { t: T }) {
 
   return (
     <form className="limit-form" onSubmit={onSubmit} noValidate aria-describedby="email-change-error">
-      <FormField id="new-email" label={t.fields.newEmail} required={t.fields.required}>
-        <input
-          id="new-email"
-          name="newEmail"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          aria-invalid={invalid.includes("newEmail") || undefined}
-        />
-      </FormField>
-      <FormField id="email-change-password" label={t.fields.currentPassword} required={t.fields.required}>
-        <input
-          id="email-change-password"
-          name="currentPassword"
-          type="password"
-          autoComplete="current-password"
-          required
-          aria-invalid={invalid.includes("currentPassword") || undefined}
-        />
-      </FormField>
+      <CredentialField
+        kind="email"
+        id="new-email"
+        name="newEmail"
+        label={t.fields.newEmail}
+        required={t.fields.required}
+        invalid={invalid.includes("newEmail")}
+      />
+      <CredentialField
+        kind="current-password"
+        id="email-change-password"
+        name="currentPassword"
+        label={t.fields.currentPassword}
+        required={t.fields.required}
+        invalid={invalid.includes("currentPassword")}
+      />
       <FormOutcome
         alertId="email-change-error"
         error={error}

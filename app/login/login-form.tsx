@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, type FormEvent } from "react";
-import { FormField } from "@/app/_components/form-field";
+import { CredentialField } from "@/app/_components/credential-field";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
 import { useSessionSubmit } from "@/app/_components/use-session-submit";
 import { resumeSession } from "@/lib/client/api";
@@ -46,27 +46,22 @@ export function LoginForm({ next, t }: Props) {
 
   return (
     <form className="auth-form" onSubmit={onSubmit} noValidate aria-describedby="login-error">
-      <FormField id="login-email" label={t.fields.email} required={t.fields.required}>
-        <input
-          id="login-email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          aria-invalid={error?.code === "invalid_credentials" || invalid.includes("email") || undefined}
-        />
-      </FormField>
-      <FormField id="login-password" label={t.fields.password} required={t.fields.required}>
-        <input
-          id="login-password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          aria-invalid={error?.code === "invalid_credentials" || invalid.includes("password") || undefined}
-        />
-      </FormField>
+      <CredentialField
+        kind="email"
+        id="login-email"
+        name="email"
+        label={t.fields.email}
+        required={t.fields.required}
+        invalid={error?.code === "invalid_credentials" || invalid.includes("email")}
+      />
+      <CredentialField
+        kind="current-password"
+        id="login-password"
+        name="password"
+        label={t.fields.password}
+        required={t.fields.required}
+        invalid={error?.code === "invalid_credentials" || invalid.includes("password")}
+      />
       <AuthFormAlert id="login-error" error={error} t={t} />
       <button type="submit" className="button auth-form__submit" disabled={pending} aria-busy={pending}>
         {pending ? t.login.submitting : t.login.submit}

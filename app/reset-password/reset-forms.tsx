@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
-import { FormField } from "@/app/_components/form-field";
+import { CredentialField } from "@/app/_components/credential-field";
 import { useApiSubmit } from "@/app/_components/use-api-submit";
 import type { AccountMessages } from "@/lib/i18n/dictionaries/account";
 
@@ -29,17 +29,14 @@ export function ResetRequestForm({ t }: Props) {
     <>
       <p>{t.reset.requestLead}</p>
       <form className="auth-form" onSubmit={onSubmit} noValidate aria-describedby="reset-request-error">
-        <FormField id="reset-email" label={t.fields.email} required={t.fields.required}>
-          <input
-            id="reset-email"
-            name="email"
-            type="email"
-            autoComplete="email"
-            inputMode="email"
-            required
-            aria-invalid={invalid.includes("email") || undefined}
-          />
-        </FormField>
+        <CredentialField
+          kind="email"
+          id="reset-email"
+          name="email"
+          label={t.fields.email}
+          required={t.fields.required}
+          invalid={invalid.includes("email")}
+        />
         <AuthFormAlert id="reset-request-error" error={error} t={t} />
         <p role="status" className="form-status">
           {sentTo ? t.reset.requestSent.replace("{email}", sentTo) : ""}
@@ -81,22 +78,15 @@ export function SetPasswordForm({ token, t }: Props & { token: string }) {
     <>
       <p>{t.reset.setLead}</p>
       <form className="auth-form" onSubmit={onSubmit} noValidate aria-describedby="reset-set-error">
-        <FormField
+        <CredentialField
+          kind="new-password"
           id="reset-new-password"
+          name="newPassword"
           label={t.fields.newPassword}
           required={t.fields.required}
           hint={t.signup.passwordRule}
-        >
-          <input
-            id="reset-new-password"
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            required
-            aria-describedby="reset-new-password-hint"
-            aria-invalid={invalid.includes("newPassword") || undefined}
-          />
-        </FormField>
+          invalid={invalid.includes("newPassword")}
+        />
         <AuthFormAlert id="reset-set-error" error={error} t={t} />
         {error?.code === "link_invalid" && (
           <p>

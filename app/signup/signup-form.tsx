@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { FormField } from "@/app/_components/form-field";
+import { CredentialField } from "@/app/_components/credential-field";
 import { AuthFormAlert, invalidFields } from "@/app/_components/auth-form-alert";
 import { useApiSubmit } from "@/app/_components/use-api-submit";
 import { ageBand, ageOn, isCalendarDate } from "@/lib/auth/age";
@@ -64,36 +65,24 @@ export function SignupForm({ loginHref, today, t }: Props) {
 
   return (
     <form className="auth-form" onSubmit={onSubmit} noValidate aria-describedby="signup-error">
-      <FormField id="signup-email" label={t.fields.email} required={t.fields.required}>
-        <input
-          id="signup-email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          aria-invalid={ariaInvalid("email")}
-        />
-      </FormField>
+      <CredentialField
+        kind="email"
+        id="signup-email"
+        name="email"
+        label={t.fields.email}
+        required={t.fields.required}
+        invalid={ariaInvalid("email")}
+      />
 
-      <FormField
+      <CredentialField
+        kind="new-password"
         id="signup-password"
+        name="password"
         label={t.fields.password}
         required={t.fields.required}
         hint={t.signup.passwordRule}
-      >
-        <input
-          id="signup-password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          minLength={8}
-          maxLength={128}
-          required
-          aria-describedby="signup-password-hint"
-          aria-invalid={ariaInvalid("password")}
-        />
-      </FormField>
+        invalid={ariaInvalid("password")}
+      />
 
       <FormField
         id="signup-display-name"
