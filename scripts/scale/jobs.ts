@@ -17,16 +17,22 @@ import type { Instance } from "./instances";
 import type { Check } from "./journeys";
 
 export interface JobRuns {
-  /** Job → how many runs (instances × periods) and how many answered 200. */
-  runs: Record<string, { runs: number; ok: number; failed: string[] }>;
+  /** Job → how many runs (instances × rounds), how many answered 200, and in how many periods (minutes). */
+  runs: Record<string, { runs: number; ok: number; failed: string[]; periods: number }>;
 }
 
 export function emptyJobRuns(): JobRuns {
   return { runs: {} };
 }
 
+const minutesSeen = new Map<string, Set<number>>();
+
 function tally(runs: JobRuns, job: string, labels: string[]): void {
-  const entry = (runs.runs[job] ??= { runs: 0, ok: 0, failed: [] });
+  const entry = (runs.runs[job] ??= { runs: 0, ok: 0, failed: [], periods: 0 });
+  const minutes = minutesSeen.get(job) ?? new Set<number>();
+  minutes.add(Math.floor(Date.now() / 60_000));
+  minutesSeen.set(job, minutes);
+  entry.periods = minutes.size;
   for (const l of labels) {
     entry.runs++;
     if (l === "200") entry.ok++;

@@ -20,8 +20,8 @@ export interface ScaleReport {
   /** Paid pulls answered 201 after the kill, by the remaining instances. */
   succeededAfterKill: number;
   limits: LimitFigures[];
-  /** Job → runs (instances × periods), and how many answered 200. */
-  jobs: Record<string, { runs: number; ok: number; failed: string[] }>;
+  /** Job → runs (instances × rounds), how many answered 200, and the periods (minutes) they fell in. */
+  jobs: Record<string, { runs: number; ok: number; failed: string[]; periods: number }>;
   booksBalanced: boolean;
   problems: string[];
   checks: Check[];
@@ -88,7 +88,8 @@ export function formatReport(r: ScaleReport): string {
     ]),
     ...Object.entries(r.jobs).map(([job, j]): [string, string] => [
       `job: ${job}`,
-      `${j.runs} runs on every instance at once, ${j.ok} ok${j.failed.length ? ` (${j.failed.join(", ")})` : ""}`,
+      `${j.runs} runs in ${j.periods} period(s), every instance at once, ${j.ok} ok` +
+        (j.failed.length ? ` (${j.failed.join(", ")})` : ""),
     ]),
     ["books balanced", r.booksBalanced ? "yes" : `NO (${r.problems.join("; ")})`],
     ...r.checks.map((c): [string, string] => [`${c.ok ? "ok  " : "FAIL"} ${c.name}`, c.detail]),

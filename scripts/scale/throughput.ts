@@ -6,6 +6,7 @@
  * with fewer cores than processes, more instances share the same CPUs: the CPU column
  * says where the time went.
  */
+import os from "node:os";
 import {
   closedLoop,
   FanPool,
@@ -29,6 +30,8 @@ export interface ThroughputPoint {
   cpuMsPerPull: Record<string, number>;
   /** Share of the machine's cores busy during the pull pass, by process (1 = one core). */
   coresBusy: Record<string, number>;
+  /** The machine's 1-minute load average after the pull pass: work beside the fleet shows here. */
+  loadAverage: number;
 }
 
 function fleetProcesses(fleet: Fleet, databaseName: string): ProcessSet {
@@ -90,7 +93,11 @@ export async function measureThroughput(options: {
       send: pullRequest(b, fleet.campaigns, `scale-tp-${n}-${Date.now()}`),
     });
     const wallMs = performance.now() - t0;
-    const cpu = cpuBetween(before, await cpuSnapshot(processes));
+    const measured = cpuBetween(before, await cpuSnapshot(processes));
+    // The drill's own process sends the load and runs the rate-limit bridge.
+    const cpu = Object.fromEntries(
+      Object.entries(measured).map(([k, v]) => [k === "bench client" ? "drill (client, bridge)" : k, v]),
+    );
     const pulls = Math.max(1, pull.ok);
     const failed = Object.fromEntries(Object.entries(pull.outcomes).filter(([label]) => label !== "201"));
     points.push({
@@ -99,6 +106,7 @@ export async function measureThroughput(options: {
       pull: { rps: rps(pull), failed, starvedMs: pull.starvedMs, ...latencySummary(pull.latenciesMs) },
       cpuMsPerPull: Object.fromEntries(Object.entries(cpu).map(([k, ms]) => [k, ms / pulls])),
       coresBusy: Object.fromEntries(Object.entries(cpu).map(([k, ms]) => [k, ms / wallMs])),
+      loadAverage: os.loadavg()[0]!,
     });
   }
   for (const instance of fleet.instances) await fleet.balancer.setState(instance.name, "ready");
@@ -124,6 +132,7 @@ export function formatThroughput(points: readonly ThroughputPoint[]): string {
     p.pull.rps.toFixed(1),
     `${ms(p.pull.p50Ms)}/${ms(p.pull.p95Ms)}/${ms(p.pull.p99Ms)}`,
     (p.pull.rps / p.health.rps).toFixed(2),
+    p.loadAverage.toFixed(1),
     Object.entries(p.coresBusy)
       .filter(([, v]) => v >= 0.01)
       .sort((a, b) => b[1] - a[1])

@@ -22,7 +22,7 @@ const report = (over: Partial<ScaleReport> = {}): ScaleReport => ({
     },
     { name: "50 at once", sent: 50, admitted: 10, expected: 10, instances: ["app1", "app2", "app3"], labels: {} },
   ],
-  jobs: { rollups: { runs: 9, ok: 9, failed: [] } },
+  jobs: { rollups: { runs: 9, ok: 9, failed: [], periods: 2 } },
   booksBalanced: true,
   problems: [],
   checks: [{ name: "refresh on another instance", ok: true, detail: "sign-in on app1, refresh on app2" }],
@@ -59,9 +59,9 @@ describe("scale drill verdict", () => {
       "app2 was never marked down by the balancer",
     ]);
     expect(verdict(report({ succeededAfterKill: 0 }))).toEqual(["no pull succeeded after the kill"]);
-    expect(verdict(report({ jobs: { alerts: { runs: 3, ok: 2, failed: ["500 internal_error"] } } }))).toEqual([
-      "alerts: 500 internal_error",
-    ]);
+    expect(
+      verdict(report({ jobs: { alerts: { runs: 3, ok: 2, failed: ["500 internal_error"], periods: 1 } } })),
+    ).toEqual(["alerts: 500 internal_error"]);
     expect(verdict(report({ requests: 0 }))).toEqual(["no load was sent"]);
   });
 
@@ -72,6 +72,7 @@ describe("scale drill verdict", () => {
     expect(text).toMatch(/failed by code\s+│ 3× 502 bad_gateway, 2× 409 purchase_in_progress, 1× refused/);
     expect(text).toMatch(/limit: 50 at once\s+│ 10 admitted \/ 10 expected/);
     expect(text).toMatch(/books balanced\s+│ yes/);
+    expect(text).toMatch(/job: rollups\s+│ 9 runs in 2 period\(s\), every instance at once, 9 ok/);
     expect(text).toMatch(/ok {3}refresh on another instance/);
   });
 });
@@ -108,10 +109,13 @@ describe("throughput table", () => {
       pull: { rps: pullRps, failed: {}, starvedMs: 0, p50Ms: 200, p95Ms: 500, p99Ms: 800, maxMs: 900, meanMs: 250 },
       cpuMsPerPull: { app1: 10 },
       coresBusy: { app1: 0.9, haproxy: 0.05, idle: 0.001 },
+      loadAverage: 2.4,
     });
     const lines = formatThroughput([point(1, 40), point(2, 50)]).split("\n");
     expect(lines[0]).toMatch(/^instances\s+health rps/);
-    expect(lines[1]).toMatch(/^1\s+400\s+20\/60\/90\s+40\.0\s+200\/500\/800\s+0\.10\s+app1 0\.90, haproxy 0\.05$/);
+    expect(lines[1]).toMatch(
+      /^1\s+400\s+20\/60\/90\s+40\.0\s+200\/500\/800\s+0\.10\s+2\.4\s+app1 0\.90, haproxy 0\.05$/,
+    );
     expect(lines[2]).toMatch(/^2 .* 0\.13 /);
   });
 });
