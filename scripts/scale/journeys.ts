@@ -38,7 +38,7 @@ export async function signUpFan(
   balancer: string,
   dataDir: string,
   address: string,
-): Promise<{ email: string; password: string; login: Reply; steps: Reply[] }> {
+): Promise<{ email: string; password: string }> {
   const email = `scale-${randomBytes(5).toString("hex")}@example.test`;
   const password = `scale ${randomBytes(12).toString("hex")}`;
   const headers = { origin: balancer };
@@ -53,7 +53,7 @@ export async function signUpFan(
   if (verified.status !== 200) throw new Error(`verification answered ${replyLabel(verified)}`);
   const login = await call(`${balancer}/api/auth/login`, { address, headers, body: { email, password } });
   if (login.status !== 200) throw new Error(`sign-in answered ${replyLabel(login)}`);
-  return { email, password, login, steps: [signup, verified, login] };
+  return { email, password };
 }
 
 /**
@@ -73,7 +73,8 @@ export async function refreshAcrossInstances(
     headers,
     body: { email: fan.email, password: fan.password },
   });
-  const first = (login.body as { refreshToken?: string }).refreshToken ?? refreshCookie(login);
+  // The refresh token travels in its cookie; an API client sends it back in the body.
+  const first = refreshCookie(login);
   const renewed = await call(`${balancer}/api/auth/refresh`, { address, headers, body: { refreshToken: first } });
   const second = refreshCookie(renewed);
   const access = (renewed.body as { accessToken?: string }).accessToken;

@@ -123,6 +123,7 @@ export function formatThroughput(points: readonly ThroughputPoint[]): string {
     "pull rps",
     "p50/p95/p99 ms",
     "pull/health",
+    "load avg",
     "cores busy during pulls",
   ];
   const rows = points.map((p) => [

@@ -112,7 +112,7 @@ describe("throughput table", () => {
       loadAverage: 2.4,
     });
     const lines = formatThroughput([point(1, 40), point(2, 50)]).split("\n");
-    expect(lines[0]).toMatch(/^instances\s+health rps/);
+    expect(lines[0]).toMatch(/^instances\s+health rps.*pull\/health\s+load avg\s+cores busy during pulls$/);
     expect(lines[1]).toMatch(
       /^1\s+400\s+20\/60\/90\s+40\.0\s+200\/500\/800\s+0\.10\s+2\.4\s+app1 0\.90, haproxy 0\.05$/,
     );
