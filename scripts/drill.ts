@@ -24,14 +24,13 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { checkBooks } from "../lib/books/check-books";
-import { asService } from "../lib/db/session";
 import { createSandboxProvider } from "../lib/payments/providers/sandbox";
 import { reconcile } from "../lib/payments/reconcile";
 import { benchPassword, insertFans, openDatabase, prepareSchemaAndCatalog } from "./bench/database";
 import { benchAddress, eachLimited, signIn } from "./bench/load";
 import { delay, startServer, type RunningServer, type ServerSettings } from "./bench/server";
 import { createCluster, createDatabase } from "./dr/cluster";
+import { booksProblems } from "./drill/books";
 import { runLoad, type DrillFan } from "./drill/load";
 import { formatTable, verdict, type DrillRow } from "./drill/report";
 import { restartPostgres, startPrivateRedis } from "./drill/services";
@@ -179,7 +178,7 @@ async function main(): Promise<number> {
     }
     // Webhooks still held or retrying settle before the books are read.
     await delay(3_000);
-    const problems = await booksProblems();
+    const problems = await booksProblems(db);
     const firstAfter = load.successAtMs.find((ms) => ms >= faultEndedMs);
     rows.push({
       fault: scenario.fault,
@@ -191,23 +190,6 @@ async function main(): Promise<number> {
     });
     console.log(`  ${load.requests} requests, ${load.pullsSent} pulls sent, ${load.succeeded} purchases answered 201`);
     if (scenario.fault === "webhook-faults") console.log(`  webhook proxy: ${JSON.stringify(proxy.stats())}`);
-  }
-
-  async function booksProblems(): Promise<string[]> {
-    const books = await checkBooks(db);
-    const problems = books.rules.filter((r) => r.violations > 0).map((r) => `${r.rule}: ${r.violations}`);
-    const [money] = await asService(db, "drill:money", (tx) =>
-      tx.query<{ charged_unfulfilled: number; fulfilled_uncharged: number; double_fulfilled: number }>(
-        `select
-           (select count(*)::int from public.sandbox_payments s where s.status = 'succeeded'
-              and not exists (select 1 from public.purchases p where p.provider_payment_id = s.id and p.fulfilled_at is not null)) as charged_unfulfilled,
-           (select count(*)::int from public.purchases p where p.fulfilled_at is not null
-              and not exists (select 1 from public.sandbox_payments s where s.id = p.provider_payment_id and s.status = 'succeeded')) as fulfilled_uncharged,
-           (select count(*)::int from (select purchase_id from public.pulls group by purchase_id having count(*) > 1) d) as double_fulfilled`,
-      ),
-    );
-    for (const [k, v] of Object.entries(money!)) if (v > 0) problems.push(`${k}: ${v}`);
-    return problems;
   }
 
   console.log(`\n${formatTable(rows)}`);

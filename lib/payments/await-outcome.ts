@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { paymentFailure, paymentRequiresAction, purchaseInProgress } from "./payment-errors";
@@ -6,7 +7,13 @@ import type { Purchase } from "./purchase";
 import { readPurchase } from "./purchase";
 
 export interface WaitOptions {
-  /** How long a duplicate request waits for the first one to settle. @default 20000 */
+  /**
+   * How long a duplicate request waits for the first one to settle, in wall-clock time
+   * (the polls' own queries count). Well under what clients and proxies wait for an
+   * answer: a first request that is still running settles within a second or two, and
+   * one whose process died never will, so waiting longer only turns a clear 409 into a
+   * client-side timeout. @default 5000
+   */
   timeoutMs?: number;
   /** @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
@@ -45,8 +52,9 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * short transactions, so it never holds a lock the first request needs.
  */
 export async function awaitOutcome(db: Database, purchaseId: string, options: WaitOptions = {}): Promise<PullReceipt> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 5_000;
   const sleep = options.sleep ?? realSleep;
+  const started = performance.now();
   let waited = 0;
   let delay = 25;
   for (;;) {
@@ -58,7 +66,8 @@ export async function awaitOutcome(db: Database, purchaseId: string, options: Wa
     if (receipt) return receipt;
     if (waited >= timeoutMs) throw purchaseInProgress("processing");
     await sleep(delay);
-    waited += delay;
+    // The pauses, or the time that really passed when the polls themselves were slow.
+    waited = Math.max(waited + delay, performance.now() - started);
     delay = Math.min(delay * 2, 1000);
   }
 }

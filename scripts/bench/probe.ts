@@ -23,7 +23,7 @@ function cpuMsOf(pid: number): number | null {
   }
 }
 
-function processGroup(pid: number): number | null {
+export function processGroup(pid: number): number | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
@@ -32,7 +32,7 @@ function processGroup(pid: number): number | null {
   }
 }
 
-function commandOf(pid: number): string {
+export function commandOf(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
   } catch {
@@ -40,7 +40,7 @@ function commandOf(pid: number): string {
   }
 }
 
-function allPids(): number[] {
+export function allPids(): number[] {
   try {
     return fs
       .readdirSync("/proc")

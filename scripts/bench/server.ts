@@ -25,6 +25,8 @@ export interface ServerSettings {
   requestMetrics: boolean;
   /** Where the sandbox posts its webhooks; unset, they are handed over in process. */
   sandboxWebhookUrl?: string;
+  /** The address fans use (a balancer in front); unset, the server's own. */
+  publicUrl?: string;
 }
 
 export interface RunningServer {
@@ -72,8 +74,9 @@ export function freePort(): Promise<number> {
  * point it at real services are blanked, so a developer's shell cannot leak them in
  * (Next does not let a `.env` file override a variable that is set, even to "").
  */
-function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
+export function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
   const origin = `http://127.0.0.1:${s.port}`;
+  const publicUrl = s.publicUrl ?? origin;
   const inherited = { ...process.env };
   // The server's own default unless the run names a size.
   delete inherited.DATABASE_POOL_MAX;
@@ -81,10 +84,10 @@ function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
     ...(s.poolMax === null ? {} : { DATABASE_POOL_MAX: String(s.poolMax) }),
     ...inherited,
     PORT: String(s.port),
-    APP_URL: origin,
+    APP_URL: publicUrl,
     KOEPON_INTERNAL_URL: origin,
     ...(s.sandboxWebhookUrl ? { SANDBOX_WEBHOOK_URL: s.sandboxWebhookUrl } : {}),
-    JWT_ISSUER: origin,
+    JWT_ISSUER: publicUrl,
     DATABASE_URL: s.databaseUrl ?? "",
     REDIS_URL: s.redisUrl ?? "",
     RATE_LIMIT_BRIDGE_PORT: String(s.bridgePort),

@@ -19,6 +19,8 @@ export interface LoadResult {
   successAtMs: number[];
   /** Pulls (1 or 10 each) sent, retries included. */
   pullsSent: number;
+  /** Purchases whose last attempt still failed in a way worth retrying: the client gave up. */
+  abandoned: number;
 }
 
 const REQUEST_TIMEOUT_MS = 20_000;
@@ -55,7 +57,9 @@ async function attempt(
     const text = await res.text();
     if (res.status === 201 || res.status === 200) return { label: String(res.status), ok: true, retry: false };
     const l = label(res.status, text);
-    return { label: l, ok: false, retry: res.status === 503 || res.status === 429 || res.status === 409 };
+    // 502/504: a proxy in front lost the server mid-answer; the same key makes a retry safe.
+    const retry = [409, 429, 502, 503, 504].includes(res.status);
+    return { label: l, ok: false, retry };
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code;
     if ((err as Error).name === "TimeoutError") return { label: "hang", ok: false, retry: true };
@@ -78,7 +82,7 @@ export async function runLoad(options: {
   seconds: number;
   keyPrefix: string;
 }): Promise<LoadResult> {
-  const result: LoadResult = { requests: 0, succeeded: 0, failed: {}, successAtMs: [], pullsSent: 0 };
+  const result: LoadResult = { requests: 0, succeeded: 0, failed: {}, successAtMs: [], pullsSent: 0, abandoned: 0 };
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   let n = 0;
@@ -100,6 +104,10 @@ export async function runLoad(options: {
         }
         result.failed[r.label] = (result.failed[r.label] ?? 0) + 1;
         if (!r.retry) break;
+        if (a === RETRIES) {
+          result.abandoned++;
+          break;
+        }
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** a));
       }
     }

@@ -189,6 +189,16 @@ describe("failed payments", () => {
     // A replay waits (bounded) and then says the same, without charging.
     const replay = await apiError(payAndPull(deps({ wait: { timeoutMs: 50, sleep: async () => {} } }), request));
     expect(replay.code).toBe("purchase_in_progress");
+
+    // By default the wait ends after 5 s, under the 20-30 s clients and proxies give an
+    // answer: a reservation whose process died never settles, and the client must hear so.
+    let slept = 0;
+    const defaultWait = await apiError(
+      payAndPull(deps({ wait: { sleep: async (ms) => void (slept += ms) } }), request),
+    );
+    expect(defaultWait.code).toBe("purchase_in_progress");
+    expect(slept).toBeGreaterThanOrEqual(5_000);
+    expect(slept).toBeLessThan(6_000);
   });
 
   it("hands out the provider's next-action URL (402) and again on replay", async () => {
