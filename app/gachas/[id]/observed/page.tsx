@@ -65,9 +65,7 @@ export default async function ObservedPage({ params }: Props) {
         </p>
       ) : (
         <>
-          <p data-testid="observed-summary" role="status">
-            {t.flaggedSummary(observed.flagged, observed.comparisons)}
-          </p>
+          <p data-testid="observed-summary">{t.flaggedSummary(observed.flagged, observed.comparisons)}</p>
           {observed.slots.map((slot) => {
             const heading = t.slotHeading[slot.slot];
             return (
