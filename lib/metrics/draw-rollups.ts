@@ -8,10 +8,12 @@ import "server-only";
  * Like the per-minute series it recomputes rather than adds: every run recounts each
  * hour its window touches, from the hour's first instant, and upserts the count by
  * (hour, rate table, slot, item), so concurrent or repeated runs write one right value.
- * Its window starts an hour (aligned) before its watermark less the late-commit
+ * Its window starts at the hour (aligned) of its watermark less the late-commit
  * lookback, with no catch-up limit: the page counts every draw since a campaign opened,
- * so a job that was stopped for weeks recounts all of it, and the first run counts
- * everything already drawn.
+ * so a job that was stopped for weeks recounts all of it, and the first run starts at
+ * the first pull ever stamped. A run reaches at most CATCH_UP_STEP_DAYS past where it
+ * starts, so catching up over a long history is a series of bounded runs, one a minute,
+ * and the page says how far the count has got.
  */
 import type { Database } from "../db";
 import { asService } from "../db/session";
@@ -20,6 +22,8 @@ import { LOOKBACK_MINUTES } from "./rollups";
 export const DRAWS_JOB = "rollups-draws";
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+/** The longest stretch of pulls one run recounts. */
+export const CATCH_UP_STEP_DAYS = 31;
 
 /**
  * The draws of every pull stamped in [$1, $2), by hour. A 10-pull's 10th result is
@@ -49,12 +53,20 @@ export async function rollUpDraws(db: Database, options: { now: Date }): Promise
     const [mark] = await tx.query<{ done_until: Date }>("select done_until from public.job_watermarks where job = $1", [
       DRAWS_JOB,
     ]);
+    let resumeAt: number;
+    if (mark) {
+      resumeAt = mark.done_until.getTime() - LOOKBACK_MINUTES * MINUTE;
+    } else {
+      const [first] = await tx.query<{ at: Date | null }>("select min(created_at) as at from public.pulls");
+      resumeAt = first?.at?.getTime() ?? minute;
+    }
+    // Whole hours: a bucket is always recounted from its start, never from a partial window.
+    const from = new Date(Math.floor(resumeAt / HOUR) * HOUR);
     // An instance with a slow clock counts as far as the last run did, never less: a
     // shorter recount of the last hour would write a smaller figure over a right one.
-    const to = new Date(Math.max(minute, mark?.done_until.getTime() ?? 0));
-    // Whole hours: a bucket is always recounted from its start, never from a partial window.
-    const resumeAt = mark ? mark.done_until.getTime() - LOOKBACK_MINUTES * MINUTE : 0;
-    const from = new Date(Math.floor(resumeAt / HOUR) * HOUR);
+    const to = new Date(
+      Math.max(Math.min(minute, from.getTime() + CATCH_UP_STEP_DAYS * 86_400_000), mark?.done_until.getTime() ?? 0),
+    );
 
     // Sorted, so concurrent runners take the rows' locks in one order and never deadlock.
     const written = await tx.query(

@@ -13,7 +13,7 @@ import { ITEM_MIN_EXPECTED_DRAWS, readObservedRates, type ObservedRates } from "
 import type { RateEntry } from "@/lib/gacha/rate-table";
 import { PPM_TOTAL, type Rarity, type Slot } from "@/lib/gacha/types";
 import { wilsonInterval } from "@/lib/gacha/wilson";
-import { rollUpDraws } from "@/lib/metrics/draw-rollups";
+import { CATCH_UP_STEP_DAYS, DRAWS_JOB, rollUpDraws } from "@/lib/metrics/draw-rollups";
 import { JOBS } from "@/lib/ops/jobs";
 import { useAppDatabase } from "../helpers/app-db";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -267,6 +267,36 @@ describe("observed versus disclosed rates", () => {
       expect(response.status).toBe(404);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("campaign_not_found");
     }
+  });
+
+  it("starts at the first pull ever made and catches up a long history in bounded steps, the page saying how far", async () => {
+    const history = await fx.createApprovedCampaign(db, vtuber);
+    const now = later();
+    const day = 86_400_000;
+    await fx.buyAt(db, fan, history, 1, new Date(now.getTime() - 100 * day));
+    await fx.buyAt(db, fan, history, 10, new Date(now.getTime() - 10 * day));
+    const others = (await readObservedRates(db, honest.campaign.id, new Date()))!;
+    // As on a database that had pulls before this job existed.
+    await db.query("delete from public.job_watermarks where job = $1", [DRAWS_JOB]);
+
+    const first = await rollUpDraws(db, { now });
+    expect(first.from.getTime()).toBe(Math.floor((now.getTime() - 100 * day) / 3_600_000) * 3_600_000);
+    expect(first.to.getTime()).toBe(first.from.getTime() + CATCH_UP_STEP_DAYS * day);
+    const partial = (await readObservedRates(db, history.campaign.id, new Date()))!;
+    expect(partial.draws.total).toBe(1);
+    expect(partial.countedUntil).toEqual(first.to);
+
+    let runs = 1;
+    for (let run = first; run.to.getTime() < Math.floor(now.getTime() / 60_000) * 60_000; runs++) {
+      run = await rollUpDraws(db, { now });
+    }
+    expect(runs).toBe(Math.ceil(100 / CATCH_UP_STEP_DAYS));
+    const done = (await readObservedRates(db, history.campaign.id, new Date()))!;
+    expect(done.draws.total).toBe(11);
+    expectMatchesRaw(done, await rawCounts(history.campaign.id), history.rateTable.entries);
+    // Recounting every other campaign's hours on the way changed none of them.
+    const again = (await readObservedRates(db, honest.campaign.id, new Date()))!;
+    expect({ ...again, countedUntil: null }).toEqual({ ...others, countedUntil: null });
   });
 
   it("keeps the rollup table itself away from visitors and other VTubers (RLS)", async () => {
