@@ -59,6 +59,7 @@ async function catalog(request: APIRequestContext): Promise<Catalog> {
       `/vtubers/${slug}`,
       `/gachas/${gachaId}`,
       `/gachas/${gachaId}/odds`,
+      `/gachas/${gachaId}/observed`,
       "/legal/terms",
       "/legal/privacy",
       "/legal/tokushoho",
@@ -66,6 +67,7 @@ async function catalog(request: APIRequestContext): Promise<Catalog> {
     apis: [
       "/api/gachas",
       `/api/gachas/${gachaId}`,
+      `/api/gachas/${gachaId}/observed`,
       "/api/vtubers",
       `/api/vtubers/${slug}`,
       `/api/vtubers/${slug}/exchange`,

@@ -15,7 +15,7 @@ export type RouteClass =
   | "static-asset"
   /** Catalog reads: the same JSON for everyone (read as the anonymous role). */
   | "catalog-api"
-  /** Pages a signed-out visitor sees the same as every other: home, VTuber, campaign, odds, legal. */
+  /** Pages a signed-out visitor sees the same as every other: home, VTuber, campaign, odds, observed rates, legal. */
   | "public-page"
   /** The caller's own things, sign-in and file handouts. */
   | "personal"
@@ -79,6 +79,7 @@ const CLASSES: readonly { cls: RouteClass; paths: readonly RegExp[]; readsOnly?:
     paths: [
       exact("/api/gachas"),
       exact(`/api/gachas/${SEGMENT}`),
+      exact(`/api/gachas/${SEGMENT}/observed`),
       exact("/api/vtubers"),
       exact(`/api/vtubers/${SEGMENT}`),
       exact(`/api/vtubers/${SEGMENT}/exchange`),
@@ -92,6 +93,7 @@ const CLASSES: readonly { cls: RouteClass; paths: readonly RegExp[]; readsOnly?:
       exact(`/vtubers/${SEGMENT}`),
       exact(`/gachas/${SEGMENT}`),
       exact(`/gachas/${SEGMENT}/odds`),
+      exact(`/gachas/${SEGMENT}/observed`),
       exact(`/legal/${SEGMENT}`),
     ],
   },

@@ -117,6 +117,18 @@ export interface ContentUploads {
   vtuber_id: string;
 }
 
+export interface DrawRollups {
+  bucket: Timestamp;
+  campaign_id: string;
+  computed_at: Generated<Timestamp>;
+  draws: number;
+  id: Generated<number>;
+  item_id: string;
+  rarity: string;
+  rate_table_id: string;
+  slot: string;
+}
+
 export interface ExchangeItems {
   available_from: Timestamp | null;
   available_until: Timestamp | null;
@@ -414,6 +426,7 @@ export interface DB {
   campaigns: Campaigns;
   content_files: ContentFiles;
   content_uploads: ContentUploads;
+  draw_rollups: DrawRollups;
   exchange_items: ExchangeItems;
   exchanges: Exchanges;
   gacha_items: GachaItems;

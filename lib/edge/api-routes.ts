@@ -39,6 +39,7 @@ export const API_ROUTES: readonly { path: string; methods: readonly HttpMethod[]
   { path: "/api/files/[token]", methods: ["GET", "HEAD"] },
   { path: "/api/gachas", methods: ["GET"] },
   { path: "/api/gachas/[id]", methods: ["GET"] },
+  { path: "/api/gachas/[id]/observed", methods: ["GET"] },
   { path: "/api/gachas/[id]/pulls", methods: ["POST"] },
   { path: "/api/health", methods: ["GET"] },
   { path: "/api/health/ready", methods: ["GET"] },

@@ -10,6 +10,7 @@ import { getConfig } from "../config";
 import type { Database } from "../db";
 import { compactHours } from "../metrics/compaction";
 import { emitToDatadog } from "../metrics/datadog";
+import { rollUpDraws } from "../metrics/draw-rollups";
 import { rollUpMinutes } from "../metrics/rollups";
 
 export interface Job {
@@ -19,7 +20,11 @@ export interface Job {
 }
 
 export const JOBS = {
-  rollups: { schedule: "* * * * *", run: (db, now) => rollUpMinutes(db, { now }) },
+  // The business series per minute, then the draws per hour the public observed-rates page reads.
+  rollups: {
+    schedule: "* * * * *",
+    run: async (db, now) => ({ ...(await rollUpMinutes(db, { now })), draws: await rollUpDraws(db, { now }) }),
+  },
   // Hourly on Vercel; every minute in-process, where a run with nothing to fold is one cheap query.
   "rollups-hourly": { schedule: "7 * * * *", run: (db, now) => compactHours(db, { now }) },
   // After the rollups (jobs run in this order), so the rules read the minute just written.

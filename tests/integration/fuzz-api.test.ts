@@ -41,6 +41,7 @@ import * as cron from "@/app/api/cron/[job]/route";
 import * as exchange from "@/app/api/exchange/[itemId]/route";
 import * as files from "@/app/api/files/[token]/route";
 import * as gachaPulls from "@/app/api/gachas/[id]/pulls/route";
+import * as gachaObserved from "@/app/api/gachas/[id]/observed/route";
 import * as gacha from "@/app/api/gachas/[id]/route";
 import * as gachas from "@/app/api/gachas/route";
 import * as healthReady from "@/app/api/health/ready/route";
@@ -116,6 +117,7 @@ const MODULES: Record<string, object> = {
   "/api/files/[token]": files,
   "/api/gachas": gachas,
   "/api/gachas/[id]": gacha,
+  "/api/gachas/[id]/observed": gachaObserved,
   "/api/gachas/[id]/pulls": gachaPulls,
   "/api/health": health,
   "/api/health/ready": healthReady,

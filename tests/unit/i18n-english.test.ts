@@ -10,6 +10,7 @@ import { en } from "@/lib/i18n/dictionaries/en";
 import { errorMessages } from "@/lib/i18n/dictionaries/error-messages";
 import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { historyMessagesFor } from "@/lib/i18n/dictionaries/history";
+import { observedMessagesFor } from "@/lib/i18n/dictionaries/observed";
 import { ja } from "@/lib/i18n/dictionaries/ja";
 import { medalsMessagesFor } from "@/lib/i18n/dictionaries/medals";
 import { rewardsMessagesFor } from "@/lib/i18n/dictionaries/rewards";
@@ -44,6 +45,7 @@ const DICTIONARIES: [name: string, japanese: unknown, english: unknown][] = [
   ["rewards", rewardsMessagesFor("ja"), rewardsMessagesFor("en")],
   ["medals", medalsMessagesFor("ja"), medalsMessagesFor("en")],
   ["history", historyMessagesFor("ja"), historyMessagesFor("en")],
+  ["observed", observedMessagesFor("ja"), observedMessagesFor("en")],
   ["error page", errorMessages.ja, errorMessages.en],
 ];
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { OddsSlotTables } from "@/app/_components/odds-slot-tables";
 import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
+import { observedMessagesFor } from "@/lib/i18n/dictionaries/observed";
 import { formatYen } from "@/lib/i18n/format";
 import { getLocale } from "@/lib/i18n/server";
 import { loadGacha } from "../load-gacha";
@@ -21,7 +22,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
  */
 export default async function OddsPage({ params }: Props) {
   const gacha = await loadGacha((await params).id);
-  const t = gachaMessagesFor(await getLocale());
+  const locale = await getLocale();
+  const t = gachaMessagesFor(locale);
   const o = t.odds;
   const names = new Map(gacha.items.map((item) => [item.id, item.name]));
   const { odds } = gacha;
@@ -34,6 +36,11 @@ export default async function OddsPage({ params }: Props) {
       </h1>
       <p>{o.lead}</p>
       <p className="note odds__version">{o.tableVersion(gacha.rateTable.version, gacha.rateTable.contentHash)}</p>
+      <p>
+        <Link href={`/gachas/${gacha.id}/observed`} className="odds-link">
+          {observedMessagesFor(locale).linkFromOdds}
+        </Link>
+      </p>
 
       <OddsSlotTables slot={odds.slots.regular} slotKey="regular" heading={o.regularHeading} itemNames={names} t={t} />
       <OddsSlotTables
