@@ -94,13 +94,19 @@ function queryOf(rule: AlertRule, env: string): { type: MonitorDefinition["type"
       };
     }
     case "probe": {
-      const event =
-        rule.dependency === "limiter_store"
-          ? "@event:ratelimit.store_unavailable"
-          : "@event:alert.dependency_unreachable @dependency:database";
+      // The gate logs one line per failed limiter check, so the log count is the same
+      // figure as the rule's reported failures; the database probe's own line otherwise.
+      if (rule.reported) {
+        const { windowMinutes, atLeast } = rule.reported;
+        return {
+          type: "log alert",
+          query: `logs("service:koepon ${scope} @event:ratelimit.store_unavailable").index("*").rollup("count").last("${windowMinutes}m") >= ${atLeast}`,
+          critical: atLeast,
+        };
+      }
       return {
         type: "log alert",
-        query: `logs("service:koepon ${scope} ${event}").index("*").rollup("count").last("5m") > 0`,
+        query: `logs("service:koepon ${scope} @event:alert.dependency_unreachable @dependency:${rule.dependency}").index("*").rollup("count").last("5m") > 0`,
         critical: 0,
       };
     }

@@ -19,6 +19,7 @@ import { getSigningKey } from "../auth/keys";
 import type { AuthConfig, RateLimitConfig } from "../config";
 import type { Database } from "../db";
 import { GATE_SIGNALS_PATH, signalKey, type GateSignalsAnswer } from "../ratelimit/signals";
+import { TIERS } from "../ratelimit/tiers";
 import { writeSignalRows, type SignalRow } from "./signals";
 
 /** The instance id of the counts read from the shared store. */
@@ -85,12 +86,13 @@ async function fromGate(options: CollectOptions): Promise<{ instanceId: string; 
   };
 }
 
-/** A minute's `<metric>|<tier>` counts as rows; anything else in the hash is ignored. */
+/** A minute's `<metric>|<tier>` counts as rows; anything else (an unknown tier too) is ignored. */
 function rowsOf(minute: number, counts: Record<string, unknown>): SignalRow[] {
   return Object.entries(counts).flatMap(([field, value]) => {
     const [metric, tier] = field.split("|");
     const n = Number(value);
-    if ((metric !== "ratelimit.refusals" && metric !== "ratelimit.store_failures") || !tier || !(n > 0)) return [];
+    if (metric !== "ratelimit.refusals" && metric !== "ratelimit.store_failures") return [];
+    if (!tier || !Object.hasOwn(TIERS, tier) || !(n > 0)) return [];
     return [{ metric, bucket: new Date(minute).toISOString(), tag: `tier:${tier}`, value: n }];
   });
 }

@@ -149,7 +149,7 @@ describe("npm run ops:monitors", () => {
     expect(byRule.get("limiter_store_unreachable")).toMatchObject({
       type: "log alert",
       query:
-        'logs("service:koepon env:production @event:ratelimit.store_unavailable").index("*").rollup("count").last("5m") > 0',
+        'logs("service:koepon env:production @event:ratelimit.store_unavailable").index("*").rollup("count").last("5m") >= 20',
     });
     expect(byRule.get("error_rate_high")!.message).toContain("@pagerduty-K");
     expect(byRule.get("error_rate_high")!.priority).toBe(1);

@@ -14,10 +14,14 @@ import { loadConfig } from "@/lib/config";
 import type { Database } from "@/lib/db";
 import { asService } from "@/lib/db/session";
 import { createGate } from "@/lib/edge/gate";
+import { emitToDatadog, newEmitterState } from "@/lib/metrics/datadog";
 import { collectGateSignals, STORE_INSTANCE } from "@/lib/metrics/gate-signals";
+import { renderPrometheus } from "@/lib/metrics/prometheus";
+import { businessSnapshot } from "@/lib/metrics/snapshot";
 import { startBridge } from "@/lib/ratelimit/bridge/server";
 import { createRateLimiter } from "@/lib/ratelimit/limiter";
 import { GATE_SIGNALS_PATH } from "@/lib/ratelimit/signals";
+import { startIntakeServer } from "../helpers/datadog-intake-server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import {
   START,
@@ -34,6 +38,7 @@ import {
 const APP = "https://koepon.example";
 const config = loadConfig({ APP_URL: APP, NODE_ENV: "test" });
 const HOUR = 3_600_000;
+const DD_KEY = "0123456789abcdef0123456789abcdef";
 
 let database: TestDatabase;
 let db: Database;
@@ -137,6 +142,34 @@ describe(`rate-limit refusals through the gate (${storeKind})`, () => {
     await collect();
     expect(await counted("ratelimit.refusals")).toEqual({ "tier:gacha": 7, "tier:mail": 3 });
     expect(await counted("ratelimit.store_failures")).toEqual({});
+
+    // Prometheus: the JST day's counts per tier.
+    const samples = await businessSnapshot(db, { now: new Date(START), env: "test" });
+    const text = renderPrometheus(samples, []);
+    expect(text).toContain('ratelimit_refusals{env="test",tier="gacha"} 7');
+    expect(text).toContain('ratelimit_refusals{env="test",tier="mail"} 3');
+    // Datadog: one count per tier for the minute, accepted by the local intake.
+    const intake = await startIntakeServer({ apiKey: DD_KEY, now: START + 2 * 60_000 });
+    try {
+      const run = await emitToDatadog(db, {
+        now: new Date(START + 2 * 60_000),
+        env: "test",
+        config: { apiKey: DD_KEY, site: "ap1.datadoghq.com", apiUrl: intake.url, hostname: "web-1" },
+        requests: { answers: new Map(), latency: new Map() },
+        state: newEmitterState(),
+        post: { sleep: async () => {}, timeoutMs: 5_000 },
+      });
+      expect(run).toMatchObject({ failed: 0, dropped: 0, business: true });
+      const refusals = intake.series.filter((x) => x.metric === "ratelimit.refusals");
+      expect(
+        refusals.map((x) => [x.tags.find((t) => t.startsWith("tier:")), x.points.map((p) => [p.timestamp, p.value])]),
+      ).toEqual([
+        ["tier:gacha", [[Math.floor(START / 60_000) * 60, 7]]],
+        ["tier:mail", [[Math.floor(START / 60_000) * 60, 3]]],
+      ]);
+    } finally {
+      await intake.close();
+    }
   });
 
   it("answers its own counts only to an admin, and only in embedded mode", async () => {
