@@ -5,7 +5,7 @@
  * Next 16 calls this convention deprecated in favour of `proxy.ts`, but `proxy.ts`
  * runs only on Node.js, and the Edge runtime is what this gate is designed for.
  */
-import type { NextRequest } from "next/server";
+import type { NextFetchEvent, NextRequest } from "next/server";
 import { publicKeyResolver } from "./lib/auth/jwks-resolver";
 import { getConfig } from "./lib/config";
 import { createGate } from "./lib/edge/gate";
@@ -13,9 +13,9 @@ import { onOrigin } from "./lib/edge/shareable-page";
 import { createRateLimiter } from "./lib/ratelimit";
 
 // Built on the first request, not at import: the build imports this file without settings.
-let gate: ((request: NextRequest) => Promise<Response>) | undefined;
+let gate: ReturnType<typeof createGate> | undefined;
 
-export default function middleware(request: NextRequest): Promise<Response> {
+export default function middleware(request: NextRequest, event: NextFetchEvent): Promise<Response> {
   if (!gate) {
     const config = getConfig();
     gate = createGate({
@@ -27,7 +27,8 @@ export default function middleware(request: NextRequest): Promise<Response> {
       renderPage: config.sharedPages ? (url, init) => fetch(onOrigin(url, config.internalUrl), init) : undefined,
     });
   }
-  return gate(request);
+  // The limiter's counts reach its store after the answer, not before (lib/ratelimit/signals.ts).
+  return gate(request, (work) => event.waitUntil(work));
 }
 
 export const config = {

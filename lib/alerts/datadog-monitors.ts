@@ -7,11 +7,18 @@
  * how a second run finds and updates it instead of creating another.
  *
  * The queries read the metrics the Datadog emitter sends under the catalogue's names.
+ * A rule with a minimum-volume guard becomes three monitors: its condition and its guard
+ * (each silent, tagged `koepon_rule:<id>.condition` and `.volume`) and a composite
+ * `<condition> && <volume>` that pages, so a quiet night pages nobody in Datadog either.
+ * A composite names its parts by id, so the parts are written first and the JSON file
+ * holds `{{<id>.condition}}`-style placeholders until a sync fills them in.
+ *
  * Differences from the in-app evaluator, because Datadog's query language has no
- * equivalent: monitors have no minimum-volume guard (Datadog's own `require_full_window`
- * and the thresholds stand in), the day rules compare with the same day a week earlier
- * (a change monitor) rather than the 7-day mean, and the dependency rules watch the
- * app's `level: alert` log events (log monitors, which need an unscoped application key).
+ * equivalent: the day rules compare with the same day a week earlier (a change monitor)
+ * rather than the 7-day mean, the failed sign-in spike has only its absolute floor, and
+ * the dependency rules watch the app's `level: alert` log events (log monitors, which
+ * need an unscoped application key): the gate logs every failed store check as it
+ * happens, while its counts reach Datadog only once the store is back.
  */
 import { sendWithRetry, type RetryOptions } from "./http";
 import { ALERT_RULES, type AlertRule } from "./rules";
@@ -20,14 +27,16 @@ export const MANAGED_TAG = "managed_by:koepon-ops-monitors";
 
 export interface MonitorDefinition {
   name: string;
-  type: "query alert" | "log alert";
+  type: "query alert" | "log alert" | "composite";
+  /** A composite's names its parts as `{{<rule>.condition}}`, replaced by their ids on sync. */
   query: string;
   message: string;
   tags: string[];
   /** 1 (highest) … 5. */
   priority: number;
   options: {
-    thresholds: { critical: number };
+    /** Absent on a composite: its parts carry the thresholds. */
+    thresholds?: { critical: number };
     notify_no_data: boolean;
     require_full_window: boolean;
     include_tags: boolean;
@@ -85,48 +94,130 @@ function queryOf(rule: AlertRule, env: string): { type: MonitorDefinition["type"
       };
     }
     case "probe": {
-      const event =
-        rule.dependency === "limiter_store"
-          ? "@event:ratelimit.store_unavailable"
-          : "@event:alert.dependency_unreachable @dependency:database";
+      // The gate logs one line per failed limiter check, so the log count is the same
+      // figure as the rule's reported failures; the database probe's own line otherwise.
+      if (rule.reported) {
+        const { windowMinutes, atLeast } = rule.reported;
+        return {
+          type: "log alert",
+          query: `logs("service:koepon ${scope} @event:ratelimit.store_unavailable").index("*").rollup("count").last("${windowMinutes}m") >= ${atLeast}`,
+          critical: atLeast,
+        };
+      }
       return {
         type: "log alert",
-        query: `logs("service:koepon ${scope} ${event}").index("*").rollup("count").last("5m") > 0`,
+        query: `logs("service:koepon ${scope} @event:alert.dependency_unreachable @dependency:${rule.dependency}").index("*").rollup("count").last("5m") > 0`,
         critical: 0,
       };
     }
   }
 }
 
+/**
+ * The rule's minimum-volume guard as a query that holds while the volume is enough;
+ * null for a rule without one (or whose threshold is its own floor).
+ */
+function volumeOf(rule: AlertRule, env: string): { query: string; critical: number } | null {
+  const scope = `env:${env}`;
+  switch (rule.kind) {
+    case "share":
+    case "latency":
+      return {
+        query: `sum(last_${rule.windowMinutes}m):sum:http.requests{${scope}}.as_count() >= ${rule.minRequests}`,
+        critical: rule.minRequests,
+      };
+    case "drop":
+      if (rule.compare === "hour_week_ago") {
+        return {
+          query: `sum(last_1h):week_before(sum:${rule.metric}{${scope}}.as_count()) >= ${rule.minBaseline}`,
+          critical: rule.minBaseline,
+        };
+      }
+      // DAU: the 7-day mean; conversion: the day's active users.
+      return {
+        query:
+          rule.metric === "users.active.daily"
+            ? `avg(last_1w):avg:users.active.daily{${scope}} >= ${rule.minBaseline}`
+            : `avg(last_1d):avg:users.active.daily{${scope}} >= ${rule.minBaseline}`,
+        critical: rule.minBaseline,
+      };
+    case "count":
+    case "probe":
+      return null;
+  }
+}
+
+/** The placeholder a composite's query uses for one of its parts. */
+export const partRef = (ruleId: string, part: "condition" | "volume") => `{{${ruleId}.${part}}}`;
+
 export function monitorDefinitions(
   options: MonitorOptions,
   rules: readonly AlertRule[] = ALERT_RULES,
 ): MonitorDefinition[] {
-  return rules.map((rule) => {
+  const parts: MonitorDefinition[] = [];
+  const paging = rules.map((rule): MonitorDefinition => {
     const { type, query, critical } = queryOf(rule, options.env);
     const handle = rule.destination === "pagerduty" ? options.pagerdutyHandle : options.slackHandle;
+    const tags = (key: string) => ["service:koepon", `env:${options.env}`, MANAGED_TAG, `koepon_rule:${key}`];
+    const queryOptions = (critical: number, of: MonitorDefinition["type"]) => ({
+      thresholds: { critical },
+      notify_no_data: false,
+      require_full_window: rule.kind === "share" || rule.kind === "latency",
+      include_tags: true,
+      // Business figures arrive once a minute from the rollups job; give them a minute.
+      ...(of === "query alert" ? { evaluation_delay: 60 } : {}),
+    });
+    const message = [
+      `{{#is_alert}}${rule.title} (${rule.severity}). Guard: ${rule.guard}.{{/is_alert}}`,
+      `{{#is_recovery}}${rule.title}: recovered.{{/is_recovery}}`,
+      `The app raises the same rule itself (rule \`${rule.id}\`, admin console). ${handle}`,
+    ].join("\n");
+    const renotify = rule.severity === "critical" ? { renotify_interval: 60 } : {};
+    const volume = volumeOf(rule, options.env);
+    if (volume === null) {
+      return {
+        name: `[Koepon!] ${rule.title}`,
+        type,
+        query,
+        message,
+        tags: tags(rule.id),
+        priority: PRIORITY[rule.severity],
+        options: { ...queryOptions(critical, type), ...renotify },
+      };
+    }
+    // The parts notify nobody: only the composite pages.
+    parts.push(
+      {
+        name: `[Koepon!] ${rule.title} (condition)`,
+        type,
+        query,
+        message: `Part of the composite monitor of rule \`${rule.id}\`; it notifies nobody itself.`,
+        tags: tags(`${rule.id}.condition`),
+        priority: PRIORITY[rule.severity],
+        options: queryOptions(critical, type),
+      },
+      {
+        name: `[Koepon!] ${rule.title} (volume guard)`,
+        type: "query alert",
+        query: volume.query,
+        message: `The volume guard of rule \`${rule.id}\` (${rule.guard}); it notifies nobody itself.`,
+        tags: tags(`${rule.id}.volume`),
+        priority: PRIORITY[rule.severity],
+        options: { ...queryOptions(volume.critical, "query alert"), require_full_window: false },
+      },
+    );
     return {
       name: `[Koepon!] ${rule.title}`,
-      type,
-      query,
-      message: [
-        `{{#is_alert}}${rule.title} (${rule.severity}). In-app guard: ${rule.guard}.{{/is_alert}}`,
-        `{{#is_recovery}}${rule.title}: recovered.{{/is_recovery}}`,
-        `The app raises the same rule itself (rule \`${rule.id}\`, admin console). ${handle}`,
-      ].join("\n"),
-      tags: ["service:koepon", `env:${options.env}`, MANAGED_TAG, `koepon_rule:${rule.id}`],
+      type: "composite",
+      query: `${partRef(rule.id, "condition")} && ${partRef(rule.id, "volume")}`,
+      message,
+      tags: tags(rule.id),
       priority: PRIORITY[rule.severity],
-      options: {
-        thresholds: { critical },
-        notify_no_data: false,
-        require_full_window: rule.kind === "share" || rule.kind === "latency",
-        include_tags: true,
-        // Business figures arrive once a minute from the rollups job; give them a minute.
-        ...(type === "query alert" ? { evaluation_delay: 60 } : {}),
-        ...(rule.severity === "critical" ? { renotify_interval: 60 } : {}),
-      },
+      options: { notify_no_data: false, require_full_window: false, include_tags: true, ...renotify },
     };
   });
+  // Parts first: a composite can only name monitors that exist.
+  return [...parts, ...paging];
 }
 
 export interface DatadogApi {
@@ -182,12 +273,25 @@ export async function syncMonitors(api: DatadogApi, definitions: readonly Monito
   for (const definition of definitions) {
     const rule = definition.tags.find((t) => t.startsWith("koepon_rule:"))!.slice("koepon_rule:".length);
     wanted.add(rule);
+    // A composite's parts were synced before it (monitorDefinitions orders them so).
+    const body =
+      definition.type === "composite"
+        ? {
+            ...definition,
+            query: definition.query.replace(/\{\{([a-z0-9_.]+)\}\}/g, (_, key: string) => {
+              const part = byRule.get(key);
+              if (part === undefined) throw new Error(`composite monitor of ${rule}: no monitor for ${key}`);
+              return String(part);
+            }),
+          }
+        : definition;
     const id = byRule.get(rule);
     if (id === undefined) {
-      await call("POST", "/api/v1/monitor", definition);
+      const created = (await call("POST", "/api/v1/monitor", body)) as { id: number };
+      byRule.set(rule, created.id);
       outcome.created.push(rule);
     } else {
-      await call("PUT", `/api/v1/monitor/${id}`, definition);
+      await call("PUT", `/api/v1/monitor/${id}`, body);
       outcome.updated.push(rule);
     }
   }

@@ -55,7 +55,7 @@ export async function judge(rule: AlertRule, tx: Queryable, now: Date, probes: P
     case "drop":
       return judgeDrop(rule, tx, now);
     case "probe":
-      return judgeProbe(rule, now, probes);
+      return judgeProbe(rule, tx, now, probes);
   }
 }
 
@@ -181,31 +181,47 @@ async function judgeDrop(rule: Of<"drop">, tx: Queryable, now: Date): Promise<Ju
   };
 }
 
-async function judgeProbe(rule: Of<"probe">, now: Date, probes: Probes): Promise<Judgement> {
-  const window = { from: now, to: now };
+async function judgeProbe(rule: Of<"probe">, tx: Queryable, now: Date, probes: Probes): Promise<Judgement> {
+  let failure: string | null = null;
   try {
     await probes[rule.dependency]();
-    return {
-      firing: false,
-      value: 0,
-      threshold: 1,
-      volume: null,
-      belowGuard: false,
-      window,
-      summary: `${rule.dependency} reachable`,
-    };
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    failure = err instanceof Error ? err.message : String(err);
     // Every failed probe is a log line too: Datadog's log monitor for the rule counts these.
-    log("alert", "alert.dependency_unreachable", { dependency: rule.dependency, error: reason });
+    log("alert", "alert.dependency_unreachable", { dependency: rule.dependency, error: failure });
+  }
+  if (failure !== null) {
     return {
       firing: true,
       value: 1,
       threshold: 1,
       volume: null,
       belowGuard: false,
-      window,
-      summary: `${rule.dependency} unreachable: ${reason.slice(0, 300)}`,
+      window: { from: now, to: now },
+      summary: `${rule.dependency} unreachable: ${failure.slice(0, 300)}`,
     };
   }
+  if (!rule.reported) {
+    return {
+      firing: false,
+      value: 0,
+      threshold: 1,
+      volume: null,
+      belowGuard: false,
+      window: { from: now, to: now },
+      summary: `${rule.dependency} reachable`,
+    };
+  }
+  const { signal, windowMinutes, atLeast } = rule.reported;
+  const window = closedWindow(now, windowMinutes);
+  const seen = total(await signalSums(tx, signal, window));
+  return {
+    firing: seen >= atLeast,
+    value: seen,
+    threshold: atLeast,
+    volume: seen,
+    belowGuard: seen < atLeast,
+    window,
+    summary: `${rule.dependency} reachable from here; ${seen} ${signal} in ${windowMinutes} min (fires at ${atLeast})`,
+  };
 }

@@ -1,10 +1,11 @@
 /**
- * One outbound call to an alerting or monitoring API, retried the way their documents
- * ask: on 429 (after `Retry-After` when given) and on 5xx or no answer, with exponential
- * backoff, a timeout per attempt, and a bounded number of attempts so an evaluation
- * never hangs on a receiver. A 4xx other than 429 is final: the request is wrong and
- * sending it again cannot help.
+ * One outbound call to an alerting or monitoring API (PagerDuty, Slack, Datadog's
+ * monitors API), retried as their documents ask: on 429 (after `Retry-After`) and on
+ * 5xx or no answer, through the shared retry (lib/http/retry.ts), with a bounded number
+ * of attempts so an evaluation never hangs on a receiver. A 4xx other than 429 is
+ * final: the request is wrong and sending it again cannot help.
  */
+import { fetchWithRetry, RETRY_429_5XX } from "../http/retry";
 
 export interface RetryOptions {
   /** @default 4 */
@@ -36,37 +37,25 @@ export class HttpSendError extends Error {
   }
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Sends until an answer that is not worth retrying; throws HttpSendError when none came or the last was 429/5xx. */
 export async function sendWithRetry(
   url: string,
   init: { method: string; headers: Record<string, string>; body?: string },
   options: RetryOptions = {},
 ): Promise<HttpAnswer> {
-  const attempts = options.attempts ?? 4;
-  const sleep = options.sleep ?? defaultSleep;
-  const maxWait = options.maxWaitMs ?? 30_000;
-  for (let attempt = 1; ; attempt++) {
-    let status: number | null = null;
-    let retryAfter: string | null = null;
-    let failure: string;
-    try {
-      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
-      const text = await res.text();
-      if (res.status !== 429 && res.status < 500) return { status: res.status, text, attempts: attempt };
-      status = res.status;
-      retryAfter = res.headers.get("retry-after");
-      failure = `answered ${res.status}`;
-    } catch (err) {
-      failure = err instanceof Error ? err.message : String(err);
-    }
-    if (attempt >= attempts) {
-      throw new HttpSendError(`${init.method} ${new URL(url).host}: ${failure} after ${attempt} attempts`, status);
-    }
-    const seconds = retryAfter === null ? NaN : Number(retryAfter);
-    const wait =
-      Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : (options.backoffMs ?? 500) * 2 ** (attempt - 1);
-    await sleep(Math.min(wait, maxWait));
-  }
+  const result = await fetchWithRetry(url, init, {
+    attempts: options.attempts ?? 4,
+    backoffMs: options.backoffMs ?? 500,
+    maxWaitMs: options.maxWaitMs ?? 30_000,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    retryOn: RETRY_429_5XX,
+    sleep: options.sleep,
+  });
+  if (result.answered && !result.exhausted)
+    return { status: result.status, text: result.text, attempts: result.attempts };
+  const failure = result.answered ? `answered ${result.status}` : result.reason;
+  throw new HttpSendError(
+    `${init.method} ${new URL(url).host}: ${failure} after ${result.attempts} attempts`,
+    result.answered ? result.status : null,
+  );
 }

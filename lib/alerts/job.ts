@@ -1,7 +1,7 @@
 import "server-only";
 /**
  * The `alerts` scheduled job, every minute: writes this process's signal counts (so the
- * rules see this instance too), keeps the daily figures the day rules compare, drops
+ * rules see this instance too) and the gate's rate-limit counts, keeps the daily figures the day rules compare, drops
  * signal counts past retention, then evaluates every rule (./incidents.ts). Without a
  * receiver configured, transitions are recorded and logged (`level: alert`).
  */
@@ -10,7 +10,9 @@ import type { Database } from "../db";
 import { asService } from "../db/session";
 import { rollUpDays } from "../metrics/daily-rollups";
 import { RETENTION_DAYS } from "../metrics/rollups";
+import { collectGateSignals } from "../metrics/gate-signals";
 import { flushSignals } from "../metrics/signals";
+import { log } from "../log/logger";
 import { checkReadiness, probesFor, type ProbeName } from "../ops/readiness";
 import { getPaymentProvider } from "../payments/providers";
 import { getStorage } from "../storage";
@@ -31,6 +33,25 @@ export function dependencyProbes(config: Config, db: Database): Probes {
   return { database: check("database"), limiter_store: check("limiter_store") };
 }
 
+/**
+ * The gate's counts, when it can be reached: while the limiter store (or, embedded, the
+ * server) is away they wait where they are, and the rules judge without them meanwhile.
+ */
+async function gateSignals(db: Database, now: Date, config: Config): Promise<number> {
+  try {
+    const { rows } = await collectGateSignals(db, {
+      now,
+      rateLimit: config.rateLimit,
+      internalUrl: config.internalUrl,
+      auth: config.auth,
+    });
+    return rows;
+  } catch (err) {
+    log("warn", "alerts.gate_signals_unavailable", { error: err });
+    return 0;
+  }
+}
+
 export async function alertsJob(
   db: Database,
   now: Date,
@@ -42,6 +63,7 @@ export async function alertsJob(
   const preparation: string[] = [];
   try {
     signalRows = (await flushSignals(db, { now })).rows;
+    signalRows += await gateSignals(db, now, config);
     await rollUpDays(db, { now });
     await asService(db, "metrics-signals", (tx) =>
       tx.query("delete from public.metric_signal_counts where bucket < $1", [

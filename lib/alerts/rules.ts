@@ -67,6 +67,12 @@ interface DropRule {
 interface ProbeRule {
   kind: "probe";
   dependency: "database" | "limiter_store";
+  /**
+   * Also fires on what its users saw: at least `atLeast` failures counted in the last
+   * `windowMinutes` (the gate's failed limiter checks, which also catch a store too slow
+   * for the gate's time limit while the evaluator's probe still gets through).
+   */
+  reported?: { signal: "ratelimit.store_failures"; windowMinutes: number; atLeast: number };
 }
 
 export type RuleCondition = ShareRule | LatencyRule | CountRule | DropRule | ProbeRule;
@@ -202,9 +208,11 @@ export const ALERT_RULES: readonly AlertRule[] = [
     title: "Rate-limit store unreachable",
     kind: "probe",
     dependency: "limiter_store",
+    reported: { signal: "ratelimit.store_failures", windowMinutes: 5, atLeast: 20 },
     destination: "pagerduty",
     severity: "critical",
-    guard: "none: probed on every evaluation (pulls and payments are refused meanwhile)",
+    guard:
+      "the probe fails on any evaluation, or the gate counted at least 20 failed limiter checks in 5 minutes (pulls and payments are refused meanwhile)",
   },
 ];
 

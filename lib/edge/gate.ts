@@ -23,6 +23,7 @@ import { accessTokenOf, hasRole, type AppRole } from "../auth/caller";
 import { authCookieNames, readCookie } from "../auth/cookies";
 import type { Config } from "../config";
 import { clientIp, rateLimitHeaders, tiersFor, type RateLimiter } from "../ratelimit";
+import { GATE_SIGNALS_PATH } from "../ratelimit/signals";
 import { log } from "../log/logger";
 import { apiRouteMethods, isWellFormedPath, KNOWN_METHODS } from "./api-routes";
 import { checkCsrf } from "./csrf";
@@ -75,14 +76,17 @@ const MACHINE_PREFIX = "/api/cron/";
 
 type Caller = { token: VerifiedAccessToken } | { token: null; error: ApiErrorCode | null };
 
-export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Response> {
+/** Work the runtime keeps alive after the answer (`event.waitUntil` in middleware.ts). */
+export type WaitUntil = (work: Promise<unknown>) => void;
+
+export function createGate(deps: GateDeps): (request: NextRequest, waitUntil?: WaitUntil) => Promise<Response> {
   const cookies = authCookieNames(deps.config.auth.cookieSecure);
   const allowedOrigins = [new URL(deps.config.appUrl).origin];
   const development = deps.config.nodeEnv === "development";
   // Supabase's signed URLs point at its own origin; players and viewers load them directly.
   const mediaOrigins = deps.config.storage.kind === "supabase" ? [new URL(deps.config.storage.url).origin] : [];
 
-  return async (request) => {
+  return async (request, waitUntil) => {
     const requestId = requestIdOf(request);
     const nonce = createNonce();
     const { pathname } = request.nextUrl;
@@ -120,6 +124,14 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
     const isMachine = MACHINE_PATHS.includes(pathname) || pathname.startsWith(MACHINE_PREFIX);
     if (isApi && caller.token === null && caller.error && !isMachine) {
       return finish(errorResponse(caller.error, { lang }));
+    }
+
+    // The gate's own rate-limit counts, for the server's jobs in embedded mode
+    // (lib/metrics/gate-signals.ts): they live here, not in the server process.
+    if (pathname === GATE_SIGNALS_PATH && deps.limiter.store === "memory") {
+      if (caller.token === null) return finish(errorResponse("unauthenticated", { lang }));
+      if (!hasRole(caller.token.role, "admin")) return finish(errorResponse("forbidden", { lang }));
+      return finish(Response.json(deps.limiter.signals.snapshot(), { headers: { ...CACHE_POLICY.personal } }));
     }
 
     const area = AREAS.find((a) => a.prefixes.some((p) => pathname === p || pathname.startsWith(`${p}/`)));
@@ -160,6 +172,7 @@ export function createGate(deps: GateDeps): (request: NextRequest) => Promise<Re
           method: request.method,
           pathname,
         }),
+        waitUntil,
       );
       if (decision && !decision.allowed) return finish(refusalResponse(decision, { lang }));
       if (decision) limitHeaders = rateLimitHeaders(decision);

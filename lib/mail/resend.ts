@@ -3,12 +3,13 @@ import "server-only";
  * Resend's HTTP API: `POST {base}/emails` with `Authorization: Bearer <key>` and a JSON
  * body `{from, to: [...], subject, text, html}`; 200 answers `{id}`, errors answer
  * `{statusCode, name, message}`. `Idempotency-Key` makes a retried send go out once.
- * One retry on 429 and 5xx (after `Retry-After`, at most 2 s), then the error is thrown.
+ * One retry on 429, 5xx or no answer (after `Retry-After`, at most 2 s; lib/http/retry.ts),
+ * then the error is thrown: a person is waiting for this mail's page to answer.
  */
+import { fetchWithRetry, RETRY_429_5XX } from "../http/retry";
 import type { MailTransport, OutgoingMail } from "./types";
 
-const TIMEOUT_MS = 10_000;
-const MAX_RETRY_WAIT_MS = 2_000;
+const RETRY = { attempts: 2, backoffMs: 500, maxWaitMs: 2_000, timeoutMs: 10_000, retryOn: RETRY_429_5XX };
 
 export class MailProviderError extends Error {
   constructor(
@@ -22,37 +23,45 @@ export class MailProviderError extends Error {
 }
 
 export function resendTransport(options: { apiKey: string; apiBase: string }): MailTransport {
-  async function post(mail: OutgoingMail): Promise<Response> {
-    return fetch(`${options.apiBase}/emails`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${options.apiKey}`,
-        "content-type": "application/json",
-        "idempotency-key": mail.id,
-      },
-      body: JSON.stringify({ from: mail.from, to: [mail.to], subject: mail.subject, text: mail.text, html: mail.html }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  }
-
   return {
     kind: "resend",
     async send(mail: OutgoingMail) {
-      let response = await post(mail);
-      if (response.status === 429 || response.status >= 500) {
-        const seconds = Number(response.headers.get("retry-after"));
-        await new Promise((r) =>
-          setTimeout(r, Number.isFinite(seconds) ? Math.min(seconds * 1000, MAX_RETRY_WAIT_MS) : 500),
-        );
-        response = await post(mail);
-      }
-      if (response.ok) return;
-      const body = (await response.json().catch(() => ({}))) as { name?: unknown; message?: unknown };
+      const result = await fetchWithRetry(
+        `${options.apiBase}/emails`,
+        {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${options.apiKey}`,
+            "content-type": "application/json",
+            "idempotency-key": mail.id,
+          },
+          body: JSON.stringify({
+            from: mail.from,
+            to: [mail.to],
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+          }),
+        },
+        RETRY,
+      );
+      if (!result.answered) throw result.error;
+      if (result.status >= 200 && result.status < 300) return;
+      const body = parseError(result.text);
       throw new MailProviderError(
-        response.status,
+        result.status,
         typeof body.name === "string" ? body.name : "unknown",
-        typeof body.message === "string" ? body.message : `Resend answered ${response.status}`,
+        typeof body.message === "string" ? body.message : `Resend answered ${result.status}`,
       );
     },
   };
+}
+
+function parseError(text: string): { name?: unknown; message?: unknown } {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
 }

@@ -34,7 +34,7 @@ const TAG_VALUES: Record<TagKey, (value: string) => boolean> = {
   status_class: (v) => /^[1-5]xx$/.test(v),
   campaign_id: (v) => UUID.test(v),
   kind: (v) => v === "single" || v === "ten",
-  tier: (v) => ["anonymous", "user", "vtuber", "admin", "gacha", "payment", "mail"].includes(v),
+  tier: (v) => ["anonymous", "user", "vtuber", "admin", "gacha", "payment", "account", "mail"].includes(v),
 };
 
 export interface MetricDefinition {
@@ -152,17 +152,17 @@ export const SYSTEM_SIGNALS = [
     "ratelimit.refusals",
     "counter",
     "request",
-    "requests",
+    "process",
     ["env", "tier"],
-    "Requests refused with 429, per tier.",
+    "Requests the gate refused with 429, under the tier that refused them.",
   ),
   metric(
     "ratelimit.store_failures",
     "counter",
     "check",
-    "requests",
+    "process",
     ["env", "tier"],
-    "Limiter checks that found the store slow or down, per tier.",
+    "Tier checks of the gate that found the limiter store slow or down (the tier's policy answered).",
   ),
   metric("auth.login.failures", "counter", "attempt", "process", ["env"], "Failed sign-in attempts."),
   metric("auth.login.throttle_locks", "counter", "lock", "process", ["env"], "Sign-in throttles engaged."),

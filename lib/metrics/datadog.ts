@@ -9,6 +9,8 @@ import "server-only";
  *   stopped (the `datadog` watermark in `job_watermarks`) and again the last
  *   LOOKBACK_MINUTES, which the rollups job may have corrected. Datadog keeps the last
  *   value sent for a series and timestamp, so a minute sent twice counts once;
+ * - the gate's rate-limit refusals and limiter-store failures per tier and minute, from
+ *   `metric_signal_counts`, over the same minutes;
  * - the daily user gauges of the JST day so far (`users.active.daily`,
  *   `users.conversion.rate`, `users.retention.7day`);
  * - this process's request metrics since its previous run: `http.requests` counts,
@@ -52,6 +54,7 @@ const LEASE_MS = 5 * 60_000;
 const WATERMARK = "datadog";
 const LEASE = "datadog-lease";
 const MINUTE = 60_000;
+const GATE_SIGNALS: MetricName[] = ["ratelimit.refusals", "ratelimit.store_failures"];
 
 type Unit = { kind: "series"; item: SeriesItem } | { kind: "distribution"; item: DistributionItem };
 
@@ -296,7 +299,7 @@ async function businessUnits(
 ): Promise<{ units: Unit[]; tooOld: number; until: number }> {
   const { env, oldest, minuteNow } = options;
   const firstSendable = Math.ceil(oldest / MINUTE) * MINUTE;
-  const { rows, done } = await asService(db, "metrics-datadog", async (tx) => {
+  const { rows, gate, done } = await asService(db, "metrics-datadog", async (tx) => {
     const [mark] = await tx.query<{ done_until: Date }>("select done_until from public.job_watermarks where job = $1", [
       WATERMARK,
     ]);
@@ -314,7 +317,14 @@ async function businessUnits(
         order by bucket, metric, campaign_id, kind`,
       [new Date(from), new Date(minuteNow)],
     );
-    return { rows, done };
+    // The gate's rate-limit signals, summed over whoever counted them (lib/metrics/gate-signals.ts).
+    const gate = await tx.query<{ metric: MetricName; bucket: Date; tag: string; value: string }>(
+      `select metric, bucket, tag, sum(value) as value from public.metric_signal_counts
+        where metric = any($1::text[]) and bucket >= $2 and bucket < $3
+        group by metric, bucket, tag order by bucket, metric, tag`,
+      [GATE_SIGNALS, new Date(from), new Date(minuteNow)],
+    );
+    return { rows, gate, done };
   });
 
   const units: Unit[] = [];
@@ -336,6 +346,15 @@ async function businessUnits(
       item: seriesItem(r.metric, tagsFor(r.metric, tags), { timestamp: seconds(at), value }, { intervalSeconds: 60 }),
     });
     if (r.metric === "gacha.pulls.total") pullsPerMinute.set(at, (pullsPerMinute.get(at) ?? 0) + value);
+  }
+  for (const r of gate) {
+    const at = r.bucket.getTime();
+    if (at < firstSendable) continue;
+    const tags = tagsFor(r.metric, { env, tier: r.tag.slice("tier:".length) });
+    units.push({
+      kind: "series",
+      item: seriesItem(r.metric, tags, { timestamp: seconds(at), value: Number(r.value) }, { intervalSeconds: 60 }),
+    });
   }
   // A gauge per minute, zero when nothing was drawn: a quiet minute is a figure too.
   const rateFrom = Math.max(firstSendable, done - LOOKBACK_MINUTES * MINUTE);

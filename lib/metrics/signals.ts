@@ -133,6 +133,28 @@ export async function flushSignals(
   // While the database is away the minutes pile up here; past an hour they are dropped.
   for (const minute of minutes) if (minute < now - MAX_HELD_MINUTES * MINUTE) store.minutes.delete(minute);
   if (rows.length === 0) return { instanceId: store.instanceId, rows: 0 };
+  await writeSignalRows(db, store.instanceId, rows);
+  const current = Math.floor(now / MINUTE) * MINUTE;
+  for (const minute of minutes) if (minute < current) store.minutes.delete(minute);
+  return { instanceId: store.instanceId, rows: rows.length };
+}
+
+export interface SignalRow {
+  metric: string;
+  /** The minute, ISO 8601. */
+  bucket: string;
+  /** `key:value`, or "" for a series without a tag. */
+  tag: string;
+  value: number;
+}
+
+/**
+ * Writes running figures of one counting instance (a process, or the gate's counts
+ * read from the limiter store): each row keeps the greater of what it had and what
+ * arrives, so a repeated write changes nothing.
+ */
+export async function writeSignalRows(db: Database, instanceId: string, rows: readonly SignalRow[]): Promise<void> {
+  if (rows.length === 0) return;
   await asService(db, "metrics-signals", (tx) =>
     tx.query(
       `insert into public.metric_signal_counts (instance_id, metric, bucket, tag, value)
@@ -142,12 +164,9 @@ export async function flushSignals(
        on conflict (instance_id, metric, bucket, tag)
        do update set value = greatest(public.metric_signal_counts.value, excluded.value), updated_at = now()
         where public.metric_signal_counts.value < excluded.value`,
-      [store.instanceId, JSON.stringify(rows)],
+      [instanceId, JSON.stringify(rows)],
     ),
   );
-  const current = Math.floor(now / MINUTE) * MINUTE;
-  for (const minute of minutes) if (minute < current) store.minutes.delete(minute);
-  return { instanceId: store.instanceId, rows: rows.length };
 }
 
 /**

@@ -6,7 +6,8 @@ import "server-only";
  */
 import { jstDate } from "../auth/age";
 import type { Database } from "../db";
-import { campaignTotals, dailyUserFigures, gachaFigures } from "./business";
+import { asService } from "../db/session";
+import { campaignTotals, dailyUserFigures, gachaFigures, jstDay } from "./business";
 import { tagsFor, type MetricName, type Tags } from "./catalogue";
 import { merge, type Histogram } from "./histogram";
 import type { RequestMetrics } from "./requests";
@@ -46,11 +47,39 @@ export async function businessSnapshot(db: Database, options: { now: Date; env: 
   samples.push(sample("gacha.pulls.rate", {}, recent.pullsPerMinute));
 
   // The JST day so far: the figures a dashboard's "today" shows.
-  const today = await dailyUserFigures(db, jstDate(now));
+  const day = jstDate(now);
+  samples.push(...(await gateSignalSamples(db, { from: jstDay(day).from, to: now }, env)));
+  const today = await dailyUserFigures(db, day);
   samples.push(sample("users.active.daily", {}, today.active));
   if (today.conversion !== null) samples.push(sample("users.conversion.rate", {}, today.conversion));
   if (today.retention7day !== null) samples.push(sample("users.retention.7day", {}, today.retention7day));
   return samples;
+}
+
+/**
+ * The gate's rate-limit refusals and limiter-store failures per tier, summed over every
+ * counter in `metric_signal_counts` over the interval (the JST day so far for
+ * Prometheus: a counter that starts again at each JST midnight, which `rate()` takes
+ * as a reset).
+ */
+export async function gateSignalSamples(
+  db: Database,
+  interval: { from: Date; to: Date },
+  env: string,
+): Promise<Sample[]> {
+  const rows = await asService(db, "metrics-signals", (tx) =>
+    tx.query<{ metric: "ratelimit.refusals" | "ratelimit.store_failures"; tag: string; total: string }>(
+      `select metric, tag, sum(value) as total from public.metric_signal_counts
+        where metric in ('ratelimit.refusals', 'ratelimit.store_failures') and bucket >= $1 and bucket <= $2
+        group by metric, tag order by metric, tag`,
+      [interval.from, interval.to],
+    ),
+  );
+  return rows.map((r) => ({
+    name: r.metric,
+    tags: tagsFor(r.metric, { env, tier: r.tag.slice("tier:".length) }),
+    value: Number(r.total),
+  }));
 }
 
 export interface HistogramSample {

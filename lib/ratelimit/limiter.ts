@@ -12,6 +12,7 @@ import { Redis } from "@upstash/redis";
 import type { RateLimitConfig, RateLimitStoreConfig } from "../config";
 import { log } from "../log/logger";
 import { MemoryStore, type LimitResult } from "./memory";
+import { GateSignals, SIGNAL_TTL_SECONDS, signalKey } from "./signals";
 import { TIERS, type TierCheck, type TierName } from "./tiers";
 
 export interface Decision {
@@ -35,8 +36,17 @@ export interface RateLimiter {
   /**
    * Counts the request against every check and decides. Null when there is nothing to
    * check (an exempt path): send no rate-limit headers then.
+   *
+   * Refusals and store failures are counted too (./signals.ts); handing them to the
+   * store is work for after the answer, given to `waitUntil` when the runtime offers it.
    */
-  check(checks: readonly TierCheck[]): Promise<Decision | null>;
+  check(checks: readonly TierCheck[], waitUntil?: (work: Promise<unknown>) => void): Promise<Decision | null>;
+  /** `shared`: the counts go to the store; `memory` (embedded): they stay in `signals`. */
+  readonly store: "shared" | "memory";
+  /** The refusals and store failures counted and not yet handed over. */
+  readonly signals: GateSignals;
+  /** Hands the held counts to the shared store now; resolves false when it could not (they stay held). */
+  handOver(): Promise<boolean>;
 }
 
 export interface RateLimiterOptions {
@@ -57,6 +67,12 @@ export interface RateLimiterOptions {
    * @default "koepon:rl"
    */
   prefix?: string;
+  /**
+   * Least time between two hand-overs of the counts to the store, so a flood of refused
+   * requests costs the store one extra request per interval, not one per refusal.
+   * @default 1000
+   */
+  handOverIntervalMs?: number;
 }
 
 /** What a fail-closed tier tells the client to wait while its store is unavailable. */
@@ -68,7 +84,11 @@ export function createRateLimiter(config: RateLimitConfig, options: RateLimiterO
   const now = options.now ?? Date.now;
   const memory = options.memory ?? new MemoryStore();
   const prefix = options.prefix ?? "koepon:rl";
-  const shared = config.store.kind === "upstash" ? sharedLimiters(config.store, config.timeoutMs, prefix) : null;
+  const redis = config.store.kind === "upstash" ? storeClient(config.store) : null;
+  const shared = redis ? sharedLimiters(redis, config.timeoutMs, prefix) : null;
+  const signals = new GateSignals();
+  const handOverInterval = options.handOverIntervalMs ?? 1_000;
+  let lastHandOver = -Infinity;
 
   const local = ({ tier, key }: TierCheck): LimitResult =>
     memory.hit(`${prefix}:${tier}:${key}`, TIERS[tier].limit, TIERS[tier].windowMs, now());
@@ -84,6 +104,7 @@ export function createRateLimiter(config: RateLimitConfig, options: RateLimiterO
       failure = { reason: "error", error: describe(error) };
     }
     const policy = TIERS[check.tier].onStoreFailure;
+    signals.count("ratelimit.store_failures", check.tier, now());
     log("alert", "ratelimit.store_unavailable", {
       tier: check.tier,
       policy,
@@ -95,13 +116,49 @@ export function createRateLimiter(config: RateLimitConfig, options: RateLimiterO
       : { tier: check.tier, result: null };
   }
 
+  /**
+   * One pipelined request: each held count added to its minute's hash, and the hash's
+   * expiry renewed. Counts that could not be written are held for the next time.
+   */
+  async function handOver(): Promise<boolean> {
+    if (!redis || signals.empty) return true;
+    const counts = signals.take();
+    try {
+      const pipeline = redis.pipeline();
+      for (const [minute, cells] of counts) {
+        const key = signalKey(prefix, minute);
+        for (const [field, n] of cells) pipeline.hincrby(key, field, n);
+        pipeline.expire(key, SIGNAL_TTL_SECONDS);
+      }
+      await pipeline.exec();
+      return true;
+    } catch (error) {
+      signals.giveBack(counts);
+      log("warn", "ratelimit.signals_held", { error: describe(error) });
+      return false;
+    }
+  }
+
   return {
-    async check(checks) {
+    store: redis ? "shared" : "memory",
+    signals,
+    handOver,
+    async check(checks, waitUntil) {
       if (checks.length === 0) return null;
       const outcomes: Outcome[] = shared
         ? await Promise.all(checks.map((check) => viaStore(shared, check)))
         : checks.map((check) => ({ tier: check.tier, result: local(check), degraded: false }));
-      return decide(outcomes, now());
+      const at = now();
+      const decision = decide(outcomes, at);
+      if (decision.status === 429) signals.count("ratelimit.refusals", decision.tier, at);
+      // Only once the store has just answered: while it is down, the failures wait here
+      // rather than cost every request another attempt.
+      if (redis && !signals.empty && !decision.degraded && at - lastHandOver >= handOverInterval) {
+        lastHandOver = at;
+        const work = handOver();
+        if (waitUntil) waitUntil(work);
+      }
+      return decision;
     },
   };
 }
@@ -166,12 +223,8 @@ function describe(error: unknown): string {
   return error.cause instanceof Error ? `${message}: ${error.cause.message}` : message;
 }
 
-function sharedLimiters(
-  store: Extract<RateLimitStoreConfig, { kind: "upstash" }>,
-  timeoutMs: number,
-  prefix: string,
-): Record<TierName, Ratelimit> {
-  const redis = new Redis({
+function storeClient(store: Extract<RateLimitStoreConfig, { kind: "upstash" }>): Redis {
+  return new Redis({
     url: store.url,
     token: store.token,
     // The gate has timeoutMs in all; a retry would only spend it, and a failed check
@@ -179,6 +232,9 @@ function sharedLimiters(
     retry: false,
     enableTelemetry: false,
   });
+}
+
+function sharedLimiters(redis: Redis, timeoutMs: number, prefix: string): Record<TierName, Ratelimit> {
   const limiters = {} as Record<TierName, Ratelimit>;
   for (const name of Object.keys(TIERS) as TierName[]) {
     const tier = TIERS[name];

@@ -9,7 +9,9 @@
  * Every call needs `DD-API-KEY` and `DD-APPLICATION-KEY` (403 otherwise). A monitor needs
  * a `name`, a known `type`, a `query` whose form fits the type and whose threshold is
  * `options.thresholds.critical`, a string `message`, lowercase `key:value` tags and a
- * `priority` of 1–5; anything else is 400 `{"errors": [...]}`.
+ * `priority` of 1–5; anything else is 400 `{"errors": [...]}`. A composite monitor's
+ * query combines the ids of existing monitors with `&&`, `||` and `!` and has no
+ * thresholds of its own; one naming a monitor that does not exist is refused.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,7 +24,7 @@ export interface StoredMonitor {
   message: string;
   tags: string[];
   priority: number;
-  options: { thresholds: { critical: number } } & Record<string, unknown>;
+  options: { thresholds?: { critical: number } } & Record<string, unknown>;
 }
 
 export interface DatadogMonitorsStub {
@@ -36,9 +38,10 @@ const TYPES = new Set(["query alert", "log alert", "service check", "composite",
 const METRIC_QUERY = /^(avg|sum|min|max|percentile|change|pct_change)\(.+\):.+ (>|>=|<|<=|==|!=) (-?\d+(\.\d+)?)$/;
 const LOG_QUERY =
   /^logs\(".*"\)\.index\("[^"]*"\)\.rollup\("[a-z]+"\)\.last\("\d+[mhd]"\) (>|>=|<|<=) (-?\d+(\.\d+)?)$/;
+const COMPOSITE_QUERY = /^!?(\d+)( (&&|\|\|) !?\d+)*$/;
 const TAG = /^[a-z][a-z0-9_\-./]*:[a-z0-9_\-./@]+$/;
 
-export function monitorProblems(body: unknown): string[] {
+export function monitorProblems(body: unknown, existing: ReadonlySet<number> = new Set()): string[] {
   if (typeof body !== "object" || body === null) return ["body"];
   const m = body as Partial<StoredMonitor>;
   const problems: string[] = [];
@@ -48,6 +51,12 @@ export function monitorProblems(body: unknown): string[] {
   if (!Array.isArray(m.tags) || !m.tags.every((t) => typeof t === "string" && TAG.test(t))) problems.push("tags");
   if (m.priority !== undefined && (!Number.isInteger(m.priority) || m.priority < 1 || m.priority > 5)) {
     problems.push("priority");
+  }
+  if (m.type === "composite") {
+    if (typeof m.query !== "string" || !COMPOSITE_QUERY.test(m.query)) return [...problems, "query"];
+    const missing = [...m.query.matchAll(/\d+/g)].map(Number).filter((id) => !existing.has(id));
+    if (missing.length > 0) problems.push(`Composite Monitor references non-existent monitors: ${missing.join(", ")}`);
+    return problems;
   }
   const critical = m.options?.thresholds?.critical;
   if (typeof critical !== "number") problems.push("options.thresholds.critical");
@@ -91,7 +100,7 @@ export async function startDatadogMonitorsStub(keys: { apiKey: string; appKey: s
         } catch {
           return answer(400, { errors: ["Invalid JSON"] });
         }
-        const problems = monitorProblems(body);
+        const problems = monitorProblems(body, new Set(monitors.keys()));
         if (problems.length > 0) return answer(400, { errors: problems });
         const id = edit ? Number(edit[1]) : nextId++;
         if (edit && !monitors.has(id)) return answer(404, { errors: ["Monitor not found"] });

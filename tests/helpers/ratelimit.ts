@@ -28,6 +28,9 @@ export const START = Date.UTC(2030, 0, 15, 3, 0, 30);
 
 export interface LimiterUnderTest {
   limiter: RateLimiter;
+  /** The settings it was built from and its key prefix, for readers of the same store. */
+  config: RateLimitConfig;
+  prefix: string;
   /** The instant every check sees; move it with `set` / `advance`. */
   now(): number;
   advance(ms: number): void;
@@ -47,6 +50,8 @@ export async function limiterUnderTest(): Promise<LimiterUnderTest> {
     const limiter = createRateLimiter(memoryConfig(), { now: clock.now });
     return {
       limiter,
+      config: memoryConfig(),
+      prefix: "koepon:rl",
       now: clock.now,
       advance: (ms) => void (instant += ms),
       close: async () => {},
@@ -57,9 +62,12 @@ export async function limiterUnderTest(): Promise<LimiterUnderTest> {
   const token = randomBytes(16).toString("hex");
   const prefix = `koepon:test:${randomUUID()}`;
   const bridge = await startBridge({ redisUrl, token, port: 0, keyPrefixes: [prefix] });
-  const limiter = createRateLimiter(upstashConfig(bridge.url, token, 10_000), { now: clock.now, prefix });
+  const config = upstashConfig(bridge.url, token, 10_000);
+  const limiter = createRateLimiter(config, { now: clock.now, prefix });
   return {
     limiter,
+    config,
+    prefix,
     now: clock.now,
     advance(ms) {
       instant += ms;

@@ -300,6 +300,42 @@ describe("each rule across its threshold and back", () => {
     expectPagedOnceAndResolved("payment_provider_failures", "critical");
   });
 
+  it("a quiet night below each volume guard pages nothing, whatever the figures say", async () => {
+    const night = "2026-10-11";
+    // 5 minutes of 10 answers each, 30 % of them 5xx and all slow: 50 answers is below
+    // the 100 of the 5-minute rules and 10 is below the 20 of the one-minute rule.
+    for (const m of minutes(at(night, "03:00:00"), 5)) {
+      await answers(m, { ok: 7, server: 3 });
+      await latency(m, { "5000": 10 });
+    }
+    // Failed sign-ins after a silent hour: 40 in 5 minutes, under the floor of 50.
+    for (const m of minutes(at(night, "03:00:00"), 5)) await signal("host-a-1-aaaa", "auth.login.failures", m, "", 8);
+    // Revenue −100 % against an hour a week before that took ¥9,000 (< ¥10,000).
+    await rollup("gacha.revenue.total", at("2026-10-04", "02:30:00"), 9_000);
+    // A small service: a 7-day mean of 40 users, then a day of 10 (−75 %), converting
+    // 0 % against 10 %.
+    const yesterday = "2026-10-10";
+    for (let i = 1; i <= 7; i++) {
+      await rollup("users.active.daily", jstDay(addDays(yesterday, -i)).from, 40);
+      await rollup("users.conversion.rate", jstDay(addDays(yesterday, -i)).from, 0.1);
+    }
+    await rollup("users.active.daily", jstDay(yesterday).from, 10);
+    await rollup("users.conversion.rate", jstDay(yesterday).from, 0);
+
+    const sentBefore = pagerduty.accepted.length + slack.accepted.length;
+    const guarded = ALERT_RULES.filter((r) => r.kind !== "probe" && r.id !== "reconciliation_mismatch").map(
+      (r) => r.id,
+    );
+    for (const now of [at(night, "03:01:05"), at(night, "03:05:05"), at(night, "03:30:05")]) {
+      const run = await evaluate(guarded, now);
+      expect(run.firing).toEqual([]);
+      expect(run.errors).toEqual([]);
+    }
+    expect(pagerduty.accepted.length + slack.accepted.length).toBe(sentBefore);
+    for (const id of guarded)
+      expect(await incidents(id).then((rows) => rows.filter((r) => r.status === "firing"))).toEqual([]);
+  });
+
   it("a money mismatch in the audit log pages for an hour, then resolves", async () => {
     const day = "2026-10-08";
     await db.query(
@@ -360,6 +396,26 @@ describe("each rule across its threshold and back", () => {
     } finally {
       await new Promise<void>((resolve) => store.close(() => resolve()));
     }
+  });
+
+  it("limiter store failing for the gate while the probe gets through: pages on the gate's counts, resolves when they stop", async () => {
+    const day = "2026-10-10";
+    // The store answers the evaluator, but too slowly for the gate: its checks fail.
+    // 19 in 5 minutes (across tiers, from the store's own count) is below the guard.
+    await signal("limiter-store", "ratelimit.store_failures", at(day, "05:00:00"), "tier:user", 12);
+    await signal("limiter-store", "ratelimit.store_failures", at(day, "05:01:00"), "tier:gacha", 7);
+    expect((await evaluate(["limiter_store_unreachable"], at(day, "05:02:05"))).firing).toEqual([]);
+    await signal("limiter-store", "ratelimit.store_failures", at(day, "05:02:00"), "tier:anonymous", 1);
+    const before = pdEvents("limiter_store_unreachable").length;
+    await crossAndBack("limiter_store_unreachable", {
+      fire: at(day, "05:03:05"),
+      hold: [at(day, "05:05:05")],
+      resolve: at(day, "05:08:05"),
+    });
+    const events = pdEvents("limiter_store_unreachable").slice(before);
+    expect(events.map((e) => e.event_action)).toEqual(["trigger", "resolve"]);
+    expect(events[0]!.dedup_key).toBe(events[1]!.dedup_key);
+    expect(events[0]!.payload).toMatchObject({ severity: "critical" });
   });
 
   it("database unreachable: paged from memory with a fixed key, recorded and resolved when it is back", async () => {

@@ -79,6 +79,7 @@ import * as stripeWebhook from "@/app/api/webhooks/stripe/route";
 import { API_ERRORS } from "@/lib/api/errors";
 import { getConfig } from "@/lib/config";
 import { API_ROUTES } from "@/lib/edge/api-routes";
+import { GateSignals } from "@/lib/ratelimit/signals";
 import { createGate } from "@/lib/edge/gate";
 import { signIn, testDeps } from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
@@ -177,7 +178,12 @@ beforeAll(async () => {
     config,
     keys: createLocalJWKSet({ keys: [store.signing.publicJwk] }),
     // The limits have tests of their own; here every request must reach its handler.
-    limiter: { check: () => Promise.resolve(null) },
+    limiter: {
+      store: "shared",
+      signals: new GateSignals(),
+      handOver: () => Promise.resolve(true),
+      check: () => Promise.resolve(null),
+    },
   });
 });
 

@@ -164,10 +164,33 @@ describeWithRedis("the bridge in front of real Redis", () => {
     ],
     ["EVALSHA of a script the bridge does not allow", (r: Redis) => r.evalsha("f".repeat(40), [key("x")], [])],
     ["SCRIPT LOAD", (r: Redis) => r.scriptLoad("return 1")],
+    ["EXPIRE of a key that is not a signal count", (r: Redis) => r.expire(sentinel, 1)],
+    ["HGETALL of a key that is not a signal count", (r: Redis) => r.hgetall(sentinel)],
+    ["HINCRBY of a key that is not a signal count", (r: Redis) => r.hincrby(sentinel, "ratelimit.refusals|user", 1)],
+    ["HINCRBY of a field the gate never counts", (r: Redis) => r.hincrby(key("signals:60000"), "anything", 1)],
+    ["HINCRBY by a negative amount", (r: Redis) => r.hincrby(key("signals:60000"), "ratelimit.refusals|user", -5)],
+    [
+      "HINCRBY of a signal key under another prefix",
+      (r: Redis) => r.hincrby("other:signals:60000", "ratelimit.refusals|user", 1),
+    ],
     ["SCRIPT FLUSH", (r: Redis) => r.scriptFlush()],
   ] as const)("refuses %s through the Upstash client", async (_name, call) => {
     await expect(call(client(bridge))).rejects.toThrow(/refused by the bridge/);
     expect(await direct.get(sentinel)).toBe("still here");
+  });
+
+  it("passes the gate's signal counts: HINCRBY and EXPIRE of a minute's hash, HGETALL to read it back", async () => {
+    const redis = client(bridge);
+    const pipeline = redis.pipeline();
+    pipeline.hincrby(key("signals:120000"), "ratelimit.refusals|gacha", 4);
+    pipeline.hincrby(key("signals:120000"), "ratelimit.store_failures|user", 2);
+    pipeline.expire(key("signals:120000"), 7200);
+    expect(await pipeline.exec()).toEqual([4, 2, 1]);
+    expect(await redis.hgetall(key("signals:120000"))).toEqual({
+      "ratelimit.refusals|gacha": 4,
+      "ratelimit.store_failures|user": 2,
+    });
+    expect(await direct.ttl(key("signals:120000"))).toBeGreaterThan(7000);
   });
 
   it("refuses the rate limiter's own script on a key outside its prefix", async () => {

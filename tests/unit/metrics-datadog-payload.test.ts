@@ -1,6 +1,5 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { retryAfterMs } from "@/lib/metrics/datadog-client";
 import {
   MAX_VALUES_PER_POINT,
   batches,
@@ -67,12 +66,5 @@ describe("Datadog payloads", () => {
     expect(out.every((b) => Buffer.byteLength(b.json) <= 10_000)).toBe(true);
     expect(out.flatMap((b) => (JSON.parse(b.json) as { series: unknown[] }).series)).toEqual(items);
     expect(gunzipSync(gzip(out[0]!.json)).toString()).toBe(out[0]!.json);
-  });
-
-  it("reads Retry-After as seconds or an HTTP date", () => {
-    expect(retryAfterMs("7")).toBe(7000);
-    expect(retryAfterMs(new Date(61_000).toUTCString(), 1_000)).toBe(60_000);
-    expect(retryAfterMs(null)).toBeNull();
-    expect(retryAfterMs("soon")).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import { fetchWithRetry, RETRY_429_5XX } from "../../http/retry";
 import type { SignedDelivery } from "./stripe-signature";
 
 export interface DeliveryOptions {
@@ -14,43 +15,39 @@ export interface DeliveryOptions {
 export type DeliveryResult =
   { delivered: true; status: number; attempts: number } | { delivered: false; attempts: number; error: string };
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
- * POSTs a signed webhook as Stripe would: retried with backoff while the receiver is
- * unreachable or answers 5xx; a 4xx (bad signature, bad request) is final, since
- * sending the same bytes again cannot change the answer. Best effort: it never throws,
- * because the payment saga does not depend on it (the request path and reconciliation
- * settle payments too); the webhook is what makes a crash between charge and
- * fulfilment heal on its own.
+ * POSTs a signed webhook as Stripe would: retried with backoff (lib/http/retry.ts) while
+ * the receiver is unreachable or answers 429 or 5xx; any other 4xx (bad signature, bad
+ * request) is final, since sending the same bytes again cannot change the answer. Best
+ * effort: it never throws, because the payment saga does not depend on it (the request
+ * path and reconciliation settle payments too); the webhook is what makes a crash
+ * between charge and fulfilment heal on its own.
  */
 export async function deliverWebhook(
   url: string,
   delivery: SignedDelivery,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  const attempts = options.attempts ?? 4;
-  const sleep = options.sleep ?? realSleep;
-  const post = options.fetch ?? fetch;
-  let delay = options.firstDelayMs ?? 500;
-  let error = "not attempted";
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      const response = await post(url, { method: "POST", headers: delivery.headers, body: delivery.payload });
-      await response.body?.cancel();
-      if (response.status < 500) {
-        return response.ok
-          ? { delivered: true, status: response.status, attempts: attempt }
-          : { delivered: false, attempts: attempt, error: `HTTP ${response.status}` };
-      }
-      error = `HTTP ${response.status}`;
-    } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-    }
-    if (attempt < attempts) {
-      await sleep(delay);
-      delay *= 2;
-    }
+  const result = await fetchWithRetry(
+    url,
+    { method: "POST", headers: delivery.headers, body: delivery.payload },
+    {
+      attempts: options.attempts ?? 4,
+      backoffMs: options.firstDelayMs ?? 500,
+      maxWaitMs: 60_000,
+      retryOn: RETRY_429_5XX,
+      sleep: options.sleep,
+      fetch: options.fetch,
+    },
+  );
+  if (!result.answered) {
+    return {
+      delivered: false,
+      attempts: result.attempts,
+      error: result.error instanceof Error ? result.error.message : String(result.error),
+    };
   }
-  return { delivered: false, attempts, error };
+  return result.status >= 200 && result.status < 300
+    ? { delivered: true, status: result.status, attempts: result.attempts }
+    : { delivered: false, attempts: result.attempts, error: `HTTP ${result.status}` };
 }

@@ -1,6 +1,8 @@
 /**
  * What the bridge lets through: exactly what `@upstash/ratelimit` sends for our limiter,
- * on our key prefix, and a bare PING for the readiness probe; nothing else. The rate limiter runs one Lua script per check
+ * on our key prefix, the gate's per-minute signal counts (lib/ratelimit/signals.ts:
+ * HINCRBY and EXPIRE of `<prefix>:signals:<minute>`, HGETALL to read them back), and a
+ * bare PING for the readiness probe; nothing else. The rate limiter runs one Lua script per check
  * (EVALSHA, then EVAL when Redis does not know it yet); a token holder could otherwise
  * FLUSHALL, list every key, or run any script on the shared Redis.
  *
@@ -50,6 +52,7 @@ export function refusal(args: readonly string[], allowed: AllowedCommands): stri
   const name = (rawName ?? "").toUpperCase();
   // The readiness probe's question (lib/ops/readiness.ts): it names no key and reads nothing.
   if (name === "PING" && args.length === 1) return null;
+  if (name === "HINCRBY" || name === "EXPIRE" || name === "HGETALL") return signalRefusal(name, args, allowed);
   if (name !== "EVAL" && name !== "EVALSHA") return `${name || "(empty)"} is not a command the rate limiter sends`;
   const known = name === "EVAL" ? allowed.scripts.has(body ?? "") : allowed.hashes.has((body ?? "").toLowerCase());
   if (!known) return `${name} of a script the rate limiter does not send`;
@@ -60,4 +63,22 @@ export function refusal(args: readonly string[], allowed: AllowedCommands): stri
     return `${name} on a key outside the rate limiter's prefix`;
   }
   return null;
+}
+
+const SIGNAL_KEY = /^(.+):signals:\d{1,15}$/;
+const SIGNAL_FIELD = /^ratelimit\.(refusals|store_failures)\|[a-z]{1,20}$/;
+
+/** The gate's signal counts: one shape per command, on a minute's hash under our prefix. */
+function signalRefusal(name: string, args: readonly string[], allowed: AllowedCommands): string | null {
+  const key = args[1] ?? "";
+  const prefix = SIGNAL_KEY.exec(key)?.[1];
+  if (prefix === undefined || !allowed.keyPrefixes.includes(prefix)) {
+    return `${name} on a key that is not a signal count under the rate limiter's prefix`;
+  }
+  const shapes: Record<string, boolean> = {
+    HINCRBY: args.length === 4 && SIGNAL_FIELD.test(args[2] ?? "") && /^\d{1,9}$/.test(args[3] ?? ""),
+    EXPIRE: args.length === 3 && /^\d{1,6}$/.test(args[2] ?? ""),
+    HGETALL: args.length === 2,
+  };
+  return shapes[name] ? null : `${name} with arguments the gate's signal counts never send`;
 }

@@ -278,6 +278,10 @@ function encode(reply: unknown, base64: boolean): Json {
   if (Array.isArray(reply)) return reply.map((item) => encode(item, base64));
   // An error reply nested in an array (a script can return one) carries its message.
   if (reply instanceof Error) return reply.message;
+  // ioredis hands HGETALL back as an object; Redis and Upstash send field, value, field…
+  if (typeof reply === "object") {
+    return Object.entries(reply).flatMap(([field, value]) => [encode(field, base64), encode(value, base64)]);
+  }
   return String(reply);
 }
 
