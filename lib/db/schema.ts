@@ -147,6 +147,18 @@ export interface Exchanges {
   vtuber_id: string;
 }
 
+export interface FairnessSeeds {
+  client_seed: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  next_nonce: Generated<number>;
+  revealed_at: Timestamp | null;
+  revealed_seed: string | null;
+  seed_ciphertext: string;
+  seed_hash: string;
+  user_id: string;
+}
+
 export interface GachaItems {
   campaign_id: string;
   content_file_id: string;
@@ -250,9 +262,12 @@ export interface Pulls {
 export interface Purchases {
   amount_jpy: number;
   campaign_id: string;
+  client_seed: string | null;
   created_at: Generated<Timestamp>;
   failed_at: Timestamp | null;
   failure_code: string | null;
+  fairness_nonce: number | null;
+  fairness_seed_id: string | null;
   fulfilled_at: Timestamp | null;
   id: Generated<string>;
   idempotency_key: string;
@@ -416,6 +431,7 @@ export interface DB {
   content_uploads: ContentUploads;
   exchange_items: ExchangeItems;
   exchanges: Exchanges;
+  fairness_seeds: FairnessSeeds;
   gacha_items: GachaItems;
   job_watermarks: JobWatermarks;
   login_throttles: LoginThrottles;
