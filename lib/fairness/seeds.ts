@@ -105,10 +105,7 @@ export function setClientSeed(db: Database, userId: string, clientSeed: string):
  * result and walk away from a payment still awaiting their confirmation. Reserve takes
  * the same row lock to pin a purchase, so none slips in between the check and the reveal.
  */
-export function rotateSeed(
-  db: Database,
-  userId: string,
-): Promise<{ revealed: RevealedSeed; current: CurrentSeed }> {
+export function rotateSeed(db: Database, userId: string): Promise<{ revealed: RevealedSeed; current: CurrentSeed }> {
   return asService(db, "fairness:rotate", async (tx) => {
     let row = await readCurrentIn(tx, userId, true);
     if (!row) {

@@ -38,7 +38,9 @@ export function chunkValue(chunk: number): number | null {
 /** The value in [0, 1,000,000) for slot `slot` of the pull with this nonce. */
 export function committedValue(serverSeed: Uint8Array, clientSeed: string, nonce: number, slot: number): number {
   for (let round = 0; ; round++) {
-    const block = createHmac("sha256", serverSeed).update(drawMessage(clientSeed, nonce, slot, round), "utf8").digest();
+    const block = createHmac("sha256", serverSeed)
+      .update(drawMessage(clientSeed, nonce, slot, round), "utf8")
+      .digest();
     for (let offset = 0; offset < block.length; offset += 4) {
       const value = chunkValue(block.readUInt32BE(offset));
       if (value !== null) return value;
@@ -57,7 +59,8 @@ export function committedRandom(serverSeed: Uint8Array, clientSeed: string, nonc
   let slot = 0;
   return {
     int(maxExclusive) {
-      if (maxExclusive !== PPM_TOTAL) throw new RangeError(`committed draws are over ${PPM_TOTAL}, not ${maxExclusive}`);
+      if (maxExclusive !== PPM_TOTAL)
+        throw new RangeError(`committed draws are over ${PPM_TOTAL}, not ${maxExclusive}`);
       return committedValue(serverSeed, clientSeed, nonce, slot++);
     },
   };

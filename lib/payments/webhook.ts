@@ -158,7 +158,12 @@ async function recordEvent(tx: Queryable, provider: string, event: WebhookEvent,
   return row?.settled === true;
 }
 
-async function apply(tx: Queryable, provider: string, event: WebhookEvent, rng: RandomSource | undefined): Promise<WebhookOutcome> {
+async function apply(
+  tx: Queryable,
+  provider: string,
+  event: WebhookEvent,
+  rng: RandomSource | undefined,
+): Promise<WebhookOutcome> {
   const purchaseId = purchaseIdOf(event);
   const success = succeededPayment(event);
   if (success) {
