@@ -10,8 +10,6 @@ export interface PullReceipt {
   medalsEarned: number;
   /** The fan's medals with this VTuber right after this pull. */
   medalBalance: number;
-  /** The committed draw: nonce, client seed and the hash of the server seed (null before them). */
-  fairness: { nonce: number; clientSeed: string; seedHash: string } | null;
 }
 
 /**
@@ -28,15 +26,10 @@ export async function readPullReceipt(q: Queryable, purchaseId: string): Promise
     amount_jpy: number;
     medals_earned: number;
     medal_balance_after: number;
-    fairness_nonce: number | null;
-    client_seed: string | null;
-    seed_hash: string | null;
   }>(
-    `select p.id, p.pull_count, pu.amount_jpy, p.medals_earned, p.medal_balance_after,
-            pu.fairness_nonce, pu.client_seed, s.seed_hash
+    `select p.id, p.pull_count, pu.amount_jpy, p.medals_earned, p.medal_balance_after
        from public.pulls p
        join public.purchases pu on pu.id = p.purchase_id
-       left join public.fairness_seeds s on s.id = pu.fairness_seed_id
       where p.purchase_id = $1`,
     [purchaseId],
   );
@@ -57,9 +50,5 @@ export async function readPullReceipt(q: Queryable, purchaseId: string): Promise
     results: results.map((r) => ({ itemId: r.item_id, name: r.name, rarity: r.rarity, kind: r.kind })),
     medalsEarned: pull.medals_earned,
     medalBalance: pull.medal_balance_after,
-    fairness:
-      pull.fairness_nonce === null || pull.client_seed === null || pull.seed_hash === null
-        ? null
-        : { nonce: pull.fairness_nonce, clientSeed: pull.client_seed, seedHash: pull.seed_hash },
   };
 }
