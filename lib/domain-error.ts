@@ -43,6 +43,8 @@ export type DomainErrorCode =
   | "purchase_in_progress"
   | "spending_cap_exceeded"
   | "webhook_signature_invalid"
+  // commit–reveal draws
+  | "seed_rotation_blocked"
   // exchange and rewards
   | "exchange_item_not_found"
   | "exchange_not_available"

@@ -9,6 +9,9 @@ import { getMe } from "@/lib/auth/me";
 import { getDb } from "@/lib/db";
 import { accountMessagesFor } from "@/lib/i18n/dictionaries/account";
 import { accountDataMessagesFor } from "@/lib/i18n/dictionaries/account-data";
+import { fairnessMessagesFor } from "@/lib/i18n/dictionaries/fairness";
+import { readCurrentSeed } from "@/lib/fairness/seeds";
+import { FairnessSeedPanel } from "@/app/_components/fairness-seed-panel";
 import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
 import { log } from "@/lib/log/logger";
@@ -40,11 +43,14 @@ export default async function AccountPage() {
   // The gate leaves /account open (it is not a role area); the page asks for a session itself.
   if (!user) redirect(`/login?${new URLSearchParams({ next: "/account" })}`);
 
-  const [me, locale, saved] = await Promise.all([
-    getMe(await getDb(), user.claims, new Date()),
+  const db = await getDb();
+  const [me, locale, saved, seed] = await Promise.all([
+    getMe(db, user.claims, new Date()),
     getLocale(),
     savedCardsOf(user.id),
+    readCurrentSeed(db, user.id),
   ]);
+  const fairness = fairnessMessagesFor(locale);
   const messages = accountMessagesFor(locale);
   const data = accountDataMessagesFor(locale);
   const { account: t, fields } = messages;
@@ -106,6 +112,16 @@ export default async function AccountPage() {
           <VoluntaryLimitForm current={me.monthlyLimitJpy} t={messages} />
         </section>
       )}
+
+      <section className="panel" id="fairness" aria-labelledby="account-fairness">
+        <h2 id="account-fairness">{fairness.heading}</h2>
+        <p>{fairness.lead}</p>
+        <FairnessSeedPanel
+          seed={{ seedHash: seed.seedHash, clientSeed: seed.clientSeed, nextNonce: seed.nextNonce }}
+          t={fairness}
+          allowRotate
+        />
+      </section>
 
       <section className="panel" aria-labelledby="account-security">
         <h2 id="account-security">{t.securityHeading}</h2>

@@ -128,6 +128,11 @@ export const API_ERRORS = {
     ja: "この環境ではカードを登録できません（テスト用のカードをお使いください）。",
     en: "Cards cannot be saved here: this server uses test payments only.",
   },
+  seed_rotation_blocked: {
+    status: 409,
+    ja: "処理中のお支払いがあるため、シードを公開できません。お支払いが終わってからもう一度お試しください。",
+    en: "A payment is still in progress under this seed. Rotate it once the payment has finished.",
+  },
   purchase_in_progress: {
     status: 409,
     ja: "このお支払いはまだ処理中です。しばらくしてから同じ内容でもう一度お試しください。",

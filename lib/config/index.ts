@@ -11,6 +11,7 @@ import { alertsEnv, alertsSettings, type AlertsConfig } from "./alerts";
 import { authEnv, authSettings } from "./auth";
 import { backupEnv, backupSettings, type BackupConfig } from "./backup";
 import { databaseEnv, databaseSettings } from "./database";
+import { fairnessEnv, fairnessSettings, type FairnessConfig } from "./fairness";
 import { mailEnv, mailSettings, type MailConfig } from "./mail";
 import { assertValidEnv, type Env } from "./env";
 import { modeEnv, modeSettings, type ModeConfig, type Stores } from "./mode";
@@ -26,6 +27,7 @@ export type { AlertsConfig } from "./alerts";
 export type { AuthConfig, JwtKeysConfig } from "./auth";
 export type { BackupConfig } from "./backup";
 export type { Backpressure, DatabaseConfig } from "./database";
+export type { FairnessConfig, FairnessSeedKeyConfig } from "./fairness";
 export type { MailConfig, MailTransportConfig } from "./mail";
 export { ConfigError } from "./env";
 export type { Mode } from "./mode";
@@ -43,6 +45,7 @@ export interface Config extends ServerConfig, ModeConfig, Stores {
   alerts: AlertsConfig;
   release: ReleaseConfig;
   mail: MailConfig;
+  fairness: FairnessConfig;
 }
 
 const SCHEMAS = [
@@ -59,6 +62,7 @@ const SCHEMAS = [
   alertsEnv,
   releaseEnv,
   mailEnv,
+  fairnessEnv,
 ];
 
 /** Parses an environment into a config. Pure, so tests can feed it any environment. */
@@ -83,6 +87,7 @@ export function loadConfig(env: Env): Config {
     alerts: alertsSettings(env, server),
     release: releaseSettings(env),
     mail: mailSettings(env, server, mode),
+    fairness: fairnessSettings(env, server, mode),
   };
 }
 

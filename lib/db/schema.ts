@@ -159,6 +159,18 @@ export interface Exchanges {
   vtuber_id: string;
 }
 
+export interface FairnessSeeds {
+  client_seed: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  next_nonce: Generated<number>;
+  revealed_at: Timestamp | null;
+  revealed_seed: string | null;
+  seed_ciphertext: string;
+  seed_hash: string;
+  user_id: string;
+}
+
 export interface GachaItems {
   campaign_id: string;
   content_file_id: string;
@@ -262,9 +274,12 @@ export interface Pulls {
 export interface Purchases {
   amount_jpy: number;
   campaign_id: string;
+  client_seed: string | null;
   created_at: Generated<Timestamp>;
   failed_at: Timestamp | null;
   failure_code: string | null;
+  fairness_nonce: number | null;
+  fairness_seed_id: string | null;
   fulfilled_at: Timestamp | null;
   id: Generated<string>;
   idempotency_key: string;
@@ -429,6 +444,7 @@ export interface DB {
   draw_rollups: DrawRollups;
   exchange_items: ExchangeItems;
   exchanges: Exchanges;
+  fairness_seeds: FairnessSeeds;
   gacha_items: GachaItems;
   job_watermarks: JobWatermarks;
   login_throttles: LoginThrottles;

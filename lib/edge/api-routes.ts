@@ -48,6 +48,8 @@ export const API_ROUTES: readonly { path: string; methods: readonly HttpMethod[]
   { path: "/api/me/email", methods: ["POST"] },
   { path: "/api/me/email/verification", methods: ["POST"] },
   { path: "/api/me/export", methods: ["GET"] },
+  { path: "/api/me/fairness", methods: ["GET", "PUT"] },
+  { path: "/api/me/fairness/rotate", methods: ["POST"] },
   { path: "/api/me/medals", methods: ["GET"] },
   { path: "/api/me/password", methods: ["POST"] },
   { path: "/api/me/payment-methods", methods: ["GET"] },

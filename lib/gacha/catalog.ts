@@ -2,7 +2,7 @@ import { listExchangeItems } from "@/lib/catalog/list-exchange-items";
 import type { Queryable } from "@/lib/db";
 import type { Columns, Narrow, Prefixed } from "@/lib/db/rows";
 import { computeOdds, type OddsDisclosure } from "./odds";
-import { loadRateTable } from "./rate-table";
+import { canonicalTextOf, loadRateTable } from "./rate-table";
 import type { MedalConfig, Rarity } from "./types";
 
 export interface CampaignItem {
@@ -23,7 +23,11 @@ export interface CampaignDetail {
   tenPriceJpy: number;
   medals: MedalConfig;
   items: CampaignItem[];
-  rateTable: { id: string; version: number; contentHash: string };
+  /**
+   * The version the draw uses, its SHA-256 and the exact text that hash is taken over
+   * (`canonicalText`), so anyone can recompute the hash and verify a pull with it.
+   */
+  rateTable: { id: string; version: number; contentHash: string; canonicalText: string };
   odds: OddsDisclosure;
 }
 
@@ -94,7 +98,12 @@ export async function getCampaignDetail(q: Queryable, id: string, now: Date): Pr
     ...prices,
     medals,
     items,
-    rateTable: { id: table.id, version: table.version, contentHash: table.contentHash },
+    rateTable: {
+      id: table.id,
+      version: table.version,
+      contentHash: table.contentHash,
+      canonicalText: canonicalTextOf(table),
+    },
     // A sold-out item is no alternative to pulling.
     odds: computeOdds(
       table,

@@ -68,6 +68,11 @@ export function canonicalText(entries: readonly RateEntry[]): string {
     .join("\n");
 }
 
+/** The canonical text of a verified table: the text its `contentHash` is the SHA-256 of. */
+export function canonicalTextOf(table: RateTable): string {
+  return canonicalText([...table.slots.regular, ...table.slots.guaranteed]);
+}
+
 /** SHA-256 of the canonical text, UTF-8 encoded, as lowercase hex (the database's `content_hash`). */
 export function hashOf(entries: readonly RateEntry[]): string {
   return createHash("sha256").update(canonicalText(entries), "utf8").digest("hex");

@@ -1,15 +1,21 @@
 import type { Queryable } from "../db/types";
 import { drawPull, medalsFor, type DrawResult } from "../gacha/draw";
-import type { RandomSource } from "../gacha/random";
+import { committedRandom } from "../gacha/hmac-random";
+import { cryptoRandom, type RandomSource } from "../gacha/random";
+import { openPurchaseSeed } from "../fairness/seeds";
 import { loadApprovedRateTable, RateTableIntegrityError } from "../gacha/rate-table";
 import { creditLockedBalance } from "../medals/grant-medals";
 import { commitSpend } from "./monthly-spend";
-import { readPurchase, type Purchase } from "./purchase";
+import { PURCHASE_COLUMNS_OF_P, toPurchase, type Purchase, type PurchaseRow } from "./purchase";
 import type { Columns } from "../db/rows";
 
 export interface FulfilOptions {
-  /** Production passes `cryptoRandom`; tests a seeded source. */
-  rng: RandomSource;
+  /**
+   * Replaces the committed draw: for tests and simulations that need a chosen sequence.
+   * Production passes nothing, and each purchase is drawn from the seed, nonce and client
+   * seed it was pinned to at reserve (`cryptoRandom` for a purchase from before those).
+   */
+  rng?: RandomSource;
   /** The provider's id of the payment that succeeded, when known (webhook, reconciliation). */
   providerPaymentId?: string | null;
 }
@@ -25,7 +31,8 @@ export type FulfilOutcome =
 
 /**
  * Step 3 of the saga, inside the caller's service transaction: marks the purchase paid
- * and fulfilled, draws with the rate table pinned at reserve, records the pull and its
+ * and fulfilled, draws with the rate table and the seed, nonce and client seed pinned
+ * at reserve, records the pull and its
  * results, grants the medals, puts each drawn file in the reward box and moves the yen
  * from pending to committed.
  *
@@ -34,12 +41,13 @@ export type FulfilOutcome =
  * draws again; `pulls.purchase_id` being unique is the backstop.
  */
 export async function fulfilIn(tx: Queryable, purchaseId: string, options: FulfilOptions): Promise<FulfilOutcome> {
-  const purchase = await readPurchase(tx, purchaseId, { forUpdate: true });
-  if (!purchase) return { kind: "not_found" };
+  const read = await readPurchaseWithSeed(tx, purchaseId);
+  if (!read) return { kind: "not_found" };
+  const { purchase, sealedSeed } = read;
   if (purchase.status === "fulfilled" || purchase.status === "refunded") return { kind: "already_fulfilled", purchase };
   if (purchase.status === "failed") return { kind: "released", purchase };
 
-  const results = await draw(tx, purchase, options.rng);
+  const results = await draw(tx, purchase, options.rng ?? (await committedSource(purchase, sealedSeed)));
   const campaign = await readMedalConfig(tx, purchase.campaignId);
   const medals = medalsFor(results, campaign.medals);
 
@@ -122,6 +130,33 @@ async function draw(tx: Queryable, purchase: Purchase, rng: RandomSource): Promi
   }
   const table = await loadApprovedRateTable(tx, purchase.rateTableId, purchase.rateTableHash);
   return drawPull(table, purchase.pullCount, rng);
+}
+
+/**
+ * The purchase, locked, with its pinned seed's sealed bytes in the same statement (the
+ * lock covers the purchase row only).
+ */
+async function readPurchaseWithSeed(
+  tx: Queryable,
+  purchaseId: string,
+): Promise<{ purchase: Purchase; sealedSeed: string | null } | null> {
+  const [row] = await tx.query<PurchaseRow & { seed_ciphertext: string | null }>(
+    `select ${PURCHASE_COLUMNS_OF_P}, s.seed_ciphertext
+       from public.purchases p
+       left join public.fairness_seeds s on s.id = p.fairness_seed_id
+      where p.id = $1
+        for update of p`,
+    [purchaseId],
+  );
+  return row ? { purchase: toPurchase(row), sealedSeed: row.seed_ciphertext } : null;
+}
+
+/** The committed draw of a pinned purchase; the CSPRNG for one reserved before pinning existed. */
+async function committedSource(purchase: Purchase, sealedSeed: string | null): Promise<RandomSource> {
+  if (!purchase.fairness) return cryptoRandom;
+  if (sealedSeed === null) throw new Error(`purchase ${purchase.id}: its seed ${purchase.fairness.seedId} is missing`);
+  const seed = await openPurchaseSeed(purchase.fairness.seedId, sealedSeed);
+  return committedRandom(seed, purchase.fairness.clientSeed, purchase.fairness.nonce);
 }
 
 async function readMedalConfig(tx: Queryable, campaignId: string) {

@@ -1,6 +1,6 @@
 import { asService } from "../db/session";
 import type { Database } from "../db/types";
-import { cryptoRandom, type RandomSource } from "../gacha/random";
+import type { RandomSource } from "../gacha/random";
 import { awaitOutcome, type WaitOptions } from "./await-outcome";
 import { paymentFailure, paymentRequiresAction, purchaseInProgress } from "./payment-errors";
 import type { ChargeResult, PaymentProvider } from "./providers/types";
@@ -18,7 +18,7 @@ export interface PayAndPullDeps {
   provider: PaymentProvider;
   /** The server clock: the campaign window and the cap's JST month are judged at this instant. */
   now: Date;
-  /** @default cryptoRandom */
+  /** Replaces the committed draw (tests and simulations only); unset in production. */
   rng?: RandomSource;
   wait?: WaitOptions;
 }
@@ -98,7 +98,7 @@ async function fulfilPaid(
         const outcome = await settleSucceededIn(
           tx,
           { purchaseId: purchase.id, providerPaymentId, amountJpy: purchase.amountJpy, currency: "jpy" },
-          { rng: deps.rng ?? cryptoRandom, source: "request" },
+          { rng: deps.rng, source: "request" },
         );
         return outcome === "fulfilled" || outcome === "already_fulfilled" ? readPullReceipt(tx, purchase.id) : null;
       }),

@@ -10,6 +10,12 @@ export interface PullHistoryEntry {
   createdAt: Date;
   /** The rate-table version this pull was drawn with, and its SHA-256. */
   rateTable: { id: string; version: number | null; contentHash: string };
+  /**
+   * What the draw was committed to: the nonce, the client seed and the server seed's
+   * hash, and the server seed itself once the fan has rotated it (null until then).
+   * Null for a pull drawn before commit–reveal draws.
+   */
+  fairness: { nonce: number; clientSeed: string; seedHash: string; serverSeed: string | null } | null;
   results: {
     slot: number;
     itemId: string;
@@ -53,12 +59,18 @@ export async function readPullHistory(
     rate_table_id: string;
     rate_table_hash: string;
     version: number | null;
+    fairness_nonce: number | null;
+    client_seed: string | null;
+    seed_hash: string | null;
+    revealed_seed: string | null;
   }>(
     `select p.id, p.campaign_id, p.pull_count, pu.amount_jpy, p.medals_earned, p.created_at,
-            p.rate_table_id, p.rate_table_hash, t.version
+            p.rate_table_id, p.rate_table_hash, t.version,
+            pu.fairness_nonce, pu.client_seed, s.seed_hash, s.revealed_seed
        from public.pulls p
        join public.purchases pu on pu.id = p.purchase_id
        left join public.rate_tables t on t.id = p.rate_table_id
+       left join public.fairness_seeds s on s.id = pu.fairness_seed_id
       where p.user_id = $1
         and ($2::uuid is null
              or (p.created_at, p.id) < (select b.created_at, b.id from public.pulls b where b.id = $2::uuid))
@@ -97,6 +109,10 @@ export async function readPullHistory(
       medalsEarned: p.medals_earned,
       createdAt: p.created_at,
       rateTable: { id: p.rate_table_id, version: p.version, contentHash: p.rate_table_hash },
+      fairness:
+        p.fairness_nonce === null || p.client_seed === null || p.seed_hash === null
+          ? null
+          : { nonce: p.fairness_nonce, clientSeed: p.client_seed, seedHash: p.seed_hash, serverSeed: p.revealed_seed },
       results: results
         .filter((r) => r.pull_id === p.id)
         .map((r) => ({

@@ -18,6 +18,8 @@ export interface Purchase {
   providerPaymentId: string | null;
   failureCode: string | null;
   nextActionUrl: string | null;
+  /** What the draw is committed to (docs/architecture.md, "Commit–reveal draws"); null before them. */
+  fairness: { seedId: string; nonce: number; clientSeed: string } | null;
 }
 
 const PURCHASE_COLUMN_NAMES = [
@@ -34,6 +36,9 @@ const PURCHASE_COLUMN_NAMES = [
   "provider_payment_id",
   "failure_code",
   "next_action_url",
+  "fairness_seed_id",
+  "fairness_nonce",
+  "client_seed",
 ] as const;
 
 export type PurchaseRow = Narrow<
@@ -42,6 +47,8 @@ export type PurchaseRow = Narrow<
 >;
 
 export const PURCHASE_COLUMNS = PURCHASE_COLUMN_NAMES.join(", ");
+/** The same columns qualified by `p.`, for queries that join another table. */
+export const PURCHASE_COLUMNS_OF_P = PURCHASE_COLUMN_NAMES.map((name) => `p.${name}`).join(", ");
 
 export function toPurchase(row: PurchaseRow): Purchase {
   return {
@@ -58,6 +65,10 @@ export function toPurchase(row: PurchaseRow): Purchase {
     providerPaymentId: row.provider_payment_id,
     failureCode: row.failure_code,
     nextActionUrl: row.next_action_url,
+    fairness:
+      row.fairness_seed_id === null || row.fairness_nonce === null || row.client_seed === null
+        ? null
+        : { seedId: row.fairness_seed_id, nonce: row.fairness_nonce, clientSeed: row.client_seed },
   };
 }
 

@@ -1,6 +1,6 @@
 import { asService } from "../db/session";
 import type { Database } from "../db/types";
-import { cryptoRandom, type RandomSource } from "../gacha/random";
+import type { RandomSource } from "../gacha/random";
 import { raiseAlert } from "./alerts";
 import type { PaymentProvider } from "./providers/types";
 import { releaseIn } from "./release";
@@ -19,7 +19,7 @@ export interface ReconcileOptions {
    * @default 60
    */
   staleAfterMinutes?: number;
-  /** @default cryptoRandom */
+  /** Replaces the committed draw (tests and simulations only); unset in production. */
   rng?: RandomSource;
 }
 
@@ -53,7 +53,7 @@ export async function reconcile(
   provider: PaymentProvider,
   options: ReconcileOptions,
 ): Promise<ReconcileSummary> {
-  const rng = options.rng ?? cryptoRandom;
+  const rng = options.rng;
   const staleBefore = new Date(options.now.getTime() - (options.staleAfterMinutes ?? 60) * 60_000);
   const summary: ReconcileSummary = { checked: 0, fulfilled: [], alreadyFulfilled: 0, released: [], mismatches: [] };
 

@@ -3,6 +3,7 @@ import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { DomainError } from "../domain-error";
 import { assertPullable, type CampaignWindow } from "../gacha/campaign-window";
+import { currentSeedIn } from "../fairness/seeds";
 import { reserveSpend } from "./monthly-spend";
 import { PURCHASE_COLUMNS, readPurchaseByKey, toPurchase, type Purchase, type PurchaseRow } from "./purchase";
 import type { ProviderName } from "./providers/types";
@@ -37,6 +38,9 @@ export interface Reservation {
  * Refuses, writing nothing: `campaign_not_found`, `campaign_not_active` (by `now`, the
  * server clock), `account_suspended`, `email_unverified` (paying needs a confirmed address, so
  * receipts and account mail reach the payer), `spending_cap_exceeded`.
+ *
+ * The purchase is pinned to the fan's current seed, its next nonce and client seed in
+ * the insert itself (`insertPinned`), so the draw is fixed before any money moves.
  */
 export async function reserve(
   db: Database,
@@ -53,26 +57,24 @@ export async function reserve(
     const cap = spendingCapFor(buyer, options.now);
     const amountJpy = request.count === 10 ? campaign.tenPriceJpy : campaign.singlePriceJpy;
 
-    const [inserted] = await tx.query<PurchaseRow>(
-      `insert into public.purchases
-         (user_id, campaign_id, idempotency_key, request_hash, pull_count, amount_jpy, spend_month, provider,
-          rate_table_id, rate_table_hash)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       on conflict (user_id, idempotency_key) do nothing
-       returning ${PURCHASE_COLUMNS}`,
-      [
-        request.userId,
-        campaign.id,
-        request.idempotencyKey,
-        requestHash,
-        request.count,
-        amountJpy,
-        cap.month,
-        options.provider,
-        campaign.rateTableId,
-        campaign.rateTableHash,
-      ],
-    );
+    const values = [
+      request.userId,
+      campaign.id,
+      request.idempotencyKey,
+      requestHash,
+      request.count,
+      amountJpy,
+      cap.month,
+      options.provider,
+      campaign.rateTableId,
+      campaign.rateTableHash,
+    ];
+    let inserted = await insertPinned(tx, values);
+    if (!inserted && !(await readPurchaseByKey(tx, request.userId, request.idempotencyKey))) {
+      // No row and no earlier purchase: the fan has no committed seed yet (their first pull).
+      await currentSeedIn(tx, request.userId);
+      inserted = await insertPinned(tx, values);
+    }
     if (!inserted) {
       // Lost the race for this key: the winner has committed, so its purchase is visible now.
       const raced = await readPurchaseByKey(tx, request.userId, request.idempotencyKey);
@@ -81,6 +83,33 @@ export async function reserve(
     await reserveSpend(tx, { userId: request.userId, month: cap.month, amountJpy, capJpy: cap.capJpy });
     return { created: true, purchase: toPurchase(inserted) };
   });
+}
+
+/**
+ * The purchase insert, pinned in the same statement to the fan's current seed: its nonce
+ * counter moves on by one under the seed row's lock, so parallel pulls of one fan take
+ * distinct nonces and a purchase never exists without its (seed, nonce, client seed).
+ * Nothing is inserted when the fan has no current seed or the key is taken; a key lost
+ * to a racing request may leave one nonce unused, never one used twice.
+ */
+async function insertPinned(tx: Queryable, values: unknown[]): Promise<PurchaseRow | undefined> {
+  const [row] = await tx.query<PurchaseRow>(
+    `with seed as (
+       update public.fairness_seeds set next_nonce = next_nonce + 1
+        where user_id = $1::uuid and revealed_at is null
+        returning id, next_nonce - 1 as nonce, client_seed
+     )
+     insert into public.purchases
+       (user_id, campaign_id, idempotency_key, request_hash, pull_count, amount_jpy, spend_month, provider,
+        rate_table_id, rate_table_hash, fairness_seed_id, fairness_nonce, client_seed)
+     select $1::uuid, $2::uuid, $3::text, $4::text, $5::smallint, $6::integer, $7::date, $8::text,
+            $9::uuid, $10::text, seed.id, seed.nonce, seed.client_seed
+       from seed
+     on conflict (user_id, idempotency_key) do nothing
+     returning ${PURCHASE_COLUMNS}`,
+    values,
+  );
+  return row;
 }
 
 function replayOf(purchase: Purchase, requestHash: string): Reservation {

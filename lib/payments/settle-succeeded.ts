@@ -28,7 +28,7 @@ export type SettleOutcome =
 export async function settleSucceededIn(
   tx: Queryable,
   payment: SucceededPayment,
-  options: { rng: RandomSource; source: PaymentAlert["source"] },
+  options: { rng?: RandomSource; source: PaymentAlert["source"] },
 ): Promise<SettleOutcome> {
   const id = payment.purchaseId?.toLowerCase() ?? "";
   const purchase = UUID_PATTERN.test(id) ? await readPurchase(tx, id, { forUpdate: true }) : null;

@@ -2,7 +2,7 @@ import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { UUID_PATTERN } from "../ids";
 import { countSignal } from "../metrics/signals";
-import { cryptoRandom, type RandomSource } from "../gacha/random";
+import type { RandomSource } from "../gacha/random";
 import { failureCodeOf, type StripePaymentError } from "./failure-code";
 import type { PaymentProvider } from "./providers/types";
 import { refundReportedIn, type RefundReport } from "./refund-webhook";
@@ -15,7 +15,7 @@ export interface WebhookDeps {
   provider: Pick<PaymentProvider, "name" | "webhookSecret">;
   /** The receiving instant the signature's timestamp is judged against. */
   now: Date;
-  /** @default cryptoRandom */
+  /** Replaces the committed draw (tests and simulations only); unset in production. */
   rng?: RandomSource;
 }
 
@@ -72,7 +72,7 @@ export async function handleWebhook(
         [provider, event.id],
       );
       if (row!.processed_at) return { handled: "duplicate" } as const;
-      const outcome = await apply(tx, provider, event, deps.rng ?? cryptoRandom);
+      const outcome = await apply(tx, provider, event, deps.rng);
       await tx.query("update public.webhook_events set processed_at = now(), last_error = null where id = $1", [
         row!.id,
       ]);
@@ -158,7 +158,12 @@ async function recordEvent(tx: Queryable, provider: string, event: WebhookEvent,
   return row?.settled === true;
 }
 
-async function apply(tx: Queryable, provider: string, event: WebhookEvent, rng: RandomSource): Promise<WebhookOutcome> {
+async function apply(
+  tx: Queryable,
+  provider: string,
+  event: WebhookEvent,
+  rng: RandomSource | undefined,
+): Promise<WebhookOutcome> {
   const purchaseId = purchaseIdOf(event);
   const success = succeededPayment(event);
   if (success) {

@@ -45,6 +45,6 @@ async function readOrCreate(file: string): Promise<Buffer> {
 
 async function readKey(file: string): Promise<Buffer> {
   const key = Buffer.from((await fs.readFile(file, "utf8")).trim(), "base64");
-  if (key.length < 32) throw new Error(`The URL signing key in ${file} is too short; delete it to generate a new one.`);
+  if (key.length < 32) throw new Error(`The key in ${file} is too short; delete it to generate a new one.`);
   return key;
 }

@@ -16,7 +16,6 @@ import { confirmEmailLink } from "../../lib/account/verify-email";
 import type { AuthConfig } from "../../lib/config";
 import type { Database } from "../../lib/db/types";
 import { exchangeItem } from "../../lib/exchange/exchange-item";
-import { cryptoRandom } from "../../lib/gacha/random";
 import { payAndPull } from "../../lib/payments/pay-and-pull";
 import type { PaymentProvider } from "../../lib/payments/providers/types";
 
@@ -122,7 +121,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       return ack("exchange", exchange.id, startedAt);
     }
     const { pull } = await payAndPull(
-      { db, provider, now: new Date(), rng: cryptoRandom },
+      { db, provider, now: new Date() },
       {
         userId: fan,
         campaignId: campaign.id,

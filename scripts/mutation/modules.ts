@@ -59,6 +59,7 @@ export const MODULES: readonly MutationModule[] = [
     mutate: [
       "lib/gacha/draw.ts",
       "lib/gacha/random.ts",
+      "lib/gacha/hmac-random.ts",
       "lib/gacha/odds.ts",
       "lib/gacha/rate-table.ts",
       "lib/gacha/decimal.ts",
@@ -66,6 +67,7 @@ export const MODULES: readonly MutationModule[] = [
     testFiles: [
       "tests/unit/gacha-draw.test.ts",
       "tests/unit/gacha-random.test.ts",
+      "tests/unit/gacha-hmac-random.test.ts",
       "tests/unit/gacha-odds.test.ts",
       "tests/unit/gacha-rate-table.test.ts",
       "tests/unit/gacha-fairness.test.ts",

@@ -48,6 +48,8 @@ import * as healthReady from "@/app/api/health/ready/route";
 import * as health from "@/app/api/health/route";
 import * as meDelete from "@/app/api/me/delete/route";
 import * as meExport from "@/app/api/me/export/route";
+import * as meFairness from "@/app/api/me/fairness/route";
+import * as meFairnessRotate from "@/app/api/me/fairness/rotate/route";
 import * as meMedals from "@/app/api/me/medals/route";
 import * as mePaymentMethods from "@/app/api/me/payment-methods/route";
 import * as mePaymentMethodSetup from "@/app/api/me/payment-methods/setup/route";
@@ -125,6 +127,8 @@ const MODULES: Record<string, object> = {
   "/api/me": me,
   "/api/me/delete": meDelete,
   "/api/me/export": meExport,
+  "/api/me/fairness": meFairness,
+  "/api/me/fairness/rotate": meFairnessRotate,
   "/api/me/medals": meMedals,
   "/api/me/payment-methods": mePaymentMethods,
   "/api/me/payment-methods/setup": mePaymentMethodSetup,

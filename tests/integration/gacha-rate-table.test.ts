@@ -4,6 +4,7 @@
  * approved version. Campaign visibility by the injected clock. Runs on PGlite, or on
  * PostgreSQL when DATABASE_URL is set.
  */
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asAnon, asService } from "@/lib/db/session";
 import type { Database, Queryable } from "@/lib/db/types";
@@ -99,7 +100,14 @@ describe("a rate change is a new approved version", () => {
     );
 
     const detail = await asAnon(db, (tx) => getCampaignDetail(tx, gacha.campaign.id, new Date()));
-    expect(detail!.rateTable).toEqual({ id: v2.id, version: 2, contentHash: v2.contentHash });
+    expect(detail!.rateTable).toEqual({
+      id: v2.id,
+      version: 2,
+      contentHash: v2.contentHash,
+      canonicalText: expect.any(String),
+    });
+    // The published text is the one the database hashed for this version.
+    expect(createHash("sha256").update(detail!.rateTable.canonicalText).digest("hex")).toBe(v2.contentHash);
     expect(detail!.rateTable.contentHash).not.toBe(gacha.rateTable.contentHash);
     expect(detail!.odds.slots.regular.rarities.map((r) => r.percent)).toEqual(["60.000", "30.000", "9.000", "1.000"]);
 

@@ -316,6 +316,27 @@ describe("storage settings", () => {
   });
 });
 
+describe("fairness settings", () => {
+  it("generates the seed key under the data folder unless FAIRNESS_SEED_KEY is set", () => {
+    expect(loadConfig({}).fairness.seedKey).toEqual({ kind: "generated", file: ".data/keys/fairness-seed.key" });
+    const secret = "k".repeat(32);
+    expect(loadConfig({ FAIRNESS_SEED_KEY: secret }).fairness.seedKey).toEqual({ kind: "env", secret });
+    expect(() => loadConfig({ FAIRNESS_SEED_KEY: "short" })).toThrow(/FAIRNESS_SEED_KEY/);
+  });
+
+  it("requires FAIRNESS_SEED_KEY in production, but not to build", async () => {
+    const { fairnessSettings } = await import("@/lib/config/fairness");
+    const server = { dataDir: ".data", isBuildPhase: false };
+    expect(() => fairnessSettings({}, server, { mode: "production" })).toThrow(/Set FAIRNESS_SEED_KEY/);
+    expect(fairnessSettings({}, { ...server, isBuildPhase: true }, { mode: "production" }).seedKey.kind).toBe(
+      "generated",
+    );
+    expect(fairnessSettings({ FAIRNESS_SEED_KEY: "x".repeat(40) }, server, { mode: "production" }).seedKey.kind).toBe(
+      "env",
+    );
+  });
+});
+
 describe("backup settings", () => {
   it("writes plaintext backups under the data folder unless told otherwise", () => {
     expect(loadConfig({ KOEPON_DATA_DIR: "/srv/koepon" }).backup).toEqual({

@@ -1,6 +1,7 @@
 /**
- * Fairness of the draw: exact weights over every r, goodness of fit on a seeded and on
- * the real CSPRNG, the 10-pull guarantee, and no Math.random anywhere.
+ * Fairness of the draw: exact weights over every r, goodness of fit on a seeded source,
+ * on the real CSPRNG and on the committed (HMAC) draw, the 10-pull guarantee, and no
+ * Math.random anywhere.
  *
  * Chi-square critical values are computed, not copied: the chi-square survival function
  * with k degrees of freedom is the regularized upper incomplete gamma Q(k/2, x/2)
@@ -10,6 +11,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { drawOne, drawPull } from "@/lib/gacha/draw";
+import { committedRandom, committedValue } from "@/lib/gacha/hmac-random";
 import { cryptoRandom, seededRandom, type RandomSource } from "@/lib/gacha/random";
 import type { RateTable } from "@/lib/gacha/rate-table";
 import { PPM_TOTAL, type Slot } from "@/lib/gacha/types";
@@ -232,6 +234,30 @@ describe(`chi-square goodness of fit at N = ${N.toLocaleString("en")} per table`
       expect(statistic).toBeLessThan(critical);
     },
   );
+
+  // The committed draw with a fixed seed is a seeded source too: one nonce per draw, as
+  // single pulls take them, and the same bound as the seeded source.
+  const SEED = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
+  it.each(FIT_CASES)(
+    "committed HMAC draw, %s table, %s slot: below the α = 0.001 critical value",
+    (name, slot, table) => {
+      let nonce = 0;
+      const committed: RandomSource = { int: (max) => committedRandom(SEED, "chi-square", nonce++).int(max) };
+      const { statistic, df } = fit(table, slot, committed);
+      const critical = chiSquareCritical(0.001, df);
+      console.info(`committed χ²(${df}) ${name}/${slot}: ${statistic.toFixed(3)} < ${critical.toFixed(3)}`);
+      expect(statistic).toBeLessThan(critical);
+    },
+  );
+
+  it("the committed draw's values are uniform over [0, 1,000,000) in 100 bins, the slots of a 10-pull included", () => {
+    const bins = Array<number>(100).fill(0);
+    for (let nonce = 0; nonce < N / 10; nonce++) {
+      for (let slot = 0; slot < 10; slot++) bins[Math.floor(committedValue(SEED, "bins", nonce, slot) / 10_000)]! += 1;
+    }
+    const statistic = chiSquareStatistic(bins, Array<number>(100).fill(N / 100));
+    expect(statistic).toBeLessThan(chiSquareCritical(0.001, 99));
+  });
 
   it("has the power to see a biased source: naive modulo over a 20-bit generator is refused", () => {
     // r = u mod 1,000,000 with u uniform on [0, 2²⁰): r below 48,576 comes up twice as often.

@@ -9,7 +9,12 @@ import { UUID_PATTERN } from "@/lib/ids";
 import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { historyMessagesFor } from "@/lib/i18n/dictionaries/history";
 import { getLocale } from "@/lib/i18n/server";
-import { readPullHistory } from "@/lib/payments/pull-history";
+import { readPullHistory, type PullHistoryEntry } from "@/lib/payments/pull-history";
+import { asService } from "@/lib/db/session";
+import type { Database } from "@/lib/db";
+import { canonicalTextOf, loadApprovedRateTable } from "@/lib/gacha/rate-table";
+import { verifyHref } from "@/lib/fairness/verify-link";
+import { fairnessMessagesFor } from "@/lib/i18n/dictionaries/fairness";
 import { readPurchaseHistory, readPurchasedCampaignTitles } from "@/lib/payments/purchase-history";
 import { PullList } from "./pull-list";
 import { PurchaseTable } from "./purchase-table";
@@ -22,6 +27,40 @@ const TABS: readonly Tab[] = ["purchases", "pulls"];
 
 interface Props {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+/**
+ * The /verify link of each pull whose seed is revealed. The table text is the one the
+ * odds API published for that version (its hash is checked again by the verifier).
+ */
+async function verifyLinksOf(db: Database, pulls: readonly PullHistoryEntry[]): Promise<Map<string, string>> {
+  const revealed = pulls.filter((p) => p.fairness?.serverSeed);
+  if (revealed.length === 0) return new Map();
+  const texts = await asService(db, "history:verify-links", async (tx) => {
+    const byKey = new Map<string, string>();
+    for (const { rateTable } of revealed) {
+      const key = `${rateTable.id}:${rateTable.contentHash}`;
+      if (!byKey.has(key)) {
+        byKey.set(key, canonicalTextOf(await loadApprovedRateTable(tx, rateTable.id, rateTable.contentHash)));
+      }
+    }
+    return byKey;
+  });
+  return new Map(
+    revealed.map((p) => [
+      p.id,
+      verifyHref({
+        seed: p.fairness!.serverSeed!,
+        seedHash: p.fairness!.seedHash,
+        clientSeed: p.fairness!.clientSeed,
+        nonce: p.fairness!.nonce,
+        count: p.count,
+        tableHash: p.rateTable.contentHash,
+        tableText: texts.get(`${p.rateTable.id}:${p.rateTable.contentHash}`)!,
+        expect: p.results.map((r) => r.itemId),
+      }),
+    ]),
+  );
 }
 
 function hrefFor(tab: Tab, before?: string): string {
@@ -60,6 +99,7 @@ export default async function HistoryPage({ searchParams }: Props) {
     }),
   ]);
   const t = historyMessagesFor(locale);
+  const verifyLinks = list.tab === "pulls" ? await verifyLinksOf(db, list.pulls) : new Map<string, string>();
   const isEmpty = list.tab === "purchases" ? list.purchases.length === 0 : list.pulls.length === 0;
 
   return (
@@ -105,7 +145,14 @@ export default async function HistoryPage({ searchParams }: Props) {
         ) : list.tab === "purchases" ? (
           <PurchaseTable purchases={list.purchases} t={t} />
         ) : (
-          <PullList pulls={list.pulls} titles={list.titles} t={t} gacha={gachaMessagesFor(locale)} />
+          <PullList
+            pulls={list.pulls}
+            titles={list.titles}
+            t={t}
+            gacha={gachaMessagesFor(locale)}
+            fairness={fairnessMessagesFor(locale)}
+            verifyLinks={verifyLinks}
+          />
         )}
         {(before || list.nextCursor) && (
           <p className="history-paging">

@@ -2,7 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { PullFlow } from "@/app/_components/pull-flow";
+import { FairnessSeedPanel } from "@/app/_components/fairness-seed-panel";
 import { getCurrentUser } from "@/lib/auth/current-user";
+import { getDb } from "@/lib/db";
+import { readCurrentSeed } from "@/lib/fairness/seeds";
+import { fairnessMessagesFor } from "@/lib/i18n/dictionaries/fairness";
 import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { formatYen } from "@/lib/i18n/format";
 import { getLocale } from "@/lib/i18n/server";
@@ -30,12 +34,16 @@ export default async function ConfirmPage({ params, searchParams }: Props) {
   if (count === null) notFound();
   const gacha = await loadGacha(id);
   // Checked before the form is shown, so a signed-out fan signs in first instead of failing at the pay button.
-  if (!(await getCurrentUser())) {
+  const user = await getCurrentUser();
+  if (!user) {
     redirect(`/login?next=${encodeURIComponent(`/gachas/${gacha.id}/confirm?count=${count}`)}`);
   }
+  // The commitment is shown before paying: the pull is drawn with exactly this seed.
+  const seed = await readCurrentSeed(await getDb(), user.id);
 
   const locale = await getLocale();
   const t = gachaMessagesFor(locale).confirm;
+  const fairness = fairnessMessagesFor(locale);
   const price = formatYen(count === 10 ? gacha.tenPriceJpy : gacha.singlePriceJpy);
   const rows: [label: string, value: string][] = [
     [t.product, `${gacha.title} — ${gacha.vtuber.name}`],
@@ -69,6 +77,14 @@ export default async function ConfirmPage({ params, searchParams }: Props) {
             <Link href="/legal/tokushoho">{t.tokushohoLink}</Link>
           </li>
         </ul>
+      </section>
+      <section className="section" aria-labelledby="fairness-title">
+        <h2 id="fairness-title">{fairness.heading}</h2>
+        <p>{fairness.lead}</p>
+        <FairnessSeedPanel
+          seed={{ seedHash: seed.seedHash, clientSeed: seed.clientSeed, nextNonce: seed.nextNonce }}
+          t={fairness}
+        />
       </section>
     </PullFlow>
   );
