@@ -99,7 +99,11 @@ const ja = {
     roles: { user: "ファン", vtuber: "VTuber", admin: "管理者" } as Record<string, string>,
     statuses: { active: "利用中", suspended: "停止中" } as Record<string, string>,
     ageBands: { under16: "16歳未満", "16to17": "16〜17歳", adult: "18歳以上" } as Record<string, string>,
-    roleNote: "VTuberへの変更は、VTuber申請の承認でのみ行えます。",
+    roleNote:
+      "VTuberへの変更は、VTuber申請の承認でのみ行えます。VTuberをファンに戻せるのは、審査中・公開中のキャンペーンと交換アイテムがないときだけです。変更するとそのユーザーは全端末でログアウトします。",
+    changeRole: "権限を変更する",
+    roleReason: "変更の理由（監査ログに記録されます）",
+    newRole: "新しい権限",
   },
   payments: {
     title: "決済",
@@ -265,7 +269,11 @@ const en: AdminMessages = {
     roles: { user: "Fan", vtuber: "VTuber", admin: "Admin" },
     statuses: { active: "Active", suspended: "Suspended" },
     ageBands: { under16: "Under 16", "16to17": "16–17", adult: "18 or older" },
-    roleNote: "An account becomes a VTuber only by an approved VTuber application.",
+    roleNote:
+      "An account becomes a VTuber only by an approved VTuber application. A VTuber goes back to fan only with no campaign or exchange item in review or live. A change signs the user out everywhere.",
+    changeRole: "Change role",
+    roleReason: "Reason for the change (kept in the audit log)",
+    newRole: "New role",
   },
   payments: {
     title: "Payments",
