@@ -10,6 +10,7 @@ import { getConfig } from "../config";
 import type { Database } from "../db";
 import { compactHours } from "../metrics/compaction";
 import { emitToDatadog } from "../metrics/datadog";
+import { rollUpRequestHours } from "../metrics/request-rollups";
 import { rollUpMinutes } from "../metrics/rollups";
 
 export interface Job {
@@ -19,7 +20,7 @@ export interface Job {
 }
 
 export const JOBS = {
-  rollups: { schedule: "* * * * *", run: (db, now) => rollUpMinutes(db, { now }) },
+  rollups: { schedule: "* * * * *", run: (db, now) => rollUp(db, now) },
   // Hourly on Vercel; every minute in-process, where a run with nothing to fold is one cheap query.
   "rollups-hourly": { schedule: "7 * * * *", run: (db, now) => compactHours(db, { now }) },
   // After the rollups (jobs run in this order), so the rules read the minute just written.
@@ -27,6 +28,12 @@ export const JOBS = {
   // After the rollups too, so it sends the minute they just wrote.
   datadog: { schedule: "* * * * *", run: (db, now) => sendToDatadog(db, now) },
 } satisfies Record<string, Job>;
+
+/** The business minutes, then the request hours over the same window (lib/metrics/request-rollups.ts). */
+async function rollUp(db: Database, now: Date): Promise<object> {
+  const minutes = await rollUpMinutes(db, { now });
+  return { ...minutes, requestHours: await rollUpRequestHours(db, minutes) };
+}
 
 /** Without DD_API_KEY there is nowhere to send: the job does nothing. */
 async function sendToDatadog(db: Database, now: Date): Promise<object> {
