@@ -107,6 +107,7 @@ test.describe("admin console", () => {
     await page.getByRole("link", { name: otherEmail }).click();
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, testInfo, "admin-user");
+    const userPath = new URL(page.url()).pathname;
     await page.getByLabel("理由（監査ログに記録されます）").fill("規約違反の疑い");
     await page.getByRole("button", { name: "利用停止にする" }).click();
     await expect(page.getByRole("button", { name: "利用停止を解除する" })).toBeVisible();
@@ -143,7 +144,8 @@ test.describe("admin console", () => {
     await page.goto(`/admin/users?q=${encodeURIComponent(fanEmail)}`);
     await page.getByRole("link", { name: fanEmail }).click();
     await expect(page.getByRole("heading", { level: 1, name: new RegExp(fanEmail) })).toBeVisible();
-    await page.goto((await page.getByRole("table").getByRole("link").first().getAttribute("href"))!);
+    const purchasePath = (await page.getByRole("table").getByRole("link").first().getAttribute("href"))!;
+    await page.goto(purchasePath);
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, testInfo, "admin-purchase");
     await page.getByLabel("返金の理由").fill("誤購入の申し出");
@@ -178,6 +180,24 @@ test.describe("admin console", () => {
     await expect(page.getByRole("cell", { name: "purchase.refund" }).first()).toBeVisible();
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, testInfo, "admin-audit");
+
+    // Every console page again in English: no serious axe finding there either.
+    await page.context().addCookies([{ name: "lang", value: "en", url: base }]);
+    for (const [name, path] of [
+      ["admin-overview", "/admin"],
+      ["admin-review", "/admin/review"],
+      ["admin-users", `/admin/users?q=${encodeURIComponent(otherEmail)}`],
+      ["admin-user", userPath],
+      ["admin-payments", "/admin/payments"],
+      ["admin-purchase", purchasePath],
+      ["admin-alerts", "/admin/alerts"],
+      ["admin-audit", "/admin/audit"],
+    ] as const) {
+      await page.goto(path);
+      await expect(page.locator("html")).toHaveAttribute("lang", "en");
+      await expectNoSeriousA11yViolations(page);
+      await screenshot(page, testInfo, `en-${name}`);
+    }
 
     await fan.dispose();
     await other.dispose();
