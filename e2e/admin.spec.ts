@@ -1,7 +1,7 @@
 /**
  * The admin console in Chromium, desktop and phone, against the embedded demo: the demo
  * admin signs in, reads the charts of the seeded history, decides campaigns, suspends a
- * fan, refunds a fan's 10-pull and acknowledges an alert. Each browser project works on
+ * fan, makes another an admin, refunds a fan's 10-pull and acknowledges an alert. Each browser project works on
  * its own seeded campaigns, incident and fans, so both run in parallel.
  */
 import { expect, test, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
@@ -107,13 +107,37 @@ test.describe("admin console", () => {
     await page.getByRole("link", { name: otherEmail }).click();
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, testInfo, "admin-user");
-    await page.getByLabel("理由（監査ログに記録されます）").fill("規約違反の疑い");
+    await page.getByLabel("理由（監査ログに記録されます）", { exact: true }).fill("規約違反の疑い");
     await page.getByRole("button", { name: "利用停止にする" }).click();
     await expect(page.getByRole("button", { name: "利用停止を解除する" })).toBeVisible();
     const refused = await other.get("/api/me");
     expect([401, 403]).toContain(refused.status());
     const refreshed = await other.post("/api/auth/refresh", { headers: sameSite(testInfo) });
     expect([401, 403]).toContain(refreshed.status());
+
+    // Change role: VTuber only through an application; fan → admin signs the fan out.
+    const third = await playwright.request.newContext({ baseURL: base });
+    const { email: thirdEmail } = await signUpFan(third, testInfo);
+    await page.goto(`/admin/users?q=${encodeURIComponent(thirdEmail)}`);
+    await page.getByRole("link", { name: thirdEmail }).click();
+    await page.getByLabel("新しい権限").selectOption("vtuber");
+    await page.getByLabel("変更の理由（監査ログに記録されます）").fill("配信者として登録");
+    await page.getByRole("button", { name: "権限を変更する" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "承認されたVTuber申請が必要です" })).toBeVisible();
+    await page.getByLabel("新しい権限").selectOption("admin");
+    await page.getByLabel("変更の理由（監査ログに記録されます）").fill("運営チームに参加");
+    await page.getByRole("button", { name: "権限を変更する" }).click();
+    await expect(page.locator(".summary-list dd").first()).toHaveText("管理者");
+    expect((await third.get("/api/me")).status()).toBe(401);
+    const roleAudit = await json<{ entries: { targetId: string; details: { from?: string; to?: string } }[] }>(
+      page.request,
+      "/api/admin/audit?action=user.role_change",
+    );
+    const thirdId = new URL(page.url()).pathname.split("/").pop();
+    expect(roleAudit.body.entries.filter((e) => e.targetId === thirdId).map((e) => e.details)).toEqual([
+      expect.objectContaining({ from: "user", to: "admin", reason: "運営チームに参加" }),
+    ]);
+    await third.dispose();
 
     // Refund the 10-pull: refunded in the fan's history, items out, medals and spend back.
     await page.goto(`/admin/users?q=${encodeURIComponent(fanEmail)}`);
@@ -157,6 +181,41 @@ test.describe("admin console", () => {
 
     await fan.dispose();
     await other.dispose();
+  });
+
+  test("every console page in English, checked with axe", async ({ page, playwright }, testInfo) => {
+    test.slow();
+    const base = String(testInfo.project.use.baseURL);
+    // A fan of this run with a purchase, so the user and purchase pages have something to show.
+    const fan = await playwright.request.newContext({ baseURL: base });
+    const { email } = await signUpFan(fan, testInfo);
+    await pullThroughApi(fan, testInfo, await firstGachaId(fan), 1);
+    const me = await json<{ user: { id: string } }>(fan, "/api/me");
+    await fan.dispose();
+
+    await signInAdmin(page);
+    const purchases = await json<{ purchases: { id: string }[] }>(
+      page.request,
+      `/api/admin/purchases?user=${me.body.user.id}`,
+    );
+    expect(purchases.body.purchases).toHaveLength(1);
+    await page.context().addCookies([{ name: "lang", value: "en", url: base }]);
+    for (const [name, path] of [
+      ["admin-overview", "/admin"],
+      ["admin-review", "/admin/review"],
+      ["admin-users", `/admin/users?q=${encodeURIComponent(email)}`],
+      ["admin-user", `/admin/users/${me.body.user.id}`],
+      ["admin-payments", "/admin/payments"],
+      ["admin-purchase", `/admin/payments/${purchases.body.purchases[0]!.id}`],
+      ["admin-alerts", "/admin/alerts"],
+      ["admin-audit", "/admin/audit"],
+    ] as const) {
+      await page.goto(path);
+      await expect(page.locator("html")).toHaveAttribute("lang", "en");
+      await expect(page.locator("h1")).toHaveCount(1);
+      await expectNoSeriousA11yViolations(page);
+      await screenshot(page, testInfo, `en-${name}`);
+    }
   });
 
   test("a fan is kept out of the console and its API", async ({ page, request }, testInfo) => {

@@ -60,6 +60,10 @@ export type DomainErrorCode =
   | "rate_table_invalid"
   | "refund_not_allowed"
   | "refund_failed"
+  // admin role changes
+  | "own_role_change"
+  | "role_requires_application"
+  | "role_has_live_campaigns"
   // signed file URLs
   | "signed_url_invalid"
   | "signed_url_expired"

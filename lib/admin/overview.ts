@@ -1,20 +1,42 @@
 import "server-only";
 /**
- * The overview's time series, read from `metric_rollups` (the per-minute history the
- * rollups job writes; the embedded demo adds generated history). Each chart covers one
- * range in equal buckets; counters add up within a bucket, gauges average. The current
- * value is the range's total (counters) or mean (gauges), compared with the range
- * before it. Thresholds are the alert rules' lines for the same figures.
+ * The overview's time series, read from `metric_rollups`: the business minutes and the
+ * request hours the rollups job writes (lib/metrics/rollups.ts, request-rollups.ts), the
+ * daily user figures of the alerts job (daily-rollups.ts); the embedded demo adds
+ * generated history. Each chart covers one range in equal buckets; each figure is worked
+ * out from the sums of its bucket (`figureOf`), the current value from the sums of the
+ * whole range, compared with the range before it. Thresholds are the alert rules' lines
+ * for the same figures.
  */
 import { asService } from "../db/session";
 import type { Database } from "../db/types";
 import { ALERT_RULES, type AlertRule } from "../alerts/rules";
+import { LATENCY_BUCKETS_MS } from "../metrics/histogram";
+import { REQUEST_ROLLUP_METRICS } from "../metrics/request-rollups";
+import { LATENCY_LE } from "../metrics/signals";
 
 export type SeriesUnit = "count" | "jpy" | "share" | "ms" | "perMinute";
 
+/** What a bucket (or a whole range) holds: per rollup metric, the sum of its rows and how many there were. */
+type Sums = ReadonlyMap<string, { total: number; rows: number }>;
+
+/**
+ * How a series' figure comes from the rollups. Every stored series but the daily gauges
+ * is a counter, so each figure is a sum or a function of sums: a rate divides by the
+ * bucket's minutes, a share divides two counters, a latency quantile reads the summed
+ * histogram.
+ */
+export type SeriesSource =
+  | { kind: "sum"; metric: string }
+  /** A daily gauge (one row per JST day): the mean of its rows. */
+  | { kind: "mean"; metric: string }
+  | { kind: "perMinute"; metric: string }
+  | { kind: "share"; part: string; whole: string }
+  | { kind: "quantile"; q: number };
+
 export interface SeriesDefinition {
   metric: string;
-  aggregate: "sum" | "avg";
+  source: SeriesSource;
   unit: SeriesUnit;
   /** The alert rule's line, in the series' unit. */
   threshold?: number;
@@ -26,25 +48,79 @@ function rule<K extends AlertRule["kind"]>(id: string, kind: K): Extract<AlertRu
   return found as Extract<AlertRule, { kind: K }>;
 }
 
+const { answers, serverErrors, latencyPrefix } = REQUEST_ROLLUP_METRICS;
+const LATENCY_METRICS = LATENCY_LE.map((le) => `${latencyPrefix}${le === "+Inf" ? "inf" : le}`);
+
 /** The eight business metrics, then the request and refund figures. */
 export const OVERVIEW_SERIES: readonly SeriesDefinition[] = [
-  { metric: "gacha.pulls.total", aggregate: "sum", unit: "count" },
-  { metric: "gacha.pulls.rate", aggregate: "avg", unit: "perMinute" },
-  { metric: "gacha.revenue.total", aggregate: "sum", unit: "jpy" },
-  { metric: "users.active.daily", aggregate: "avg", unit: "count" },
-  { metric: "users.retention.7day", aggregate: "avg", unit: "share" },
-  { metric: "users.conversion.rate", aggregate: "avg", unit: "share" },
+  { metric: "gacha.pulls.total", source: { kind: "sum", metric: "gacha.pulls.total" }, unit: "count" },
+  { metric: "gacha.pulls.rate", source: { kind: "perMinute", metric: "gacha.pulls.total" }, unit: "perMinute" },
+  { metric: "gacha.revenue.total", source: { kind: "sum", metric: "gacha.revenue.total" }, unit: "jpy" },
+  { metric: "users.active.daily", source: { kind: "mean", metric: "users.active.daily" }, unit: "count" },
+  { metric: "users.retention.7day", source: { kind: "mean", metric: "users.retention.7day" }, unit: "share" },
+  { metric: "users.conversion.rate", source: { kind: "mean", metric: "users.conversion.rate" }, unit: "share" },
   // The lines are the alert rules' own thresholds: the error share that pages, the latency that goes to Slack.
-  { metric: "system.errors.rate", aggregate: "avg", unit: "share", threshold: rule("error_rate_high", "share").above },
   {
-    metric: "system.performance.p99",
-    aggregate: "avg",
+    metric: "system.errors.rate",
+    source: { kind: "share", part: serverErrors, whole: answers },
+    unit: "share",
+    threshold: rule("error_rate_high", "share").above,
+  },
+  { metric: "system.performance.p50", source: { kind: "quantile", q: 0.5 }, unit: "ms" },
+  {
+    metric: "system.performance.p95",
+    source: { kind: "quantile", q: 0.95 },
     unit: "ms",
     threshold: rule("latency_p95_slow", "latency").aboveMs,
   },
-  { metric: "http.requests", aggregate: "sum", unit: "count" },
-  { metric: "gacha.refunds.total", aggregate: "sum", unit: "jpy" },
+  { metric: "system.performance.p99", source: { kind: "quantile", q: 0.99 }, unit: "ms" },
+  { metric: "http.requests", source: { kind: "sum", metric: answers }, unit: "count" },
+  { metric: "gacha.refunds.total", source: { kind: "sum", metric: "gacha.refunds.total" }, unit: "jpy" },
 ];
+
+/** The rollup metrics a series reads. */
+function inputsOf(source: SeriesSource): string[] {
+  switch (source.kind) {
+    case "share":
+      return [source.part, source.whole];
+    case "quantile":
+      return LATENCY_METRICS;
+    default:
+      return [source.metric];
+  }
+}
+
+/** The series' figure over `minutes` of rollups summed in `sums`; null when nothing was recorded. */
+export function figureOf(source: SeriesSource, sums: Sums, minutes: number): number | null {
+  const sum = (metric: string) => sums.get(metric)?.total ?? null;
+  switch (source.kind) {
+    case "sum":
+      return sum(source.metric);
+    case "mean": {
+      const s = sums.get(source.metric);
+      return s ? s.total / s.rows : null;
+    }
+    case "perMinute": {
+      const total = sum(source.metric);
+      return total === null ? null : total / minutes;
+    }
+    case "share": {
+      const whole = sum(source.whole);
+      return whole ? (sum(source.part) ?? 0) / whole : null;
+    }
+    case "quantile": {
+      // The upper bound of the bucket holding the quantile, as the latency alert reads it;
+      // the open bucket is drawn at the last bound.
+      const counts = LATENCY_METRICS.map((m) => sum(m) ?? 0);
+      const all = counts.reduce((a, b) => a + b, 0);
+      if (all === 0) return null;
+      const rank = Math.ceil(source.q * all);
+      let seen = 0;
+      const index = counts.findIndex((c) => (seen += c) >= rank);
+      return LATENCY_BUCKETS_MS[Math.min(index, LATENCY_BUCKETS_MS.length - 1)]!;
+    }
+  }
+}
 
 export const RANGES = {
   "24h": { minutes: 24 * 60, bucketMinutes: 60 },
@@ -74,32 +150,46 @@ export async function readOverview(db: Database, range: RangeKey, now: Date): Pr
   const end = Math.floor(now.getTime() / 60_000) * 60_000;
   const start = end - minutes * 60_000;
   const previousStart = start - minutes * 60_000;
+  const metrics = [...new Set(OVERVIEW_SERIES.flatMap((s) => inputsOf(s.source)))];
   const rows = await asService(db, "admin-overview", (tx) =>
-    tx.query<{ metric: string; slot: number; total: string; mean: string; rows: number }>(
+    tx.query<{ metric: string; slot: number; total: string; rows: number }>(
       `select metric, floor(extract(epoch from bucket - $1::timestamptz) * 1000 / $3)::int as slot,
-              sum(value)::text as total, avg(value)::text as mean, count(*)::int as rows
+              sum(value)::text as total, count(*)::int as rows
          from public.metric_rollups
         where bucket >= $1 and bucket < $2 and metric = any($4::text[])
         group by 1, 2`,
-      [new Date(previousStart), new Date(end), bucketMs, OVERVIEW_SERIES.map((s) => s.metric)],
+      [new Date(previousStart), new Date(end), bucketMs, metrics],
     ),
   );
   const bucketsPerRange = minutes / bucketMinutes;
+  const sumsOf = (inSlots: (slot: number) => boolean): Sums => {
+    const sums = new Map<string, { total: number; rows: number }>();
+    for (const r of rows) {
+      if (!inSlots(r.slot)) continue;
+      const s = sums.get(r.metric) ?? { total: 0, rows: 0 };
+      sums.set(r.metric, { total: s.total + Number(r.total), rows: s.rows + r.rows });
+    }
+    return sums;
+  };
   return OVERVIEW_SERIES.map((series) => {
-    const mine = rows.filter((r) => r.metric === series.metric);
-    const valueOf = (r: (typeof rows)[number]) => Number(series.aggregate === "sum" ? r.total : r.mean);
-    const points: SeriesPoint[] = Array.from({ length: bucketsPerRange }, (_, i) => {
-      const row = mine.find((r) => r.slot === bucketsPerRange + i);
-      return { at: new Date(start + i * bucketMs).toISOString(), value: row ? valueOf(row) : null };
-    });
-    const figure = (inRange: typeof rows) => {
-      if (inRange.length === 0) return null;
-      if (series.aggregate === "sum") return inRange.reduce((acc, r) => acc + Number(r.total), 0);
-      const count = inRange.reduce((acc, r) => acc + r.rows, 0);
-      return inRange.reduce((acc, r) => acc + Number(r.mean) * r.rows, 0) / count;
-    };
-    const current = figure(mine.filter((r) => r.slot >= bucketsPerRange));
-    const previous = figure(mine.filter((r) => r.slot < bucketsPerRange));
+    const points: SeriesPoint[] = Array.from({ length: bucketsPerRange }, (_, i) => ({
+      at: new Date(start + i * bucketMs).toISOString(),
+      value: figureOf(
+        series.source,
+        sumsOf((slot) => slot === bucketsPerRange + i),
+        bucketMinutes,
+      ),
+    }));
+    const current = figureOf(
+      series.source,
+      sumsOf((slot) => slot >= bucketsPerRange),
+      minutes,
+    );
+    const previous = figureOf(
+      series.source,
+      sumsOf((slot) => slot < bucketsPerRange),
+      minutes,
+    );
     return {
       ...series,
       points,

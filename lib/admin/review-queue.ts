@@ -3,7 +3,9 @@ import "server-only";
  * The review queues: what each submission will show the public once approved, read on
  * the service path for an admin. A campaign's odds are computed by `computeOdds` from
  * the table the draw would use, exactly as the fans' odds page computes them; its
- * items carry short-lived signed URLs so the reviewer can play or view each file.
+ * items carry short-lived signed URLs so the reviewer can play or view each file, and
+ * storage is asked (for the object's size, never its bytes) whether each file is really
+ * there: a row whose object is missing or empty counts as an item without media.
  */
 import { getConfig } from "../config";
 import { asService } from "../db/session";
@@ -64,7 +66,19 @@ export interface QueueItem {
   name: string;
   rarity: Rarity;
   kind: ContentKind;
-  previewUrl: string;
+  /** Null when the file's row exists but storage holds no object for it, or an empty one. */
+  previewUrl: string | null;
+  mediaMissing: boolean;
+}
+
+/**
+ * The reviewer's preview of one file, or null when storage has no object at `key` or only
+ * an empty one (nothing a fan could play). Asked first: Supabase refuses to sign a URL for
+ * a missing object, and one lost file must not take the whole queue down.
+ */
+async function preview(storage: ObjectStorage, key: string, ttl: number, mime: string): Promise<string | null> {
+  if (!((await storage.size(key)) ?? 0)) return null;
+  return storage.signedUrl(key, { expiresInSeconds: ttl, contentType: mime });
 }
 
 export interface CampaignSubmission {
@@ -160,6 +174,19 @@ export async function listCampaignSubmissions(db: Database, context: QueueContex
         invalidReason = err.message;
       }
     }
+    const shown: QueueItem[] = await Promise.all(
+      items.map(async (i) => {
+        const previewUrl = await preview(context.storage, i.path, ttl, i.mime);
+        return {
+          id: i.id,
+          name: i.name,
+          rarity: i.rarity,
+          kind: i.kind,
+          previewUrl,
+          mediaMissing: previewUrl === null,
+        };
+      }),
+    );
     submissions.push({
       id: c.id,
       title: c.title,
@@ -171,21 +198,14 @@ export async function listCampaignSubmissions(db: Database, context: QueueContex
       singlePriceJpy: c.single_price_jpy,
       tenPriceJpy: c.ten_price_jpy,
       medals,
-      items: await Promise.all(
-        items.map(async (i) => ({
-          id: i.id,
-          name: i.name,
-          rarity: i.rarity,
-          kind: i.kind,
-          previewUrl: await context.storage.signedUrl(i.path, { expiresInSeconds: ttl, contentType: i.mime }),
-        })),
-      ),
+      items: shown,
       rateTable: table ? { id: table.id, version: table.version } : null,
       odds,
       warnings: campaignWarnings({
         startsAt: c.starts_at,
         endsAt: c.ends_at,
-        itemsWithoutMedia: itemCount - items.length,
+        // No file row at all, or a row whose object storage does not hold (or holds empty).
+        itemsWithoutMedia: itemCount - items.length + shown.filter((i) => i.mediaMissing).length,
         itemCount,
         odds,
         invalidReason,
@@ -244,7 +264,9 @@ export interface ExchangeItemSubmission {
   availableFrom: string | null;
   availableUntil: string | null;
   kind: ContentKind;
-  previewUrl: string;
+  /** As for a campaign's items: null when the file's object is missing or empty in storage. */
+  previewUrl: string | null;
+  mediaMissing: boolean;
 }
 
 export async function listExchangeItemSubmissions(
@@ -280,18 +302,22 @@ export async function listExchangeItemSubmissions(
     ),
   );
   return Promise.all(
-    rows.map(async (r) => ({
-      id: r.id,
-      name: r.name,
-      description: r.description,
-      vtuber: { id: r.vtuber_id, name: r.vtuber_name, slug: r.vtuber_slug, ownerId: r.owner_id },
-      costMedals: r.cost_medals,
-      stock: r.stock,
-      perUserLimit: r.per_user_limit,
-      availableFrom: r.available_from?.toISOString() ?? null,
-      availableUntil: r.available_until?.toISOString() ?? null,
-      kind: r.kind,
-      previewUrl: await context.storage.signedUrl(r.path, { expiresInSeconds: ttl, contentType: r.mime }),
-    })),
+    rows.map(async (r) => {
+      const previewUrl = await preview(context.storage, r.path, ttl, r.mime);
+      return {
+        id: r.id,
+        name: r.name,
+        description: r.description,
+        vtuber: { id: r.vtuber_id, name: r.vtuber_name, slug: r.vtuber_slug, ownerId: r.owner_id },
+        costMedals: r.cost_medals,
+        stock: r.stock,
+        perUserLimit: r.per_user_limit,
+        availableFrom: r.available_from?.toISOString() ?? null,
+        availableUntil: r.available_until?.toISOString() ?? null,
+        kind: r.kind,
+        previewUrl,
+        mediaMissing: previewUrl === null,
+      };
+    }),
   );
 }

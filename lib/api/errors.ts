@@ -259,6 +259,21 @@ export const API_ERRORS = {
     ja: "決済事業者で返金を完了できませんでした。返金は受付済みのまま残っています。しばらくしてから再度お試しください。",
     en: "The payment provider did not complete the refund. It stays requested; try again shortly.",
   },
+  own_role_change: {
+    status: 403,
+    ja: "ご自身のロールは変更できません。別の管理者が変更します。",
+    en: "You cannot change your own role. Another admin has to.",
+  },
+  role_requires_application: {
+    status: 422,
+    ja: "VTuberになるには、承認されたVTuber申請が必要です。申請を審査してください。",
+    en: "An account becomes a VTuber only through an approved VTuber application. Review their application instead.",
+  },
+  role_has_live_campaigns: {
+    status: 409,
+    ja: "審査中・公開中のキャンペーンまたは交換アイテムがあるため、ファンに戻せません。先に終了させてください。",
+    en: "This VTuber still has campaigns or exchange items in review or live. End them first.",
+  },
   signed_url_invalid: { status: 403, ja: "このリンクは無効です。", en: "This link is not valid." },
   signed_url_expired: {
     status: 410,

@@ -27,7 +27,8 @@ import type { Database, Queryable } from "../db/types";
 import type { AppRole } from "./caller";
 import type { Columns } from "../db/rows";
 
-export type RevocationReason = "logout" | "logout_all" | "reuse_detected" | "suspended" | "password_changed";
+export type RevocationReason =
+  "logout" | "logout_all" | "reuse_detected" | "suspended" | "password_changed" | "role_changed";
 
 export type RefreshPolicy = Pick<AuthConfig, "refreshTokenTtlDays" | "refreshReuseGraceSeconds">;
 

@@ -24,6 +24,7 @@ export const API_ROUTES: readonly { path: string; methods: readonly HttpMethod[]
   { path: "/api/admin/users", methods: ["GET"] },
   { path: "/api/admin/users/[id]", methods: ["GET"] },
   { path: "/api/admin/users/[id]/reinstate", methods: ["POST"] },
+  { path: "/api/admin/users/[id]/role", methods: ["POST"] },
   { path: "/api/admin/users/[id]/suspend", methods: ["POST"] },
   { path: "/api/admin/vtubers/[id]/approve", methods: ["POST"] },
   { path: "/api/admin/vtubers/[id]/reject", methods: ["POST"] },

@@ -1,7 +1,7 @@
 import "server-only";
 /**
- * Daily figures into `metric_rollups`: `users.active.daily` and `users.conversion.rate` of
- * each finished JST day, one row per day with the day's first instant as its bucket.
+ * Daily figures into `metric_rollups`: `users.active.daily`, `users.conversion.rate` and
+ * `users.retention.7day` of each finished JST day, one row per day with the day's first instant as its bucket.
  * Alert rules compare a day with the days before it, so they need the figures of past
  * days, which this keeps without recomputing them on every evaluation: the last finished
  * day is recomputed on every run (late commits), older days only when missing. The
@@ -16,7 +16,7 @@ import { addDays, dailyUserFigures, jstDay } from "./business";
 /** Finished days kept at hand: a 7-day mean of the days before the last one needs 8. */
 export const DAILY_DAYS = 8;
 
-export const DAILY_METRICS = ["users.active.daily", "users.conversion.rate"] as const;
+export const DAILY_METRICS = ["users.active.daily", "users.conversion.rate", "users.retention.7day"] as const;
 
 export async function rollUpDays(db: Database, options: { now: Date }): Promise<{ days: string[] }> {
   const yesterday = addDays(jstDate(options.now), -1);
@@ -34,6 +34,7 @@ export async function rollUpDays(db: Database, options: { now: Date }): Promise<
     const figures = await dailyUserFigures(db, day);
     const rows: [string, number][] = [["users.active.daily", figures.active]];
     if (figures.conversion !== null) rows.push(["users.conversion.rate", figures.conversion]);
+    if (figures.retention7day !== null) rows.push(["users.retention.7day", figures.retention7day]);
     await asService(db, "metrics-daily", (tx) =>
       tx.query(
         `insert into public.metric_rollups (metric, bucket, campaign_id, kind, value)

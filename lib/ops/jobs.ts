@@ -11,6 +11,7 @@ import type { Database } from "../db";
 import { compactHours } from "../metrics/compaction";
 import { emitToDatadog } from "../metrics/datadog";
 import { rollUpDraws } from "../metrics/draw-rollups";
+import { rollUpRequestHours } from "../metrics/request-rollups";
 import { rollUpMinutes } from "../metrics/rollups";
 
 export interface Job {
@@ -20,11 +21,9 @@ export interface Job {
 }
 
 export const JOBS = {
-  // The business series per minute, then the draws per hour the public observed-rates page reads.
-  rollups: {
-    schedule: "* * * * *",
-    run: async (db, now) => ({ ...(await rollUpMinutes(db, { now })), draws: await rollUpDraws(db, { now }) }),
-  },
+  // The business series per minute, the request hours of the admin overview, then the
+  // draws per hour the public observed-rates page reads.
+  rollups: { schedule: "* * * * *", run: (db, now) => rollUp(db, now) },
   // Hourly on Vercel; every minute in-process, where a run with nothing to fold is one cheap query.
   "rollups-hourly": { schedule: "7 * * * *", run: (db, now) => compactHours(db, { now }) },
   // After the rollups (jobs run in this order), so the rules read the minute just written.
@@ -32,6 +31,13 @@ export const JOBS = {
   // After the rollups too, so it sends the minute they just wrote.
   datadog: { schedule: "* * * * *", run: (db, now) => sendToDatadog(db, now) },
 } satisfies Record<string, Job>;
+
+/** The business minutes, then the request hours over the same window (lib/metrics/request-rollups.ts). */
+async function rollUp(db: Database, now: Date): Promise<object> {
+  const minutes = await rollUpMinutes(db, { now });
+  const requestHours = await rollUpRequestHours(db, minutes);
+  return { ...minutes, requestHours, draws: await rollUpDraws(db, { now }) };
+}
 
 /** Without DD_API_KEY there is nowhere to send: the job does nothing. */
 async function sendToDatadog(db: Database, now: Date): Promise<object> {

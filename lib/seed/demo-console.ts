@@ -90,8 +90,10 @@ async function seedPendingCampaign(
 }
 
 /**
- * One row per metric every 10 minutes for 30 days. `f` is the daily rhythm (1 ± 0.6,
- * highest around 21:00 JST); counters are per 10 minutes, gauges are their reading.
+ * One row per business metric every 10 minutes for 30 days, and the request counters per
+ * hour as the rollups job keeps them (lib/metrics/request-rollups.ts): answers, server
+ * errors and the latency histogram. `f` is the daily rhythm (1 ± 0.6, highest around
+ * 21:00 JST); counters are per 10 minutes (per hour for requests), gauges are their reading.
  */
 async function seedMetricHistory(tx: Queryable, now: Date): Promise<void> {
   await tx.query(
@@ -104,16 +106,37 @@ async function seedMetricHistory(tx: Queryable, now: Date): Promise<void> {
        select t, 'gacha.pulls.total', round(30 * f * (0.8 + 0.4 * random())) from ticks
        union all select t, 'gacha.revenue.total', round(2800 * f * (0.8 + 0.4 * random())) from ticks
        union all select t, 'gacha.refunds.total', case when random() < 0.01 then 1000 else 0 end from ticks
-       union all select t, 'gacha.pulls.rate', round((3 * f * (0.8 + 0.4 * random()))::numeric, 2) from ticks
        union all select t, 'users.active.daily', round(1200 * (0.9 + 0.2 * random())) from ticks
        union all select t, 'users.retention.7day', round((0.32 + 0.06 * random())::numeric, 4) from ticks
        union all select t, 'users.conversion.rate', round((0.07 + 0.03 * random())::numeric, 4) from ticks
-       union all select t, 'system.errors.rate', round((0.002 + 0.006 * random() * random())::numeric, 4) from ticks
-       union all select t, 'system.performance.p99', round(150 + 120 * f * random()) from ticks
-       union all select t, 'http.requests', round(900 * f * (0.8 + 0.4 * random())) from ticks
      )
      insert into public.metric_rollups (metric, bucket, value)
      select metric, bucket, value from series`,
+    [now],
+  );
+  // Per hour: answers by the rhythm, 0.2–0.8 % of them 5xx, and latencies spread over the
+  // histogram's buckets (busier hours a little slower).
+  await tx.query(
+    `with hours as (
+       select h, 1 + 0.6 * sin(2 * pi() * (extract(hour from h at time zone 'Asia/Tokyo') - 15) / 24) as f
+         from generate_series(to_timestamp(floor(extract(epoch from $1::timestamptz) / 3600) * 3600) - interval '719 hours',
+                              to_timestamp(floor(extract(epoch from $1::timestamptz) / 3600) * 3600) - interval '1 hour',
+                              interval '1 hour') h
+     ),
+     answers as (select h, f, round(5400 * f * (0.8 + 0.4 * random())) as n from hours),
+     shares(le, share) as (
+       values ('5', 0.05), ('10', 0.10), ('25', 0.20), ('50', 0.25), ('100', 0.20), ('250', 0.13),
+              ('500', 0.05), ('1000', 0.015), ('2500', 0.004), ('5000', 0.001), ('10000', 0), ('inf', 0)
+     ),
+     series(bucket, metric, value) as (
+       select h, 'http.requests', n from answers
+       union all select h, 'http.requests.5xx', round(n * (0.002 + 0.006 * random() * random())) from answers
+       union all select h, 'http.request.duration.le_' || le,
+                        round(n * share * case when le::text in ('500', '1000', '2500') then f else 1 end)
+         from answers cross join shares
+     )
+     insert into public.metric_rollups (metric, bucket, value, resolution)
+     select metric, bucket, value, 'hour' from series`,
     [now],
   );
 }

@@ -39,6 +39,15 @@ export function localStorage(root: string, signing?: LocalUrlSigning): ObjectSto
         throw err;
       }
     },
+    async size(key) {
+      try {
+        const stat = await fs.stat(localFilePath(root, key));
+        return stat.isFile() ? stat.size : null;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+        throw err;
+      }
+    },
     async signedUrl(key, options) {
       if (!signing) throw new Error("This local storage handle was opened without a URL signing key.");
       const now = signing.now?.() ?? new Date();

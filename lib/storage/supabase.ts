@@ -51,6 +51,16 @@ export function supabaseStorage(options: SupabaseStorageOptions): ObjectStorage 
       }
       return Buffer.from(await data.arrayBuffer());
     },
+    async size(key) {
+      assertStorageKey(key);
+      // The object's metadata (`GET /object/info/{bucket}/{key}`), not its bytes.
+      const { data, error } = await bucket().info(key);
+      if (error) {
+        if (isNotFound(error)) return null;
+        throw new Error(`Supabase Storage could not describe ${key}: ${error.message}`, { cause: error });
+      }
+      return typeof data.size === "number" ? data.size : null;
+    },
     async signedUrl(key, { expiresInSeconds, downloadName }) {
       assertStorageKey(key);
       const { data, error } = await bucket().createSignedUrl(key, expiresInSeconds);

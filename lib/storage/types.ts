@@ -3,6 +3,8 @@ export interface ObjectStorage {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   /** The whole object, or null when there is none. */
   get(key: string): Promise<Buffer | null>;
+  /** The object's size in bytes without reading it, or null when there is none. */
+  size(key: string): Promise<number | null>;
   /**
    * A short-lived URL that lets whoever holds it read this one object, and nothing else.
    * Files are private: this is the only way a browser ever reaches one.

@@ -96,11 +96,27 @@ export async function startFakeSupabaseStorage(
     if (!authorised) return storageError(res, "403", "Unauthorized", "invalid signature");
 
     const signing = rest[0] === "sign";
-    const segments = signing || rest[0] === "authenticated" ? rest.slice(1) : rest;
+    // `info/{bucket}/{key}` (also `info/authenticated/…`): the object's metadata, never its bytes.
+    const describing = rest[0] === "info" && req.method === "GET";
+    const afterInfo = describing ? rest.slice(rest[1] === "authenticated" ? 2 : 1) : rest;
+    const segments = describing ? afterInfo : signing || rest[0] === "authenticated" ? rest.slice(1) : rest;
     const [bucket, ...pathParts] = segments;
     if (bucket !== state.bucket) return storageError(res, "404", "Bucket not found", "Bucket not found");
     const objectKey = `${bucket}/${pathParts.join("/")}`;
 
+    if (describing) {
+      const object = state.objects.get(objectKey);
+      if (!object) return storageError(res, "404", "not_found", "Object not found");
+      return send(res, 200, {
+        id: randomUUID(),
+        name: pathParts.join("/"),
+        bucket_id: bucket,
+        size: object.body.length,
+        content_type: object.contentType,
+        last_modified: state.now.toISOString(),
+        created_at: state.now.toISOString(),
+      });
+    }
     if (signing && req.method === "POST") {
       const { expiresIn } = JSON.parse(body.toString("utf8")) as { expiresIn: number };
       if (!state.objects.has(objectKey)) return storageError(res, "404", "not_found", "Object not found");

@@ -19,6 +19,7 @@ import * as campaignReject from "@/app/api/admin/campaigns/[id]/reject/route";
 import * as itemApprove from "@/app/api/admin/exchange-items/[id]/approve/route";
 import * as itemReject from "@/app/api/admin/exchange-items/[id]/reject/route";
 import * as userReinstate from "@/app/api/admin/users/[id]/reinstate/route";
+import * as userRole from "@/app/api/admin/users/[id]/role/route";
 import * as userSuspend from "@/app/api/admin/users/[id]/suspend/route";
 import * as vtuberApprove from "@/app/api/admin/vtubers/[id]/approve/route";
 import * as vtuberReject from "@/app/api/admin/vtubers/[id]/reject/route";
@@ -51,6 +52,7 @@ const ROUTES: { path: string; handler: Handler; body: unknown }[] = [
   { path: "exchange-items/{id}/reject", handler: itemReject.POST, body: { reason: "画像がありません" } },
   { path: "users/{id}/suspend", handler: userSuspend.POST, body: { reason: "chargeback" } },
   { path: "users/{id}/reinstate", handler: userReinstate.POST, body: { reason: "resolved" } },
+  { path: "users/{id}/role", handler: userRole.POST, body: { role: "admin", reason: "運営チームに参加" } },
 ];
 
 async function tokenOf(user: { id: string; role: AppRole }): Promise<string> {
@@ -115,6 +117,11 @@ async function statusOf(table: "vtubers" | "campaigns" | "exchange_items" | "use
   return row!.status;
 }
 
+async function roleOf(userId: string) {
+  const [row] = await app.db.query<{ role: string }>("select role from public.users where id = $1", [userId]);
+  return row!.role;
+}
+
 async function newAdmin(): Promise<UserFixture & { token: string }> {
   const admin = await createUser(app.db, { role: "admin" });
   return { ...admin, token: await tokenOf(admin) };
@@ -136,6 +143,7 @@ async function targets() {
   const item = await createExchangeItem(app.db, vtuber, { status: "in_review" });
   const fan = await createUser(app.db);
   const suspended = await createUser(app.db, { status: "suspended" });
+  const promoted = await createUser(app.db);
   return {
     "vtubers/{id}/approve": applicant.id,
     "vtubers/{id}/reject": applicant.id,
@@ -145,6 +153,7 @@ async function targets() {
     "exchange-items/{id}/reject": item.id,
     "users/{id}/suspend": fan.id,
     "users/{id}/reinstate": suspended.id,
+    "users/{id}/role": promoted.id,
   } as Record<string, string>;
 }
 
@@ -189,6 +198,7 @@ describe("who may call /api/admin/*", () => {
     expect(await statusOf("exchange_items", ids["exchange-items/{id}/approve"]!)).toBe("in_review");
     expect(await statusOf("users", ids["users/{id}/suspend"]!)).toBe("active");
     expect(await statusOf("users", ids["users/{id}/reinstate"]!)).toBe("suspended");
+    expect(await roleOf(ids["users/{id}/role"]!)).toBe("user");
   });
 
   it("refuses a signed-out caller with 401 on every route", async () => {
@@ -249,6 +259,7 @@ describe("each admin action", () => {
       "exchange-items/{id}/approve": ["exchange_item.approve", "exchange_item", "active"],
       "users/{id}/suspend": ["user.suspend", "user", "suspended"],
       "users/{id}/reinstate": ["user.reinstate", "user", "active"],
+      "users/{id}/role": ["user.role_change", "user", "active"],
     };
     for (const [path, [action, targetType, status]] of Object.entries(expected)) {
       const id = ids[path]!;

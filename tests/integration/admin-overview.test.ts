@@ -1,4 +1,4 @@
-/** The overview's series from metric_rollups: buckets, totals, means and the change. */
+/** The overview's series from metric_rollups: buckets, totals, shares and the change. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readOverview } from "@/lib/admin/overview";
 import { asService } from "@/lib/db/session";
@@ -27,16 +27,21 @@ async function put(metric: string, bucket: Date, value: number, campaign: string
 }
 
 describe("readOverview", () => {
-  it("adds counters and averages gauges per bucket, and compares the range with the one before", async () => {
+  it("adds counters per bucket, divides them for shares, and compares the range with the one before", async () => {
     // This 24 h: 5 + 7 pulls in the last hour's bucket, 10 three hours back. The 24 h before: 11.
     await put("gacha.pulls.total", at(10), 5);
     await put("gacha.pulls.total", at(20), 7);
     await put("gacha.pulls.total", at(3 * 60 - 5), 10);
     await put("gacha.pulls.total", at(30 * 60), 11);
-    // Gauge: 0.02 and 0.04 in one bucket; 0.01 the day before.
-    await put("system.errors.rate", at(10), 0.02);
-    await put("system.errors.rate", at(20), 0.04);
-    await put("system.errors.rate", at(26 * 60), 0.01);
+    // A share of two counters: 2 + 4 server errors of 100 + 100 answers in one bucket; 1 of 100 the day before.
+    for (const [minutesAgo, errors] of [
+      [10, 2],
+      [20, 4],
+      [26 * 60, 1],
+    ] as const) {
+      await put("http.requests", at(minutesAgo), 100);
+      await put("http.requests.5xx", at(minutesAgo), errors);
+    }
     // Outside both ranges: ignored.
     await put("gacha.pulls.total", at(49 * 60), 1000);
 

@@ -2,7 +2,10 @@
  * What the console reads: the review queues (odds as the fans' page computes them, the
  * warnings), the user search and page, the audit log viewer and incidents.
  */
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { acknowledgeIncident, listIncidents } from "@/lib/admin/incidents";
 import { listAuditLog } from "@/lib/admin/audit-log";
 import { listCampaignSubmissions } from "@/lib/admin/review-queue";
@@ -11,7 +14,7 @@ import { getUserDetail, searchUsers, USER_PAGE_SIZE } from "@/lib/admin/users";
 import { asService } from "@/lib/db/session";
 import { computeOdds } from "@/lib/gacha/odds";
 import { loadRateTable } from "@/lib/gacha/rate-table";
-import type { ObjectStorage } from "@/lib/storage";
+import { localStorage } from "@/lib/storage/local";
 import {
   addGachaItems,
   createCampaign,
@@ -25,18 +28,18 @@ import { setUpRouteTests } from "../helpers/route-test-context";
 
 const app = setUpRouteTests();
 
-/** Signs like the local adapter would; the tests only need to see one URL per file. */
-const storage: ObjectStorage = {
-  put: async () => {},
-  get: async () => null,
-  signedUrl: async (key, options) => `https://files.test/${key}?ttl=${options.expiresInSeconds}`,
-  signedUploadUrl: async () => {
-    throw new Error("the review queue never uploads");
-  },
-  remove: async () => {
-    throw new Error("the review queue never deletes");
-  },
-};
+/**
+ * The local adapter in a folder of its own; every content file the fixtures made is
+ * stored before the queue is read (its own test covers missing and empty ones).
+ */
+const storageDir = mkdtempSync(path.join(tmpdir(), "koepon-admin-reads-"));
+const storage = localStorage(storageDir, { key: async () => Buffer.alloc(32, 7) });
+afterAll(() => rmSync(storageDir, { recursive: true, force: true }));
+
+async function storeEveryFile() {
+  const files = await app.db.query<{ storage_path: string }>("select storage_path from public.content_files");
+  for (const f of files) await storage.put(f.storage_path, Buffer.from("media"), "application/octet-stream");
+}
 
 /** A 30-day window: no length warning. */
 const MONTH = { startsAt: new Date("2030-01-01T00:00:00Z"), endsAt: new Date("2030-01-31T00:00:00Z") };
@@ -52,6 +55,7 @@ async function submittedCampaign(
 }
 
 async function queued(id: string) {
+  await storeEveryFile();
   const all = await listCampaignSubmissions(app.db, { storage, expiresInSeconds: 60 });
   return all.find((c) => c.id === id)!;
 }
@@ -61,7 +65,7 @@ describe("the campaign review queue", () => {
     const { campaign, items } = await submittedCampaign();
     const shown = await queued(campaign.id);
     expect(shown.items).toHaveLength(items.length);
-    expect(shown.items.every((i) => i.previewUrl.startsWith("https://files.test/"))).toBe(true);
+    expect(shown.items.every((i) => i.previewUrl?.startsWith("/api/files/") && !i.mediaMissing)).toBe(true);
     expect(shown.warnings).toEqual([]);
 
     const admin = await createUser(app.db, { role: "admin" });

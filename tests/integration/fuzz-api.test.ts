@@ -27,6 +27,7 @@ import * as adminExchangeItemsApprove from "@/app/api/admin/exchange-items/[id]/
 import * as adminExchangeItemsReject from "@/app/api/admin/exchange-items/[id]/reject/route";
 import * as adminPurchasesRefund from "@/app/api/admin/purchases/[id]/refund/route";
 import * as adminUsersReinstate from "@/app/api/admin/users/[id]/reinstate/route";
+import * as adminUsersRole from "@/app/api/admin/users/[id]/role/route";
 import * as adminUsersSuspend from "@/app/api/admin/users/[id]/suspend/route";
 import * as adminVtubersApprove from "@/app/api/admin/vtubers/[id]/approve/route";
 import * as adminVtubersReject from "@/app/api/admin/vtubers/[id]/reject/route";
@@ -105,6 +106,7 @@ const MODULES: Record<string, object> = {
   "/api/admin/exchange-items/[id]/reject": adminExchangeItemsReject,
   "/api/admin/purchases/[id]/refund": adminPurchasesRefund,
   "/api/admin/users/[id]/reinstate": adminUsersReinstate,
+  "/api/admin/users/[id]/role": adminUsersRole,
   "/api/admin/users/[id]/suspend": adminUsersSuspend,
   "/api/admin/vtubers/[id]/approve": adminVtubersApprove,
   "/api/admin/vtubers/[id]/reject": adminVtubersReject,

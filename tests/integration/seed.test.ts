@@ -9,6 +9,7 @@ import { asAnon } from "@/lib/db/session";
 import { localStorage } from "@/lib/storage/local";
 import { assertLocalDatabase, DEMO_ACCOUNTS, seedDemoData, SeedRefusedError, type DemoAccount } from "@/lib/seed/demo";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { readOverview } from "@/lib/admin/overview";
 
 let t: TestDatabase;
 let storageDir: string;
@@ -113,8 +114,13 @@ describe("demo seed", () => {
     // A server's demo (even a local one) gets none of it: generated figures stay out of real dashboards.
     expect(demo).toEqual(
       embedded
-        ? { in_review: 4, incidents: 2, metrics: 10, days: 29 }
+        ? { in_review: 4, incidents: 2, metrics: 20, days: 29 }
         : { in_review: 0, incidents: 0, metrics: 0, days: 0 },
+    );
+    // Every chart of the overview draws from it, as it would from production rollups.
+    const series = await readOverview(t.db, "30d", new Date());
+    expect(series.filter((s) => s.points.every((p) => p.value === null)).map((s) => s.metric)).toEqual(
+      embedded ? [] : series.map((s) => s.metric),
     );
   });
 

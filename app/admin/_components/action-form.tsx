@@ -10,6 +10,8 @@ interface Props {
   submitLabel: string;
   /** A text field sent as `{[name]: value}`; none sends `{}`. */
   field?: { name: string; label: string; required: boolean };
+  /** A choice sent as `{[name]: value}` beside the text field. */
+  choice?: { name: string; label: string; options: { value: string; label: string }[]; initial?: string };
   /** Rendered as the secondary (less prominent) button. */
   secondary?: boolean;
   t: { sending: string; done: string };
@@ -20,7 +22,7 @@ interface Props {
  * cookie), then re-renders the server page so lists and figures show the new state.
  * The API's refusal (in the admin's language) is read out in the alert region.
  */
-export function ActionForm({ endpoint, submitLabel, field, secondary, t }: Props) {
+export function ActionForm({ endpoint, submitLabel, field, choice, secondary, t }: Props) {
   const router = useRouter();
   const id = useId();
   const [pending, setPending] = useState(false);
@@ -30,12 +32,17 @@ export function ActionForm({ endpoint, submitLabel, field, secondary, t }: Props
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const value = field ? String(new FormData(form).get(field.name) ?? "") : null;
+    const data = new FormData(form);
+    const value = field ? String(data.get(field.name) ?? "") : null;
+    const body = {
+      ...(choice ? { [choice.name]: String(data.get(choice.name) ?? "") } : {}),
+      ...(field && value ? { [field.name]: value } : {}),
+    };
     setPending(true);
     setError(null);
     setDone(false);
     try {
-      await apiFetch(endpoint, { method: "POST", body: field && value ? { [field.name]: value } : {} });
+      await apiFetch(endpoint, { method: "POST", body });
       setDone(true);
       form.reset();
       router.refresh();
@@ -49,6 +56,18 @@ export function ActionForm({ endpoint, submitLabel, field, secondary, t }: Props
 
   return (
     <form className="admin-action" onSubmit={onSubmit} noValidate>
+      {choice && (
+        <div className="admin-action__field">
+          <label htmlFor={`${id}-choice`}>{choice.label}</label>
+          <select id={`${id}-choice`} name={choice.name} defaultValue={choice.initial}>
+            {choice.options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       {field && (
         <div className="admin-action__field">
           <label htmlFor={`${id}-field`}>{field.label}</label>

@@ -1,9 +1,9 @@
-import Link from "next/link";
 import { listAuditLog } from "@/lib/admin/audit-log";
 import { getDb } from "@/lib/db";
 import { formatDateTime } from "@/lib/i18n/format";
 import { UUID_PATTERN } from "@/lib/ids";
 import { adminPage } from "../_components/admin-page";
+import { ListPage } from "../_components/list-page";
 
 export const dynamic = "force-dynamic";
 
@@ -26,73 +26,31 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
   return (
     <div>
       <h1>{a.title}</h1>
-      <form className="admin-filter" action="/admin/audit">
-        <label>
-          {a.actor}
-          <input name="actor" defaultValue={s.actor ?? ""} size={36} />
-        </label>
-        <label>
-          {a.action}
-          <input name="action" defaultValue={s.action ?? ""} placeholder="campaign.approve" />
-        </label>
-        <label>
-          {a.target}
-          <input name="target" defaultValue={s.target ?? ""} size={36} />
-        </label>
-        <label>
-          {a.from}
-          <input type="date" name="from" defaultValue={s.from ?? ""} />
-        </label>
-        <label>
-          {a.to}
-          <input type="date" name="to" defaultValue={s.to ?? ""} />
-        </label>
-        <button type="submit" className="button button--small">
-          {a.filter}
-        </button>
-      </form>
-      {entries.length === 0 ? (
-        <p>{a.none}</p>
-      ) : (
-        <div className="admin-scroll">
-          <table className="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">{a.at}</th>
-                <th scope="col">{a.actor}</th>
-                <th scope="col">{a.action}</th>
-                <th scope="col">{a.target}</th>
-                <th scope="col">{a.reason}</th>
-                <th scope="col">{a.requestId}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={e.id}>
-                  <td>{formatDateTime(new Date(e.createdAt), locale)}</td>
-                  <td>{e.actor ? e.actor.email : a.system}</td>
-                  <td>{e.action}</td>
-                  <td>
-                    {e.targetType} {e.targetId}
-                  </td>
-                  <td>{typeof e.details.reason === "string" ? e.details.reason : ""}</td>
-                  <td>{e.requestId}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {nextCursor !== null && (
-        <p>
-          <Link
-            className="button button--secondary"
-            href={`/admin/audit?${new URLSearchParams({ ...(s as Record<string, string>), before: String(nextCursor) })}`}
-          >
-            {a.more}
-          </Link>
-        </p>
-      )}
+      <ListPage
+        path="/admin/audit"
+        filters={[
+          { name: "actor", label: a.actor, size: 36 },
+          { name: "action", label: a.action, placeholder: "campaign.approve" },
+          { name: "target", label: a.target, size: 36 },
+          { name: "from", label: a.from, type: "date" },
+          { name: "to", label: a.to, type: "date" },
+        ]}
+        values={s}
+        submitLabel={a.filter}
+        rows={entries}
+        rowKey={(e) => String(e.id)}
+        columns={[
+          { header: a.at, cell: (e) => formatDateTime(new Date(e.createdAt), locale) },
+          { header: a.actor, cell: (e) => (e.actor ? e.actor.email : a.system) },
+          { header: a.action, cell: (e) => e.action },
+          { header: a.target, cell: (e) => `${e.targetType} ${e.targetId ?? ""}` },
+          { header: a.reason, cell: (e) => (typeof e.details.reason === "string" ? e.details.reason : "") },
+          { header: a.requestId, cell: (e) => e.requestId },
+        ]}
+        empty={a.none}
+        nextCursor={nextCursor === null ? null : String(nextCursor)}
+        moreLabel={a.more}
+      />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { formatDateTime, formatYen } from "@/lib/i18n/format";
 import { UUID_PATTERN } from "@/lib/ids";
 import { ActionForm } from "../_components/action-form";
 import { adminPage } from "../_components/admin-page";
+import { ListPage } from "../_components/list-page";
 
 export const dynamic = "force-dynamic";
 
@@ -41,81 +42,46 @@ export default async function AdminPaymentsPage({ searchParams }: { searchParams
   return (
     <div>
       <h1>{p.title}</h1>
-      <form className="admin-filter" action="/admin/payments">
-        <label>
-          {p.status}
-          <select name="status" defaultValue={s.status ?? ""}>
-            <option value="">{p.any}</option>
-            {STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {p.statuses[status]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {p.user}
-          <input name="user" defaultValue={s.user ?? ""} size={36} />
-        </label>
-        <label>
-          {p.campaign}
-          <input name="campaign" defaultValue={s.campaign ?? ""} size={36} />
-        </label>
-        <label>
-          {p.from}
-          <input type="date" name="from" defaultValue={s.from ?? ""} />
-        </label>
-        <label>
-          {p.to}
-          <input type="date" name="to" defaultValue={s.to ?? ""} />
-        </label>
-        <button type="submit" className="button button--small">
-          {p.filter}
-        </button>
-      </form>
-
-      {purchases.length === 0 ? (
-        <p>{p.none}</p>
-      ) : (
-        <div className="admin-scroll">
-          <table className="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">{p.created}</th>
-                <th scope="col">{p.status}</th>
-                <th scope="col">{p.amount}</th>
-                <th scope="col">{t.users.email}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {purchases.map((purchase) => (
-                <tr key={purchase.id}>
-                  <td>
-                    <Link href={`/admin/payments/${purchase.id}`}>
-                      {formatDateTime(new Date(purchase.createdAt), locale)}
-                    </Link>
-                  </td>
-                  <td>{p.statuses[purchase.status] ?? purchase.status}</td>
-                  <td>
-                    {formatYen(purchase.amountJpy)} ({purchase.pullCount}) {purchase.campaign.title}
-                  </td>
-                  <td>{purchase.user.email}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {nextCursor && (
-        <p>
-          <Link
-            className="button button--secondary"
-            href={`/admin/payments?${new URLSearchParams({ ...(s as Record<string, string>), before: nextCursor })}`}
-          >
-            {t.users.more}
-          </Link>
-        </p>
-      )}
+      <ListPage
+        path="/admin/payments"
+        filters={[
+          {
+            name: "status",
+            label: p.status,
+            options: [
+              { value: "", label: p.any },
+              ...STATUSES.map((status) => ({ value: status, label: p.statuses[status] ?? status })),
+            ],
+          },
+          { name: "user", label: p.user, size: 36 },
+          { name: "campaign", label: p.campaign, size: 36 },
+          { name: "from", label: p.from, type: "date" },
+          { name: "to", label: p.to, type: "date" },
+        ]}
+        values={s}
+        submitLabel={p.filter}
+        rows={purchases}
+        rowKey={(purchase) => purchase.id}
+        columns={[
+          {
+            header: p.created,
+            cell: (purchase) => (
+              <Link href={`/admin/payments/${purchase.id}`}>
+                {formatDateTime(new Date(purchase.createdAt), locale)}
+              </Link>
+            ),
+          },
+          { header: p.status, cell: (purchase) => p.statuses[purchase.status] ?? purchase.status },
+          {
+            header: p.amount,
+            cell: (purchase) => `${formatYen(purchase.amountJpy)} (${purchase.pullCount}) ${purchase.campaign.title}`,
+          },
+          { header: t.users.email, cell: (purchase) => purchase.user.email },
+        ]}
+        empty={p.none}
+        nextCursor={nextCursor}
+        moreLabel={t.users.more}
+      />
 
       <section className="panel" aria-labelledby="payments-reconcile">
         <h2 id="payments-reconcile">{p.mismatches}</h2>

@@ -102,9 +102,13 @@ export default async function AdminReviewPage() {
                           <td>{regular ? `${regular.percent} %` : "—"}</td>
                           <td>{guaranteed ? `${guaranteed.percent} %` : "—"}</td>
                           <td>
-                            <a href={item.previewUrl} target="_blank" rel="noreferrer">
-                              {r.preview} ({item.kind})
-                            </a>
+                            {item.previewUrl ? (
+                              <a href={item.previewUrl} target="_blank" rel="noreferrer">
+                                {r.preview} ({item.kind})
+                              </a>
+                            ) : (
+                              <span className="admin-warning">{r.mediaMissing}</span>
+                            )}
                           </td>
                         </tr>
                       );
@@ -148,9 +152,13 @@ export default async function AdminReviewPage() {
               {date(e.availableUntil)}
             </p>
             <p>
-              <a href={e.previewUrl} target="_blank" rel="noreferrer">
-                {r.preview} ({e.kind})
-              </a>
+              {e.previewUrl ? (
+                <a href={e.previewUrl} target="_blank" rel="noreferrer">
+                  {r.preview} ({e.kind})
+                </a>
+              ) : (
+                <span className="admin-warning">{r.mediaMissing}</span>
+              )}
             </p>
             {decide("exchange-items", e.id)}
           </article>

@@ -3,6 +3,7 @@ import { searchUsers } from "@/lib/admin/users";
 import { getDb } from "@/lib/db";
 import { UUID_PATTERN } from "@/lib/ids";
 import { adminPage } from "../_components/admin-page";
+import { ListPage } from "../_components/list-page";
 
 export const dynamic = "force-dynamic";
 
@@ -23,53 +24,24 @@ export default async function AdminUsersPage({
   return (
     <div>
       <h1>{u.title}</h1>
-      <form className="admin-filter" role="search" action="/admin/users">
-        <label>
-          {u.search}
-          <input type="search" name="q" defaultValue={query} maxLength={254} />
-        </label>
-        <button type="submit" className="button button--small">
-          {u.searchButton}
-        </button>
-      </form>
-      {users.length === 0 ? (
-        <p>{u.none}</p>
-      ) : (
-        <div className="admin-scroll">
-          <table className="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">{u.email}</th>
-                <th scope="col">{u.displayName}</th>
-                <th scope="col">{u.role}</th>
-                <th scope="col">{u.status}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((user) => (
-                <tr key={user.id}>
-                  <td>
-                    <Link href={`/admin/users/${user.id}`}>{user.email}</Link>
-                  </td>
-                  <td>{user.displayName}</td>
-                  <td>{u.roles[user.role]}</td>
-                  <td>{u.statuses[user.status]}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {nextCursor && (
-        <p>
-          <Link
-            className="button button--secondary"
-            href={`/admin/users?${new URLSearchParams({ q: query, before: nextCursor })}`}
-          >
-            {u.more}
-          </Link>
-        </p>
-      )}
+      <ListPage
+        path="/admin/users"
+        search
+        filters={[{ name: "q", label: u.search, type: "search", maxLength: 254 }]}
+        values={{ q: query }}
+        submitLabel={u.searchButton}
+        rows={users}
+        rowKey={(user) => user.id}
+        columns={[
+          { header: u.email, cell: (user) => <Link href={`/admin/users/${user.id}`}>{user.email}</Link> },
+          { header: u.displayName, cell: (user) => user.displayName },
+          { header: u.role, cell: (user) => u.roles[user.role] },
+          { header: u.status, cell: (user) => u.statuses[user.status] },
+        ]}
+        empty={u.none}
+        nextCursor={nextCursor}
+        moreLabel={u.more}
+      />
     </div>
   );
 }

@@ -47,7 +47,6 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
             <dd>{user.activeSessions}</dd>
           </div>
         </dl>
-        <p className="note">{u.roleNote}</p>
         {user.status === "active" ? (
           <ActionForm
             endpoint={`/api/admin/users/${user.id}/suspend`}
@@ -63,6 +62,20 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
             t={t.form}
           />
         )}
+        <h2 id="user-role">{u.changeRole}</h2>
+        <p className="note">{u.roleNote}</p>
+        <ActionForm
+          endpoint={`/api/admin/users/${user.id}/role`}
+          submitLabel={u.changeRole}
+          choice={{
+            name: "role",
+            label: u.newRole,
+            initial: user.role,
+            options: (["user", "vtuber", "admin"] as const).map((r) => ({ value: r, label: u.roles[r] ?? r })),
+          }}
+          field={{ name: "reason", label: u.roleReason, required: true }}
+          t={t.form}
+        />
       </section>
 
       <section className="panel" aria-labelledby="user-medals">
