@@ -6,10 +6,17 @@ import type { Purchase } from "./purchase";
 import { readPurchase } from "./purchase";
 
 export interface WaitOptions {
-  /** How long a duplicate request waits for the first one to settle. @default 20000 */
+  /**
+   * How long a duplicate request waits for the first one to settle, reads included.
+   * Well under what a client or the platform waits for an answer (20 s and more), so the
+   * replay is told `purchase_in_progress` instead of being cut off with nothing.
+   * @default 10000
+   */
   timeoutMs?: number;
   /** @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds on a monotonic clock. @default performance.now */
+  now?: () => number;
 }
 
 /**
@@ -40,14 +47,18 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 /**
  * A replay of an Idempotency-Key whose first request may still be running: polls the
  * purchase with a growing pause (25 ms doubling to 1 s) until it settles, then answers
- * exactly what the first request answered. Bounded: after `timeoutMs` of waiting it
- * answers `purchase_in_progress` (409), and the client asks again later. Reads only, in
- * short transactions, so it never holds a lock the first request needs.
+ * exactly what the first request answered. Bounded by the clock, the reads' own time
+ * included: after `timeoutMs` it answers `purchase_in_progress` (409), and the client
+ * asks again later. A first request that gave up (its database or provider lost) leaves
+ * the purchase pending until its webhook or reconciliation, so every replay meets this
+ * bound. Reads only, in short transactions, so it never holds a lock the first request
+ * needs.
  */
 export async function awaitOutcome(db: Database, purchaseId: string, options: WaitOptions = {}): Promise<PullReceipt> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const sleep = options.sleep ?? realSleep;
-  let waited = 0;
+  const now = options.now ?? (() => performance.now());
+  const deadline = now() + timeoutMs;
   let delay = 25;
   for (;;) {
     const receipt = await asService(db, "pay-and-pull:replay", async (tx) => {
@@ -56,9 +67,9 @@ export async function awaitOutcome(db: Database, purchaseId: string, options: Wa
       return settledAnswer(tx, purchase);
     });
     if (receipt) return receipt;
-    if (waited >= timeoutMs) throw purchaseInProgress("processing");
-    await sleep(delay);
-    waited += delay;
+    const left = deadline - now();
+    if (left <= 0) throw purchaseInProgress("processing");
+    await sleep(Math.min(delay, left));
     delay = Math.min(delay * 2, 1000);
   }
 }

@@ -189,6 +189,19 @@ describe("failed payments", () => {
     // A replay waits (bounded) and then says the same, without charging.
     const replay = await apiError(payAndPull(deps({ wait: { timeoutMs: 50, sleep: async () => {} } }), request));
     expect(replay.code).toBe("purchase_in_progress");
+
+    // The bound is the clock's, the reads' own time included: reads that take 4 s each
+    // (a struggling database) end the wait after two pauses, not after 10 s of pauses.
+    let clock = 0;
+    const pauses: number[] = [];
+    const slowReads = {
+      timeoutMs: 10_000,
+      now: () => (clock += 4_000),
+      sleep: async (ms: number) => void pauses.push(ms),
+    };
+    const late = await apiError(payAndPull(deps({ wait: slowReads }), request));
+    expect(late.code).toBe("purchase_in_progress");
+    expect(pauses).toEqual([25, 50]);
   });
 
   it("hands out the provider's next-action URL (402) and again on replay", async () => {
