@@ -4,7 +4,18 @@ import type { ServerConfig } from "./server";
 
 export type DatabaseConfig =
   | ({ kind: "pglite"; /** null: in memory, gone when the process ends. */ dir: string | null } & Backpressure)
-  | ({ kind: "postgres"; url: string; poolMax: number } & Backpressure & DatabaseLimits);
+  | ({
+      kind: "postgres";
+      url: string;
+      poolMax: number;
+      /**
+       * A direct (or session-mode) connection to the same database, for the work a
+       * transaction-mode pooler cannot carry: pg_dump holding an exported snapshot.
+       * Absent: `url` (fine when it is not behind such a pooler).
+       */
+      directUrl?: string;
+    } & Backpressure &
+      DatabaseLimits);
 
 /**
  * Bounds that keep a lost or silent database from holding a request forever (PostgreSQL):
@@ -36,6 +47,7 @@ export interface Backpressure {
 
 interface DatabaseEnv {
   DATABASE_URL?: string;
+  DATABASE_DIRECT_URL?: string;
   DATABASE_POOL_MAX: number;
   DATABASE_QUEUE_MAX: number;
   DATABASE_QUEUE_WAIT_MS: number;
@@ -45,6 +57,9 @@ interface DatabaseEnv {
 
 export const databaseEnv = envSchema<DatabaseEnv>({
   DATABASE_URL: Joi.string()
+    .uri({ scheme: ["postgres", "postgresql"] })
+    .empty(""),
+  DATABASE_DIRECT_URL: Joi.string()
     .uri({ scheme: ["postgres", "postgresql"] })
     .empty(""),
   DATABASE_POOL_MAX: Joi.number().integer().min(1).max(100).default(20),
@@ -63,6 +78,7 @@ export function databaseSettings(env: Env, server: Pick<ServerConfig, "dataDir">
         kind: "postgres",
         url: v.DATABASE_URL,
         poolMax: v.DATABASE_POOL_MAX,
+        ...(v.DATABASE_DIRECT_URL ? { directUrl: v.DATABASE_DIRECT_URL } : {}),
         connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS,
         statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
         ...backpressure,
