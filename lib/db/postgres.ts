@@ -19,6 +19,13 @@ const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
  * reset): the client stops waiting and throws the connection away.
  */
 const SILENT_SERVER_GRACE_MS = 2_000;
+/**
+ * What no server-side bound covers: a statement outside a transaction (no
+ * `statement_timeout` can be set for it without session state) and a script of several
+ * statements (the server bounds each one, not their sum). The client's bound is then a
+ * generous backstop: bulk work in scripts finishes, a silent server still lets go.
+ */
+const UNFENCED_LIMIT_MS = 60_000;
 /** Detects a dead peer under an idle pooled connection before a request picks it up. */
 const KEEPALIVE_DELAY_MS = 10_000;
 
@@ -59,19 +66,27 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
   // An idle client losing its server must not take the process down with it.
   pool.on("error", () => {});
 
-  const wrap = (client: pg.Pool | pg.PoolClient, timeoutMs: number): Queryable => {
-    const query_timeout = timeoutMs > 0 ? timeoutMs + SILENT_SERVER_GRACE_MS : undefined;
+  /** `fenced`: the server cancels each statement at `timeoutMs` (set in the transaction). */
+  const wrap = (client: pg.Pool | pg.PoolClient, timeoutMs: number, fenced: boolean) => {
+    const unfenced = timeoutMs > 0 ? Math.max(UNFENCED_LIMIT_MS, timeoutMs + SILENT_SERVER_GRACE_MS) : undefined;
+    const statementLimit = timeoutMs > 0 && fenced ? timeoutMs + SILENT_SERVER_GRACE_MS : unfenced;
     return {
       async query<Row>(sql: string, params: readonly unknown[] = []) {
         countStatement();
-        const config: BoundedQuery = { text: sql, values: params as unknown[], query_timeout };
+        const config: BoundedQuery = { text: sql, values: params as unknown[], query_timeout: statementLimit };
         const result = await client.query(config);
         return result.rows as Row[];
       },
-      async exec(sql) {
+      async exec(sql: string) {
         countStatement();
         // No parameters: pg uses the simple protocol, which accepts a whole script.
-        const config: BoundedQuery = { text: sql, query_timeout };
+        const config: BoundedQuery = { text: sql, query_timeout: unfenced };
+        await client.query(config);
+      },
+      /** `begin`, `commit`, `rollback`: instant on a live server, so bounded as one statement. */
+      async control(sql: string) {
+        countStatement();
+        const config: BoundedQuery = { text: sql, query_timeout: statementLimit };
         await client.query(config);
       },
     };
@@ -96,15 +111,14 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
 
   return {
     engine: "postgres",
-    // Outside a transaction no `statement_timeout` can be set without session state: the
-    // client-side bound alone keeps such a statement from waiting forever.
-    ...wrap(pool, statementTimeoutMs),
+    ...queryable(wrap(pool, statementTimeoutMs, false)),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>, settings?: TransactionSettings): Promise<T> {
       const asked = performance.now();
       const client = await connect();
       countTransaction(performance.now() - asked);
       const timeoutMs = Number(settings?.statement_timeout ?? statementTimeoutMs);
-      const tx = wrap(client, timeoutMs);
+      const session = wrap(client, timeoutMs, true);
+      const tx = queryable(session);
       let broken: Error | undefined;
       // pg-pool listens for a checked-out client's errors no more: a server lost between
       // two statements would otherwise be an uncaught exception that ends the process.
@@ -112,9 +126,9 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
       const lost = (err: Error) => (broken = err);
       client.on("error", lost);
       try {
-        await tx.exec(beginWith(client, { statement_timeout: String(timeoutMs), ...settings }));
+        await session.control(beginWith(client, { statement_timeout: String(timeoutMs), ...settings }));
         const result = await fn(tx);
-        await tx.exec("commit");
+        await session.control("commit");
         return result;
       } catch (err) {
         if (isSilentServer(err)) {
@@ -122,7 +136,7 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
           broken = err as Error;
         } else {
           // A connection that cannot even roll back is not handed to the next caller.
-          await tx.exec("rollback").catch((rollbackError: Error) => (broken = rollbackError));
+          await session.control("rollback").catch((rollbackError: Error) => (broken = rollbackError));
         }
         throw err;
       } finally {
@@ -133,6 +147,11 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
     close: () => pool.end(),
     poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
   };
+}
+
+/** What callers get: statements and scripts, not the transaction's own control. */
+function queryable({ query, exec }: Queryable): Queryable {
+  return { query, exec };
 }
 
 /** A statement with node-postgres's client-side bound (its typing leaves the field out). */
