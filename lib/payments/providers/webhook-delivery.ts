@@ -1,7 +1,11 @@
 import type { SignedDelivery } from "./stripe-signature";
 
 export interface DeliveryOptions {
-  /** @default 4 */
+  /**
+   * 7: retries over about 30 s (0.5 s doubling), longer than a PostgreSQL restart with
+   * crash recovery takes, as Stripe keeps retrying far longer still.
+   * @default 7
+   */
   attempts?: number;
   /** Wait before the first retry, doubled after each. @default 500 */
   firstDelayMs?: number;
@@ -29,7 +33,7 @@ export async function deliverWebhook(
   delivery: SignedDelivery,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  const attempts = options.attempts ?? 4;
+  const attempts = options.attempts ?? 7;
   const sleep = options.sleep ?? realSleep;
   const post = options.fetch ?? fetch;
   let delay = options.firstDelayMs ?? 500;
