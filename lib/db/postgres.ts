@@ -116,7 +116,10 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
       const asked = performance.now();
       const client = await connect();
       countTransaction(performance.now() - asked);
-      const timeoutMs = Number(settings?.statement_timeout ?? statementTimeoutMs);
+      const { statement_timeout: askedTimeout, ...rest } = settings ?? {};
+      const timeoutMs = askedTimeout === undefined ? statementTimeoutMs : Number(askedTimeout);
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 0)
+        throw new Error(`statement_timeout ${askedTimeout} is not whole milliseconds`);
       const session = wrap(client, timeoutMs, true);
       const tx = queryable(session);
       let broken: Error | undefined;
@@ -126,7 +129,7 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
       const lost = (err: Error) => (broken = err);
       client.on("error", lost);
       try {
-        await session.control(beginWith(client, { statement_timeout: String(timeoutMs), ...settings }));
+        await session.control(beginWith(client, timeoutMs, rest));
         const result = await fn(tx);
         await session.control("commit");
         return result;
@@ -162,10 +165,17 @@ function isSilentServer(err: unknown): boolean {
   return err instanceof Error && err.message === "Query read timeout";
 }
 
-/** `begin`, and the settings in the same round trip (the simple protocol takes both; values are escaped literals). */
-function beginWith(client: pg.PoolClient, settings: TransactionSettings): string {
+/**
+ * `begin`, the statement timeout and the settings in one round trip (the simple protocol
+ * takes a script; values are escaped literals). `set local` takes no snapshot, so a
+ * transaction without settings can still choose its isolation level first (the backup's
+ * repeatable read); `select set_config(…)` would take one.
+ */
+function beginWith(client: pg.PoolClient, statementTimeoutMs: number, settings: TransactionSettings): string {
+  const script = ["begin", `set local statement_timeout = ${statementTimeoutMs}`];
   const calls = Object.entries(settings).map(
     ([name, value]) => `set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`,
   );
-  return `begin; select ${calls.join(", ")}`;
+  if (calls.length > 0) script.push(`select ${calls.join(", ")}`);
+  return script.join("; ");
 }
