@@ -4,14 +4,16 @@
  * success or 503 `service_unavailable` with Retry-After, within the data layer's bounds,
  * and the pool serves again once the database is back. Never a hang, never a 500.
  *
- * PostgreSQL only: PGlite runs inside the process and cannot be lost. Through PgBouncer
- * (CI's third run) the same holds with the pooler between us and the server.
+ * The losses are PostgreSQL only: PGlite runs inside the process and cannot be lost.
+ * Through PgBouncer (CI's third run) the same holds with the pooler between us and the
+ * server. On both engines: the bound and the caller's identity live in the transaction
+ * and leave nothing on the connection for its next user.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/me/medals/route";
 import { getConfig } from "@/lib/config";
 import { openDatabase, type Database } from "@/lib/db";
-import { asService } from "@/lib/db/session";
+import { asService, asUser } from "@/lib/db/session";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { useAppDatabase } from "../helpers/app-db";
 import { errorCode, signIn, testDeps, useTestKeys, type TestKeys } from "../helpers/auth";
@@ -50,6 +52,24 @@ async function settle(work: Promise<unknown>): Promise<string> {
   );
   return Promise.race([done, hung]).finally(() => clearTimeout(timer));
 }
+
+describe("the settings of a transaction", () => {
+  let t: TestDatabase;
+  beforeAll(async () => (t = await createTestDatabase({ poolMax: 1 })));
+  afterAll(() => t?.close());
+
+  it("hold inside it, the statement timeout among them, and are gone from the connection after it", async () => {
+    const read = `select current_setting('statement_timeout') as timeout, current_user as role,
+                         coalesce(current_setting('request.jwt.claims', true), '') as claims`;
+    type Settings = { timeout: string; role: string; claims: string };
+    const sub = "00000000-0000-4000-8000-000000000001";
+    const [inside] = await asUser(t.db, { sub, appRole: "user" }, (tx) => tx.query<Settings>(read));
+    expect(inside).toMatchObject({ timeout: onPostgres ? "15s" : "0", role: "authenticated" });
+    expect(JSON.parse(inside!.claims)).toMatchObject({ sub, role: "authenticated" });
+    // One connection in the pool (PostgreSQL), so this runs on the very same one.
+    expect(await t.db.query<Settings>(read)).toEqual([{ timeout: "0", role: "postgres", claims: "" }]);
+  });
+});
 
 if (onPostgres) {
   describe("a database lost mid-request", () => {
