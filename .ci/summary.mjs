@@ -13,6 +13,19 @@ const PARALLEL_RACES = [
   "lets three migrators on two pools race on a fresh database, truly in parallel: each migration runs once, none fails",
 ];
 
+/**
+ * The Vitest suites CI runs, each its own line: the same tests on the embedded engines,
+ * on PostgreSQL and Redis directly, and through PgBouncer in transaction pooling mode as
+ * production reaches Supabase. A missing report is a suite that never ran.
+ */
+const VITEST_SUITES = {
+  "embedded.json": "embedded (PGlite, in-memory stores)",
+  "services.json": "PostgreSQL 15 and Redis",
+  "pgbouncer.json": "through PgBouncer (transaction mode)",
+};
+/** The suites on real PostgreSQL, where the parallel races must each have passed. */
+const PARALLEL_SUITES = new Set(["services.json", "pgbouncer.json"]);
+
 const dir = process.argv[2];
 let passed = 0;
 let failed = 0;
@@ -24,8 +37,9 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
     passed += report.numPassedTests;
     failed += report.numFailedTests;
     skipped += report.numPendingTests + report.numTodoTests;
-    console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
-    if (file === "services.json") {
+    const suite = VITEST_SUITES[file] ? ` ${VITEST_SUITES[file]}` : "";
+    console.log(`${file}${suite}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+    if (PARALLEL_SUITES.has(file)) {
       const races = report.testResults
         .flatMap((result) => result.assertionResults)
         .filter((test) => test.title.includes(PARALLEL_MARK) && test.status === "passed")
@@ -42,6 +56,10 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
     skipped += report.stats.skipped;
     console.log(`${file}: ${report.stats.expected} passed, ${report.stats.unexpected} failed`);
   }
+}
+for (const file of Object.keys(VITEST_SUITES).filter((f) => !fs.existsSync(path.join(dir, f)))) {
+  console.log(`${file} ${VITEST_SUITES[file]}: no report (the suite did not run)`);
+  failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 // A skipped test proves nothing, so CI treats one as a failure.

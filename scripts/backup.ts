@@ -5,7 +5,7 @@
  *   npm run backup -- [--out <folder>] [--database-url <url>] [--allow-plaintext]
  *
  * --out            parent folder (default BACKUP_DIR, else <KOEPON_DATA_DIR>/backups)
- * --database-url   where pg_dump connects, if not DATABASE_URL: on Supabase, the direct or
+ * --database-url   where pg_dump connects, if not DATABASE_DIRECT_URL or DATABASE_URL: on Supabase, the direct or
  *                  session-mode connection (pg_dump needs a session of its own, which the
  *                  transaction-mode pooler does not give)
  * --allow-plaintext  write a production backup without a key (refused otherwise)
@@ -44,7 +44,7 @@ if (config.database.kind === "postgres") {
   source = {
     engine: "postgres",
     db: await openDatabase(config.database),
-    url: values["database-url"] ?? config.database.url,
+    url: values["database-url"] ?? config.database.directUrl ?? config.database.url,
   };
 } else {
   const pglite = await openPgliteForBackup(config.database.dir);

@@ -4,7 +4,34 @@ import type { ServerConfig } from "./server";
 
 export type DatabaseConfig =
   | ({ kind: "pglite"; /** null: in memory, gone when the process ends. */ dir: string | null } & Backpressure)
-  | ({ kind: "postgres"; url: string; poolMax: number } & Backpressure);
+  | ({
+      kind: "postgres";
+      url: string;
+      poolMax: number;
+      /**
+       * A direct (or session-mode) connection to the same database, for the work a
+       * transaction-mode pooler cannot carry: pg_dump holding an exported snapshot.
+       * Absent: `url` (fine when it is not behind such a pooler).
+       */
+      directUrl?: string;
+    } & Backpressure &
+      DatabaseLimits);
+
+/**
+ * Bounds that keep a lost or silent database from holding a request forever (PostgreSQL):
+ * a restart, a failover or a dropped network answers 503 service_unavailable in time.
+ * Absent: the data layer's defaults (5 s and 15 s).
+ */
+export interface DatabaseLimits {
+  /** Longest opening a connection may take (TCP and start-up), before it counts as lost. */
+  connectTimeoutMs?: number;
+  /**
+   * Longest one statement of a transaction may run (`statement_timeout`, set inside the
+   * transaction so a pooler carries it); the client gives up on a server that stopped
+   * answering shortly after. 0: no bound (the migrator, which may wait on its lock).
+   */
+  statementTimeoutMs?: number;
+}
 
 /**
  * When a request is turned away rather than queued (503 `server_busy` with Retry-After),
@@ -20,18 +47,26 @@ export interface Backpressure {
 
 interface DatabaseEnv {
   DATABASE_URL?: string;
+  DATABASE_DIRECT_URL?: string;
   DATABASE_POOL_MAX: number;
   DATABASE_QUEUE_MAX: number;
   DATABASE_QUEUE_WAIT_MS: number;
+  DATABASE_CONNECT_TIMEOUT_MS: number;
+  DATABASE_STATEMENT_TIMEOUT_MS: number;
 }
 
 export const databaseEnv = envSchema<DatabaseEnv>({
   DATABASE_URL: Joi.string()
     .uri({ scheme: ["postgres", "postgresql"] })
     .empty(""),
+  DATABASE_DIRECT_URL: Joi.string()
+    .uri({ scheme: ["postgres", "postgresql"] })
+    .empty(""),
   DATABASE_POOL_MAX: Joi.number().integer().min(1).max(100).default(20),
   DATABASE_QUEUE_MAX: Joi.number().integer().min(0).max(10_000).default(100),
   DATABASE_QUEUE_WAIT_MS: Joi.number().integer().min(1).max(60_000).default(2_000),
+  DATABASE_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).max(60_000).default(5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(0).max(600_000).default(15_000),
 });
 
 /** PostgreSQL when `DATABASE_URL` is set, else PGlite under the data folder. */
@@ -39,6 +74,14 @@ export function databaseSettings(env: Env, server: Pick<ServerConfig, "dataDir">
   const v = readEnv(databaseEnv, env);
   const backpressure = { queueMax: v.DATABASE_QUEUE_MAX, waitMs: v.DATABASE_QUEUE_WAIT_MS };
   return v.DATABASE_URL
-    ? { kind: "postgres", url: v.DATABASE_URL, poolMax: v.DATABASE_POOL_MAX, ...backpressure }
+    ? {
+        kind: "postgres",
+        url: v.DATABASE_URL,
+        poolMax: v.DATABASE_POOL_MAX,
+        ...(v.DATABASE_DIRECT_URL ? { directUrl: v.DATABASE_DIRECT_URL } : {}),
+        connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS,
+        statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
+        ...backpressure,
+      }
     : { kind: "pglite", dir: `${server.dataDir}/pglite`, ...backpressure };
 }

@@ -26,7 +26,7 @@ import { storageEnv, storageSettings } from "./storage";
 export type { AlertsConfig } from "./alerts";
 export type { AuthConfig, JwtKeysConfig } from "./auth";
 export type { BackupConfig } from "./backup";
-export type { Backpressure, DatabaseConfig } from "./database";
+export type { Backpressure, DatabaseConfig, DatabaseLimits } from "./database";
 export type { FairnessConfig, FairnessSeedKeyConfig } from "./fairness";
 export type { MailConfig, MailTransportConfig } from "./mail";
 export { ConfigError } from "./env";

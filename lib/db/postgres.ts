@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Backpressure } from "../config";
+import type { Backpressure, DatabaseLimits } from "../config";
 import { countStatement, countTransaction, requestHasBegun } from "../timing/request-timing";
 import { serverBusy } from "./busy";
 import { OID, rowParsers } from "./parsers";
@@ -11,18 +11,53 @@ const typeParsers: Record<number, (value: string) => unknown> = {
   [OID.NUMERIC]: rowParsers.numeric,
 };
 
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+/**
+ * A live server cancels a statement at `statement_timeout` and says so. One that stays
+ * silent this much longer is gone (a dropped network, a host that vanished without a
+ * reset): the client stops waiting and throws the connection away.
+ */
+const SILENT_SERVER_GRACE_MS = 2_000;
+/**
+ * What no server-side bound covers: a statement outside a transaction (no
+ * `statement_timeout` can be set for it without session state) and a script of several
+ * statements (the server bounds each one, not their sum). The client's bound is then a
+ * generous backstop: bulk work in scripts finishes, a silent server still lets go.
+ */
+const UNFENCED_LIMIT_MS = 60_000;
+/** Detects a dead peer under an idle pooled connection before a request picks it up. */
+const KEEPALIVE_DELAY_MS = 10_000;
+
 /**
  * PostgreSQL through a `pg` pool. Statements are sent unnamed, and nothing relies on
- * session state outside a transaction, so Supabase's transaction-mode pooler works.
+ * session state outside a transaction (settings are `set_config(…, true)` inside it), so
+ * Supabase's transaction-mode pooler and PgBouncer in `pool_mode = transaction` work.
  *
  * Backpressure: a request's first transaction is refused (`server_busy`) when
  * `queueMax` others already wait for a connection, or when none came within `waitMs`;
  * its later transactions always wait, so a saga it began runs to its end.
+ *
+ * Bounds: opening a connection, and every statement, end within their limits whatever
+ * the server does (restarts, fails over, stops answering), so a request is answered
+ * 503 service_unavailable instead of hanging; see lib/db/unavailable.ts.
  */
-export function openPostgres(url: string, poolMax: number, backpressure: Backpressure = {}): Database {
+export function openPostgres(url: string, poolMax: number, options: Backpressure & DatabaseLimits = {}): Database {
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    // The connect timeout goes on each new connection, not on the pool: pg-pool would
+    // also apply it to the wait for a pooled connection, which backpressure governs.
+    // (pg-pool constructs it with the pool's options, which its typing leaves out.)
+    Client: class extends pg.Client {
+      constructor(config: pg.ClientConfig) {
+        super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+      }
+    } as unknown as new () => pg.ClientBase,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         typeParsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -31,22 +66,35 @@ export function openPostgres(url: string, poolMax: number, backpressure: Backpre
   // An idle client losing its server must not take the process down with it.
   pool.on("error", () => {});
 
-  const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<Row>(sql: string, params: readonly unknown[] = []) {
-      countStatement();
-      const result = await client.query({ text: sql, values: params as unknown[] });
-      return result.rows as Row[];
-    },
-    async exec(sql) {
-      countStatement();
-      // No parameters: pg uses the simple protocol, which accepts a whole script.
-      await client.query(sql);
-    },
-  });
+  /** `fenced`: the server cancels each statement at `timeoutMs` (set in the transaction). */
+  const wrap = (client: pg.Pool | pg.PoolClient, timeoutMs: number, fenced: boolean) => {
+    const unfenced = timeoutMs > 0 ? Math.max(UNFENCED_LIMIT_MS, timeoutMs + SILENT_SERVER_GRACE_MS) : undefined;
+    const statementLimit = timeoutMs > 0 && fenced ? timeoutMs + SILENT_SERVER_GRACE_MS : unfenced;
+    return {
+      async query<Row>(sql: string, params: readonly unknown[] = []) {
+        countStatement();
+        const config: BoundedQuery = { text: sql, values: params as unknown[], query_timeout: statementLimit };
+        const result = await client.query(config);
+        return result.rows as Row[];
+      },
+      async exec(sql: string) {
+        countStatement();
+        // No parameters: pg uses the simple protocol, which accepts a whole script.
+        const config: BoundedQuery = { text: sql, query_timeout: unfenced };
+        await client.query(config);
+      },
+      /** `begin`, `commit`, `rollback`: instant on a live server, so bounded as one statement. */
+      async control(sql: string) {
+        countStatement();
+        const config: BoundedQuery = { text: sql, query_timeout: statementLimit };
+        await client.query(config);
+      },
+    };
+  };
 
   const connect = async (): Promise<pg.PoolClient> => {
     if (requestHasBegun() !== false) return pool.connect();
-    const { queueMax, waitMs } = backpressure;
+    const { queueMax, waitMs } = options;
     if (queueMax !== undefined && pool.totalCount >= poolMax && pool.idleCount === 0 && pool.waitingCount >= queueMax) {
       throw serverBusy("database_queue_full");
     }
@@ -63,23 +111,39 @@ export function openPostgres(url: string, poolMax: number, backpressure: Backpre
 
   return {
     engine: "postgres",
-    ...wrap(pool),
+    ...queryable(wrap(pool, statementTimeoutMs, false)),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>, settings?: TransactionSettings): Promise<T> {
       const asked = performance.now();
       const client = await connect();
       countTransaction(performance.now() - asked);
-      const tx = wrap(client);
+      const { statement_timeout: askedTimeout, ...rest } = settings ?? {};
+      const timeoutMs = askedTimeout === undefined ? statementTimeoutMs : Number(askedTimeout);
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 0)
+        throw new Error(`statement_timeout ${askedTimeout} is not whole milliseconds`);
+      const session = wrap(client, timeoutMs, true);
+      const tx = queryable(session);
       let broken: Error | undefined;
+      // pg-pool listens for a checked-out client's errors no more: a server lost between
+      // two statements would otherwise be an uncaught exception that ends the process.
+      // The statement in flight fails on its own; the next one finds the client unusable.
+      const lost = (err: Error) => (broken = err);
+      client.on("error", lost);
       try {
-        await tx.exec(beginWith(client, settings));
+        await session.control(beginWith(client, timeoutMs, rest));
         const result = await fn(tx);
-        await tx.exec("commit");
+        await session.control("commit");
         return result;
       } catch (err) {
-        // A connection that cannot even roll back is not handed to the next caller.
-        await tx.exec("rollback").catch((rollbackError: Error) => (broken = rollbackError));
+        if (isSilentServer(err)) {
+          // Its answer may still arrive into the next transaction: never reuse it.
+          broken = err as Error;
+        } else {
+          // A connection that cannot even roll back is not handed to the next caller.
+          await session.control("rollback").catch((rollbackError: Error) => (broken = rollbackError));
+        }
         throw err;
       } finally {
+        client.off("error", lost);
         client.release(broken);
       }
     },
@@ -88,11 +152,30 @@ export function openPostgres(url: string, poolMax: number, backpressure: Backpre
   };
 }
 
-/** `begin`, and the settings in the same round trip (the simple protocol takes both; values are escaped literals). */
-function beginWith(client: pg.PoolClient, settings: TransactionSettings | undefined): string {
-  if (!settings) return "begin";
+/** What callers get: statements and scripts, not the transaction's own control. */
+function queryable({ query, exec }: Queryable): Queryable {
+  return { query, exec };
+}
+
+/** A statement with node-postgres's client-side bound (its typing leaves the field out). */
+type BoundedQuery = pg.QueryConfig & { query_timeout?: number };
+
+/** node-postgres gave up on a statement whose server stopped answering (`query_timeout`). */
+function isSilentServer(err: unknown): boolean {
+  return err instanceof Error && err.message === "Query read timeout";
+}
+
+/**
+ * `begin`, the statement timeout and the settings in one round trip (the simple protocol
+ * takes a script; values are escaped literals). `set local` takes no snapshot, so a
+ * transaction without settings can still choose its isolation level first (the backup's
+ * repeatable read); `select set_config(…)` would take one.
+ */
+function beginWith(client: pg.PoolClient, statementTimeoutMs: number, settings: TransactionSettings): string {
+  const script = ["begin", `set local statement_timeout = ${statementTimeoutMs}`];
   const calls = Object.entries(settings).map(
     ([name, value]) => `set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`,
   );
-  return `begin; select ${calls.join(", ")}`;
+  if (calls.length > 0) script.push(`select ${calls.join(", ")}`);
+  return script.join("; ");
 }

@@ -22,6 +22,13 @@ export class MigrationError extends Error {
   }
 }
 
+/**
+ * No statement timeout: a migration (an index on a large table) takes as long as it
+ * takes, and a second deployer waits on the lock for the first to finish. The lock is
+ * transaction-scoped, so it holds through a transaction-mode pooler too.
+ */
+const UNBOUNDED = { statement_timeout: "0" };
+
 const FILE_NAME = /^(\d{14})_([a-z0-9_]+)\.sql$/;
 /** Any constant shared by every copy of the migrator; keeps two deployers from racing. */
 export const ADVISORY_LOCK_KEY = 7_364_201_001;
@@ -70,7 +77,7 @@ export async function migrate(
     const ran = await bootstrapIfNotSupabase(tx);
     await tx.exec(HISTORY_TABLE_SQL);
     return ran;
-  });
+  }, UNBOUNDED);
 
   const applied = await db.query<{ version: string; name: string | null; statements: string[] | null }>(
     "select version, name, statements from supabase_migrations.schema_migrations order by version",
@@ -89,7 +96,7 @@ export async function migrate(
       if (row) return false;
       await runMigration(tx, migration);
       return true;
-    });
+    }, UNBOUNDED);
     if (ran) {
       newlyApplied.push(`${migration.version}_${migration.name}`);
       log(`applied ${migration.version}_${migration.name}`);

@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { paymentFailure, paymentRequiresAction, purchaseInProgress } from "./payment-errors";
@@ -8,15 +7,16 @@ import { readPurchase } from "./purchase";
 
 export interface WaitOptions {
   /**
-   * How long a duplicate request waits for the first one to settle, in wall-clock time
-   * (the polls' own queries count). Well under what clients and proxies wait for an
-   * answer: a first request that is still running settles within a second or two, and
-   * one whose process died never will, so waiting longer only turns a clear 409 into a
-   * client-side timeout. @default 5000
+   * How long a duplicate request waits for the first one to settle, reads included.
+   * Well under what a client or the platform waits for an answer (20 s and more), so the
+   * replay is told `purchase_in_progress` instead of being cut off with nothing.
+   * @default 5000
    */
   timeoutMs?: number;
   /** @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds on a monotonic clock. @default performance.now */
+  now?: () => number;
 }
 
 /**
@@ -47,15 +47,18 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 /**
  * A replay of an Idempotency-Key whose first request may still be running: polls the
  * purchase with a growing pause (25 ms doubling to 1 s) until it settles, then answers
- * exactly what the first request answered. Bounded: after `timeoutMs` of waiting it
- * answers `purchase_in_progress` (409), and the client asks again later. Reads only, in
- * short transactions, so it never holds a lock the first request needs.
+ * exactly what the first request answered. Bounded by the clock, the reads' own time
+ * included: after `timeoutMs` it answers `purchase_in_progress` (409), and the client
+ * asks again later. A first request that gave up (its database or provider lost) leaves
+ * the purchase pending until its webhook or reconciliation, so every replay meets this
+ * bound. Reads only, in short transactions, so it never holds a lock the first request
+ * needs.
  */
 export async function awaitOutcome(db: Database, purchaseId: string, options: WaitOptions = {}): Promise<PullReceipt> {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const sleep = options.sleep ?? realSleep;
-  const started = performance.now();
-  let waited = 0;
+  const now = options.now ?? (() => performance.now());
+  const deadline = now() + timeoutMs;
   let delay = 25;
   for (;;) {
     const receipt = await asService(db, "pay-and-pull:replay", async (tx) => {
@@ -64,10 +67,9 @@ export async function awaitOutcome(db: Database, purchaseId: string, options: Wa
       return settledAnswer(tx, purchase);
     });
     if (receipt) return receipt;
-    if (waited >= timeoutMs) throw purchaseInProgress("processing");
-    await sleep(delay);
-    // The pauses, or the time that really passed when the polls themselves were slow.
-    waited = Math.max(waited + delay, performance.now() - started);
+    const left = deadline - now();
+    if (left <= 0) throw purchaseInProgress("processing");
+    await sleep(Math.min(delay, left));
     delay = Math.min(delay * 2, 1000);
   }
 }

@@ -79,6 +79,10 @@ if (onPostgres) {
         );
         void outcome.finally(() => (settled = true));
         for (;;) {
+          // Inside a transaction pg_stat_activity is a snapshot taken at its first read:
+          // a backend that connected later (a pooler may open one for the reservation)
+          // would never show up without clearing it.
+          await other.query("select pg_stat_clear_snapshot()");
           const [waiting] = (
             await other.query<{ n: number }>(
               `select count(*)::int as n from pg_stat_activity

@@ -44,8 +44,27 @@ describe("loadConfig", () => {
   it("switches to PostgreSQL when DATABASE_URL is set", () => {
     const config = loadConfig({ DATABASE_URL: PG, DATABASE_POOL_MAX: "7" });
     expect(config.mode).toBe("services");
-    expect(config.database).toEqual({ kind: "postgres", url: PG, poolMax: 7, queueMax: 100, waitMs: 2_000 });
+    expect(config.database).toEqual({
+      kind: "postgres",
+      url: PG,
+      poolMax: 7,
+      queueMax: 100,
+      waitMs: 2_000,
+      connectTimeoutMs: 5_000,
+      statementTimeoutMs: 15_000,
+    });
     expect(loadConfig({ DATABASE_URL: PG }).database).toMatchObject({ poolMax: 20 });
+  });
+
+  it("bounds connecting and statements, and names the direct connection for work a pooler cannot carry", () => {
+    const direct = "postgres://postgres@db.example.supabase.co:5432/postgres";
+    const config = loadConfig({
+      DATABASE_URL: PG,
+      DATABASE_DIRECT_URL: direct,
+      DATABASE_CONNECT_TIMEOUT_MS: "800",
+      DATABASE_STATEMENT_TIMEOUT_MS: "0",
+    });
+    expect(config.database).toMatchObject({ directUrl: direct, connectTimeoutMs: 800, statementTimeoutMs: 0 });
   });
 
   it("sizes the queue in front of the database, refusing what would wait without bound", () => {
@@ -77,6 +96,9 @@ describe("loadConfig", () => {
   it.each([
     [{ DATABASE_URL: "mysql://localhost/x" }, /DATABASE_URL/],
     [{ DATABASE_POOL_MAX: "0" }, /DATABASE_POOL_MAX/],
+    [{ DATABASE_DIRECT_URL: "mysql://localhost/x" }, /DATABASE_DIRECT_URL/],
+    [{ DATABASE_CONNECT_TIMEOUT_MS: "0" }, /DATABASE_CONNECT_TIMEOUT_MS/],
+    [{ DATABASE_STATEMENT_TIMEOUT_MS: "-1" }, /DATABASE_STATEMENT_TIMEOUT_MS/],
     [{ BCRYPT_COST: "3" }, /BCRYPT_COST/],
     [{ NODE_ENV: "staging" }, /NODE_ENV/],
     [{ APP_URL: "ftp://x" }, /APP_URL/],

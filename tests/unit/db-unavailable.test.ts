@@ -17,10 +17,17 @@ describe("isDatabaseUnavailable", () => {
     );
   });
 
+  it("recognises the data layer's own bounds: a connection not opened in time, a silent server, statement_timeout", () => {
+    expect(isDatabaseUnavailable(new Error("timeout expired"))).toBe(true);
+    expect(isDatabaseUnavailable(new Error("Query read timeout"))).toBe(true);
+    expect(isDatabaseUnavailable(withCode("57014", "canceling statement due to statement timeout"))).toBe(true);
+  });
+
   it("leaves every other error alone", () => {
     expect(isDatabaseUnavailable(withCode("23505", "duplicate key"))).toBe(false);
     expect(isDatabaseUnavailable(withCode("40001", "could not serialize"))).toBe(false);
     expect(isDatabaseUnavailable(new Error("boom"))).toBe(false);
+    expect(isDatabaseUnavailable(new Error("request timeout expired while reading the body"))).toBe(false);
     expect(isDatabaseUnavailable("57P01")).toBe(false);
     expect(isDatabaseUnavailable(null)).toBe(false);
   });

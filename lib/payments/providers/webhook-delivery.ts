@@ -2,7 +2,11 @@ import { fetchWithRetry, RETRY_429_5XX } from "../../http/retry";
 import type { SignedDelivery } from "./stripe-signature";
 
 export interface DeliveryOptions {
-  /** @default 4 */
+  /**
+   * 7: retries over about 30 s (0.5 s doubling), longer than a PostgreSQL restart with
+   * crash recovery takes, as Stripe keeps retrying far longer still.
+   * @default 7
+   */
   attempts?: number;
   /** Wait before the first retry, doubled after each. @default 500 */
   firstDelayMs?: number;
@@ -32,7 +36,7 @@ export async function deliverWebhook(
     url,
     { method: "POST", headers: delivery.headers, body: delivery.payload },
     {
-      attempts: options.attempts ?? 4,
+      attempts: options.attempts ?? 7,
       backoffMs: options.firstDelayMs ?? 500,
       maxWaitMs: 60_000,
       retryOn: RETRY_429_5XX,

@@ -9,7 +9,7 @@ import { getPaymentProvider } from "@/lib/payments/providers";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-// A replay of a key still in flight waits up to 20 s for the first request's outcome.
+// A replay of a key still in flight waits up to 10 s for the first request's outcome.
 export const maxDuration = 30;
 
 const body = Joi.object<{ count: 1 | 10; paymentMethodId: string }>({
