@@ -87,7 +87,8 @@ export function pgbouncerConfig(options: PgBouncerOptions, dir: string): { ini: 
   return { ini, userlist: `"${user}" ""\n` };
 }
 
-function listening(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: "127.0.0.1" });
     socket.once("connect", () => {

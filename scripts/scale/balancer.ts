@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import { portAnswers } from "./pgbouncer";
+import { listening } from "../pgbouncer/pgbouncer";
 
 export const INSTANCE_HEADER = "x-koepon-instance";
 
@@ -101,8 +101,8 @@ export async function startBalancer(options: {
   await fs.writeFile(cfg, balancerConfig({ ...options, socket }));
   const child: ChildProcess = spawn("haproxy", ["-db", "-f", cfg], { stdio: ["ignore", "ignore", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  for (let i = 0; i < 50 && !(await portAnswers(options.port)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!(await portAnswers(options.port))) throw new Error(`HAProxy is not listening on ${options.port}`);
+  for (let i = 0; i < 50 && !(await listening(options.port)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await listening(options.port))) throw new Error(`HAProxy is not listening on ${options.port}`);
   return {
     url: `http://127.0.0.1:${options.port}`,
     pid: child.pid!,

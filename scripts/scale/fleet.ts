@@ -31,7 +31,7 @@ import {
 import { startPrivateRedis } from "../drill/services";
 import { startBalancer, type Balancer } from "./balancer";
 import { startInstance, type Instance } from "./instances";
-import { startPgBouncer } from "./pgbouncer";
+import { startPgBouncer } from "../pgbouncer/pgbouncer";
 import { startWebhookTap, type WebhookTap } from "./webhook-tap";
 
 export interface FleetOptions {
@@ -104,17 +104,7 @@ async function build(options: FleetOptions, cleanups: (() => Promise<unknown>)[]
     tx.query("update public.users set role = 'admin' where id = $1", [admin!.id]),
   );
 
-  const upstream = new URL(options.serverUrl);
-  const pgbouncer = await startPgBouncer({
-    port: ports.pgbouncer,
-    upstream: {
-      host: upstream.hostname,
-      port: Number(upstream.port || 5432),
-      user: decodeURIComponent(upstream.username) || "postgres",
-    },
-    database: database.name,
-    poolSize: 20,
-  });
+  const pgbouncer = await startPgBouncer({ port: ports.pgbouncer, upstream: database.url, poolSize: 20 });
   cleanups.push(() => pgbouncer.stop());
   const redis = await startPrivateRedis(ports.redis);
   cleanups.push(() => redis.stop());
