@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ApiErrorAlert } from "@/app/_components/api-error-alert";
+import { bindFields } from "@/app/_components/bind-fields";
 import { FormField } from "@/app/_components/form-field";
 import { OddsSlotTables } from "@/app/_components/odds-slot-tables";
 import { ApiClientError, apiFetch } from "@/lib/client/api";
@@ -59,10 +60,14 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
     endsAt: toJstInput(campaign?.endsAt ?? defaultWindow.endsAt),
     singlePriceJpy: String(campaign?.singlePriceJpy ?? 100),
     tenPriceJpy: String(campaign?.tenPriceJpy ?? 1000),
-    medals: Object.fromEntries(
+  });
+  const [medals, setMedals] = useState(
+    Object.fromEntries(
       RARITIES.map((r) => [r, String(campaign?.medals[r] ?? { N: 10, R: 20, SR: 50, SSR: 100 }[r])]),
     ) as Record<Rarity, string>,
-  });
+  );
+  const field = bindFields(fields, setFields);
+  const medal = bindFields(medals, setMedals);
   const [rows, setRows] = useState<Row[]>(
     (campaign?.items ?? []).map((item) => ({
       key: item.id,
@@ -94,10 +99,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
           {
             singlePriceJpy: Number(fields.singlePriceJpy) || 0,
             tenPriceJpy: Number(fields.tenPriceJpy) || 0,
-            medals: Object.fromEntries(RARITIES.map((r) => [r, Number(fields.medals[r]) || 0])) as Record<
-              Rarity,
-              number
-            >,
+            medals: Object.fromEntries(RARITIES.map((r) => [r, Number(medals[r]) || 0])) as Record<Rarity, number>,
           },
           [],
         );
@@ -112,7 +114,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
       endsAt: fromJstInput(fields.endsAt),
       singlePriceJpy: Number(fields.singlePriceJpy),
       tenPriceJpy: Number(fields.tenPriceJpy),
-      medals: Object.fromEntries(RARITIES.map((r) => [r, Number(fields.medals[r])])),
+      medals: Object.fromEntries(RARITIES.map((r) => [r, Number(medals[r])])),
       items: rows.map((row, i) => ({
         fileId: row.fileId,
         name: row.name.trim(),
@@ -174,54 +176,23 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
       <fieldset className="panel" disabled={!editable}>
         <legend>{t.basics}</legend>
         <FormField id="campaign-title" label={t.title}>
-          <input
-            id="campaign-title"
-            value={fields.title}
-            maxLength={100}
-            onChange={(e) => setFields({ ...fields, title: e.target.value })}
-          />
+          <input id="campaign-title" maxLength={100} {...field("title")} />
         </FormField>
         <FormField id="campaign-description" label={t.description}>
-          <textarea
-            id="campaign-description"
-            rows={4}
-            maxLength={5000}
-            value={fields.description}
-            onChange={(e) => setFields({ ...fields, description: e.target.value })}
-          />
+          <textarea id="campaign-description" rows={4} maxLength={5000} {...field("description")} />
         </FormField>
         <div className="console-row">
           <FormField id="campaign-starts" label={t.startsAt}>
-            <input
-              id="campaign-starts"
-              type="datetime-local"
-              value={fields.startsAt}
-              onChange={(e) => setFields({ ...fields, startsAt: e.target.value })}
-            />
+            <input id="campaign-starts" type="datetime-local" {...field("startsAt")} />
           </FormField>
           <FormField id="campaign-ends" label={t.endsAt}>
-            <input
-              id="campaign-ends"
-              type="datetime-local"
-              value={fields.endsAt}
-              onChange={(e) => setFields({ ...fields, endsAt: e.target.value })}
-            />
+            <input id="campaign-ends" type="datetime-local" {...field("endsAt")} />
           </FormField>
           <FormField id="campaign-single" label={t.singlePrice}>
-            <input
-              id="campaign-single"
-              inputMode="numeric"
-              value={fields.singlePriceJpy}
-              onChange={(e) => setFields({ ...fields, singlePriceJpy: e.target.value })}
-            />
+            <input id="campaign-single" inputMode="numeric" {...field("singlePriceJpy")} />
           </FormField>
           <FormField id="campaign-ten" label={t.tenPrice}>
-            <input
-              id="campaign-ten"
-              inputMode="numeric"
-              value={fields.tenPriceJpy}
-              onChange={(e) => setFields({ ...fields, tenPriceJpy: e.target.value })}
-            />
+            <input id="campaign-ten" inputMode="numeric" {...field("tenPriceJpy")} />
           </FormField>
         </div>
         <fieldset className="console-fieldset">
@@ -229,12 +200,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
           <div className="console-row">
             {RARITIES.map((r) => (
               <FormField key={r} id={`campaign-medals-${r}`} label={r}>
-                <input
-                  id={`campaign-medals-${r}`}
-                  inputMode="numeric"
-                  value={fields.medals[r]}
-                  onChange={(e) => setFields({ ...fields, medals: { ...fields.medals, [r]: e.target.value } })}
-                />
+                <input id={`campaign-medals-${r}`} inputMode="numeric" {...medal(r)} />
               </FormField>
             ))}
           </div>
