@@ -175,7 +175,9 @@ export async function verifyUpload(deps: UploadDeps, claims: Claims, uploadId: s
           media.height,
         ],
       );
-      await tx.query("delete from public.content_uploads where id = $1", [upload.id]);
+      // Gone means the stale-uploads job took it (and its object) meanwhile: nothing counts.
+      const [kept] = await tx.query("delete from public.content_uploads where id = $1 returning id", [upload.id]);
+      if (!kept) throw new DomainError("upload_not_found");
       return toLibraryFile(file!);
     });
   } catch (err) {
