@@ -287,6 +287,7 @@ export interface RateTables {
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   status: Generated<string>;
+  submitted_at: Timestamp | null;
   version: number;
 }
 

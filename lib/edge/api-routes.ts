@@ -59,6 +59,8 @@ export const API_ROUTES: readonly { path: string; methods: readonly HttpMethod[]
   { path: "/api/metrics", methods: ["GET"] },
   { path: "/api/vtuber/campaigns", methods: ["GET", "POST"] },
   { path: "/api/vtuber/campaigns/[id]", methods: ["GET", "PUT"] },
+  { path: "/api/vtuber/campaigns/[id]/rates", methods: ["POST", "PUT"] },
+  { path: "/api/vtuber/campaigns/[id]/rates/submit", methods: ["POST"] },
   { path: "/api/vtuber/campaigns/[id]/submit", methods: ["POST"] },
   { path: "/api/vtuber/exchange-items", methods: ["GET", "POST"] },
   { path: "/api/vtuber/exchange-items/[id]", methods: ["PUT"] },

@@ -61,6 +61,8 @@ import * as me from "@/app/api/me/route";
 import * as meVtuberApplication from "@/app/api/me/vtuber-application/route";
 import * as metrics from "@/app/api/metrics/route";
 import * as consoleCampaign from "@/app/api/vtuber/campaigns/[id]/route";
+import * as consoleCampaignRates from "@/app/api/vtuber/campaigns/[id]/rates/route";
+import * as consoleCampaignRatesSubmit from "@/app/api/vtuber/campaigns/[id]/rates/submit/route";
 import * as consoleCampaignSubmit from "@/app/api/vtuber/campaigns/[id]/submit/route";
 import * as consoleCampaigns from "@/app/api/vtuber/campaigns/route";
 import * as consoleExchangeItem from "@/app/api/vtuber/exchange-items/[id]/route";
@@ -136,6 +138,8 @@ const MODULES: Record<string, object> = {
   "/api/metrics": metrics,
   "/api/vtuber/campaigns": consoleCampaigns,
   "/api/vtuber/campaigns/[id]": consoleCampaign,
+  "/api/vtuber/campaigns/[id]/rates": consoleCampaignRates,
+  "/api/vtuber/campaigns/[id]/rates/submit": consoleCampaignRatesSubmit,
   "/api/vtuber/campaigns/[id]/submit": consoleCampaignSubmit,
   "/api/vtuber/exchange-items": consoleExchangeItems,
   "/api/vtuber/exchange-items/[id]": consoleExchangeItem,

@@ -53,6 +53,9 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
   const gachaT = gachaMessagesFor(locale);
   const router = useRouter();
   const editable = !campaign || campaign.status === "draft" || campaign.status === "rejected";
+  // New rates proposed for an approved campaign: only the weights change, until submitted.
+  const revision = campaign?.status === "approved" ? campaign.rateRevision : null;
+  const ratesEditable = editable || (revision !== null && revision.submittedAt === null);
   const [fields, setFields] = useState({
     title: campaign?.title ?? "",
     description: campaign?.description ?? "",
@@ -151,6 +154,39 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
     }
   }
 
+  /** The proposed rates of an approved campaign: save them, then submit when asked. */
+  async function rateRequest(action: "propose" | "save" | "submit") {
+    if (!campaign) return;
+    setPending(true);
+    setError(null);
+    setNotice("");
+    const path = `/api/vtuber/campaigns/${campaign.id}/rates`;
+    try {
+      if (action === "propose") {
+        await apiFetch(path, { method: "POST" });
+      } else {
+        await apiFetch(path, {
+          method: "PUT",
+          body: {
+            items: rows.map((row, i) => ({
+              itemId: row.key,
+              regularPpm: rates[i]!.regularPpm,
+              guaranteedPpm: rates[i]!.guaranteedPpm,
+            })),
+          },
+        });
+        if (action === "submit") await apiFetch(`${path}/submit`, { method: "POST" });
+        setNotice(action === "submit" ? t.submitted : t.saved);
+      }
+      router.refresh();
+    } catch (err) {
+      if (!(err instanceof ApiClientError)) throw err;
+      setError(err);
+    } finally {
+      setPending(false);
+    }
+  }
+
   const setRow = (i: number, change: Partial<Row>) =>
     setRows((current) => current.map((row, k) => (k === i ? { ...row, ...change } : row)));
   const unused = files.filter((f) => !rows.some((row) => row.fileId === f.id));
@@ -170,6 +206,30 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
             </div>
           )}
           {!editable && <p>{t.locked}</p>}
+        </section>
+      )}
+
+      {campaign?.status === "approved" && (
+        <section className="panel" aria-labelledby="builder-rates" data-testid="rate-revision">
+          <h2 id="builder-rates">{t.ratesHeading}</h2>
+          <p className="note">{t.ratesLead}</p>
+          {revision === null && (
+            <button
+              type="button"
+              className="button button--secondary"
+              disabled={pending}
+              onClick={() => void rateRequest("propose")}
+            >
+              {t.proposeRates}
+            </button>
+          )}
+          {revision && (
+            <p data-testid="rate-revision-status">
+              {revision.submittedAt
+                ? t.ratesInReview(revision.version)
+                : t.ratesDraft(revision.version, revision.liveVersion)}
+            </p>
+          )}
         </section>
       )}
 
@@ -271,7 +331,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
                   </td>
                   <td>
                     <input
-                      disabled={!editable}
+                      disabled={!ratesEditable}
                       aria-label={`${t.regular} ${i + 1}`}
                       inputMode="decimal"
                       value={row.regular}
@@ -280,7 +340,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
                   </td>
                   <td>
                     <input
-                      disabled={!editable}
+                      disabled={!ratesEditable}
                       aria-label={`${t.guaranteed} ${i + 1}`}
                       inputMode="decimal"
                       value={row.guaranteed}
@@ -383,6 +443,26 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
           items: t.itemsHeading,
         }}
       />
+      {!editable && ratesEditable && (
+        <div className="button-row">
+          <button
+            type="button"
+            className="button button--secondary"
+            disabled={pending}
+            onClick={() => void rateRequest("save")}
+          >
+            {pending ? t.saving : t.saveRates}
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={pending || problems.length > 0 || rows.length === 0}
+            onClick={() => void rateRequest("submit")}
+          >
+            {t.submitRates}
+          </button>
+        </div>
+      )}
       {editable && (
         <div className="button-row">
           <button

@@ -134,6 +134,15 @@ const ja = {
     submit: "審査に提出",
     submitted: "審査に提出しました。",
     locked: "審査中または承認済みのため編集できません。",
+    ratesHeading: "排出率の変更",
+    ratesLead:
+      "承認済みの排出率は変更できません。新しい排出率を提案すると、今の表を写した新しい版が作られ、審査で承認されるまでファンは今の版で引きます。アイテムは変えられません（外す場合は0%にします）。",
+    proposeRates: "新しい排出率を提案",
+    ratesDraft: (version: number, live: number | null) =>
+      `新しい排出率（v${version}）を編集中です。公開中は v${live ?? "-"} です。`,
+    ratesInReview: (version: number) => `新しい排出率（v${version}）は審査中です。`,
+    saveRates: "排出率を保存",
+    submitRates: "排出率を審査に提出",
     reviewNote: "審査コメント",
     status: "状態",
     back: "コンソールへ戻る",
@@ -278,6 +287,15 @@ const en: VtuberMessages = {
     submit: "Submit for review",
     submitted: "Submitted for review.",
     locked: "In review or approved: this gacha cannot be edited.",
+    ratesHeading: "Changing the rates",
+    ratesLead:
+      "Approved rates never change. Proposing new rates makes a new version, a copy of the current table; fans keep drawing with the current version until the new one is approved. Items stay as they are (set one to 0% to leave it out).",
+    proposeRates: "Propose new rates",
+    ratesDraft: (version: number, live: number | null) =>
+      `Editing new rates (v${version}). Fans draw with v${live ?? "-"} meanwhile.`,
+    ratesInReview: (version: number) => `The new rates (v${version}) are in review.`,
+    saveRates: "Save the rates",
+    submitRates: "Submit the rates for review",
     reviewNote: "Reviewer's comment",
     status: "Status",
     back: "Back to the console",
