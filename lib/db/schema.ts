@@ -383,6 +383,7 @@ export interface Users {
 export interface Vtubers {
   adult_confirmed_at: Timestamp | null;
   applied_at: Generated<Timestamp>;
+  avatar_file_id: string | null;
   bio: Generated<string>;
   created_at: Generated<Timestamp>;
   id: Generated<string>;

@@ -69,10 +69,12 @@ import * as consoleExchangeItem from "@/app/api/vtuber/exchange-items/[id]/route
 import * as consoleExchangeItemSubmit from "@/app/api/vtuber/exchange-items/[id]/submit/route";
 import * as consoleExchangeItems from "@/app/api/vtuber/exchange-items/route";
 import * as consoleFiles from "@/app/api/vtuber/files/route";
+import * as consoleProfile from "@/app/api/vtuber/profile/route";
 import * as consoleSales from "@/app/api/vtuber/sales/route";
 import * as consoleUpload from "@/app/api/vtuber/uploads/[id]/route";
 import * as consoleUploadVerify from "@/app/api/vtuber/uploads/[id]/verify/route";
 import * as consoleUploads from "@/app/api/vtuber/uploads/route";
+import * as vtuberAvatar from "@/app/api/vtubers/[slug]/avatar/route";
 import * as vtuberExchange from "@/app/api/vtubers/[slug]/exchange/route";
 import * as vtuber from "@/app/api/vtubers/[slug]/route";
 import * as vtubers from "@/app/api/vtubers/route";
@@ -145,12 +147,14 @@ const MODULES: Record<string, object> = {
   "/api/vtuber/exchange-items/[id]": consoleExchangeItem,
   "/api/vtuber/exchange-items/[id]/submit": consoleExchangeItemSubmit,
   "/api/vtuber/files": consoleFiles,
+  "/api/vtuber/profile": consoleProfile,
   "/api/vtuber/sales": consoleSales,
   "/api/vtuber/uploads": consoleUploads,
   "/api/vtuber/uploads/[id]": consoleUpload,
   "/api/vtuber/uploads/[id]/verify": consoleUploadVerify,
   "/api/vtubers": vtubers,
   "/api/vtubers/[slug]": vtuber,
+  "/api/vtubers/[slug]/avatar": vtuberAvatar,
   "/api/vtubers/[slug]/exchange": vtuberExchange,
   "/api/webhooks/stripe": stripeWebhook,
 };
