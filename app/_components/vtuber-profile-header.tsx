@@ -9,6 +9,8 @@ interface Props {
   headingId: string;
   /** The links list's accessible name ("リンク"). */
   linksLabel: string;
+  /** The name's heading level: the page's own title, or inside a preview section. @default 1 */
+  level?: 1 | 3;
 }
 
 /**
@@ -16,7 +18,8 @@ interface Props {
  * links. The public page and the console's preview both render this, so the preview is
  * the page.
  */
-export function VtuberProfileHeader({ name, bio, links, avatarUrl, headingId, linksLabel }: Props) {
+export function VtuberProfileHeader({ name, bio, links, avatarUrl, headingId, linksLabel, level = 1 }: Props) {
+  const Heading = level === 1 ? "h1" : "h3";
   return (
     <header className="vtuber-profile" data-testid="vtuber-profile">
       {avatarUrl ? (
@@ -29,7 +32,7 @@ export function VtuberProfileHeader({ name, bio, links, avatarUrl, headingId, li
         </span>
       )}
       <div>
-        <h1 id={headingId}>{name}</h1>
+        <Heading id={headingId}>{name}</Heading>
         {bio && <RichText html={bio} className="vtuber-profile__bio" />}
         {links.length > 0 && (
           <ul className="vtuber-profile__links" aria-label={linksLabel}>

@@ -48,6 +48,7 @@ export default async function ProfilePage() {
           links={profile.links}
           avatarUrl={profile.avatarUrl}
           headingId="profile-preview-name"
+          level={3}
           linksLabel={gachaMessagesFor(locale).vtuber.links}
         />
         <p>
