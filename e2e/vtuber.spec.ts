@@ -3,8 +3,10 @@
  * admin: a fan applies, the admin approves, the new VTuber uploads a voice clip, an
  * image and a video, builds a campaign with a rate table and submits it, the admin
  * approves, and a fan finds it on the home page, reads odds equal to the builder's
- * preview, pulls with the sandbox card and plays the clip. Axe on every console page,
- * screenshots at both sizes.
+ * preview, pulls with the sandbox card and plays the clip. Then the profile (avatar from
+ * the library, sanitised text, the public page), an exchange item sent back with a
+ * reason, and new rates for the approved campaign reaching the admin's queue. Axe on
+ * every console page, screenshots at both sizes.
  */
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { GPS_MARK, jpegWithGps, wav, webm } from "../tests/helpers/media";
@@ -152,6 +154,76 @@ test.describe("VTuber console", () => {
       return { paused: element.paused, error: element.error?.code ?? null };
     });
     expect(state).toEqual({ paused: false, error: null });
+
+    // The profile: name, text (a script is dropped), a link and the uploaded image as the
+    // avatar; the preview is the public page's own header.
+    await page.goto("/vtuber/profile");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/プロフィール/);
+    await page.getByLabel("活動名").fill("テスト星見（改）");
+    await page.getByLabel("プロフィール文").fill("<p><strong>歌枠</strong>毎週金曜</p><script>alert(1)</script>");
+    await page.getByLabel("アバター").selectOption({ label: "サイン色紙" });
+    const profileForm = page.getByTestId("profile-form");
+    await profileForm.getByRole("button", { name: "プロフィールを保存" }).click();
+    const profilePreview = page.getByTestId("profile-preview");
+    await expect(profilePreview.getByRole("heading", { name: "テスト星見（改）" })).toBeVisible();
+    await expect(profilePreview.locator("strong")).toHaveText("歌枠");
+    expect(await profilePreview.locator("script").count()).toBe(0);
+    await expect
+      .poll(() => profilePreview.locator("img.avatar").evaluate((img: HTMLImageElement) => img.naturalWidth))
+      .toBeGreaterThan(0);
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, testInfo, "vtuber-profile");
+    await fan.goto(`/vtubers/${slug}`);
+    await expect(fan.getByRole("heading", { level: 1 })).toHaveText("テスト星見（改）");
+    await expect
+      .poll(() => fan.locator("img.avatar").evaluate((img: HTMLImageElement) => img.naturalWidth))
+      .toBeGreaterThan(0);
+
+    // An exchange item: created from the library, submitted, sent back with a reason the VTuber reads.
+    await page.goto("/vtuber/exchange");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/交換アイテム/);
+    const exchangeForm = page.getByTestId("exchange-form");
+    await exchangeForm.getByLabel("ファイル").selectOption({ label: "サイン色紙" });
+    await exchangeForm.getByLabel("名前", { exact: true }).fill("サイン色紙（交換）");
+    await exchangeForm.getByLabel("必要な推しメダル").fill("300");
+    await exchangeForm.getByRole("button", { name: "下書きを作成" }).click();
+    const exchangeRow = page.getByTestId("exchange-items").locator("li", { hasText: "サイン色紙（交換）" });
+    await expect(exchangeRow.locator("[data-status]")).toHaveAttribute("data-status", "draft");
+    await exchangeRow.getByRole("button", { name: /審査に提出/ }).click();
+    await expect(exchangeRow.locator("[data-status]")).toHaveAttribute("data-status", "in_review");
+    const itemId = (await exchangeRow.getAttribute("data-item-id"))!;
+    const rejected = await admin.request.post(`/api/admin/exchange-items/${itemId}/reject`, {
+      data: { reason: "説明を書いてください" },
+      headers: sameSite(testInfo),
+    });
+    expect(rejected.status(), await rejected.text()).toBe(200);
+    await page.reload();
+    await expect(exchangeRow.getByTestId("exchange-review-note")).toContainText("説明を書いてください");
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, testInfo, "vtuber-exchange");
+
+    // New rates for the approved campaign: proposed, edited with the lint, submitted, and
+    // in the admin's review queue as a new version of a gacha on sale.
+    await page.goto(`/vtuber/campaigns/${campaignId}`);
+    await page.getByRole("button", { name: "新しい排出率を提案" }).click();
+    await expect(page.getByTestId("rate-revision-status")).toContainText("v2");
+    await items.getByLabel("通常枠（%） 2").fill("14.000");
+    await items.getByLabel("通常枠（%） 3").fill("6.000");
+    await expect(page.getByTestId("builder-problems")).toBeVisible();
+    await items.getByLabel("確定枠（%） 2").fill("94.000");
+    await items.getByLabel("確定枠（%） 3").fill("6.000");
+    await expect(page.getByText("排出率表に問題はありません。")).toBeVisible();
+    await page.getByRole("button", { name: "排出率を審査に提出" }).click();
+    await expect(page.getByTestId("rate-revision-status")).toContainText("審査中");
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, testInfo, "vtuber-rate-revision");
+    const queue = (await (await admin.request.get("/api/admin/review-queue")).json()) as {
+      campaigns: { id: string; rateTable: { version: number }; revisionOf: { version: number } | null }[];
+    };
+    expect(queue.campaigns.find((c) => c.id === campaignId)).toMatchObject({
+      rateTable: { version: 2 },
+      revisionOf: { version: 1 },
+    });
 
     // The VTuber's sales show the pull once the next per-minute rollup has run (the
     // server's own scheduler runs it each minute).

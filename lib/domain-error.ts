@@ -79,6 +79,7 @@ export type DomainErrorCode =
   | "upload_not_received"
   | "upload_expired"
   | "campaign_not_editable"
+  | "rates_not_open"
   | "exchange_item_not_editable"
   // capacity
   | "server_busy";

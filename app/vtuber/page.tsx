@@ -54,6 +54,12 @@ export default async function ConsolePage() {
           <Link className="button button--secondary" href="/vtuber/sales">
             {t.salesLink}
           </Link>
+          <Link className="button button--secondary" href="/vtuber/exchange">
+            {vtuberMessagesFor(locale).exchange.link}
+          </Link>
+          <Link className="button button--secondary" href="/vtuber/profile">
+            {vtuberMessagesFor(locale).profile.link}
+          </Link>
         </p>
       </section>
 

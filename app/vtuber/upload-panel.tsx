@@ -12,6 +12,8 @@ import { CONTENT_KINDS, MEDIA_RULES } from "@/lib/vtuber/media-rules";
 
 interface Props {
   locale: Locale;
+  /** Only this kind may be chosen (the avatar: images). @default every kind */
+  kinds?: readonly ContentKind[];
 }
 
 type Phase =
@@ -21,12 +23,12 @@ type Phase =
  * Start → PUT the bytes to the signed URL (XMLHttpRequest, for its progress events) →
  * verify. A failed attempt is retried from the start: a signed upload URL works once.
  */
-export function UploadPanel({ locale }: Props) {
+export function UploadPanel({ locale, kinds = CONTENT_KINDS }: Props) {
   // Read here, not passed in: the sentences are functions, which cannot cross to the client.
   const t = vtuberMessagesFor(locale).console;
   const router = useRouter();
   const form = useRef<HTMLFormElement>(null);
-  const [kind, setKind] = useState<ContentKind>("voice");
+  const [kind, setKind] = useState<ContentKind>(kinds[0]!);
   const [phase, setPhase] = useState<Phase>({ step: "idle" });
   const [error, setError] = useState<ApiClientError | null>(null);
   const [failed, setFailed] = useState(false);
@@ -85,7 +87,7 @@ export function UploadPanel({ locale }: Props) {
           onChange={(e) => setKind(e.target.value as ContentKind)}
           aria-describedby="upload-kind-hint"
         >
-          {CONTENT_KINDS.map((k) => (
+          {kinds.map((k) => (
             <option key={k} value={k}>
               {t.kinds[k]}
             </option>

@@ -94,6 +94,11 @@ export interface CampaignSubmission {
   medals: Record<Rarity, number>;
   items: QueueItem[];
   rateTable: { id: string; version: number } | null;
+  /**
+   * New rates for a campaign already on sale: the version fans draw with until this one
+   * is approved. Null for a campaign's first review.
+   */
+  revisionOf: { version: number } | null;
   odds: OddsDisclosure | null;
   warnings: ReviewWarning[];
 }
@@ -119,12 +124,20 @@ export async function listCampaignSubmissions(db: Database, context: QueueContex
       medals_sr: number;
       medals_ssr: number;
       current_rate_table_id: string | null;
+      live_version: number | null;
     }>(
       `select c.id, c.title, c.description, v.id as vtuber_id, v.name as vtuber_name, v.slug as vtuber_slug,
               v.user_id as owner_id, c.starts_at, c.ends_at, c.submitted_at, c.single_price_jpy, c.ten_price_jpy,
-              c.medals_n, c.medals_r, c.medals_sr, c.medals_ssr, c.current_rate_table_id
+              c.medals_n, c.medals_r, c.medals_sr, c.medals_ssr, c.current_rate_table_id,
+              case when c.status = 'approved' then live.version end as live_version
          from public.campaigns c join public.vtubers v on v.id = c.vtuber_id
-        where c.status = 'in_review' order by c.submitted_at nulls first, c.id limit ${QUEUE_LIMIT}`,
+         left join public.rate_tables live on live.id = c.current_rate_table_id
+        where c.status = 'in_review'
+           -- New rates submitted for a campaign on sale (lib/vtuber/rate-revisions.ts).
+           or (c.status = 'approved' and exists (
+                 select 1 from public.rate_tables t
+                  where t.campaign_id = c.id and t.status = 'draft' and t.submitted_at is not null))
+        order by c.submitted_at nulls first, c.id limit ${QUEUE_LIMIT}`,
     );
     const out = [];
     for (const c of campaigns) {
@@ -200,6 +213,7 @@ export async function listCampaignSubmissions(db: Database, context: QueueContex
       medals,
       items: shown,
       rateTable: table ? { id: table.id, version: table.version } : null,
+      revisionOf: c.live_version === null ? null : { version: c.live_version },
       odds,
       warnings: campaignWarnings({
         startsAt: c.starts_at,

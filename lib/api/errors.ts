@@ -331,6 +331,11 @@ export const API_ERRORS = {
     ja: "審査中または承認済みのガチャは編集できません。",
     en: "A gacha in review or approved cannot be edited.",
   },
+  rates_not_open: {
+    status: 409,
+    ja: "新しい排出率はこの状態では編集・提出できません。承認済みのガチャで「新しい排出率を提案」してください（審査中は編集できません）。",
+    en: "New rates cannot be edited or submitted now. Propose new rates on an approved gacha first (they cannot change while in review).",
+  },
   exchange_item_not_editable: {
     status: 409,
     ja: "審査中の交換アイテムは編集できません。",

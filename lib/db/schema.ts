@@ -314,6 +314,7 @@ export interface RateTables {
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   status: Generated<string>;
+  submitted_at: Timestamp | null;
   version: number;
 }
 
@@ -409,6 +410,7 @@ export interface Users {
 export interface Vtubers {
   adult_confirmed_at: Timestamp | null;
   applied_at: Generated<Timestamp>;
+  avatar_file_id: string | null;
   bio: Generated<string>;
   created_at: Generated<Timestamp>;
   id: Generated<string>;

@@ -13,6 +13,8 @@ import { emitToDatadog } from "../metrics/datadog";
 import { rollUpDraws } from "../metrics/draw-rollups";
 import { rollUpRequestHours } from "../metrics/request-rollups";
 import { rollUpMinutes } from "../metrics/rollups";
+import { getStorage } from "../storage";
+import { removeStaleUploads } from "../vtuber/stale-uploads";
 
 export interface Job {
   /** The cron expression vercel.json gives it; the in-process scheduler runs every job each minute. */
@@ -30,6 +32,8 @@ export const JOBS = {
   alerts: { schedule: "* * * * *", run: (db, now) => alertsJob(db, now) },
   // After the rollups too, so it sends the minute they just wrote.
   datadog: { schedule: "* * * * *", run: (db, now) => sendToDatadog(db, now) },
+  // Uploads started and never verified: their objects and rows, an hour after the URL expired.
+  "stale-uploads": { schedule: "23 * * * *", run: (db, now) => removeStaleUploads(db, getStorage(), now) },
 } satisfies Record<string, Job>;
 
 /** The business minutes, then the request hours over the same window (lib/metrics/request-rollups.ts). */

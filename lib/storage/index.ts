@@ -5,20 +5,23 @@ import { verifyUploadToken } from "./file-token";
 import { localStorage } from "./local";
 import { loadSigningKey } from "./signing-key";
 import { supabaseStorage } from "./supabase";
-import type { ObjectStorage } from "./types";
+import type { ObjectStorage, UploadReceiver } from "./types";
 
-export type { ObjectStorage, SignedUrlOptions } from "./types";
+export type { ObjectStorage, SignedUrlOptions, UploadReceiver } from "./types";
 
 /** The adapter a storage config describes: a local folder or a Supabase bucket. */
-export function createStorage(config: StorageConfig, options: { now?: () => Date } = {}): ObjectStorage {
+export function createStorage(
+  config: StorageConfig,
+  options: { now?: () => Date } = {},
+): ObjectStorage & Partial<UploadReceiver> {
   if (config.kind === "supabase") return supabaseStorage(config);
   return localStorage(config.dir, { key: () => loadSigningKey(config.signingKey), now: options.now });
 }
 
-let cached: ObjectStorage | undefined;
+let cached: (ObjectStorage & Partial<UploadReceiver>) | undefined;
 
 /** The process's storage, from config. */
-export function getStorage(): ObjectStorage {
+export function getStorage(): ObjectStorage & Partial<UploadReceiver> {
   cached ??= createStorage(getConfig().storage);
   return cached;
 }

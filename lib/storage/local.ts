@@ -1,8 +1,13 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { signFileToken, signUploadToken } from "./file-token";
-import { assertStorageKey, type ObjectStorage } from "./types";
+import { assertStorageKey, type ObjectStorage, type UploadReceiver } from "./types";
 
 /** The route that serves local signed URLs: app/api/files/[token]. */
 export const LOCAL_FILES_PATH = "/api/files";
@@ -21,7 +26,7 @@ export interface LocalUrlSigning {
  * `signing.key`, answered by the files route. Without `signing` the handle can store
  * and read but not sign (the demo seed needs no more).
  */
-export function localStorage(root: string, signing?: LocalUrlSigning): ObjectStorage {
+export function localStorage(root: string, signing?: LocalUrlSigning): ObjectStorage & UploadReceiver {
   return {
     async put(key, body) {
       const file = localFilePath(root, key);
@@ -30,6 +35,30 @@ export function localStorage(root: string, signing?: LocalUrlSigning): ObjectSto
       const temp = `${file}.${process.pid}.tmp`;
       await fs.writeFile(temp, body);
       await fs.rename(temp, file);
+    },
+    async receive(key, body, maxBytes, tooLarge) {
+      const file = localFilePath(root, key);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      // Bytes go to a temp file as they arrive and count against the limit on the way,
+      // so a file over it is refused at the first chunk past the limit, whatever the
+      // request announced, and memory holds one chunk at a time.
+      const temp = `${file}.${randomUUID()}.tmp`;
+      let size = 0;
+      const limit = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          size += chunk.length;
+          done(size > maxBytes ? tooLarge() : null, chunk);
+        },
+      });
+      const source = body ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>) : Readable.from([]);
+      try {
+        await pipeline(source, limit, createWriteStream(temp, { flags: "wx" }));
+        await fs.rename(temp, file);
+        return size;
+      } catch (err) {
+        await fs.rm(temp, { force: true });
+        throw err;
+      }
     },
     async get(key) {
       try {

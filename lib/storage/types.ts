@@ -19,6 +19,24 @@ export interface ObjectStorage {
   remove(key: string): Promise<void>;
 }
 
+/**
+ * A storage the server receives uploads into itself: the local one, behind its signed
+ * upload route. Supabase Storage takes uploads from the browser directly and has none.
+ */
+export interface UploadReceiver {
+  /**
+   * Streams `body` into `key` and answers its size, never holding the whole file: past
+   * `maxBytes` the stream is cancelled at once and `tooLarge()` thrown, and a refused or
+   * broken stream leaves no object behind.
+   */
+  receive(
+    key: string,
+    body: ReadableStream<Uint8Array> | null,
+    maxBytes: number,
+    tooLarge: () => Error,
+  ): Promise<number>;
+}
+
 export interface SignedUploadOptions {
   expiresInSeconds: number;
   /** The upload row the local adapter's URL names (`/api/vtuber/uploads/{id}`). */

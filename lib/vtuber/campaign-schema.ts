@@ -1,6 +1,7 @@
 import Joi from "joi";
 import { PPM_TOTAL, RARITIES } from "../gacha/types";
 import type { CampaignDraft } from "./campaigns";
+import type { RateDraft } from "./rate-revisions";
 
 const medals = Joi.number().integer().min(0).max(10_000).required();
 const ppm = Joi.number().integer().min(0).max(PPM_TOTAL).required();
@@ -31,4 +32,18 @@ export const campaignDraftSchema = Joi.object<CampaignDraft>({
     )
     .max(100)
     .default([]),
+});
+
+/** Proposed rates for an approved campaign: a weight per existing item and slot. */
+export const rateDraftSchema = Joi.object<RateDraft>({
+  items: Joi.array()
+    .items(
+      Joi.object({
+        itemId: Joi.string().guid().required(),
+        regularPpm: ppm,
+        guaranteedPpm: ppm,
+      }),
+    )
+    .max(100)
+    .required(),
 });

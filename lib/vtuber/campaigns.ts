@@ -36,6 +36,11 @@ export interface ConsoleCampaign {
   items: { id: string; fileId: string; name: string; rarity: Rarity; regularPpm: number; guaranteedPpm: number }[];
   /** The table being edited or reviewed, or the approved one. */
   rateTable: { id: string; version: number; status: "draft" | "approved"; contentHash: string | null } | null;
+  /**
+   * New rates proposed for an approved campaign: `rateTable` and the items' rates are
+   * that draft, while fans still draw with `liveVersion`. Null when there is none.
+   */
+  rateRevision: { version: number; liveVersion: number | null; submittedAt: string | null } | null;
   /** What keeps the table from going to review; empty when it may be submitted. */
   problems: LintProblem[];
 }
@@ -51,7 +56,7 @@ export interface CampaignSummary {
 
 const EDITABLE: readonly CampaignStatus[] = ["draft", "rejected"];
 
-interface CampaignRow {
+export interface CampaignRow {
   id: string;
   vtuber_id: string;
   status: CampaignStatus;
@@ -66,6 +71,7 @@ interface CampaignRow {
   medals_sr: number;
   medals_ssr: number;
   review_note: string | null;
+  current_rate_table_id: string | null;
 }
 
 export async function listCampaigns(db: Database, claims: Claims): Promise<CampaignSummary[]> {
@@ -195,7 +201,7 @@ function campaignValues(draft: CampaignDraft): unknown[] {
 
 // Not locked FOR UPDATE: that would also apply the edit policy's filter and turn a
 // campaign in review into "not found". The writes below re-check the status instead.
-async function ownCampaignIn(tx: Queryable, claims: Claims, id: string): Promise<CampaignRow> {
+export async function ownCampaignIn(tx: Queryable, claims: Claims, id: string): Promise<CampaignRow> {
   if (!UUID_PATTERN.test(id)) throw new DomainError("campaign_not_found");
   const vtuberId = await ownVtuberIdIn(tx, claims.sub);
   const [row] = await tx.query<CampaignRow>("select * from public.campaigns where id = $1 and vtuber_id = $2", [
@@ -267,16 +273,20 @@ async function draftTableIdIn(tx: Queryable, campaignId: string): Promise<string
   return created!.id;
 }
 
-async function readCampaignIn(tx: Queryable, row: CampaignRow): Promise<ConsoleCampaign> {
+export async function readCampaignIn(tx: Queryable, row: CampaignRow): Promise<ConsoleCampaign> {
   // The newest table: the draft being edited, or the approved one once reviewed.
   const [table] = await tx.query<{
     id: string;
     version: number;
     status: "draft" | "approved";
     content_hash: string | null;
+    submitted_at: Date | null;
+    live_version: number | null;
   }>(
-    "select id, version, status, content_hash from public.rate_tables where campaign_id = $1 order by version desc limit 1",
-    [row.id],
+    `select t.id, t.version, t.status, t.content_hash, t.submitted_at,
+            (select l.version from public.rate_tables l where l.id = $2) as live_version
+       from public.rate_tables t where t.campaign_id = $1 order by t.version desc limit 1`,
+    [row.id, row.current_rate_table_id],
   );
   const items = await tx.query<{
     id: string;
@@ -320,6 +330,14 @@ async function readCampaignIn(tx: Queryable, row: CampaignRow): Promise<ConsoleC
     rateTable: table
       ? { id: table.id, version: table.version, status: table.status, contentHash: table.content_hash }
       : null,
+    rateRevision:
+      row.status === "approved" && table?.status === "draft"
+        ? {
+            version: table.version,
+            liveVersion: table.live_version,
+            submittedAt: table.submitted_at?.toISOString() ?? null,
+          }
+        : null,
     problems: lintRateTable(rates),
   };
 }

@@ -5,7 +5,7 @@ import type { Database, Queryable } from "../db/types";
 import { DomainError } from "../domain-error";
 import type { ContentKind } from "../gacha/types";
 import { UUID_PATTERN } from "../ids";
-import type { ObjectStorage } from "../storage";
+import type { ObjectStorage, UploadReceiver } from "../storage";
 import { inspectMedia } from "./inspect-media";
 import { toLibraryFile, type LibraryFile } from "./library";
 import { MEDIA_RULES } from "./media-rules";
@@ -13,7 +13,8 @@ import { ownVtuberIdIn } from "./own-vtuber";
 
 export interface UploadDeps {
   db: Database;
-  storage: ObjectStorage;
+  /** `receive` only where the server takes uploads itself (the local storage). */
+  storage: ObjectStorage & Partial<UploadReceiver>;
   now: Date;
   /** What one VTuber's library may hold, all files together. */
   quotaBytes: number;
@@ -77,19 +78,36 @@ export async function startUpload(
  * The local storage's upload target (embedded and services modes), playing the part of
  * Supabase's signed upload endpoint: the token must be ours, for this upload's key, not
  * expired, and unused. The row is claimed before the bytes are written, so two PUTs
- * with one URL cannot both land; a failed write releases the claim for a retry.
- * @throws DomainError `upload_not_found`, `signed_url_invalid` (a token for another
- *   path), `upload_expired`, `upload_already_received`, `file_too_large`.
+ * with one URL cannot both land; a failed write releases the claim for a retry. The
+ * bytes are streamed to storage with the kind's limit enforced as they arrive.
+ * @throws DomainError `upload_not_found` (also where storage takes no uploads itself),
+ *   `signed_url_invalid` (a token for another path), `upload_expired`,
+ *   `upload_already_received`, `file_too_large`, `validation_failed` (a body cut short).
  */
 export async function receiveUpload(
   deps: Pick<UploadDeps, "db" | "storage" | "now">,
   claims: Claims,
-  input: { uploadId: string; grantKey: string; body: (maxBytes: number) => Promise<Buffer> },
+  input: {
+    uploadId: string;
+    grantKey: string;
+    body: ReadableStream<Uint8Array> | null;
+    /** The request's Content-Length, when it sent one. */
+    declaredBytes: number | null;
+  },
 ): Promise<void> {
+  const receive = deps.storage.receive?.bind(deps.storage);
+  if (!receive) throw new DomainError("upload_not_found");
   const upload = await claimIn(deps, claims, input.uploadId, input.grantKey);
+  const maxBytes = MEDIA_RULES[upload.kind].maxBytes;
+  const tooLarge = () => new DomainError("file_too_large", [{ reason: "max_bytes", limit: maxBytes }]);
   try {
-    const bytes = await input.body(MEDIA_RULES[upload.kind].maxBytes);
-    await deps.storage.put(upload.storage_path, bytes, "application/octet-stream");
+    if (input.declaredBytes !== null && input.declaredBytes > maxBytes) throw tooLarge();
+    const size = await receive(upload.storage_path, input.body, maxBytes, tooLarge);
+    // A body cut short on its way (a proxy's limit, a dropped line) must not count as the file.
+    if (input.declaredBytes !== null && input.declaredBytes !== size) {
+      await deps.storage.remove(upload.storage_path);
+      throw new DomainError("validation_failed", [{ field: "body", reason: "incomplete", received: size }]);
+    }
   } catch (err) {
     await asUser(deps.db, claims, (tx) =>
       tx.query("update public.content_uploads set received_at = null where id = $1", [upload.id]),
@@ -157,7 +175,9 @@ export async function verifyUpload(deps: UploadDeps, claims: Claims, uploadId: s
           media.height,
         ],
       );
-      await tx.query("delete from public.content_uploads where id = $1", [upload.id]);
+      // Gone means the stale-uploads job took it (and its object) meanwhile: nothing counts.
+      const [kept] = await tx.query("delete from public.content_uploads where id = $1 returning id", [upload.id]);
+      if (!kept) throw new DomainError("upload_not_found");
       return toLibraryFile(file!);
     });
   } catch (err) {

@@ -5,6 +5,7 @@
  *
  *   POST|PUT /storage/v1/object/{bucket}/{path}           upload → {Id, Key}
  *   GET      /storage/v1/object/[authenticated/]{bucket}/{path}  download
+ *   DELETE   /storage/v1/object/{bucket}                  {prefixes} → the objects removed
  *   POST     /storage/v1/object/sign/{bucket}/{path}      {expiresIn} → {signedURL}
  *   GET      /storage/v1/object/sign/{bucket}/{path}?token=…[&download=name]
  *
@@ -134,6 +135,16 @@ export async function startFakeSupabaseStorage(
       }
       state.objects.set(objectKey, { body, contentType: req.headers["content-type"] ?? "application/octet-stream" });
       return send(res, 200, { Id: randomUUID(), Key: objectKey });
+    }
+    if (req.method === "DELETE" && pathParts.length === 0) {
+      // Bulk removal: `{prefixes: [path, …]}` → the objects removed (none is no error).
+      const { prefixes } = JSON.parse(body.toString("utf8")) as { prefixes: string[] };
+      const removed = prefixes.filter((p) => state.objects.delete(`${bucket}/${p}`));
+      return send(
+        res,
+        200,
+        removed.map((name) => ({ name, bucket_id: bucket })),
+      );
     }
     if (req.method === "GET") {
       const object = state.objects.get(objectKey);

@@ -65,16 +65,20 @@ import * as me from "@/app/api/me/route";
 import * as meVtuberApplication from "@/app/api/me/vtuber-application/route";
 import * as metrics from "@/app/api/metrics/route";
 import * as consoleCampaign from "@/app/api/vtuber/campaigns/[id]/route";
+import * as consoleCampaignRates from "@/app/api/vtuber/campaigns/[id]/rates/route";
+import * as consoleCampaignRatesSubmit from "@/app/api/vtuber/campaigns/[id]/rates/submit/route";
 import * as consoleCampaignSubmit from "@/app/api/vtuber/campaigns/[id]/submit/route";
 import * as consoleCampaigns from "@/app/api/vtuber/campaigns/route";
 import * as consoleExchangeItem from "@/app/api/vtuber/exchange-items/[id]/route";
 import * as consoleExchangeItemSubmit from "@/app/api/vtuber/exchange-items/[id]/submit/route";
 import * as consoleExchangeItems from "@/app/api/vtuber/exchange-items/route";
 import * as consoleFiles from "@/app/api/vtuber/files/route";
+import * as consoleProfile from "@/app/api/vtuber/profile/route";
 import * as consoleSales from "@/app/api/vtuber/sales/route";
 import * as consoleUpload from "@/app/api/vtuber/uploads/[id]/route";
 import * as consoleUploadVerify from "@/app/api/vtuber/uploads/[id]/verify/route";
 import * as consoleUploads from "@/app/api/vtuber/uploads/route";
+import * as vtuberAvatar from "@/app/api/vtubers/[slug]/avatar/route";
 import * as vtuberExchange from "@/app/api/vtubers/[slug]/exchange/route";
 import * as vtuber from "@/app/api/vtubers/[slug]/route";
 import * as vtubers from "@/app/api/vtubers/route";
@@ -145,17 +149,21 @@ const MODULES: Record<string, object> = {
   "/api/metrics": metrics,
   "/api/vtuber/campaigns": consoleCampaigns,
   "/api/vtuber/campaigns/[id]": consoleCampaign,
+  "/api/vtuber/campaigns/[id]/rates": consoleCampaignRates,
+  "/api/vtuber/campaigns/[id]/rates/submit": consoleCampaignRatesSubmit,
   "/api/vtuber/campaigns/[id]/submit": consoleCampaignSubmit,
   "/api/vtuber/exchange-items": consoleExchangeItems,
   "/api/vtuber/exchange-items/[id]": consoleExchangeItem,
   "/api/vtuber/exchange-items/[id]/submit": consoleExchangeItemSubmit,
   "/api/vtuber/files": consoleFiles,
+  "/api/vtuber/profile": consoleProfile,
   "/api/vtuber/sales": consoleSales,
   "/api/vtuber/uploads": consoleUploads,
   "/api/vtuber/uploads/[id]": consoleUpload,
   "/api/vtuber/uploads/[id]/verify": consoleUploadVerify,
   "/api/vtubers": vtubers,
   "/api/vtubers/[slug]": vtuber,
+  "/api/vtubers/[slug]/avatar": vtuberAvatar,
   "/api/vtubers/[slug]/exchange": vtuberExchange,
   "/api/webhooks/stripe": stripeWebhook,
 };

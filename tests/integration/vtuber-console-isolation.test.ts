@@ -2,7 +2,8 @@
  * The console's isolation: VTuber A reaches none of B's campaigns, rate tables, files or
  * uploads by the API or by the database directly, and a fan (or an applicant still in
  * review) gets 403 on every /api/vtuber/* route. The database side of campaigns, files
- * and rate tables is in rls-vtuber-isolation.test.ts; the uploads table is new here.
+ * and rate tables is in rls-vtuber-isolation.test.ts; the uploads table and the profile
+ * (name, text, links, avatar) are here.
  */
 import { describe, expect, it } from "vitest";
 import { asUser } from "@/lib/db/session";
@@ -19,11 +20,14 @@ type Handler = (request: Request, context: { params: Promise<Record<string, stri
 const MODULES: Record<string, () => Promise<Record<string, unknown>>> = {
   "/api/vtuber/campaigns": () => import("@/app/api/vtuber/campaigns/route"),
   "/api/vtuber/campaigns/[id]": () => import("@/app/api/vtuber/campaigns/[id]/route"),
+  "/api/vtuber/campaigns/[id]/rates": () => import("@/app/api/vtuber/campaigns/[id]/rates/route"),
+  "/api/vtuber/campaigns/[id]/rates/submit": () => import("@/app/api/vtuber/campaigns/[id]/rates/submit/route"),
   "/api/vtuber/campaigns/[id]/submit": () => import("@/app/api/vtuber/campaigns/[id]/submit/route"),
   "/api/vtuber/exchange-items": () => import("@/app/api/vtuber/exchange-items/route"),
   "/api/vtuber/exchange-items/[id]": () => import("@/app/api/vtuber/exchange-items/[id]/route"),
   "/api/vtuber/exchange-items/[id]/submit": () => import("@/app/api/vtuber/exchange-items/[id]/submit/route"),
   "/api/vtuber/files": () => import("@/app/api/vtuber/files/route"),
+  "/api/vtuber/profile": () => import("@/app/api/vtuber/profile/route"),
   "/api/vtuber/sales": () => import("@/app/api/vtuber/sales/route"),
   "/api/vtuber/uploads": () => import("@/app/api/vtuber/uploads/route"),
   "/api/vtuber/uploads/[id]": () => import("@/app/api/vtuber/uploads/[id]/route"),
@@ -108,6 +112,72 @@ describe("VTuber A and VTuber B", () => {
   });
 });
 
+describe("profiles", () => {
+  const profileApi = async (token: string, method: "GET" | "PUT", body?: unknown) => {
+    const { GET, PUT } = await import("@/app/api/vtuber/profile/route");
+    const request = new Request("http://localhost/api/vtuber/profile", {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (method === "GET" ? GET : PUT)(request, { params: Promise.resolve({}) });
+  };
+  const rowOf = async (vtuber: VtuberFixture) =>
+    (
+      await app.db.query<{ name: string; bio: string; links: unknown; avatar_file_id: string | null }>(
+        "select name, bio, links, avatar_file_id from public.vtubers where id = $1",
+        [vtuber.id],
+      )
+    )[0]!;
+
+  it("A reads and changes only A's own profile through the API, and cannot wear B's image", async () => {
+    const a = await createVtuber(app.db);
+    const b = await createVtuber(app.db);
+    const imageOfB = await createContentFile(app.db, b, { kind: "image" });
+    const before = await rowOf(b);
+    const tokenA = await signedIn(a);
+
+    const read = (await (await profileApi(tokenA, "GET")).json()) as { profile: { id: string; slug: string } };
+    expect(read.profile).toMatchObject({ id: a.id, slug: a.slug });
+    const saved = await profileApi(tokenA, "PUT", { name: "A", bio: "", links: [], avatarFileId: null });
+    expect(saved.status).toBe(200);
+    const wearing = await profileApi(tokenA, "PUT", { name: "A", bio: "", links: [], avatarFileId: imageOfB.id });
+    expect(wearing.status).toBe(400);
+    expect(await errorCode(wearing)).toBe("validation_failed");
+
+    expect(await rowOf(b)).toEqual(before);
+    expect((await rowOf(a)).avatar_file_id).toBeNull();
+  });
+
+  it("A cannot change B's profile or point an avatar at B's file in the database directly", async () => {
+    const a = await createVtuber(app.db);
+    const b = await createVtuber(app.db);
+    const imageOfB = await createContentFile(app.db, b, { kind: "image" });
+    const before = await rowOf(b);
+    const asA = <T>(sql: string, params: unknown[]) =>
+      asUser(app.db, a.user.claims, (tx) => tx.query<T>(sql, params)).then(
+        (rows) => ({ rows: rows.length }),
+        (err: { code?: string }) => ({ code: err.code }),
+      );
+
+    expect(
+      await asA("update public.vtubers set name = 'taken', bio = '<b>x</b>' where id = $1 returning id", [b.id]),
+    ).toEqual({ rows: 0 });
+    expect(
+      await asA("update public.vtubers set avatar_file_id = $2 where id = $1 returning id", [b.id, imageOfB.id]),
+    ).toEqual({ rows: 0 });
+    // On A's own row, B's image is refused by the database itself.
+    expect(
+      await asA("update public.vtubers set avatar_file_id = $2 where id = $1 returning id", [a.id, imageOfB.id]),
+    ).toEqual({ code: "KP004" });
+    // Review columns are not the VTuber's to write at all.
+    expect(await asA("update public.vtubers set review_note = 'x' where id = $1", [a.id])).toEqual({
+      code: "42501",
+    });
+    expect(await rowOf(b)).toEqual(before);
+  });
+});
+
 describe("who may use /api/vtuber/*", () => {
   const routes = API_ROUTES.filter((r) => r.path.startsWith("/api/vtuber/"));
 
@@ -141,6 +211,6 @@ describe("who may use /api/vtuber/*", () => {
         checked++;
       }
     }
-    expect(checked).toBe(14);
+    expect(checked).toBe(19);
   });
 });

@@ -3,12 +3,14 @@
  * signed URL), PUT the bytes, verify. Every refusal is a 4xx with a code and leaves
  * nothing behind: no content_files row, no upload row, no object in storage.
  */
+import { readdirSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { POST as exchangeRoute } from "@/app/api/exchange/[itemId]/route";
 import { GET as fileRoute } from "@/app/api/files/[token]/route";
 import { GET as downloadRoute } from "@/app/api/me/rewards/[id]/download/route";
+import { PUT as uploadRoute } from "@/app/api/vtuber/uploads/[id]/route";
 import { getConfig } from "@/lib/config";
 import { createStorage } from "@/lib/storage";
 import { signFileToken } from "@/lib/storage/file-token";
@@ -176,6 +178,65 @@ describe("uploads refused, with nothing stored", () => {
     // The claim was released, so nothing is stored and the URL can be retried.
     expect(await leftovers(vtuber)).toMatchObject({ files: 0, objects: 0 });
     expect((await consoleApi.put(token, upload.uploadUrl, await png())).status).toBe(204);
+  });
+
+  it("a file just over the limit is refused while it streams, before the rest of the body is read", async () => {
+    const { vtuber, token } = await newVtuber();
+    const limit = 20 * 1024 * 1024;
+    const chunk = 64 * 1024;
+    const total = limit + 8 * 1024 * 1024;
+    const started = await consoleApi.startUpload(token, { kind: "image", title: "big", sizeBytes: 1000 });
+    const { upload } = (await started.json()) as StartedUploadBody;
+    // Made on demand, one chunk per read, no Content-Length: only streaming with the
+    // limit counted on the way can stop it, and how far it was read shows where it stopped.
+    // Halfway, what was sent must already be on disk, not in the server's memory.
+    const dir = path.join(env.dataDir, "storage", "vtubers", vtuber.id);
+    let produced = 0;
+    let onDiskHalfway = -1;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (produced === limit / 2) {
+            onDiskHalfway = readdirSync(dir)
+              .filter((name) => name.endsWith(".tmp"))
+              .reduce((sum, name) => sum + statSync(path.join(dir, name)).size, 0);
+          }
+          if (produced >= total) return controller.close();
+          produced += chunk;
+          controller.enqueue(new Uint8Array(chunk));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const request = new Request(`http://localhost${upload.uploadUrl}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    const response = await uploadRoute(request, { params: Promise.resolve({ id: upload.id }) });
+    await refusedWith(response, 413, "file_too_large");
+    expect(produced).toBeGreaterThan(limit);
+    expect(produced).toBeLessThanOrEqual(limit + 4 * chunk);
+    expect(onDiskHalfway).toBeGreaterThanOrEqual(limit / 2 - 4 * chunk);
+    // Neither the object nor its temp file stays; the URL may be retried.
+    expect(await leftovers(vtuber)).toMatchObject({ files: 0, objects: 0 });
+    expect((await consoleApi.put(token, upload.uploadUrl, await png())).status).toBe(204);
+  });
+
+  it("a body shorter than its Content-Length: 400, nothing stored", async () => {
+    const { vtuber, token } = await newVtuber();
+    const bytes = await png();
+    const started = await consoleApi.startUpload(token, { kind: "image", title: "cut", sizeBytes: bytes.length });
+    const { upload } = (await started.json()) as StartedUploadBody;
+    const request = new Request(`http://localhost${upload.uploadUrl}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-length": String(bytes.length + 10) },
+      body: new Uint8Array(bytes),
+    });
+    const response = await uploadRoute(request, { params: Promise.resolve({ id: upload.id }) });
+    await refusedWith(response, 400, "validation_failed");
+    expect(await leftovers(vtuber)).toMatchObject({ files: 0, objects: 0 });
   });
 
   it("past the quota: 422 storage_quota_exceeded, announced or found at verification", async () => {

@@ -43,6 +43,9 @@ export default async function AdminReviewPage() {
             <h3 id={`campaign-${c.id}`}>
               {c.title} — {c.vtuber.name}
             </h3>
+            {c.revisionOf && c.rateTable && (
+              <p data-testid="rate-revision">{r.rateRevision(c.rateTable.version, c.revisionOf.version)}</p>
+            )}
             {c.warnings.length > 0 && (
               <div>
                 <h4>{r.warnings}</h4>

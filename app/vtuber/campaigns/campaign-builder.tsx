@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ApiErrorAlert } from "@/app/_components/api-error-alert";
+import { bindFields } from "@/app/_components/bind-fields";
 import { FormField } from "@/app/_components/form-field";
 import { OddsSlotTables } from "@/app/_components/odds-slot-tables";
 import { ApiClientError, apiFetch } from "@/lib/client/api";
@@ -52,6 +53,9 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
   const gachaT = gachaMessagesFor(locale);
   const router = useRouter();
   const editable = !campaign || campaign.status === "draft" || campaign.status === "rejected";
+  // New rates proposed for an approved campaign: only the weights change, until submitted.
+  const revision = campaign?.status === "approved" ? campaign.rateRevision : null;
+  const ratesEditable = editable || (revision !== null && revision.submittedAt === null);
   const [fields, setFields] = useState({
     title: campaign?.title ?? "",
     description: campaign?.description ?? "",
@@ -59,10 +63,14 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
     endsAt: toJstInput(campaign?.endsAt ?? defaultWindow.endsAt),
     singlePriceJpy: String(campaign?.singlePriceJpy ?? 100),
     tenPriceJpy: String(campaign?.tenPriceJpy ?? 1000),
-    medals: Object.fromEntries(
+  });
+  const [medals, setMedals] = useState(
+    Object.fromEntries(
       RARITIES.map((r) => [r, String(campaign?.medals[r] ?? { N: 10, R: 20, SR: 50, SSR: 100 }[r])]),
     ) as Record<Rarity, string>,
-  });
+  );
+  const field = bindFields(fields, setFields);
+  const medal = bindFields(medals, setMedals);
   const [rows, setRows] = useState<Row[]>(
     (campaign?.items ?? []).map((item) => ({
       key: item.id,
@@ -94,10 +102,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
           {
             singlePriceJpy: Number(fields.singlePriceJpy) || 0,
             tenPriceJpy: Number(fields.tenPriceJpy) || 0,
-            medals: Object.fromEntries(RARITIES.map((r) => [r, Number(fields.medals[r]) || 0])) as Record<
-              Rarity,
-              number
-            >,
+            medals: Object.fromEntries(RARITIES.map((r) => [r, Number(medals[r]) || 0])) as Record<Rarity, number>,
           },
           [],
         );
@@ -112,7 +117,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
       endsAt: fromJstInput(fields.endsAt),
       singlePriceJpy: Number(fields.singlePriceJpy),
       tenPriceJpy: Number(fields.tenPriceJpy),
-      medals: Object.fromEntries(RARITIES.map((r) => [r, Number(fields.medals[r])])),
+      medals: Object.fromEntries(RARITIES.map((r) => [r, Number(medals[r])])),
       items: rows.map((row, i) => ({
         fileId: row.fileId,
         name: row.name.trim(),
@@ -149,6 +154,39 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
     }
   }
 
+  /** The proposed rates of an approved campaign: save them, then submit when asked. */
+  async function rateRequest(action: "propose" | "save" | "submit") {
+    if (!campaign) return;
+    setPending(true);
+    setError(null);
+    setNotice("");
+    const path = `/api/vtuber/campaigns/${campaign.id}/rates`;
+    try {
+      if (action === "propose") {
+        await apiFetch(path, { method: "POST" });
+      } else {
+        await apiFetch(path, {
+          method: "PUT",
+          body: {
+            items: rows.map((row, i) => ({
+              itemId: row.key,
+              regularPpm: rates[i]!.regularPpm,
+              guaranteedPpm: rates[i]!.guaranteedPpm,
+            })),
+          },
+        });
+        if (action === "submit") await apiFetch(`${path}/submit`, { method: "POST" });
+        setNotice(action === "submit" ? t.submitted : t.saved);
+      }
+      router.refresh();
+    } catch (err) {
+      if (!(err instanceof ApiClientError)) throw err;
+      setError(err);
+    } finally {
+      setPending(false);
+    }
+  }
+
   const setRow = (i: number, change: Partial<Row>) =>
     setRows((current) => current.map((row, k) => (k === i ? { ...row, ...change } : row)));
   const unused = files.filter((f) => !rows.some((row) => row.fileId === f.id));
@@ -171,57 +209,50 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
         </section>
       )}
 
+      {campaign?.status === "approved" && (
+        <section className="panel" aria-labelledby="builder-rates" data-testid="rate-revision">
+          <h2 id="builder-rates">{t.ratesHeading}</h2>
+          <p className="note">{t.ratesLead}</p>
+          {revision === null && (
+            <button
+              type="button"
+              className="button button--secondary"
+              disabled={pending}
+              onClick={() => void rateRequest("propose")}
+            >
+              {t.proposeRates}
+            </button>
+          )}
+          {revision && (
+            <p data-testid="rate-revision-status">
+              {revision.submittedAt
+                ? t.ratesInReview(revision.version)
+                : t.ratesDraft(revision.version, revision.liveVersion)}
+            </p>
+          )}
+        </section>
+      )}
+
       <fieldset className="panel" disabled={!editable}>
         <legend>{t.basics}</legend>
         <FormField id="campaign-title" label={t.title}>
-          <input
-            id="campaign-title"
-            value={fields.title}
-            maxLength={100}
-            onChange={(e) => setFields({ ...fields, title: e.target.value })}
-          />
+          <input id="campaign-title" maxLength={100} {...field("title")} />
         </FormField>
         <FormField id="campaign-description" label={t.description}>
-          <textarea
-            id="campaign-description"
-            rows={4}
-            maxLength={5000}
-            value={fields.description}
-            onChange={(e) => setFields({ ...fields, description: e.target.value })}
-          />
+          <textarea id="campaign-description" rows={4} maxLength={5000} {...field("description")} />
         </FormField>
         <div className="console-row">
           <FormField id="campaign-starts" label={t.startsAt}>
-            <input
-              id="campaign-starts"
-              type="datetime-local"
-              value={fields.startsAt}
-              onChange={(e) => setFields({ ...fields, startsAt: e.target.value })}
-            />
+            <input id="campaign-starts" type="datetime-local" {...field("startsAt")} />
           </FormField>
           <FormField id="campaign-ends" label={t.endsAt}>
-            <input
-              id="campaign-ends"
-              type="datetime-local"
-              value={fields.endsAt}
-              onChange={(e) => setFields({ ...fields, endsAt: e.target.value })}
-            />
+            <input id="campaign-ends" type="datetime-local" {...field("endsAt")} />
           </FormField>
           <FormField id="campaign-single" label={t.singlePrice}>
-            <input
-              id="campaign-single"
-              inputMode="numeric"
-              value={fields.singlePriceJpy}
-              onChange={(e) => setFields({ ...fields, singlePriceJpy: e.target.value })}
-            />
+            <input id="campaign-single" inputMode="numeric" {...field("singlePriceJpy")} />
           </FormField>
           <FormField id="campaign-ten" label={t.tenPrice}>
-            <input
-              id="campaign-ten"
-              inputMode="numeric"
-              value={fields.tenPriceJpy}
-              onChange={(e) => setFields({ ...fields, tenPriceJpy: e.target.value })}
-            />
+            <input id="campaign-ten" inputMode="numeric" {...field("tenPriceJpy")} />
           </FormField>
         </div>
         <fieldset className="console-fieldset">
@@ -229,12 +260,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
           <div className="console-row">
             {RARITIES.map((r) => (
               <FormField key={r} id={`campaign-medals-${r}`} label={r}>
-                <input
-                  id={`campaign-medals-${r}`}
-                  inputMode="numeric"
-                  value={fields.medals[r]}
-                  onChange={(e) => setFields({ ...fields, medals: { ...fields.medals, [r]: e.target.value } })}
-                />
+                <input id={`campaign-medals-${r}`} inputMode="numeric" {...medal(r)} />
               </FormField>
             ))}
           </div>
@@ -305,7 +331,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
                   </td>
                   <td>
                     <input
-                      disabled={!editable}
+                      disabled={!ratesEditable}
                       aria-label={`${t.regular} ${i + 1}`}
                       inputMode="decimal"
                       value={row.regular}
@@ -314,7 +340,7 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
                   </td>
                   <td>
                     <input
-                      disabled={!editable}
+                      disabled={!ratesEditable}
                       aria-label={`${t.guaranteed} ${i + 1}`}
                       inputMode="decimal"
                       value={row.guaranteed}
@@ -417,6 +443,26 @@ export function CampaignBuilder({ campaign, files, locale, defaultWindow }: Prop
           items: t.itemsHeading,
         }}
       />
+      {!editable && ratesEditable && (
+        <div className="button-row">
+          <button
+            type="button"
+            className="button button--secondary"
+            disabled={pending}
+            onClick={() => void rateRequest("save")}
+          >
+            {pending ? t.saving : t.saveRates}
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={pending || problems.length > 0 || rows.length === 0}
+            onClick={() => void rateRequest("submit")}
+          >
+            {t.submitRates}
+          </button>
+        </div>
+      )}
       {editable && (
         <div className="button-row">
           <button

@@ -12,7 +12,7 @@ import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { medalsMessagesFor } from "@/lib/i18n/dictionaries/medals";
 import { getLocale, messagesFor } from "@/lib/i18n/server";
 import { getMedalBalance } from "@/lib/medals/get-medal-balance";
-import { RichText } from "@/app/_components/rich-text";
+import { VtuberProfileHeader } from "@/app/_components/vtuber-profile-header";
 
 const CAMPAIGN_LIMIT = 24;
 
@@ -47,16 +47,14 @@ export default async function VtuberPage({ params }: Props) {
 
   return (
     <article aria-labelledby="vtuber-title">
-      <header className="vtuber-profile">
-        {/* Initial as a stand-in until VTubers upload avatars. */}
-        <span className="avatar avatar--large" aria-hidden="true">
-          {Array.from(vtuber.name)[0]}
-        </span>
-        <div>
-          <h1 id="vtuber-title">{vtuber.name}</h1>
-          {vtuber.bio && <RichText html={vtuber.bio} className="vtuber-profile__bio" />}
-        </div>
-      </header>
+      <VtuberProfileHeader
+        name={vtuber.name}
+        bio={vtuber.bio}
+        links={vtuber.links}
+        avatarUrl={vtuber.avatarUrl}
+        headingId="vtuber-title"
+        linksLabel={t.links}
+      />
 
       <section className="section" aria-labelledby="vtuber-campaigns-title">
         <h2 id="vtuber-campaigns-title">{t.campaignsHeading}</h2>

@@ -50,6 +50,8 @@ const ja = {
     campaigns: "キャンペーン",
     exchangeItems: "交換アイテム",
     empty: "審査待ちはありません。",
+    rateRevision: (version: number, live: number) =>
+      `販売中のガチャの新しい排出率（v${version}）です。承認されるまでファンは v${live} で引きます。`,
     applicant: "申請者",
     window: "公開期間",
     prices: "価格",
@@ -223,6 +225,8 @@ const en: AdminMessages = {
     campaigns: "Campaigns",
     exchangeItems: "Exchange items",
     empty: "Nothing is waiting for review.",
+    rateRevision: (version: number, live: number) =>
+      `New rates (v${version}) for a gacha on sale. Fans draw with v${live} until these are approved.`,
     applicant: "Applicant",
     window: "Window",
     prices: "Prices",

@@ -12,6 +12,7 @@ const ja = {
   vtuber: {
     campaignsHeading: "開催中のガチャ",
     campaignsEmpty: "このVTuberの開催中のガチャはありません。",
+    links: "リンク",
     notFoundTitle: "VTuberが見つかりません",
     notFoundBody: "お探しのVTuberは見つからないか、現在公開されていません。",
   },
@@ -127,6 +128,7 @@ const en: GachaMessages = {
   vtuber: {
     campaignsHeading: "Gacha now on",
     campaignsEmpty: "This VTuber has no gacha running right now.",
+    links: "Links",
     notFoundTitle: "VTuber not found",
     notFoundBody: "This VTuber could not be found or is not public right now.",
   },
