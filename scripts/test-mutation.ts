@@ -21,7 +21,7 @@ import fs from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { MutantResult } from "@stryker-mutator/api/core";
 import { Stryker } from "@stryker-mutator/core";
-import { planModules, scoreOf, type ModuleScore, type PlannedModule } from "./mutation/scope";
+import { judgedStatus, planModules, scoreOf, type ModuleScore, type PlannedModule } from "./mutation/scope";
 
 const REPORTS = "reports/mutation";
 
@@ -61,6 +61,8 @@ interface ModuleReport {
   score: ModuleScore;
   /** Mutants no test failed on (or none covered): gaps in the tests. */
   survivors: string[];
+  /** Killed because no test file could be loaded with them (Stryker says "Survived"). */
+  unloadable: string[];
   /** Mutants disabled as equivalent, each with the reason its source comment gives. */
   equivalent: string[];
 }
@@ -83,7 +85,7 @@ for (const m of modules) {
     thresholds: { high: 100, low: m.breakAt, break: m.breakAt },
     ...(concurrency === undefined ? {} : { concurrency }),
   }).runMutationTest();
-  const score = scoreOf(results.map((r) => r.status));
+  const score = scoreOf(results.map(judgedStatus));
   reports.push({
     module: m.name,
     files: m.mutate,
@@ -92,7 +94,8 @@ for (const m of modules) {
     passed: score.score >= m.breakAt,
     seconds: Math.round((Date.now() - moduleStarted) / 1000),
     score,
-    survivors: results.filter((r) => r.status === "Survived" || r.status === "NoCoverage").map(describe),
+    survivors: results.filter((r) => judgedStatus(r) === "Survived" || r.status === "NoCoverage").map(describe),
+    unloadable: results.filter((r) => judgedStatus(r) !== r.status).map(describe),
     equivalent: results.filter((r) => r.status === "Ignored").map((r) => `${describe(r)}: ${r.statusReason ?? ""}`),
   });
 }
@@ -115,6 +118,7 @@ for (const r of reports) {
     `${r.module.padEnd(20)}  ${`${detected}/${total}`.padStart(12)}  ${score.toFixed(2).padStart(6)} %  ${String(r.breakAt).padStart(5)}  ${String(ignored).padStart(10)}  ${String(invalid).padStart(7)}  ${r.seconds} s${r.partial ? "  (changed files only)" : ""}${r.passed ? "" : "  BELOW THRESHOLD"}`,
   );
   for (const survivor of r.survivors) console.log(`    survived: ${survivor}`);
+  for (const unloadable of r.unloadable) console.log(`    killed (the tests could not load): ${unloadable}`);
   for (const equivalent of r.equivalent) console.log(`    equivalent: ${equivalent}`);
 }
 console.log(`\n${summaryFile}; reports under ${REPORTS}/`);

@@ -8,7 +8,7 @@ import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import type { PartialStrykerOptions } from "@stryker-mutator/api/core";
 import { MODULES } from "../../scripts/mutation/modules";
-import { planModules, scoreOf } from "../../scripts/mutation/scope";
+import { judgedStatus, planModules, scoreOf } from "../../scripts/mutation/scope";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 // A computed path: the config is plain JavaScript, read as Stryker reads it.
@@ -126,6 +126,13 @@ describe("scoreOf", () => {
       total: 6,
       score: (4 / 6) * 100,
     });
+  });
+
+  it("counts a mutant under which no test could even load as killed, and any other survivor as survived", () => {
+    expect(judgedStatus({ status: "Survived", testsCompleted: 0 })).toBe("Killed");
+    expect(judgedStatus({ status: "Survived", testsCompleted: 1 })).toBe("Survived");
+    expect(judgedStatus({ status: "NoCoverage", testsCompleted: 0 })).toBe("NoCoverage");
+    expect(judgedStatus({ status: "Killed", testsCompleted: 3 })).toBe("Killed");
   });
 
   it("scores a module with nothing left to count at 100", () => {
