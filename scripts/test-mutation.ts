@@ -18,6 +18,7 @@
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import type { MutantResult } from "@stryker-mutator/api/core";
 import { Stryker } from "@stryker-mutator/core";
@@ -127,7 +128,8 @@ if (reports.some((r) => !r.passed)) process.exitCode = 1;
 function describe(r: MutantResult): string {
   const { line, column } = r.location.start;
   const replacement = r.replacement === undefined ? "" : ` → ${JSON.stringify(r.replacement).slice(0, 80)}`;
-  return `${r.fileName}:${line}:${column} ${r.mutatorName}${replacement} (${r.status})`;
+  const tests = r.testsCompleted === 0 ? ", no test completed" : "";
+  return `${path.relative(process.cwd(), r.fileName)}:${line}:${column} ${r.mutatorName}${replacement} (Stryker: ${r.status}${tests})`;
 }
 
 /** Files changed since the merge base with `base`: committed, staged, unstaged and new. */
