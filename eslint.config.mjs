@@ -98,6 +98,7 @@ export default defineConfig([
       "instrumentation.ts",
       "next.config.js",
       "vitest.config.ts",
+      "vitest.mutation.config.ts",
     ],
     rules: { "no-restricted-syntax": "off" },
   },

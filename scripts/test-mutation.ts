@@ -18,10 +18,11 @@
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import type { MutantResult } from "@stryker-mutator/api/core";
 import { Stryker } from "@stryker-mutator/core";
-import { planModules, scoreOf, type ModuleScore, type PlannedModule } from "./mutation/scope";
+import { judgedStatus, planModules, scoreOf, type ModuleScore, type PlannedModule } from "./mutation/scope";
 
 const REPORTS = "reports/mutation";
 
@@ -59,7 +60,12 @@ interface ModuleReport {
   passed: boolean;
   seconds: number;
   score: ModuleScore;
+  /** Mutants no test failed on (or none covered): gaps in the tests. */
   survivors: string[];
+  /** Killed because no test file could be loaded with them (Stryker says "Survived"). */
+  unloadable: string[];
+  /** Mutants disabled as equivalent, each with the reason its source comment gives. */
+  equivalent: string[];
 }
 
 const reports: ModuleReport[] = [];
@@ -68,16 +74,19 @@ for (const m of modules) {
   const dir = values.changed ? `${REPORTS}/changed/${m.name}` : `${REPORTS}/${m.name}`;
   console.log(`\n== ${m.name}: ${m.title} (${m.mutate.join(", ")})`);
   const moduleStarted = Date.now();
+  // The module's tests, through the Vitest config rather than Stryker's `testFiles`, so
+  // that static mutants are active before the code under test is imported
+  // (vitest.mutation.config.ts). Stryker's test runners inherit this process's environment.
+  process.env.MUTATION_TEST_FILES = m.testFiles.join(",");
   const results = await new Stryker({
     mutate: [...m.mutate],
-    testFiles: [...m.testFiles],
     incrementalFile: `${dir}/incremental.json`,
     htmlReporter: { fileName: `${dir}/index.html` },
     jsonReporter: { fileName: `${dir}/mutation.json` },
     thresholds: { high: 100, low: m.breakAt, break: m.breakAt },
     ...(concurrency === undefined ? {} : { concurrency }),
   }).runMutationTest();
-  const score = scoreOf(results.map((r) => r.status));
+  const score = scoreOf(results.map(judgedStatus));
   reports.push({
     module: m.name,
     files: m.mutate,
@@ -86,7 +95,9 @@ for (const m of modules) {
     passed: score.score >= m.breakAt,
     seconds: Math.round((Date.now() - moduleStarted) / 1000),
     score,
-    survivors: results.filter((r) => r.status === "Survived" || r.status === "NoCoverage").map(describe),
+    survivors: results.filter((r) => judgedStatus(r) === "Survived" || r.status === "NoCoverage").map(describe),
+    unloadable: results.filter((r) => judgedStatus(r) !== r.status).map(describe),
+    equivalent: results.filter((r) => r.status === "Ignored").map((r) => `${describe(r)}: ${r.statusReason ?? ""}`),
   });
 }
 // Stryker sets the exit code on its own for each run; the verdict below is the whole run's.
@@ -99,13 +110,17 @@ await fs.writeFile(
   JSON.stringify({ seconds: Math.round((Date.now() - started) / 1000), reports }, null, 2),
 );
 
-console.log("\nmodule                killed/total  score    break  ignored  time");
+// Valid: every mutant that compiled and is not disabled as equivalent; killed counts the
+// timed-out ones too (an endless loop is a detected bug).
+console.log("\nmodule                killed/valid  score    break  equivalent  invalid  time");
 for (const r of reports) {
-  const { detected, total, score, ignored } = r.score;
+  const { detected, total, score, ignored, invalid } = r.score;
   console.log(
-    `${r.module.padEnd(20)}  ${`${detected}/${total}`.padStart(12)}  ${score.toFixed(2).padStart(6)} %  ${String(r.breakAt).padStart(5)}  ${String(ignored).padStart(7)}  ${r.seconds} s${r.partial ? "  (changed files only)" : ""}${r.passed ? "" : "  BELOW THRESHOLD"}`,
+    `${r.module.padEnd(20)}  ${`${detected}/${total}`.padStart(12)}  ${score.toFixed(2).padStart(6)} %  ${String(r.breakAt).padStart(5)}  ${String(ignored).padStart(10)}  ${String(invalid).padStart(7)}  ${r.seconds} s${r.partial ? "  (changed files only)" : ""}${r.passed ? "" : "  BELOW THRESHOLD"}`,
   );
   for (const survivor of r.survivors) console.log(`    survived: ${survivor}`);
+  for (const unloadable of r.unloadable) console.log(`    killed (the tests could not load): ${unloadable}`);
+  for (const equivalent of r.equivalent) console.log(`    equivalent: ${equivalent}`);
 }
 console.log(`\n${summaryFile}; reports under ${REPORTS}/`);
 if (reports.some((r) => !r.passed)) process.exitCode = 1;
@@ -113,7 +128,8 @@ if (reports.some((r) => !r.passed)) process.exitCode = 1;
 function describe(r: MutantResult): string {
   const { line, column } = r.location.start;
   const replacement = r.replacement === undefined ? "" : ` → ${JSON.stringify(r.replacement).slice(0, 80)}`;
-  return `${r.fileName}:${line}:${column} ${r.mutatorName}${replacement} (${r.status})`;
+  const tests = r.testsCompleted === 0 ? ", no test completed" : "";
+  return `${path.relative(process.cwd(), r.fileName)}:${line}:${column} ${r.mutatorName}${replacement} (Stryker: ${r.status}${tests})`;
 }
 
 /** Files changed since the merge base with `base`: committed, staged, unstaged and new. */

@@ -1,5 +1,5 @@
 /** Which modules a run covers, and how a module's score is counted. */
-import type { MutantStatus } from "@stryker-mutator/api/core";
+import type { MutantResult, MutantStatus } from "@stryker-mutator/api/core";
 import { MODULES, type MutationModule } from "./modules";
 
 /** A module as one run mutates it: all of its files, or only those that changed. */
@@ -25,6 +25,17 @@ export function planModules(options: { names?: readonly string[]; changed?: read
     const mutate = m.mutate.filter((file) => changed.includes(file));
     return mutate.length === 0 ? [] : [{ ...m, mutate, partial: mutate.length < m.mutate.length }];
   });
+}
+
+/**
+ * A mutant's status as the score counts it. A static mutant that makes a test file throw
+ * while it is imported (a key built at the top of the file, refused by the mutated check)
+ * leaves no test to run: Vitest reports the file failed, but Stryker's Vitest runner counts
+ * only the tests it collected, finds none failed and reports the mutant surviving. A
+ * mutant under which the tests cannot even load is detected: counted killed.
+ */
+export function judgedStatus(result: Pick<MutantResult, "status" | "testsCompleted">): MutantStatus {
+  return result.status === "Survived" && result.testsCompleted === 0 ? "Killed" : result.status;
 }
 
 export interface ModuleScore {

@@ -5,10 +5,10 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { PartialStrykerOptions } from "@stryker-mutator/api/core";
 import { MODULES } from "../../scripts/mutation/modules";
-import { planModules, scoreOf } from "../../scripts/mutation/scope";
+import { judgedStatus, planModules, scoreOf } from "../../scripts/mutation/scope";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 // A computed path: the config is plain JavaScript, read as Stryker reads it.
@@ -37,7 +37,33 @@ describe("mutation scope", () => {
 
   it("gives a plain `stryker run` the same scope as the modules together", () => {
     expect([...(strykerConfig.mutate ?? [])].sort()).toEqual(union(MODULES.map((m) => m.mutate)));
-    expect([...(strykerConfig.testFiles ?? [])].sort()).toEqual(union(MODULES.map((m) => m.testFiles)));
+  });
+
+  it("names the tests through Vitest's config, never Stryker's testFiles, so static mutants are active on import", async () => {
+    // With `testFiles`, Stryker 9.6 activates a module-level constant's mutant only after
+    // the module was imported, and reports it surviving tests that fail on it.
+    expect(strykerConfig.testFiles).toBeUndefined();
+    expect(strykerConfig.vitest).toMatchObject({ configFile: "vitest.mutation.config.ts", related: false });
+    const load = async (files: string | undefined) => {
+      if (files === undefined) delete process.env.MUTATION_TEST_FILES;
+      else process.env.MUTATION_TEST_FILES = files;
+      vi.resetModules();
+      const { default: config } = (await import("../../vitest.mutation.config")) as {
+        default: { test?: { include?: string[]; globalSetup?: unknown } };
+      };
+      return config.test!;
+    };
+    const saved = process.env.MUTATION_TEST_FILES;
+    try {
+      const csrf = MODULES.find((m) => m.name === "csrf")!;
+      const one = await load(csrf.testFiles.join(","));
+      expect(one.include).toEqual(csrf.testFiles);
+      expect(one.globalSetup).toEqual(["tests/helpers/global-setup.ts"]);
+      expect([...(await load(undefined)).include!].sort()).toEqual(union(MODULES.map((m) => m.testFiles)));
+    } finally {
+      if (saved === undefined) delete process.env.MUTATION_TEST_FILES;
+      else process.env.MUTATION_TEST_FILES = saved;
+    }
   });
 });
 
@@ -100,6 +126,13 @@ describe("scoreOf", () => {
       total: 6,
       score: (4 / 6) * 100,
     });
+  });
+
+  it("counts a mutant under which no test could even load as killed, and any other survivor as survived", () => {
+    expect(judgedStatus({ status: "Survived", testsCompleted: 0 })).toBe("Killed");
+    expect(judgedStatus({ status: "Survived", testsCompleted: 1 })).toBe("Survived");
+    expect(judgedStatus({ status: "NoCoverage", testsCompleted: 0 })).toBe("NoCoverage");
+    expect(judgedStatus({ status: "Killed", testsCompleted: 3 })).toBe("Killed");
   });
 
   it("scores a module with nothing left to count at 100", () => {
