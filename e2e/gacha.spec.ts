@@ -141,8 +141,9 @@ test.describe("gacha", () => {
     await page.getByRole("radio", { name: /カード会社に拒否されます/ }).check();
     await page.getByRole("button", { name: /を支払って/ }).click();
 
-    // Inside main: Next.js keeps its own (empty) route announcer with role=alert outside it.
-    const alert = page.getByRole("main").getByRole("alert");
+    // The payment form's own alert: the page holds others (the client-seed form's, empty
+    // until it fails; Next.js's route announcer outside main).
+    const alert = page.locator("form.pay-form").getByRole("alert");
     await expect(alert).toContainText("お支払いができませんでした。");
     await expect(alert).toContainText("お支払いは行われておらず、抽選もされていません。");
     await expect(page.getByRole("button", { name: /を支払って/ })).toBeEnabled();
@@ -174,8 +175,9 @@ test.describe("gacha", () => {
 
     await page.goto(`/gachas/${gacha.id}/confirm?count=10`);
     await page.getByRole("button", { name: /を支払って/ }).click();
-    // Inside main: Next.js keeps its own (empty) route announcer with role=alert outside it.
-    const alert = page.getByRole("main").getByRole("alert");
+    // The payment form's own alert: the page holds others (the client-seed form's, empty
+    // until it fails; Next.js's route announcer outside main).
+    const alert = page.locator("form.pay-form").getByRole("alert");
     await expect(alert).toContainText("今月のご利用上限額を超えるため購入できません。");
     const remaining = (me.monthlyLimitJpy - me.monthlySpendJpy).toLocaleString("ja-JP");
     await expect(alert).toContainText(`今月の残りご利用可能額: ¥${remaining}`);
