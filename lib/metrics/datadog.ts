@@ -41,6 +41,7 @@ import { batches, distributionItems, seriesItem, type DistributionItem, type Ser
 import { copyRequestMetrics, requestMetrics, requestsSince, type RequestMetrics } from "./requests";
 import { LOOKBACK_MINUTES } from "./rollups";
 import { requestSnapshot, type Sample } from "./snapshot";
+import { advanceWatermark, readWatermark } from "./watermarks";
 
 /**
  * Datadog ingests points up to one hour old. Five minutes are kept back for the run's own
@@ -300,10 +301,7 @@ async function businessUnits(
   const { env, oldest, minuteNow } = options;
   const firstSendable = Math.ceil(oldest / MINUTE) * MINUTE;
   const { rows, gate, done } = await asService(db, "metrics-datadog", async (tx) => {
-    const [mark] = await tx.query<{ done_until: Date }>("select done_until from public.job_watermarks where job = $1", [
-      WATERMARK,
-    ]);
-    const done = mark?.done_until.getTime() ?? firstSendable;
+    const done = (await readWatermark(tx, WATERMARK))?.getTime() ?? firstSendable;
     const from = done - LOOKBACK_MINUTES * MINUTE;
     const rows = await tx.query<{
       metric: MetricName;
@@ -411,12 +409,7 @@ async function releaseLease(db: Database, lease: Date, now: Date): Promise<void>
 
 async function finishBusiness(db: Database, lease: Date, doneUntil: Date, now: Date): Promise<void> {
   await asService(db, "metrics-datadog", async (tx) => {
-    await tx.query(
-      `insert into public.job_watermarks (job, done_until) values ($1, $2)
-       on conflict (job) do update set done_until = greatest(public.job_watermarks.done_until, excluded.done_until),
-                                      updated_at = now()`,
-      [WATERMARK, doneUntil],
-    );
+    await advanceWatermark(tx, WATERMARK, doneUntil);
     await tx.query("update public.job_watermarks set done_until = $3 where job = $1 and done_until = $2", [
       LEASE,
       lease,

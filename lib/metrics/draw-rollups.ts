@@ -18,6 +18,7 @@ import "server-only";
 import type { Database } from "../db";
 import { asService } from "../db/session";
 import { LOOKBACK_MINUTES } from "./rollups";
+import { advanceWatermark, readWatermark } from "./watermarks";
 
 export const DRAWS_JOB = "rollups-draws";
 const MINUTE = 60_000;
@@ -50,12 +51,10 @@ export interface DrawRollupRun {
 export async function rollUpDraws(db: Database, options: { now: Date }): Promise<DrawRollupRun> {
   const minute = Math.floor(options.now.getTime() / MINUTE) * MINUTE;
   return asService(db, "draw-rollups", async (tx) => {
-    const [mark] = await tx.query<{ done_until: Date }>("select done_until from public.job_watermarks where job = $1", [
-      DRAWS_JOB,
-    ]);
+    const doneUntil = await readWatermark(tx, DRAWS_JOB);
     let resumeAt: number;
-    if (mark) {
-      resumeAt = mark.done_until.getTime() - LOOKBACK_MINUTES * MINUTE;
+    if (doneUntil) {
+      resumeAt = doneUntil.getTime() - LOOKBACK_MINUTES * MINUTE;
     } else {
       const [first] = await tx.query<{ at: Date | null }>("select min(created_at) as at from public.pulls");
       resumeAt = first?.at?.getTime() ?? minute;
@@ -65,7 +64,7 @@ export async function rollUpDraws(db: Database, options: { now: Date }): Promise
     // An instance with a slow clock counts as far as the last run did, never less: a
     // shorter recount of the last hour would write a smaller figure over a right one.
     const to = new Date(
-      Math.max(Math.min(minute, from.getTime() + CATCH_UP_STEP_DAYS * 86_400_000), mark?.done_until.getTime() ?? 0),
+      Math.max(Math.min(minute, from.getTime() + CATCH_UP_STEP_DAYS * 86_400_000), doneUntil?.getTime() ?? 0),
     );
 
     // Sorted, so concurrent runners take the rows' locks in one order and never deadlock.
@@ -79,20 +78,12 @@ export async function rollUpDraws(db: Database, options: { now: Date }): Promise
        returning id`,
       [from, to],
     );
-    await tx.query(
-      `insert into public.job_watermarks (job, done_until) values ($1, $2)
-       on conflict (job) do update set done_until = greatest(public.job_watermarks.done_until, excluded.done_until),
-                                      updated_at = now()`,
-      [DRAWS_JOB, to],
-    );
+    await advanceWatermark(tx, DRAWS_JOB, to);
     return { from, to, written: written.length };
   });
 }
 
 /** Until when the draw rollups are complete (the last run's end), or null before the first run. */
 export async function drawRollupsDoneUntil(db: Database): Promise<Date | null> {
-  const [mark] = await asService(db, "draw-rollups-read", (tx) =>
-    tx.query<{ done_until: Date }>("select done_until from public.job_watermarks where job = $1", [DRAWS_JOB]),
-  );
-  return mark?.done_until ?? null;
+  return asService(db, "draw-rollups-read", (tx) => readWatermark(tx, DRAWS_JOB));
 }

@@ -9,6 +9,7 @@ import "server-only";
  */
 import type { Database } from "../db";
 import { asService } from "../db/session";
+import { advanceWatermark } from "./watermarks";
 
 /** Minutes recomputed behind the last finished minute on every run, for late commits. */
 export const LOOKBACK_MINUTES = 10;
@@ -74,12 +75,7 @@ export async function rollUpMinutes(db: Database, options: { now: Date }): Promi
        returning id`,
       [from, to],
     );
-    await tx.query(
-      `insert into public.job_watermarks (job, done_until) values ($1, $2)
-       on conflict (job) do update set done_until = greatest(public.job_watermarks.done_until, excluded.done_until),
-                                      updated_at = now()`,
-      [JOB, to],
-    );
+    await advanceWatermark(tx, JOB, to);
     const expired = await tx.query("delete from public.metric_rollups where bucket < $1 returning id", [
       new Date(to.getTime() - RETENTION_DAYS * 86_400_000),
     ]);

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { GATE_SIGNALS_PATH } from "@/lib/ratelimit/signals";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -87,12 +88,16 @@ describe("docs/architecture.md", () => {
         return entry.isDirectory() ? routeFiles(child) : entry.name === "route.ts" ? [child] : [];
       });
     // app/api/gachas/[id]/pulls/route.ts → /api/gachas/{id}/pulls
-    const routes = [...routeFiles("app/api"), ...routeFiles("app/.well-known")].map((file) =>
-      file
-        .replace(/^app/, "")
-        .replace(/\/route\.ts$/, "")
-        .replace(/\[(\w+)\]/g, "{$1}"),
-    );
+    const routes = [
+      ...[...routeFiles("app/api"), ...routeFiles("app/.well-known")].map((file) =>
+        file
+          .replace(/^app/, "")
+          .replace(/\/route\.ts$/, "")
+          .replace(/\[(\w+)\]/g, "{$1}"),
+      ),
+      // Answered by the Edge gate itself, with no route file behind it.
+      GATE_SIGNALS_PATH,
+    ];
 
     // A cell like "GET /api/me/pulls, /api/me/purchases" or "POST /api/auth/signup, /login"
     // names paths in full or as a last segment after the first path's parent.
