@@ -177,6 +177,7 @@ export interface GachaItems {
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   name: string;
+  position: Generated<number>;
   rarity: string;
 }
 

@@ -239,10 +239,11 @@ async function replaceItemsIn(tx: Queryable, vtuberId: string, campaignId: strin
   const tableId = await draftTableIdIn(tx, campaignId);
   await tx.query("delete from public.rate_table_entries where rate_table_id = $1", [tableId]);
   await tx.query("delete from public.gacha_items where campaign_id = $1", [campaignId]);
-  for (const item of draft.items) {
+  for (const [position, item] of draft.items.entries()) {
     const [inserted] = await tx.query<{ id: string }>(
-      `insert into public.gacha_items (campaign_id, content_file_id, name, rarity) values ($1, $2, $3, $4) returning id`,
-      [campaignId, item.fileId, item.name, item.rarity],
+      `insert into public.gacha_items (campaign_id, content_file_id, name, rarity, position)
+       values ($1, $2, $3, $4, $5) returning id`,
+      [campaignId, item.fileId, item.name, item.rarity, position],
     );
     for (const [slot, ppm] of [
       ["regular", item.regularPpm],
@@ -302,8 +303,8 @@ export async function readCampaignIn(tx: Queryable, row: CampaignRow): Promise<C
        from public.gacha_items i
        left join public.rate_table_entries e on e.item_id = i.id and e.rate_table_id = $2
       where i.campaign_id = $1
-      group by i.id, i.content_file_id, i.name, i.rarity, i.created_at
-      order by i.created_at, i.id`,
+      group by i.id, i.content_file_id, i.name, i.rarity, i.position, i.created_at
+      order by i.position, i.created_at, i.id`,
     [row.id, table?.id ?? null],
   );
   const consoleItems = items.map((item) => ({

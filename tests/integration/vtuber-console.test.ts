@@ -157,6 +157,8 @@ describe("the campaign builder", () => {
       medals: { N: number; R: number; SR: number; SSR: number };
     };
     expect(draft.problems).toEqual([]);
+    // In the order the VTuber gave them, which one transaction's timestamp cannot tell.
+    expect(draft.items.map((i) => i.name)).toEqual(document.items.map((i) => i.name));
     const preview = computeOdds(
       previewTable(draft.items.map((i) => ({ ...i, key: i.id }))),
       { singlePriceJpy: draft.singlePriceJpy, tenPriceJpy: draft.tenPriceJpy, medals: draft.medals },
