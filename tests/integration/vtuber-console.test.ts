@@ -150,7 +150,7 @@ describe("the campaign builder", () => {
     const saved = await consoleApi.saveCampaign(token, campaign.id, document);
     expect(saved.status).toBe(200);
     const draft = (await saved.json()).campaign as {
-      items: (DraftItemRates & { id: string })[];
+      items: (DraftItemRates & { id: string; name: string })[];
       problems: unknown[];
       singlePriceJpy: number;
       tenPriceJpy: number;
