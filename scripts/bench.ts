@@ -75,6 +75,7 @@ import {
 } from "./bench/report";
 import { freePort, portIsFree, startServer, delay, type RunningServer } from "./bench/server";
 import { medianOf, parseServerTiming } from "./bench/stats";
+import { recordMicroseconds } from "./bench/record-cost";
 
 /** Tokens live 15 minutes; fans sign in again before a pass once theirs are this old. */
 const TOKEN_REFRESH_MS = 10 * 60_000;
@@ -334,7 +335,18 @@ async function runEngine(
     }
     const on = medianOf(byMode.on);
     const off = medianOf(byMode.off);
-    metrics = { concurrency, on, off, costPercent: ((off.rps - on.rps) / off.rps) * 100 };
+    const recordUs = recordMicroseconds();
+    const serverCpuMsPerPull =
+      points.find((p) => p.concurrency === concurrency)?.pull.cpuMsPerPull["next server"] ?? null;
+    metrics = {
+      concurrency,
+      on,
+      off,
+      costPercent: ((off.rps - on.rps) / off.rps) * 100,
+      recordUs,
+      serverCpuMsPerPull,
+      recordSharePercent: serverCpuMsPerPull ? (recordUs / (serverCpuMsPerPull * 1000)) * 100 : null,
+    };
   }
   await s.server.stop();
 

@@ -69,6 +69,12 @@ export interface MetricsCost {
   off: RouteFigures;
   /** (off rps − on rps) ÷ off rps × 100: what recording request metrics costs in pull throughput. */
   costPercent: number;
+  /** CPU µs one record takes in process (./record-cost.ts). */
+  recordUs: number;
+  /** The Next server's CPU ms per pull at this concurrency, from the same run's point. */
+  serverCpuMsPerPull: number | null;
+  /** recordUs ÷ (serverCpuMsPerPull × 1000) × 100: recording's share of a pull's server work. */
+  recordSharePercent: number | null;
 }
 
 export interface EngineReport {
@@ -301,7 +307,11 @@ export function formatEngine(e: EngineReport): string {
     const m = e.metrics;
     out.push(
       `Request metrics at concurrency ${m.concurrency}: on ${fixed(m.on.rps)} pulls/s (p99 ${fixed(m.on.p99Ms)} ms), ` +
-        `off ${fixed(m.off.rps)} pulls/s (p99 ${fixed(m.off.p99Ms)} ms): cost ${fixed(m.costPercent)} %`,
+        `off ${fixed(m.off.rps)} pulls/s (p99 ${fixed(m.off.p99Ms)} ms): cost ${fixed(m.costPercent)} % of throughput`,
+      `Recording one request's metrics: ${fixed(m.recordUs, 2)} µs of CPU in process, against ` +
+        (m.serverCpuMsPerPull === null || m.recordSharePercent === null
+          ? "no server CPU figure for this concurrency"
+          : `${fixed(m.serverCpuMsPerPull)} ms of Next server CPU per pull: ${fixed(m.recordSharePercent, 2)} % of a pull's server work (budget 3 %)`),
       "",
     );
   }
