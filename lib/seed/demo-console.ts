@@ -45,9 +45,12 @@ const INCIDENTS = [
 export async function seedConsoleDemo(tx: Queryable, now: Date): Promise<void> {
   for (const pending of PENDING) await seedPendingCampaign(tx, pending, now);
   for (const incident of INCIDENTS) {
+    // Counted as notified: demo incidents are for the console to show, never to page
+    // anyone (nor to be retried every minute against a receiver nobody configured).
     await tx.query(
-      `insert into public.alert_incidents (rule_id, dedup_key, severity, destination, summary, details, opened_at)
-       values ($1, $2, $3, $4, $5, $6, $7)`,
+      `insert into public.alert_incidents
+         (rule_id, dedup_key, severity, destination, summary, details, opened_at, trigger_notified_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $7)`,
       [
         incident.rule,
         `koepon/${incident.rule}`,
