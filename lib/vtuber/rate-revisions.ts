@@ -8,7 +8,6 @@
  */
 import { asUser, type Claims } from "../db/session";
 import type { Database, Queryable } from "../db/types";
-import { isUniqueViolation } from "../db/unique-violation";
 import { DomainError } from "../domain-error";
 import { lintRateTable } from "../gacha/rate-lint";
 import type { Rarity } from "../gacha/types";
@@ -18,25 +17,22 @@ export interface RateDraft {
   items: { itemId: string; regularPpm: number; guaranteedPpm: number }[];
 }
 
+/** The advisory lock class of rate proposals (the other int is the campaign id's hash). */
+const PROPOSAL_LOCK = 20_261_216;
+
 /**
  * Opens the next version of an approved campaign's table, a copy of the live one; the
  * draft already open is answered as it is, so there is one draft per campaign at most.
  * @throws DomainError `campaign_not_found`, `rates_not_open` (not approved, or over).
  */
 export async function proposeRates(db: Database, claims: Claims, id: string, now: Date): Promise<ConsoleCampaign> {
-  try {
-    return await proposeOnce(db, claims, id, now);
-  } catch (err) {
-    // Two proposals at once both chose the next version number; the first one made it.
-    if (!isUniqueViolation(err, "rate_tables_campaign_version_key")) throw err;
-    return proposeOnce(db, claims, id, now);
-  }
-}
-
-async function proposeOnce(db: Database, claims: Claims, id: string, now: Date): Promise<ConsoleCampaign> {
   return asUser(db, claims, async (tx) => {
     const campaign = await approvedCampaignIn(tx, claims, id);
     if (campaign.ends_at <= now) throw new DomainError("rates_not_open", [{ reason: "ended" }]);
+    // One proposal per campaign at a time, until this transaction ends: a second one
+    // then finds the draft. Without it, both see no draft, and the later insert, a new
+    // statement with a new snapshot, counts the first one's version and opens another.
+    await tx.query("select pg_advisory_xact_lock($1, hashtext($2))", [PROPOSAL_LOCK, campaign.id]);
     if (!(await draftIn(tx, campaign.id))) {
       const [created] = await tx.query<{ id: string }>(
         `insert into public.rate_tables (campaign_id, version)
