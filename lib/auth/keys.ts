@@ -112,7 +112,8 @@ async function readOrCreate(dir: string): Promise<StoredKeyring> {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     return (await readStored(file))!;
   } finally {
-    await fs.rm(temp, { force: true });
+    // The temporary name always exists here: written above, and linked at most.
+    await fs.rm(temp);
   }
 }
 
@@ -124,8 +125,14 @@ async function readStored(file: string): Promise<StoredKeyring | null> {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
   }
-  const stored = JSON.parse(text) as StoredKeyring;
-  if (stored.version !== 1 || stored.signing?.kty !== "RSA" || !stored.signing.d || !Array.isArray(stored.previous)) {
+  let stored: StoredKeyring | null;
+  try {
+    stored = JSON.parse(text) as StoredKeyring | null;
+  } catch {
+    // Not JSON (a truncated copy): refused below with the file's name, like any other content.
+    stored = null;
+  }
+  if (stored?.version !== 1 || stored.signing?.kty !== "RSA" || !stored.signing.d || !Array.isArray(stored.previous)) {
     throw new Error(`${file} is not a Koepon keyring; move it away to generate a new one`);
   }
   return stored;
@@ -147,7 +154,8 @@ async function fromStored(stored: StoredKeyring): Promise<Keyring> {
 async function signingKeyFrom(jwk: JWK): Promise<Keyring["signing"]> {
   const publicJwk = toPublicJwk(jwk);
   // An RSA JWK always imports as a CryptoKey; only symmetric ("oct") keys come back as bytes.
-  const key = (await importJWK({ ...jwk, alg: "RS256" }, "RS256")) as CryptoKey;
+  // The algorithm argument overrides whatever `alg` the JWK itself names.
+  const key = (await importJWK(jwk, "RS256")) as CryptoKey;
   return { kid: publicJwk.kid, key, publicJwk };
 }
 

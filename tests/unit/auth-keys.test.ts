@@ -2,10 +2,11 @@
  * Signing keys on disk (generated mode) and from the environment, the JWKS route, and
  * rotation with its overlap. Each test works in its own temporary key folder.
  */
+import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createLocalJWKSet, type JSONWebKeySet } from "jose";
+import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GET as jwksRoute } from "@/app/.well-known/jwks.json/route";
 import { signAccessToken, TokenError, verifyAccessToken, type SigningKey } from "@/lib/auth/access-token";
@@ -15,6 +16,7 @@ import {
   KEYRING_FILE,
   keyStoreFor,
   loadKeyring,
+  minimumOverlapSeconds,
   newPrivateJwk,
   publicJwks,
   rotateKeyring,
@@ -37,6 +39,7 @@ async function tempDir(): Promise<string> {
 
 afterEach(async () => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
   delete g[keySlot];
   for (const dir of dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
 });
@@ -51,8 +54,12 @@ async function tokenSignedBy(key: SigningKey, now = new Date()) {
 }
 
 async function verifiesAgainst(token: string, jwks: JSONWebKeySet, now = new Date()): Promise<string> {
+  return verifiesWith(token, createLocalJWKSet(jwks), now);
+}
+
+async function verifiesWith(token: string, keys: JWTVerifyGetKey, now = new Date()): Promise<string> {
   try {
-    await verifyAccessToken(token, createLocalJWKSet(jwks), {
+    await verifyAccessToken(token, keys, {
       issuer: ISSUER,
       audience: AUDIENCE,
       clockToleranceSeconds: 30,
@@ -80,6 +87,36 @@ describe("generated keys", () => {
     const stat = await fs.stat(path.join(dir, KEYRING_FILE));
     expect(stat.mode & 0o777).toBe(0o600);
     expect((await fs.stat(dir)).mode & 0o777).toBe(0o700);
+    expect(await fs.readdir(dir)).toEqual([KEYRING_FILE]);
+  });
+
+  it("creates the whole keys path when its parents are missing too", async () => {
+    const dir = path.join(await tempDir(), "deeper", "still");
+    const ring = await loadKeyring({ kind: "generated", dir });
+    expect(await fs.readdir(dir)).toEqual([KEYRING_FILE]);
+    expect((await loadKeyring({ kind: "generated", dir })).signing.kid).toBe(ring.signing.kid);
+  });
+
+  it("reads an existing keyring without writing to its folder, so a read-only mount works", async () => {
+    const dir = await tempDir();
+    const first = await loadKeyring({ kind: "generated", dir });
+    const writes = [vi.spyOn(fs, "mkdir"), vi.spyOn(fs, "writeFile"), vi.spyOn(fs, "link"), vi.spyOn(fs, "rename")];
+    expect((await loadKeyring({ kind: "generated", dir })).signing.kid).toBe(first.signing.kid);
+    expect(writes.map((w) => w.mock.calls.length)).toEqual([0, 0, 0, 0]);
+  });
+
+  it("reports a filesystem that refuses hard links instead of starting without a key, and leaves nothing behind", async () => {
+    const dir = await tempDir();
+    const refused = Object.assign(new Error("EPERM: operation not permitted, link"), { code: "EPERM" });
+    vi.spyOn(fs, "link").mockRejectedValueOnce(refused);
+    await expect(loadKeyring({ kind: "generated", dir })).rejects.toBe(refused);
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it("fails on a keyring path it cannot read instead of generating a key over it", async () => {
+    const dir = await tempDir();
+    await fs.mkdir(path.join(dir, KEYRING_FILE), { recursive: true });
+    await expect(loadKeyring({ kind: "generated", dir })).rejects.toMatchObject({ code: "EISDIR" });
   });
 
   it("agrees on one key when several loads race on an empty folder", async () => {
@@ -88,11 +125,51 @@ describe("generated keys", () => {
     expect(new Set(rings.map((r) => r.signing.kid)).size).toBe(1);
   });
 
-  it("refuses a file that is not a keyring, naming it", async () => {
+  // Each is a valid keyring with one thing wrong, so only the check named can refuse it.
+  const notKeyrings: [string, (valid: { version: number; signing: JWK; previous: unknown[] }) => string][] = [
+    ["some other JSON", () => JSON.stringify({ hello: "world" })],
+    ["a truncated copy", (valid) => JSON.stringify(valid).slice(0, 200)],
+    ["JSON null", () => "null"],
+    ["another version", (valid) => JSON.stringify({ ...valid, version: 2 })],
+    ["no signing key", (valid) => JSON.stringify({ ...valid, signing: undefined })],
+    [
+      "a signing key of another type",
+      (valid) => JSON.stringify({ ...valid, signing: { ...valid.signing, kty: "EC" } }),
+    ],
+    [
+      "only the public half of the signing key",
+      (valid) => JSON.stringify({ ...valid, signing: toPublicJwk(valid.signing) }),
+    ],
+    ["earlier keys that are not a list", (valid) => JSON.stringify({ ...valid, previous: {} })],
+  ];
+  it.each(notKeyrings)("refuses %s, naming the file, and leaves it as it was", async (_, content) => {
     const dir = await tempDir();
     await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(path.join(dir, KEYRING_FILE), JSON.stringify({ hello: "world" }));
-    await expect(loadKeyring({ kind: "generated", dir })).rejects.toThrow(/keyring\.json is not a Koepon keyring/);
+    const file = path.join(dir, KEYRING_FILE);
+    const text = content({ version: 1, signing: await newPrivateJwk(), previous: [] });
+    await fs.writeFile(file, text);
+    await expect(loadKeyring({ kind: "generated", dir })).rejects.toThrow(
+      `${file} is not a Koepon keyring; move it away to generate a new one`,
+    );
+    await expect(rotateKeyring(dir, { now: new Date(), overlapSeconds: 60 })).rejects.toThrow(
+      /is not a Koepon keyring/,
+    );
+    expect(await fs.readFile(file, "utf8")).toBe(text);
+  });
+
+  it("loads a keyring written by hand in the same shape", async () => {
+    const dir = await tempDir();
+    await fs.mkdir(dir, { recursive: true });
+    const signing = await newPrivateJwk();
+    const previous = toPublicJwk(await newPrivateJwk());
+    const retiresAt = new Date(Date.now() + 60_000);
+    await fs.writeFile(
+      path.join(dir, KEYRING_FILE),
+      JSON.stringify({ version: 1, signing, previous: [{ key: previous, retiresAt: retiresAt.toISOString() }] }),
+    );
+    const ring = await loadKeyring({ kind: "generated", dir });
+    expect(ring.signing.kid).toBe(signing.kid);
+    expect(ring.previous).toEqual([{ key: previous, retiresAt }]);
   });
 });
 
@@ -179,6 +256,36 @@ describe("GET /.well-known/jwks.json", () => {
     // first.retired expired at t0+1000s; second.retired (= first.kid) and third.retired (= second.kid) remain.
     expect(stored.previous.map((p) => p.key.kid)).toEqual([second.kid, first.kid]);
     expect(third.retired.kid).toBe(second.kid);
+    expect((await fs.stat(path.join(dir, KEYRING_FILE))).mode & 0o777).toBe(0o600);
+    expect(await fs.readdir(dir)).toEqual([KEYRING_FILE]);
+  });
+
+  it("drops a key at a rotation made at the very moment it retires", async () => {
+    const dir = await tempDir();
+    await loadKeyring({ kind: "generated", dir });
+    const t0 = Date.now();
+    const first = await rotateKeyring(dir, { now: new Date(t0), overlapSeconds: 1_000 });
+    const second = await rotateKeyring(dir, { now: first.retired.retiresAt, overlapSeconds: 1_000 });
+    const ring = await loadKeyring({ kind: "generated", dir });
+    expect(ring.previous.map((p) => p.key.kid)).toEqual([second.retired.kid]);
+    expect(publicJwks(ring, first.retired.retiresAt).keys.map((k) => k.kid)).toEqual([second.kid, first.kid]);
+  });
+
+  it("with the minimum overlap, a token signed just before a rotation verifies until it expires", async () => {
+    const auth = { accessTokenTtlSeconds: 900, clockToleranceSeconds: 30 };
+    expect(minimumOverlapSeconds(auth)).toBe(930);
+    const dir = await tempDir();
+    const before = await loadKeyring({ kind: "generated", dir });
+    // On a whole second: a token's times are in seconds.
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const token = await tokenSignedBy(before.signing, new Date(now));
+    await rotateKeyring(dir, { now: new Date(now), overlapSeconds: minimumOverlapSeconds(auth) });
+    const ring = await loadKeyring({ kind: "generated", dir });
+    const lastMoment = new Date(now + 929_999);
+    expect(await verifiesAgainst(token, publicJwks(ring, lastMoment), lastMoment)).toBe("ok");
+    // At the overlap's end the key leaves the JWKS exactly as the token stops being accepted.
+    const end = new Date(now + 930_000);
+    expect(publicJwks(ring, end).keys.map((k) => k.kid)).toEqual([ring.signing.kid]);
   });
 
   it("lets a running server pick up a rotation from disk within seconds", async () => {
@@ -190,6 +297,126 @@ describe("GET /.well-known/jwks.json", () => {
     expect((await getSigningKey()).kid).toBe(before.kid);
     vi.setSystemTime(Date.now() + 6_000);
     expect((await getSigningKey()).kid).toBe(kid);
+  });
+});
+
+describe("the key store of a running server", () => {
+  const T = Date.parse("2026-06-01T00:00:00Z");
+
+  it("looks at the file again 5 s after its last look, and keeps the keyring it has while the file is unchanged", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: T });
+    const dir = await tempDir();
+    await loadKeyring({ kind: "generated", dir });
+    const store = keyStoreFor({ kind: "generated", dir });
+    const first = await store.keyring();
+    vi.setSystemTime(T + 5_000);
+    expect(await store.keyring()).toBe(first);
+    const { kid } = await rotateKeyring(dir, { now: new Date(), overlapSeconds: 3_600 });
+    // The look at T + 5 s found the file unchanged; the next one is due at T + 10 s.
+    vi.setSystemTime(T + 9_999);
+    expect((await store.keyring()).signing.kid).toBe(first.signing.kid);
+    vi.setSystemTime(T + 10_000);
+    expect((await store.keyring()).signing.kid).toBe(kid);
+  });
+
+  it("replaces a keyring file deleted on disk with a new key at its next look, as a restart would", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: T });
+    const dir = await tempDir();
+    const store = keyStoreFor({ kind: "generated", dir });
+    const first = await store.keyring();
+    await fs.rm(path.join(dir, KEYRING_FILE));
+    vi.setSystemTime(T + 5_000);
+    const next = await store.keyring();
+    expect(next.signing.kid).not.toBe(first.signing.kid);
+    expect((await loadKeyring({ kind: "generated", dir })).signing.kid).toBe(next.signing.kid);
+  });
+
+  it("tries a failed read again at the next call instead of keeping the failure", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: T });
+    const dir = await tempDir();
+    await fs.mkdir(dir, { recursive: true });
+    const file = path.join(dir, KEYRING_FILE);
+    const complete = JSON.stringify({ version: 1, signing: await newPrivateJwk(), previous: [] });
+    await fs.writeFile(file, complete.slice(0, 100));
+    const store = keyStoreFor({ kind: "generated", dir });
+    await expect(store.keyring()).rejects.toThrow(/is not a Koepon keyring/);
+    await fs.writeFile(file, complete);
+    expect((await store.keyring()).signing.kid).toBe((JSON.parse(complete) as { signing: JWK }).signing.kid);
+  });
+
+  it("keeps a newer keyring when a read started before it fails after it", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: T });
+    const dir = await tempDir();
+    await fs.mkdir(dir, { recursive: true });
+    const file = path.join(dir, KEYRING_FILE);
+    const signing = await newPrivateJwk();
+    // A named pipe as the keyring: the first read waits until the test writes to it.
+    const pipe = path.join(dir, "pipe");
+    execFileSync("mkfifo", [pipe]);
+    await fs.link(pipe, file);
+    const store = keyStoreFor({ kind: "generated", dir });
+    const slowRead = store.keyring().then(
+      () => "loaded",
+      (err: Error) => err.message,
+    );
+    // Opening the pipe for writing returns once the store has opened it for reading.
+    const writer = await fs.open(pipe, "w");
+
+    await fs.writeFile(`${file}.new`, JSON.stringify({ version: 1, signing, previous: [] }));
+    await fs.rename(`${file}.new`, file);
+    vi.setSystemTime(T + 5_000);
+    const newer = await store.keyring();
+    expect(newer.signing.kid).toBe(signing.kid);
+
+    await writer.writeFile("not a keyring");
+    await writer.close();
+    expect(await slowRead).toMatch(/is not a Koepon keyring/);
+    expect(await store.keyring()).toBe(newer);
+  });
+});
+
+describe("the handlers' own key set", () => {
+  it("accepts a retired key exactly until its retirement, and builds a new set only when a retirement is crossed", async () => {
+    const dir = await tempDir();
+    const before = await loadKeyring({ kind: "generated", dir });
+    const rotation = await rotateKeyring(dir, { now: new Date(), overlapSeconds: 3_600 });
+    const r = rotation.retired.retiresAt.getTime();
+    g[keySlot] = keyStoreFor({ kind: "generated", dir });
+    // The retired key's verdict at t, on a token it signed a minute earlier, and the key set used.
+    const at = async (t: number) => {
+      const resolver = await getLocalKeyResolver(new Date(t));
+      const token = await tokenSignedBy(before.signing, new Date(t - 60_000));
+      return { resolver, retiredKey: await verifiesWith(token, resolver, new Date(t)) };
+    };
+
+    const early = await at(r - 3_000_000);
+    expect(early.retiredKey).toBe("ok");
+    const last = await at(r - 1);
+    expect(last.retiredKey).toBe("ok");
+    expect(last.resolver).toBe(early.resolver);
+
+    const retired = await at(r);
+    expect(retired.retiredKey).toBe("token_invalid");
+    expect(retired.resolver).not.toBe(early.resolver);
+    const later = await at(r + 1);
+    expect(later.retiredKey).toBe("token_invalid");
+    expect(later.resolver).toBe(retired.resolver);
+    expect((await at(r + 1_000_000)).resolver).toBe(retired.resolver);
+
+    // Asked about an earlier moment again (a request that started before the crossing).
+    expect((await at(r)).resolver).toBe(retired.resolver);
+    const back = await at(r - 1);
+    expect(back.retiredKey).toBe("ok");
+    expect(back.resolver).not.toBe(retired.resolver);
+    // The current key verifies throughout.
+    const current = await getSigningKey();
+    expect(
+      await verifiesWith(
+        await tokenSignedBy(current, new Date(r)),
+        await getLocalKeyResolver(new Date(r)),
+        new Date(r),
+      ),
+    ).toBe("ok");
   });
 });
 
@@ -209,5 +436,30 @@ describe("keys from the environment", () => {
     expect((await getSigningKey()).kid).toBe(current.kid);
     const oldKey = (await loadKeyring({ kind: "env", signingKey: JSON.stringify(previous), verifyKeys: [] })).signing;
     expect(await verifiesAgainst(await tokenSignedBy(oldKey), body)).toBe("ok");
+  });
+
+  it("keeps accepting JWT_VERIFY_KEYS in the handlers' own check, with no retirement time", async () => {
+    const current = await newPrivateJwk();
+    const previous = await newPrivateJwk();
+    g[keySlot] = keyStoreFor({
+      kind: "env",
+      signingKey: JSON.stringify(current),
+      verifyKeys: [JSON.stringify(toPublicJwk(previous))],
+    });
+    const oldKey = (await loadKeyring({ kind: "env", signingKey: JSON.stringify(previous), verifyKeys: [] })).signing;
+    const now = new Date();
+    const resolver = await getLocalKeyResolver(now);
+    expect(await verifiesWith(await tokenSignedBy(oldKey, now), resolver, now)).toBe("ok");
+    const tenYears = new Date(now.getTime() + 10 * 365 * 86_400_000);
+    expect(await getLocalKeyResolver(tenYears)).toBe(resolver);
+    expect(await verifiesWith(await tokenSignedBy(oldKey, tenYears), resolver, tenYears)).toBe("ok");
+  });
+
+  it("signs with the environment's key whatever algorithm its JWK names", async () => {
+    const current = { ...(await newPrivateJwk()), alg: "RS512" };
+    g[keySlot] = keyStoreFor({ kind: "env", signingKey: JSON.stringify(current), verifyKeys: [] });
+    const { body } = await fetchJwks();
+    expect(body.keys).toEqual([expect.objectContaining({ kid: current.kid, alg: "RS256" })]);
+    expect(await verifiesAgainst(await tokenSignedBy(await getSigningKey()), body)).toBe("ok");
   });
 });
