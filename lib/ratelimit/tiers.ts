@@ -147,6 +147,6 @@ function normalisePath(pathname: string): string {
   } catch {
     // A malformed escape cannot route to a handler; count it under its raw form.
   }
-  const collapsed = decoded.replace(/\/{2,}/g, "/");
-  return collapsed.length > 1 ? collapsed.replace(/\/$/, "") : collapsed;
+  // The root becomes "", which no rule above names, as "/" is not.
+  return decoded.replace(/\/{2,}/g, "/").replace(/\/$/, "");
 }

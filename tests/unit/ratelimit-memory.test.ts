@@ -42,6 +42,17 @@ describe("MemoryStore", () => {
     store.hit("a", 1, MINUTE, T0);
     expect(store.hit("a", 1, MINUTE, T0).success).toBe(false);
     expect(store.hit("b", 1, MINUTE, T0).success).toBe(true);
+    // Starting b's counter left a's alone.
+    expect(store.hit("a", 1, MINUTE, T0).success).toBe(false);
+  });
+
+  it("holds 10 000 counters by default before dropping any", () => {
+    const store = new MemoryStore();
+    for (let i = 0; i < 10_000; i++) store.hit(`k${i}`, 1, MINUTE, T0);
+    expect(store.size).toBe(10_000);
+    expect(store.hit("k0", 1, MINUTE, T0).success).toBe(false);
+    store.hit("one more", 1, MINUTE, T0);
+    expect(store.size).toBe(10_000);
   });
 
   it("holds at most maxKeys counters, dropping finished windows first", () => {
@@ -56,5 +67,16 @@ describe("MemoryStore", () => {
 
     store.hit("d", 5, MINUTE, T0 + 3 * MINUTE);
     expect(store.size).toBe(3);
+  });
+
+  it("counts a counter as finished from the very start of the second window after its own", () => {
+    const store = new MemoryStore({ maxKeys: 3 });
+    store.hit("finished", 5, MINUTE, T0);
+    store.hit("ends now", 5, MINUTE, T0 + MINUTE);
+    store.hit("live", 5, MINUTE, T0 + 3 * MINUTE);
+    // At T0 + 3 min "ends now" (window T0+1..2 min) weighs nothing any more: both finished
+    // counters go, so the new one does not push the store to its bound.
+    store.hit("new", 5, MINUTE, T0 + 3 * MINUTE);
+    expect(store.size).toBe(2);
   });
 });

@@ -122,6 +122,24 @@ describe("tiersFor", () => {
       ],
     ],
     ["listing saved cards", facts(fan, "GET", "/api/me/payment-methods"), [["user", "u:u-1"]]],
+    ["a CORS preflight of the data export", facts(fan, "OPTIONS", "/api/me/export"), [["user", "u:u-1"]]],
+    ["a lower-case preflight of a deletion", facts(fan, "options", "/api/me/delete"), [["user", "u:u-1"]]],
+    [
+      "an email change, which mails the new address",
+      facts(fan, "POST", "/api/me/email"),
+      [
+        ["user", "u:u-1"],
+        ["mail", "ip:203.0.113.7"],
+      ],
+    ],
+    [
+      "a run of slashes",
+      facts(fan, "POST", "///api///gachas/g-1/pulls"),
+      [
+        ["user", "u:u-1"],
+        ["gacha", "u:u-1"],
+      ],
+    ],
     [
       "a password-reset request, by address",
       facts(anonymous, "POST", "/api/auth/password-reset"),
