@@ -104,6 +104,20 @@ describe(`rate limits on the ${storeKind}`, () => {
     expect(await check(request({ pathname: "/" }))).toMatchObject({ allowed: true, tier: "anonymous", remaining: 299 });
   });
 
+  it("when two tiers refuse, answers with the one that frees last", async () => {
+    await send(t.limiter, pull("erin"), 10);
+    await send(t.limiter, request({ role: "user", identity: "erin", pathname: "/api/me" }), TIERS.user.limit - 10);
+    // The gacha minute ends in 30 s, the user tier's 10 minutes in 570 s: the retry must wait for both.
+    expect(await check(pull("erin"))).toMatchObject({
+      allowed: false,
+      status: 429,
+      tier: "user",
+      limit: TIERS.user.limit,
+      resetMs: START + 570_000,
+      retryAfterSeconds: 571,
+    });
+  });
+
   // The in-memory limiter answers each check before the next begins: there the 50 pulls
   // are sent together but decided one by one. Through the bridge they reach Redis together.
   it(
