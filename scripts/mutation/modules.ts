@@ -88,6 +88,8 @@ export const MODULES: readonly MutationModule[] = [
       "tests/integration/exchange-rules.test.ts",
       "tests/integration/exchange-route.test.ts",
       "tests/integration/exchange-concurrency.test.ts",
+      "tests/integration/medal-history.test.ts",
+      "tests/integration/db-unique-violation.test.ts",
     ],
     breakAt: 90,
   },

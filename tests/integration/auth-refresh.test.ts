@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { POST as logoutRoute } from "@/app/api/auth/logout/route";
 import { POST as refreshRoute } from "@/app/api/auth/refresh/route";
+import { exportAccountData } from "@/lib/account/export-data";
 import { suspendUser } from "@/lib/admin/suspend-user";
 import { authenticateToken } from "@/lib/auth/authenticate";
 import { authCookieNames } from "@/lib/auth/cookies";
@@ -13,8 +14,10 @@ import { login } from "@/lib/auth/login";
 import { refreshSession } from "@/lib/auth/refresh";
 import { rotateRefreshToken } from "@/lib/auth/refresh-tokens";
 import { signup } from "@/lib/auth/signup";
-import type { AuthDeps } from "@/lib/auth/session";
+import { startSession, type AuthDeps } from "@/lib/auth/session";
+import { asService } from "@/lib/db/session";
 import { getConfig } from "@/lib/config";
+import type { DomainError } from "@/lib/domain-error";
 import { call, cookieValue, errorCode, jsonRequest, setCookies, signIn, testDeps } from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
 import { setUpRouteTests } from "../helpers/route-test-context";
@@ -146,12 +149,76 @@ describe("rotation", () => {
     expect(await rotateOutcome("short", at(1))).toBe("unknown");
   });
 
+  it("accepts tokens using every character of the base64url alphabet, '-' and '_' included", async () => {
+    // Tokens are random: sign in until both characters have come up (each does in about
+    // half of all tokens), then use those tokens.
+    const seen = new Map<string, string>();
+    for (let i = 0; i < 40 && seen.size < 2; i++) {
+      const token = (await newSession()).refreshToken.token;
+      for (const char of ["-", "_"]) if (token.includes(char) && !seen.has(char)) seen.set(char, token);
+    }
+    expect([...seen.keys()].sort()).toEqual(["-", "_"]);
+    for (const token of seen.values()) expect(await rotateOutcome(token, at(60))).toBe("ok");
+  });
+
+  it("says why a refresh was refused, in the error's details", async () => {
+    const refusal = async (token: string | null, now: Date) => {
+      try {
+        await refreshSession(await testDeps(app.db, app.keys, { now }), token);
+      } catch (err) {
+        return { code: (err as DomainError).code, details: (err as DomainError).details };
+      }
+      throw new Error("the refresh was not refused");
+    };
+    const invalid = (reason: string) => ({ code: "refresh_token_invalid", details: [{ reason }] });
+    const s = await newSession();
+    expect(await refusal(null, at(1))).toEqual(invalid("missing"));
+    expect(await refusal("", at(1))).toEqual(invalid("missing"));
+    expect(await refusal("C".repeat(43), at(1))).toEqual(invalid("unknown"));
+    expect(await refusal(s.refreshToken.token, at(30 * 86_400))).toEqual(invalid("expired"));
+    await refreshSession(await testDeps(app.db, app.keys, { now: at(60) }), s.refreshToken.token);
+    expect(await refusal(s.refreshToken.token, at(600))).toEqual(invalid("reused"));
+    expect(await refusal(s.refreshToken.token, at(601))).toEqual(invalid("revoked"));
+  });
+
   it("mints the access token with the role the database holds now", async () => {
     const s = await newSession();
     await app.db.query("update public.users set role = 'vtuber' where id = $1", [s.user.id]);
     const tokens = await refreshSession(await testDeps(app.db, app.keys, { now: at(60) }), s.refreshToken.token);
     const claims = JSON.parse(Buffer.from(tokens.accessToken.token.split(".")[1]!, "base64url").toString());
     expect(claims).toMatchObject({ sub: s.user.id, role: "vtuber", sid: s.refreshToken.familyId });
+  });
+});
+
+describe("the sessions a fan sees in their data export", () => {
+  async function sessionsOf(userId: string, now: Date) {
+    const data = await exportAccountData(app.db, { sub: userId, appRole: "user" }, { now });
+    return data.sessions;
+  }
+
+  it("shows each sign-in's browser, cut to 512 characters, and when it was last refreshed", async () => {
+    const user = await createUser(app.db);
+    const userAgent = `Mozilla/5.0 (${"x".repeat(600)})`;
+    const start = async (now: Date, agent: string | null) =>
+      asService(app.db, "test-sign-in", async (tx) =>
+        startSession(tx, await testDeps(app.db, app.keys, { now }), user, agent),
+      );
+    const laptop = await start(T0, userAgent);
+    const unnamed = await start(at(1), null);
+    expect(await rotateOutcome(laptop.refreshToken.token, at(60))).toBe("ok");
+    // A refused rotation is not a use.
+    expect(await rotateOutcome(laptop.refreshToken.token, at(600))).toBe("reused");
+
+    expect(await sessionsOf(user.id, at(700))).toEqual([
+      {
+        id: laptop.refreshToken.familyId,
+        created_at: T0,
+        last_used_at: at(60),
+        revoked_at: at(600),
+        user_agent: userAgent.slice(0, 512),
+      },
+      { id: unnamed.refreshToken.familyId, created_at: at(1), last_used_at: at(1), revoked_at: null, user_agent: null },
+    ]);
   });
 });
 

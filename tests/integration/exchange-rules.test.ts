@@ -151,17 +151,18 @@ describe(`exchange rules on ${engine}`, () => {
     const at = (iso: string) => ({ now: new Date(iso) });
 
     const early = await createExchangeItem(t.db, vtuber, { ...window, costMedals: 10 });
-    expect(await refusal(exchange(fan, early, at("2026-11-30T23:59:59Z")))).toMatchObject({
+    expect(await refusal(exchange(fan, early, at("2026-11-30T23:59:59Z")))).toEqual({
       code: "exchange_not_available",
       status: 422,
-      details: [{ reason: "not_started" }],
+      details: [{ reason: "not_started", availableFrom: window.availableFrom }],
     });
     await expect(exchange(fan, early, at("2026-12-01T00:00:00Z"))).resolves.toMatchObject({ created: true });
 
     const late = await createExchangeItem(t.db, vtuber, { ...window, costMedals: 10 });
-    expect(await refusal(exchange(fan, late, at("2026-12-08T00:00:00Z")))).toMatchObject({
+    expect(await refusal(exchange(fan, late, at("2026-12-08T00:00:00Z")))).toEqual({
       code: "exchange_not_available",
-      details: [{ reason: "ended" }],
+      status: 422,
+      details: [{ reason: "ended", availableUntil: window.availableUntil }],
     });
     await expect(exchange(fan, late, at("2026-12-07T23:59:59Z"))).resolves.toMatchObject({ created: true });
   });
@@ -194,6 +195,21 @@ describe(`exchange rules on ${engine}`, () => {
     const item = await createExchangeItem(t.db, vtuber, { status, costMedals: 10 });
     const fan = await fanWithMedals(vtuber, 100);
     expect(await refusal(exchange(fan, item))).toMatchObject({ code: "exchange_item_not_found", status: 404 });
+  });
+
+  it("takes an item id in capitals for the same item, its key's replay included", async () => {
+    const vtuber = await createVtuber(t.db);
+    const item = await createExchangeItem(t.db, vtuber, { costMedals: 100 });
+    const fan = await fanWithMedals(vtuber, 100);
+    const upper = { id: item.id.toUpperCase() };
+    const first = await exchange(fan, upper, { idempotencyKey: "capitals-key" });
+    expect(first).toMatchObject({ created: true, exchange: { itemId: item.id, medalBalance: 0 } });
+    for (const id of [upper, item]) {
+      expect(await exchange(fan, id, { idempotencyKey: "capitals-key" })).toEqual({
+        created: false,
+        exchange: first.exchange,
+      });
+    }
   });
 
   it("answers unknown and malformed item ids as not found", async () => {
@@ -275,5 +291,92 @@ describe(`exchange rules on ${engine}`, () => {
     }
     expect(await snapshot(fan, item)).toEqual(before);
     expect(before).toMatchObject({ balance: 100, stock: 1 });
+  });
+});
+
+/**
+ * What PostgreSQL's unique indexes answer when a parallel transaction wrote first: the
+ * exchange must map it to the same answer the rules give. A trigger raises exactly that
+ * error (code 23505 and the constraint's name) at the insert, as the index would have;
+ * PGlite runs one transaction at a time and never meets the real race.
+ */
+describe(`exchange answers to a unique index a parallel write reached first, on ${engine}`, () => {
+  async function raiseAtInsert(table: "exchanges" | "rewards", constraint: string, when: string, body = "") {
+    await t.db.exec(`
+      create function public.test_unique_race() returns trigger language plpgsql as $$
+      begin
+        ${body}
+        if ${when} then
+          raise unique_violation using constraint = '${constraint}',
+            message = 'duplicate key value violates unique constraint "${constraint}"';
+        end if;
+        return new;
+      end $$;
+      create trigger test_unique_race before insert on public.${table}
+        for each row execute function public.test_unique_race();`);
+  }
+  const dropTrigger = (table: string) =>
+    t.db.exec(`drop trigger test_unique_race on public.${table}; drop function public.test_unique_race();`);
+
+  it("answers idempotency_key_reused when the same key was committed for another VTuber's item meanwhile", async () => {
+    const fan = await createUser(t.db);
+    const [mio, rin] = [await createVtuber(t.db), await createVtuber(t.db)];
+    const mine = await createExchangeItem(t.db, mio, { costMedals: 100 });
+    const theirs = await createExchangeItem(t.db, rin, { costMedals: 100 });
+    await giveMedals(t.db, fan, mio, 100);
+    await giveMedals(t.db, fan, rin, 100);
+    // The exchange of `mine` meets the key at its insert. On PostgreSQL it waits there
+    // until the other exchange is visible and the real index answers; PGlite, which has
+    // queued the other exchange behind this one, gets the index's error at once.
+    const waits = engine === "PGlite" ? 0 : 250;
+    const taken = `exists (select 1 from public.exchanges
+                            where user_id = new.user_id and idempotency_key = new.idempotency_key)`;
+    await raiseAtInsert(
+      "exchanges",
+      "exchanges_user_idempotency_key",
+      `new.exchange_item_id = '${mine.id}' and not ${taken}`,
+      `if new.exchange_item_id = '${mine.id}' then
+         for i in 1..${waits} loop exit when ${taken}; perform pg_sleep(0.02); end loop;
+       end if;`,
+    );
+    try {
+      const [lost, won] = await Promise.allSettled([
+        exchange(fan, mine, { idempotencyKey: "key-in-flight" }),
+        exchange(fan, theirs, { idempotencyKey: "key-in-flight" }),
+      ]);
+      expect(won).toMatchObject({ status: "fulfilled", value: { created: true, exchange: { itemId: theirs.id } } });
+      expect(lost.status === "rejected" && lost.reason).toMatchObject({ code: "idempotency_key_reused" });
+    } finally {
+      await dropTrigger("exchanges");
+    }
+    expect(await snapshot(fan, mine)).toMatchObject({ balance: 100, exchanges: 1, rewards: 1 });
+  });
+
+  it("answers already_owned when a pull put the same file in the reward box meanwhile, and spends nothing", async () => {
+    const vtuber = await createVtuber(t.db);
+    const item = await createExchangeItem(t.db, vtuber, { stock: 2, costMedals: 100 });
+    const fan = await fanWithMedals(vtuber, 100);
+    const before = await snapshot(fan, item);
+    await raiseAtInsert("rewards", "rewards_user_file_key", `new.user_id = '${fan.id}'`);
+    try {
+      expect(await refusal(exchange(fan, item))).toEqual({ code: "already_owned", status: 422, details: [] });
+    } finally {
+      await dropTrigger("rewards");
+    }
+    expect(await snapshot(fan, item)).toEqual(before);
+  });
+
+  it("fails loudly, spending nothing, when the key's index fires but no exchange holds the key", async () => {
+    const vtuber = await createVtuber(t.db);
+    const item = await createExchangeItem(t.db, vtuber, { costMedals: 100 });
+    const fan = await fanWithMedals(vtuber, 100);
+    const before = await snapshot(fan, item);
+    await raiseAtInsert("exchanges", "exchanges_user_idempotency_key", `new.user_id = '${fan.id}'`);
+    try {
+      await expect(exchange(fan, item)).rejects.toThrow("exchange: idempotency key taken but no receipt found");
+    } finally {
+      await dropTrigger("exchanges");
+    }
+    expect(await snapshot(fan, item)).toEqual(before);
   });
 });
