@@ -43,7 +43,8 @@ export function drawOne(table: RateTable, slot: Slot, rng: RandomSource): Cumula
  */
 export function drawPull(table: RateTable, count: PullCount, rng: RandomSource): DrawResult[] {
   return Array.from({ length: count }, (_, slot) => {
-    const guaranteed = count === 10 && slot === 9;
+    // Only a 10-pull has a tenth result.
+    const guaranteed = slot === 9;
     const entry = drawOne(table, guaranteed ? "guaranteed" : "regular", rng);
     return { slot, itemId: entry.itemId, rarity: entry.rarity, guaranteed };
   });

@@ -39,7 +39,7 @@ export function chunkValue(chunk: number): number | null {
 export function committedValue(serverSeed: Uint8Array, clientSeed: string, nonce: number, slot: number): number {
   for (let round = 0; ; round++) {
     const block = createHmac("sha256", serverSeed)
-      .update(drawMessage(clientSeed, nonce, slot, round), "utf8")
+      .update(drawMessage(clientSeed, nonce, slot, round))
       .digest();
     for (let offset = 0; offset < block.length; offset += 4) {
       const value = chunkValue(block.readUInt32BE(offset));

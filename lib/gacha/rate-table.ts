@@ -75,7 +75,7 @@ export function canonicalTextOf(table: RateTable): string {
 
 /** SHA-256 of the canonical text, UTF-8 encoded, as lowercase hex (the database's `content_hash`). */
 export function hashOf(entries: readonly RateEntry[]): string {
-  return createHash("sha256").update(canonicalText(entries), "utf8").digest("hex");
+  return createHash("sha256").update(canonicalText(entries)).digest("hex");
 }
 
 /**

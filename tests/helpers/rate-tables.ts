@@ -20,17 +20,22 @@ export function tableOf(entries: RateEntry[]): RateTable {
   );
 }
 
-/** The demo lineup (N×3, R×2, SR×2, SSR×1) at the demo rates, split as the seed splits them. */
-export const DEMO_TABLE = tableOf([
-  entry("regular", 1, "N", 233_334),
-  entry("regular", 2, "N", 233_333),
-  entry("regular", 3, "N", 233_333),
-  entry("regular", 4, "R", 110_000),
-  entry("regular", 5, "R", 110_000),
-  entry("regular", 6, "SR", 35_000),
-  entry("regular", 7, "SR", 35_000),
-  entry("regular", 8, "SSR", 10_000),
-  entry("guaranteed", 6, "SR", 495_000),
-  entry("guaranteed", 7, "SR", 495_000),
-  entry("guaranteed", 8, "SSR", 10_000),
-]);
+/**
+ * The demo lineup (N×3, R×2, SR×2, SSR×1) at the demo rates, split as the seed splits them.
+ * Built afresh by each test that calls it, never at import: mutation testing then ties the
+ * table code to the tests that run it instead of running every test for each change to it.
+ */
+export const demoTable = () =>
+  tableOf([
+    entry("regular", 1, "N", 233_334),
+    entry("regular", 2, "N", 233_333),
+    entry("regular", 3, "N", 233_333),
+    entry("regular", 4, "R", 110_000),
+    entry("regular", 5, "R", 110_000),
+    entry("regular", 6, "SR", 35_000),
+    entry("regular", 7, "SR", 35_000),
+    entry("regular", 8, "SSR", 10_000),
+    entry("guaranteed", 6, "SR", 495_000),
+    entry("guaranteed", 7, "SR", 495_000),
+    entry("guaranteed", 8, "SSR", 10_000),
+  ]);

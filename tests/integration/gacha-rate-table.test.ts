@@ -10,7 +10,13 @@ import { asAnon, asService } from "@/lib/db/session";
 import type { Database, Queryable } from "@/lib/db/types";
 import { getCampaignDetail } from "@/lib/gacha/catalog";
 import { assertPullable } from "@/lib/gacha/campaign-window";
-import { canonicalText, hashOf, loadRateTable, RateTableIntegrityError } from "@/lib/gacha/rate-table";
+import {
+  canonicalText,
+  hashOf,
+  loadApprovedRateTable,
+  loadRateTable,
+  RateTableIntegrityError,
+} from "@/lib/gacha/rate-table";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import * as fx from "../helpers/fixtures";
 
@@ -81,6 +87,36 @@ describe("loadRateTable", () => {
     await expect(asAnon(db, (tx) => getCampaignDetail(tx, victim.campaign.id, new Date()))).rejects.toThrow(
       RateTableIntegrityError,
     );
+  });
+});
+
+describe("loadApprovedRateTable", () => {
+  const approved = (id: string, hash: string | null) => service((tx) => loadApprovedRateTable(tx, id, hash!));
+
+  it("answers the verified table, then the same object for the same (id, hash) without reading again", async () => {
+    const a = await fx.createApprovedCampaign(db, vtuber);
+    const b = await fx.createApprovedCampaign(db, vtuber);
+    const first = await approved(a.rateTable.id, a.rateTable.contentHash);
+    expect(first).toEqual(await service((tx) => loadRateTable(tx, a.rateTable.id)));
+    // Another table in between does not push the first out.
+    expect(await approved(b.rateTable.id, b.rateTable.contentHash)).toMatchObject({ id: b.rateTable.id });
+    expect(await approved(a.rateTable.id, a.rateTable.contentHash)).toBe(first);
+  });
+
+  it("refuses a hash other than the table's, every time, and still answers the right one", async () => {
+    const gacha = await fx.createApprovedCampaign(db, vtuber);
+    const other = "0".repeat(64);
+    for (let i = 0; i < 2; i++) {
+      const load = approved(gacha.rateTable.id, other);
+      await expect(load).rejects.toBeInstanceOf(RateTableIntegrityError);
+      await expect(load).rejects.toThrow(
+        `rate table ${gacha.rateTable.id}: hash ${gacha.rateTable.contentHash} differs from ${other} recorded at purchase`,
+      );
+    }
+    expect(await approved(gacha.rateTable.id, gacha.rateTable.contentHash)).toMatchObject({
+      id: gacha.rateTable.id,
+      contentHash: gacha.rateTable.contentHash,
+    });
   });
 });
 

@@ -15,7 +15,7 @@ import { committedRandom, committedValue } from "@/lib/gacha/hmac-random";
 import { cryptoRandom, seededRandom, type RandomSource } from "@/lib/gacha/random";
 import type { RateTable } from "@/lib/gacha/rate-table";
 import { PPM_TOTAL, type Slot } from "@/lib/gacha/types";
-import { DEMO_TABLE, entry, id, tableOf } from "../helpers/rate-tables";
+import { demoTable, entry, id, tableOf } from "../helpers/rate-tables";
 
 // ---------------------------------------------------------------------------
 // Chi-square distribution
@@ -116,34 +116,36 @@ describe("chi-square helper", () => {
 // Tables
 
 /** Weights as uneven as allowed: 1 ppm at both edges of the range. */
-const AWKWARD = tableOf([
-  entry("regular", 1, "N", 999_997),
-  entry("regular", 2, "SSR", 1),
-  entry("regular", 3, "N", 1),
-  entry("regular", 4, "R", 1),
-  entry("guaranteed", 2, "SSR", 1),
-  entry("guaranteed", 5, "SR", 999_998),
-  entry("guaranteed", 6, "SR", 1),
-]);
+const awkward = () =>
+  tableOf([
+    entry("regular", 1, "N", 999_997),
+    entry("regular", 2, "SSR", 1),
+    entry("regular", 3, "N", 1),
+    entry("regular", 4, "R", 1),
+    entry("guaranteed", 2, "SSR", 1),
+    entry("guaranteed", 5, "SR", 999_998),
+    entry("guaranteed", 6, "SR", 1),
+  ]);
 
 /** Skewed but with every expected count ≥ 200 at N = 200,000, so chi-square applies. */
-const SKEWED = tableOf([
-  entry("regular", 1, "N", 600_000),
-  entry("regular", 2, "R", 250_000),
-  entry("regular", 3, "R", 120_000),
-  entry("regular", 4, "SR", 27_000),
-  entry("regular", 5, "SSR", 3_000),
-  entry("guaranteed", 4, "SR", 997_000),
-  entry("guaranteed", 5, "SSR", 3_000),
-]);
+const skewed = () =>
+  tableOf([
+    entry("regular", 1, "N", 600_000),
+    entry("regular", 2, "R", 250_000),
+    entry("regular", 3, "R", 120_000),
+    entry("regular", 4, "SR", 27_000),
+    entry("regular", 5, "SSR", 3_000),
+    entry("guaranteed", 4, "SR", 997_000),
+    entry("guaranteed", 5, "SSR", 3_000),
+  ]);
 
 const CASES = [
-  ["demo", "regular", DEMO_TABLE],
-  ["demo", "guaranteed", DEMO_TABLE],
-  ["awkward", "regular", AWKWARD],
-  ["awkward", "guaranteed", AWKWARD],
-  ["skewed", "regular", SKEWED],
-  ["skewed", "guaranteed", SKEWED],
+  ["demo", "regular", demoTable],
+  ["demo", "guaranteed", demoTable],
+  ["awkward", "regular", awkward],
+  ["awkward", "guaranteed", awkward],
+  ["skewed", "regular", skewed],
+  ["skewed", "guaranteed", skewed],
 ] as const;
 
 /** A source that answers the r it is given; fails if asked for any other range. */
@@ -158,12 +160,17 @@ function fixed(r: number): RandomSource {
 
 describe("exhaustive: every r in [0, 1,000,000) through each table", () => {
   it("the awkward table really has 1-ppm entries at both ends of the range", () => {
-    expect(AWKWARD.slots.regular.at(0)!.weightPpm).toBe(999_997);
-    expect(AWKWARD.slots.regular.slice(1).map((e) => e.weightPpm)).toEqual([1, 1, 1]);
-    expect(AWKWARD.slots.guaranteed.map((e) => e.weightPpm)).toEqual([1, 999_998, 1]);
+    expect(awkward().slots.regular.at(0)!.weightPpm).toBe(999_997);
+    expect(
+      awkward()
+        .slots.regular.slice(1)
+        .map((e) => e.weightPpm),
+    ).toEqual([1, 1, 1]);
+    expect(awkward().slots.guaranteed.map((e) => e.weightPpm)).toEqual([1, 999_998, 1]);
   });
 
-  it.each(CASES)("%s table, %s slot: each item wins exactly weight_ppm values of r", (_name, slot, table) => {
+  it.each(CASES)("%s table, %s slot: each item wins exactly weight_ppm values of r", (_name, slot, makeTable) => {
+    const table = makeTable();
     const counts = new Map<string, number>();
     const r = { value: 0 };
     const rng: RandomSource = { int: () => r.value };
@@ -177,10 +184,11 @@ describe("exhaustive: every r in [0, 1,000,000) through each table", () => {
   });
 
   it("ranges are contiguous: the last r of one entry and the first r of the next", () => {
-    const [first, second] = DEMO_TABLE.slots.regular;
-    expect(drawOne(DEMO_TABLE, "regular", fixed(first!.upperPpm - 1)).itemId).toBe(first!.itemId);
-    expect(drawOne(DEMO_TABLE, "regular", fixed(first!.upperPpm)).itemId).toBe(second!.itemId);
-    expect(drawOne(DEMO_TABLE, "regular", fixed(PPM_TOTAL - 1)).itemId).toBe(DEMO_TABLE.slots.regular.at(-1)!.itemId);
+    const demo = demoTable();
+    const [first, second] = demo.slots.regular;
+    expect(drawOne(demo, "regular", fixed(first!.upperPpm - 1)).itemId).toBe(first!.itemId);
+    expect(drawOne(demo, "regular", fixed(first!.upperPpm)).itemId).toBe(second!.itemId);
+    expect(drawOne(demo, "regular", fixed(PPM_TOTAL - 1)).itemId).toBe(demo.slots.regular.at(-1)!.itemId);
   });
 });
 
@@ -200,25 +208,28 @@ function fit(table: RateTable, slot: Slot, rng: RandomSource) {
 
 /** Tables where every expected count at N is large enough (≥ 5) for the chi-square approximation. */
 const FIT_CASES = [
-  ["demo", "regular", DEMO_TABLE],
-  ["demo", "guaranteed", DEMO_TABLE],
-  ["skewed", "regular", SKEWED],
-  ["skewed", "guaranteed", SKEWED],
+  ["demo", "regular", demoTable],
+  ["demo", "guaranteed", demoTable],
+  ["skewed", "regular", skewed],
+  ["skewed", "guaranteed", skewed],
 ] as const;
 
 describe(`chi-square goodness of fit at N = ${N.toLocaleString("en")} per table`, () => {
   it("every fitted table has expected counts of at least 5", () => {
-    for (const [, slot, table] of FIT_CASES) {
-      for (const e of table.slots[slot]) expect((N * e.weightPpm) / PPM_TOTAL).toBeGreaterThanOrEqual(5);
+    for (const [, slot, makeTable] of FIT_CASES) {
+      for (const e of makeTable().slots[slot]) expect((N * e.weightPpm) / PPM_TOTAL).toBeGreaterThanOrEqual(5);
     }
   });
 
-  it.each(FIT_CASES)("seeded source, %s table, %s slot: below the α = 0.001 critical value", (name, slot, table) => {
-    const { statistic, df } = fit(table, slot, seededRandom(20_261_128));
-    const critical = chiSquareCritical(0.001, df);
-    console.info(`seeded χ²(${df}) ${name}/${slot}: ${statistic.toFixed(3)} < ${critical.toFixed(3)}`);
-    expect(statistic).toBeLessThan(critical);
-  });
+  it.each(FIT_CASES)(
+    "seeded source, %s table, %s slot: below the α = 0.001 critical value",
+    (name, slot, makeTable) => {
+      const { statistic, df } = fit(makeTable(), slot, seededRandom(20_261_128));
+      const critical = chiSquareCritical(0.001, df);
+      console.info(`seeded χ²(${df}) ${name}/${slot}: ${statistic.toFixed(3)} < ${critical.toFixed(3)}`);
+      expect(statistic).toBeLessThan(critical);
+    },
+  );
 
   // Family-wise α of 1e-6 over every CSPRNG fit in this file (Bonferroni: α / m each),
   // so a correct generator fails this suite about once in a million runs.
@@ -227,8 +238,8 @@ describe(`chi-square goodness of fit at N = ${N.toLocaleString("en")} per table`
 
   it.each(FIT_CASES)(
     `CSPRNG, %s table, %s slot: below the α = 1e-6/${FIT_CASES.length} critical value`,
-    (name, slot, table) => {
-      const { statistic, df } = fit(table, slot, cryptoRandom);
+    (name, slot, makeTable) => {
+      const { statistic, df } = fit(makeTable(), slot, cryptoRandom);
       const critical = chiSquareCritical(perTestAlpha, df);
       console.info(`CSPRNG χ²(${df}) ${name}/${slot}: ${statistic.toFixed(3)} < ${critical.toFixed(3)}`);
       expect(statistic).toBeLessThan(critical);
@@ -240,10 +251,10 @@ describe(`chi-square goodness of fit at N = ${N.toLocaleString("en")} per table`
   const SEED = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
   it.each(FIT_CASES)(
     "committed HMAC draw, %s table, %s slot: below the α = 0.001 critical value",
-    (name, slot, table) => {
+    (name, slot, makeTable) => {
       let nonce = 0;
       const committed: RandomSource = { int: (max) => committedRandom(SEED, "chi-square", nonce++).int(max) };
-      const { statistic, df } = fit(table, slot, committed);
+      const { statistic, df } = fit(makeTable(), slot, committed);
       const critical = chiSquareCritical(0.001, df);
       console.info(`committed χ²(${df}) ${name}/${slot}: ${statistic.toFixed(3)} < ${critical.toFixed(3)}`);
       expect(statistic).toBeLessThan(critical);
@@ -263,7 +274,7 @@ describe(`chi-square goodness of fit at N = ${N.toLocaleString("en")} per table`
     // r = u mod 1,000,000 with u uniform on [0, 2²⁰): r below 48,576 comes up twice as often.
     const inner = seededRandom(7);
     const biased: RandomSource = { int: (max) => inner.int(2 ** 20) % max };
-    const { statistic, df } = fit(DEMO_TABLE, "regular", biased);
+    const { statistic, df } = fit(demoTable(), "regular", biased);
     expect(statistic).toBeGreaterThan(chiSquareCritical(perTestAlpha, df));
   });
 });
@@ -273,13 +284,14 @@ describe(`chi-square goodness of fit at N = ${N.toLocaleString("en")} per table`
 
 describe("10-pulls", () => {
   it("10,000 seeded 10-pulls: each holds an SR or SSR, and only the 10th is from the guaranteed table", () => {
+    const demo = demoTable();
     const rng = seededRandom(42);
-    const guaranteedIds = new Set(DEMO_TABLE.slots.guaranteed.map((e) => e.itemId));
+    const guaranteedIds = new Set(demo.slots.guaranteed.map((e) => e.itemId));
     // Counted in plain code and asserted once: an expect per pull would dominate the run time.
     const broken = { withoutSrOrSsr: 0, wrongShape: 0, tenthNotGuaranteed: 0 };
     const tenth = { SR: 0, SSR: 0, other: 0 };
     for (let pull = 0; pull < 10_000; pull++) {
-      const results = drawPull(DEMO_TABLE, 10, rng);
+      const results = drawPull(demo, 10, rng);
       if (!results.some((r) => r.rarity === "SR" || r.rarity === "SSR")) broken.withoutSrOrSsr++;
       if (results.length !== 10 || results.some((r, i) => r.slot !== i || r.guaranteed !== (i === 9))) {
         broken.wrongShape++;
@@ -298,14 +310,15 @@ describe("10-pulls", () => {
 
   it("draws the first nine from the regular table and the tenth from the guaranteed one", () => {
     // r = 0 wins the first entry of a slot: an N item in the regular slot, an SR in the guaranteed.
-    const results = drawPull(DEMO_TABLE, 10, fixed(0));
-    expect(results.slice(0, 9).map((r) => r.itemId)).toEqual(Array(9).fill(DEMO_TABLE.slots.regular[0]!.itemId));
-    expect(results[9]!.itemId).toBe(DEMO_TABLE.slots.guaranteed[0]!.itemId);
+    const demo = demoTable();
+    const results = drawPull(demo, 10, fixed(0));
+    expect(results.slice(0, 9).map((r) => r.itemId)).toEqual(Array(9).fill(demo.slots.regular[0]!.itemId));
+    expect(results[9]!.itemId).toBe(demo.slots.guaranteed[0]!.itemId);
     expect(results[9]!.rarity).toBe("SR");
   });
 
   it("a single pull is one regular draw", () => {
-    expect(drawPull(DEMO_TABLE, 1, fixed(PPM_TOTAL - 1))).toEqual([
+    expect(drawPull(demoTable(), 1, fixed(PPM_TOTAL - 1))).toEqual([
       { slot: 0, itemId: id(8), rarity: "SSR", guaranteed: false },
     ]);
   });
@@ -321,8 +334,9 @@ describe("no Math.random", () => {
     const spy = vi.spyOn(Math, "random").mockImplementation(() => {
       throw new Error("Math.random must not be used for draws");
     });
+    const demo = demoTable();
     for (const rng of [cryptoRandom, seededRandom(1)]) {
-      for (let i = 0; i < 1_000; i++) drawPull(DEMO_TABLE, i % 2 ? 10 : 1, rng);
+      for (let i = 0; i < 1_000; i++) drawPull(demo, i % 2 ? 10 : 1, rng);
     }
     expect(spy).not.toHaveBeenCalled();
   });
@@ -335,8 +349,8 @@ describe("no Math.random", () => {
         return 0;
       },
     };
-    drawPull(DEMO_TABLE, 10, rng);
-    drawPull(DEMO_TABLE, 1, rng);
+    drawPull(demoTable(), 10, rng);
+    drawPull(demoTable(), 1, rng);
     expect(asked).toEqual(Array(11).fill(PPM_TOTAL));
   });
 });

@@ -17,7 +17,7 @@ import {
 import { canonicalText } from "@/lib/gacha/rate-table";
 import { PPM_TOTAL } from "@/lib/gacha/types";
 import * as verifier from "../../scripts/verify-pull.mjs";
-import { DEMO_TABLE } from "../helpers/rate-tables";
+import { demoTable } from "../helpers/rate-tables";
 import { prng } from "../helpers/prng";
 
 const SEED = Buffer.from("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", "hex");
@@ -84,21 +84,32 @@ describe("the byte format", () => {
       committedValue(SEED, "c", 5, 0),
       committedValue(SEED, "c", 5, 1),
     ]);
-    expect(() => rng.int(100)).toThrow(RangeError);
-    expect(() => committedRandom(SEED.subarray(1), "c", 0)).toThrow(RangeError);
-    expect(() => committedRandom(SEED, "a:b", 0)).toThrow(RangeError);
+    expect(() => rng.int(100)).toThrow(new RangeError("committed draws are over 1000000, not 100"));
+    expect(() => committedRandom(SEED.subarray(1), "c", 0)).toThrow(new RangeError("a server seed is 32 bytes"));
+    expect(() => committedRandom(SEED, "a:b", 0)).toThrow(new RangeError("client seed out of format"));
+  });
+
+  it("takes nonces 0 to 2^53 − 1 and refuses any other number", () => {
+    expect(committedRandom(SEED, "c", 0).int(PPM_TOTAL)).toBe(committedValue(SEED, "c", 0, 0));
+    const top = Number.MAX_SAFE_INTEGER;
+    expect(committedRandom(SEED, "c", top).int(PPM_TOTAL)).toBe(committedValue(SEED, "c", top, 0));
+    for (const nonce of [-1, 1.5, 2 ** 53, Number.NaN]) {
+      expect(() => committedRandom(SEED, "c", nonce)).toThrow(new RangeError("nonce must be a non-negative integer"));
+    }
   });
 
   it("allows client seeds of 1–64 URL-safe characters and nothing that could forge a separator", () => {
-    for (const ok of ["a", "A-z_09", "x".repeat(64)]) expect(CLIENT_SEED_PATTERN.test(ok)).toBe(true);
-    for (const bad of ["", "x".repeat(65), "a:b", "a b", "é", "a\n"]) expect(CLIENT_SEED_PATTERN.test(bad)).toBe(false);
+    // Every end of every range, and the characters just outside them.
+    for (const ok of ["a", "A", "Z", "z", "0", "9", "_", "-", "AZaz09_-", "x".repeat(64)]) {
+      expect(CLIENT_SEED_PATTERN.test(ok)).toBe(true);
+    }
+    for (const bad of ["", "x".repeat(65), "a:b", "a b", "é", "a\n", "@", "[", "`", "{", "/", ".", "a+"]) {
+      expect(CLIENT_SEED_PATTERN.test(bad)).toBe(false);
+    }
   });
 });
 
 describe("the standalone verifier", () => {
-  const tableText = canonicalText([...DEMO_TABLE.slots.regular, ...DEMO_TABLE.slots.guaranteed]);
-  const tableHash = createHash("sha256").update(tableText).digest("hex");
-
   it("computes every value the application computes", () => {
     const random = prng(9);
     for (let i = 0; i < 2_000; i++) {
@@ -110,8 +121,11 @@ describe("the standalone verifier", () => {
   });
 
   it("reproduces 10-pulls and single pulls from the table text, and refuses a changed byte anywhere", () => {
+    const table = demoTable();
+    const tableText = canonicalText([...table.slots.regular, ...table.slots.guaranteed]);
+    const tableHash = createHash("sha256").update(tableText).digest("hex");
     for (const count of [1, 10] as const) {
-      const results = drawPull(DEMO_TABLE, count, committedRandom(SEED, "v", 3));
+      const results = drawPull(table, count, committedRandom(SEED, "v", 3));
       const pull = {
         seed: SEED.toString("hex"),
         clientSeed: "v",

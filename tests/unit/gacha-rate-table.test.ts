@@ -2,12 +2,14 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   canonicalText,
+  canonicalTextOf,
   hashOf,
   RateTableIntegrityError,
   verifyRateTable,
   type RateEntry,
   type RateTableRecord,
 } from "@/lib/gacha/rate-table";
+import type { Rarity } from "@/lib/gacha/types";
 
 const A = "0a000000-0000-4000-8000-000000000000";
 const B = "a0000000-0000-4000-8000-000000000000";
@@ -74,8 +76,16 @@ describe("verifyRateTable", () => {
     ]);
   });
 
-  it("refuses a draft table", () => {
+  it("gives back the canonical text its hash is taken over", () => {
+    const table = verifyRateTable(record(), ENTRIES);
+    expect(canonicalTextOf(table)).toBe(canonicalText(ENTRIES));
+    expect(createHash("sha256").update(canonicalTextOf(table)).digest("hex")).toBe(table.contentHash);
+  });
+
+  it("refuses a draft table, even one carrying its entries' hash, and an approved one without a hash", () => {
     expect(refusal(ENTRIES, { status: "draft", contentHash: null })).toMatch(/not approved/);
+    expect(refusal(ENTRIES, { status: "draft" })).toMatch(/not approved/);
+    expect(refusal(ENTRIES, { contentHash: null })).toMatch(/not approved/);
   });
 
   it("refuses entries that do not hash to the approved hash", () => {
@@ -106,6 +116,28 @@ describe("verifyRateTable", () => {
       "a guaranteed SSR rate above the regular one",
       ENTRIES.map((e) => (e.slot === "guaranteed" ? { ...e, weightPpm: e.rarity === "SSR" ? 20_000 : 980_000 } : e)),
       /SSR rate differs/,
+    ],
+    [
+      "fractional weights, even summing to 1,000,000",
+      ENTRIES.map((e) =>
+        e.slot === "regular" ? { ...e, weightPpm: e.weightPpm + (e.rarity === "SSR" ? 0.5 : -0.5) } : e,
+      ),
+      /weight of .* is not ≥ 1/,
+    ],
+    [
+      "a weight past the safe integers",
+      [...ENTRIES, { slot: "regular" as const, itemId: A, rarity: "R" as const, weightPpm: 2 ** 53 }],
+      /weight of 0a000000-0000-4000-8000-000000000000 is not ≥ 1/,
+    ],
+    [
+      "a rarity outside N, R, SR, SSR",
+      ENTRIES.map((e) => (e.itemId === C ? { ...e, rarity: "UR" as Rarity } : e)),
+      /unknown rarity UR/,
+    ],
+    [
+      "an R item in the guaranteed slot",
+      ENTRIES.map((e) => (e.slot === "guaranteed" && e.itemId === A ? { ...e, rarity: "R" as const } : e)),
+      /guaranteed slot holds R item 0a000000/,
     ],
     [
       "a zero weight",
