@@ -1,13 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getConfig } from "@/lib/config";
-import { getDb } from "@/lib/db";
 import { formatDateTime } from "@/lib/i18n/format";
 import { formatBytes, vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
 import { listCampaigns } from "@/lib/vtuber/campaigns";
-import { listLibrary } from "@/lib/vtuber/library";
-import { consoleUser } from "./load-console";
+import { loadConsole } from "@/lib/vtuber/console";
 import { UploadPanel } from "./upload-panel";
 import "./vtuber.css";
 
@@ -17,13 +14,10 @@ export async function generateMetadata(): Promise<Metadata> {
 
 /** The console's home: the content library with its upload form, and the campaigns. */
 export default async function ConsolePage() {
-  const user = await consoleUser("/vtuber");
-  const db = await getDb();
-  const [library, campaigns, locale] = await Promise.all([
-    listLibrary(db, user.claims, getConfig().storage.vtuberQuotaBytes),
-    listCampaigns(db, user.claims),
-    getLocale(),
-  ]);
+  const { library, campaigns, locale } = await loadConsole("/vtuber", (c) => ({
+    library: c.library(),
+    campaigns: listCampaigns(c.db, c.claims),
+  }));
   const t = vtuberMessagesFor(locale).console;
 
   return (

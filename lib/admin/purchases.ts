@@ -5,6 +5,7 @@ import "server-only";
  * reserved, charged (the provider's payment), every webhook event about it, fulfilled
  * (the pull), released, refunded, and the alerts and admin actions that name it.
  */
+import type { Columns } from "../db/rows";
 import { asService } from "../db/session";
 import type { Database } from "../db/types";
 import { DomainError } from "../domain-error";
@@ -33,29 +34,42 @@ export interface AdminPurchase {
   createdAt: string;
 }
 
+/** A purchase with its buyer's email and its campaign's title: what the list and the history both read. */
+type PurchaseRow = Columns<
+  "purchases",
+  "id" | "status" | "user_id" | "campaign_id" | "pull_count" | "amount_jpy" | "provider" | "failure_code" | "created_at"
+> &
+  Columns<"users", "email"> &
+  Columns<"campaigns", "title">;
+
+const PURCHASE_SELECT = `p.id, p.status, p.user_id, u.email, p.campaign_id, c.title, p.pull_count, p.amount_jpy,
+              p.provider, p.failure_code, p.created_at`;
+const PURCHASE_FROM = `public.purchases p
+         join public.users u on u.id = p.user_id
+         join public.campaigns c on c.id = p.campaign_id`;
+
+function toAdminPurchase(r: PurchaseRow): AdminPurchase {
+  return {
+    id: r.id,
+    status: r.status,
+    user: { id: r.user_id, email: r.email },
+    campaign: { id: r.campaign_id, title: r.title },
+    pullCount: r.pull_count,
+    amountJpy: r.amount_jpy,
+    provider: r.provider,
+    failureCode: r.failure_code,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
 export async function listPurchases(
   db: Database,
   filter: PurchaseFilter,
 ): Promise<{ purchases: AdminPurchase[]; nextCursor: string | null }> {
   const rows = await asService(db, "admin-purchases:list", (tx) =>
-    tx.query<{
-      id: string;
-      status: string;
-      user_id: string;
-      email: string;
-      campaign_id: string;
-      title: string;
-      pull_count: number;
-      amount_jpy: number;
-      provider: string;
-      failure_code: string | null;
-      created_at: Date;
-    }>(
-      `select p.id, p.status, p.user_id, u.email, p.campaign_id, c.title, p.pull_count, p.amount_jpy, p.provider,
-              p.failure_code, p.created_at
-         from public.purchases p
-         join public.users u on u.id = p.user_id
-         join public.campaigns c on c.id = p.campaign_id
+    tx.query<PurchaseRow>(
+      `select ${PURCHASE_SELECT}
+         from ${PURCHASE_FROM}
         where ($1::text is null or p.status = $1::text)
           and ($2::uuid is null or p.user_id = $2::uuid)
           and ($3::uuid is null or p.campaign_id = $3::uuid)
@@ -76,17 +90,7 @@ export async function listPurchases(
   );
   const page = rows.slice(0, PURCHASE_PAGE_SIZE);
   return {
-    purchases: page.map((r) => ({
-      id: r.id,
-      status: r.status,
-      user: { id: r.user_id, email: r.email },
-      campaign: { id: r.campaign_id, title: r.title },
-      pullCount: r.pull_count,
-      amountJpy: r.amount_jpy,
-      provider: r.provider,
-      failureCode: r.failure_code,
-      createdAt: r.created_at.toISOString(),
-    })),
+    purchases: page.map(toAdminPurchase),
     nextCursor: rows.length > PURCHASE_PAGE_SIZE ? page[page.length - 1]!.id : null,
   };
 }
@@ -106,32 +110,17 @@ export interface PurchaseHistory {
 export async function getPurchaseHistory(db: Database, purchaseId: string): Promise<PurchaseHistory> {
   if (!UUID_PATTERN.test(purchaseId)) throw new DomainError("not_found");
   return asService(db, "admin-purchases:history", async (tx) => {
-    const [p] = await tx.query<{
-      id: string;
-      status: string;
-      user_id: string;
-      email: string;
-      campaign_id: string;
-      title: string;
-      pull_count: number;
-      amount_jpy: number;
-      provider: string;
-      provider_payment_id: string | null;
-      failure_code: string | null;
-      created_at: Date;
-      paid_at: Date | null;
-      fulfilled_at: Date | null;
-      failed_at: Date | null;
-      refunded_at: Date | null;
-      pull_id: string | null;
-      medals_earned: number | null;
-    }>(
-      `select p.id, p.status, p.user_id, u.email, p.campaign_id, c.title, p.pull_count, p.amount_jpy, p.provider,
-              p.provider_payment_id, p.failure_code, p.created_at, p.paid_at, p.fulfilled_at, p.failed_at,
-              p.refunded_at, pl.id as pull_id, pl.medals_earned
-         from public.purchases p
-         join public.users u on u.id = p.user_id
-         join public.campaigns c on c.id = p.campaign_id
+    const [p] = await tx.query<
+      PurchaseRow &
+        Columns<"purchases", "provider_payment_id" | "paid_at" | "fulfilled_at" | "failed_at" | "refunded_at"> & {
+          // The pull, when there is one (left join).
+          pull_id: string | null;
+          medals_earned: number | null;
+        }
+    >(
+      `select ${PURCHASE_SELECT}, p.provider_payment_id, p.paid_at, p.fulfilled_at, p.failed_at, p.refunded_at,
+              pl.id as pull_id, pl.medals_earned
+         from ${PURCHASE_FROM}
          left join public.pulls pl on pl.purchase_id = p.id
         where p.id = $1`,
       [purchaseId],
@@ -212,19 +201,7 @@ export async function getPurchaseHistory(db: Database, purchaseId: string): Prom
 
     const { requested_at, completed_at, ...refundFields } = refund ?? { requested_at: null, completed_at: null };
     return {
-      purchase: {
-        id: p.id,
-        status: p.status,
-        user: { id: p.user_id, email: p.email },
-        campaign: { id: p.campaign_id, title: p.title },
-        pullCount: p.pull_count,
-        amountJpy: p.amount_jpy,
-        provider: p.provider,
-        providerPaymentId: p.provider_payment_id,
-        failureCode: p.failure_code,
-        createdAt: p.created_at.toISOString(),
-        pullId: p.pull_id,
-      },
+      purchase: { ...toAdminPurchase(p), providerPaymentId: p.provider_payment_id, pullId: p.pull_id },
       refund: refund
         ? {
             ...refundFields,

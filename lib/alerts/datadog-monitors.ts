@@ -10,15 +10,20 @@
  * A rule with a minimum-volume guard becomes three monitors: its condition and its guard
  * (each silent, tagged `koepon_rule:<id>.condition` and `.volume`) and a composite
  * `<condition> && <volume>` that pages, so a quiet night pages nobody in Datadog either.
- * A composite names its parts by id, so the parts are written first and the JSON file
- * holds `{{<id>.condition}}`-style placeholders until a sync fills them in.
+ * A spike rule (a count against its own recent past) is built the same way from its
+ * floor (`.condition`) and its factor (`.baseline`: the window's count minus `factor`
+ * times the mean count per window of the hour before it, ≥ 0, with `moving_rollup` for
+ * the sums and `timeshift` for "before it"; `default_zero` so an hour without any
+ * failure counts as 0 rather than as no data). A composite names its parts by id, so
+ * the parts are written first and the JSON file holds `{{<id>.condition}}`-style
+ * placeholders until a sync fills them in.
  *
  * Differences from the in-app evaluator, because Datadog's query language has no
  * equivalent: the day rules compare with the same day a week earlier (a change monitor)
- * rather than the 7-day mean, the failed sign-in spike has only its absolute floor, and
- * the dependency rules watch the app's `level: alert` log events (log monitors, which
- * need an unscoped application key): the gate logs every failed store check as it
- * happens, while its counts reach Datadog only once the store is back.
+ * rather than the 7-day mean, and the dependency rules watch the app's `level: alert`
+ * log events (log monitors, which need an unscoped application key): the gate logs
+ * every failed store check as it happens, while its counts reach Datadog only once the
+ * store is back.
  */
 import { sendWithRetry, type RetryOptions } from "./http";
 import { ALERT_RULES, type AlertRule } from "./rules";
@@ -147,8 +152,28 @@ function volumeOf(rule: AlertRule, env: string): { query: string; critical: numb
   }
 }
 
+/**
+ * A spike rule's factor as a query that holds while the window's count is at least
+ * `factor` times the mean count per window of the `minutes` before the window (the
+ * evaluator's `usual × factor`); null for a rule without a baseline.
+ */
+function baselineOf(rule: AlertRule, env: string): { query: string; critical: number } | null {
+  if (rule.kind !== "count" || !rule.baseline) return null;
+  const metric = `sum:${rule.signal}{env:${env}}.as_count()`;
+  const windowSeconds = rule.windowMinutes * 60;
+  const { minutes, factor } = rule.baseline;
+  const windowsBefore = minutes / rule.windowMinutes;
+  const now = `default_zero(moving_rollup(${metric}, ${windowSeconds}, 'sum'))`;
+  const before = `default_zero(timeshift(moving_rollup(${metric}, ${minutes * 60}, 'sum'), -${windowSeconds}))`;
+  // The latest point is the window ending now; `max(last_1m)` reads it.
+  return { query: `max(last_1m):${now} - ${factor} * ${before} / ${windowsBefore} >= 0`, critical: 0 };
+}
+
+/** The second part of a composite: a volume guard or a spike's factor. */
+type SecondPart = "volume" | "baseline";
+
 /** The placeholder a composite's query uses for one of its parts. */
-export const partRef = (ruleId: string, part: "condition" | "volume") => `{{${ruleId}.${part}}}`;
+export const partRef = (ruleId: string, part: "condition" | SecondPart) => `{{${ruleId}.${part}}}`;
 
 export function monitorDefinitions(
   options: MonitorOptions,
@@ -174,7 +199,23 @@ export function monitorDefinitions(
     ].join("\n");
     const renotify = rule.severity === "critical" ? { renotify_interval: 60 } : {};
     const volume = volumeOf(rule, options.env);
-    if (volume === null) {
+    const baseline = baselineOf(rule, options.env);
+    const second: { part: SecondPart; query: string; critical: number; name: string; message: string } | null = volume
+      ? {
+          part: "volume",
+          ...volume,
+          name: "volume guard",
+          message: `The volume guard of rule \`${rule.id}\` (${rule.guard}); it notifies nobody itself.`,
+        }
+      : baseline
+        ? {
+            part: "baseline",
+            ...baseline,
+            name: "against the hour before",
+            message: `The factor of rule \`${rule.id}\` (${rule.guard}); it notifies nobody itself.`,
+          }
+        : null;
+    if (second === null) {
       return {
         name: `[Koepon!] ${rule.title}`,
         type,
@@ -197,19 +238,19 @@ export function monitorDefinitions(
         options: queryOptions(critical, type),
       },
       {
-        name: `[Koepon!] ${rule.title} (volume guard)`,
+        name: `[Koepon!] ${rule.title} (${second.name})`,
         type: "query alert",
-        query: volume.query,
-        message: `The volume guard of rule \`${rule.id}\` (${rule.guard}); it notifies nobody itself.`,
-        tags: tags(`${rule.id}.volume`),
+        query: second.query,
+        message: second.message,
+        tags: tags(`${rule.id}.${second.part}`),
         priority: PRIORITY[rule.severity],
-        options: { ...queryOptions(volume.critical, "query alert"), require_full_window: false },
+        options: { ...queryOptions(second.critical, "query alert"), require_full_window: false },
       },
     );
     return {
       name: `[Koepon!] ${rule.title}`,
       type: "composite",
-      query: `${partRef(rule.id, "condition")} && ${partRef(rule.id, "volume")}`,
+      query: `${partRef(rule.id, "condition")} && ${partRef(rule.id, second.part)}`,
       message,
       tags: tags(rule.id),
       priority: PRIORITY[rule.severity],

@@ -5,6 +5,8 @@
  * `tests/unit/api-routes.test.ts` compares this table with the route files under
  * `app/api`, so a route added there without a line here fails the tests. Edge-safe.
  */
+import { GATE_SIGNALS_PATH } from "../ratelimit/signals";
+
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
 
 /** `[name]` is one path segment. */
@@ -81,6 +83,14 @@ export const API_ROUTES: readonly { path: string; methods: readonly HttpMethod[]
   { path: "/api/vtubers/[slug]/exchange", methods: ["GET"] },
   { path: "/api/webhooks/stripe", methods: ["POST"] },
 ];
+
+/**
+ * Paths the Edge gate answers itself, with no route file behind them: the gate keeps one
+ * handler per path listed here (a path without one fails the typecheck), and the docs'
+ * route-table test adds them to the route files.
+ */
+export const GATE_ANSWERED_PATHS = [GATE_SIGNALS_PATH] as const;
+export type GateAnsweredPath = (typeof GATE_ANSWERED_PATHS)[number];
 
 /** The methods HTTP and our framework know; anything else (TRACE, CONNECT, made-up verbs) is refused everywhere. */
 export const KNOWN_METHODS: ReadonlySet<string> = new Set<HttpMethod>([

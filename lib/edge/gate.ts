@@ -17,7 +17,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import type { JWTVerifyGetKey } from "jose";
 import { CACHE_POLICY, carriesCredentials, perRequestCacheHeaders, routeClassOf } from "../api/cache-policy";
-import { errorResponse, requestLang, type ApiErrorCode } from "../api/errors";
+import { errorResponse, requestLang, type ApiErrorCode, type Lang } from "../api/errors";
 import { TokenError, verifyAccessToken, type VerifiedAccessToken } from "../auth/access-token";
 import { accessTokenOf, hasRole, type AppRole } from "../auth/caller";
 import { authCookieNames, readCookie } from "../auth/cookies";
@@ -25,7 +25,13 @@ import type { Config } from "../config";
 import { clientIp, rateLimitHeaders, tiersFor, type RateLimiter } from "../ratelimit";
 import { GATE_SIGNALS_PATH } from "../ratelimit/signals";
 import { log } from "../log/logger";
-import { apiRouteMethods, isWellFormedPath, KNOWN_METHODS } from "./api-routes";
+import {
+  apiRouteMethods,
+  GATE_ANSWERED_PATHS,
+  isWellFormedPath,
+  KNOWN_METHODS,
+  type GateAnsweredPath,
+} from "./api-routes";
 import { checkCsrf } from "./csrf";
 import { pageRefusal } from "./page-refusal";
 import { refusalResponse } from "./refusal";
@@ -85,6 +91,17 @@ export function createGate(deps: GateDeps): (request: NextRequest, waitUntil?: W
   const development = deps.config.nodeEnv === "development";
   // Supabase's signed URLs point at its own origin; players and viewers load them directly.
   const mediaOrigins = deps.config.storage.kind === "supabase" ? [new URL(deps.config.storage.url).origin] : [];
+  /** The paths the gate answers itself; null passes the request on as any other. */
+  const ownAnswers: Record<GateAnsweredPath, (caller: Caller, lang: Lang) => Response | null> = {
+    // The gate's own rate-limit counts, for the server's jobs in embedded mode
+    // (lib/metrics/gate-signals.ts): they live here, not in the server process.
+    [GATE_SIGNALS_PATH]: (caller, lang) => {
+      if (deps.limiter.store !== "memory") return null;
+      if (caller.token === null) return errorResponse("unauthenticated", { lang });
+      if (!hasRole(caller.token.role, "admin")) return errorResponse("forbidden", { lang });
+      return Response.json(deps.limiter.signals.snapshot(), { headers: { ...CACHE_POLICY.personal } });
+    },
+  };
 
   return async (request, waitUntil) => {
     const requestId = requestIdOf(request);
@@ -126,13 +143,10 @@ export function createGate(deps: GateDeps): (request: NextRequest, waitUntil?: W
       return finish(errorResponse(caller.error, { lang }));
     }
 
-    // The gate's own rate-limit counts, for the server's jobs in embedded mode
-    // (lib/metrics/gate-signals.ts): they live here, not in the server process.
-    if (pathname === GATE_SIGNALS_PATH && deps.limiter.store === "memory") {
-      if (caller.token === null) return finish(errorResponse("unauthenticated", { lang }));
-      if (!hasRole(caller.token.role, "admin")) return finish(errorResponse("forbidden", { lang }));
-      return finish(Response.json(deps.limiter.signals.snapshot(), { headers: { ...CACHE_POLICY.personal } }));
-    }
+    const own = (GATE_ANSWERED_PATHS as readonly string[]).includes(pathname)
+      ? ownAnswers[pathname as GateAnsweredPath](caller, lang)
+      : null;
+    if (own) return finish(own);
 
     const area = AREAS.find((a) => a.prefixes.some((p) => pathname === p || pathname.startsWith(`${p}/`)));
     if (area) {

@@ -9,7 +9,8 @@
  * Every call needs `DD-API-KEY` and `DD-APPLICATION-KEY` (403 otherwise). A monitor needs
  * a `name`, a known `type`, a `query` whose form fits the type and whose threshold is
  * `options.thresholds.critical`, a string `message`, lowercase `key:value` tags and a
- * `priority` of 1–5; anything else is 400 `{"errors": [...]}`. A composite monitor's
+ * `priority` of 1–5; a metric query may only call the query language's documented
+ * functions, with balanced parentheses; anything else is 400 `{"errors": [...]}`. A composite monitor's
  * query combines the ids of existing monitors with `&&`, `||` and `!` and has no
  * thresholds of its own; one naming a monitor that does not exist is refused.
  */
@@ -40,6 +41,52 @@ const LOG_QUERY =
   /^logs\(".*"\)\.index\("[^"]*"\)\.rollup\("[a-z]+"\)\.last\("\d+[mhd]"\) (>|>=|<|<=) (-?\d+(\.\d+)?)$/;
 const COMPOSITE_QUERY = /^!?(\d+)( (&&|\|\|) !?\d+)*$/;
 const TAG = /^[a-z][a-z0-9_\-./]*:[a-z0-9_\-./@]+$/;
+/** Functions of Datadog's metric query language (docs: Dashboards › Functions) a query may call. */
+const FUNCTIONS = new Set([
+  "abs",
+  "log2",
+  "log10",
+  "cumsum",
+  "integral",
+  "diff",
+  "derivative",
+  "rate",
+  "per_second",
+  "per_minute",
+  "per_hour",
+  "monotonic_diff",
+  "default_zero",
+  "moving_rollup",
+  "timeshift",
+  "hour_before",
+  "day_before",
+  "week_before",
+  "month_before",
+  "clamp_min",
+  "clamp_max",
+  "cutoff_min",
+  "cutoff_max",
+  "count_nonzero",
+  "count_not_null",
+]);
+/** Methods a metric may be followed by. */
+const METHODS = new Set(["as_count", "as_rate", "rollup", "fill"]);
+
+/** What is wrong with a metric query's function calls and parentheses. */
+function functionProblems(query: string): string[] {
+  const body = query.slice(query.indexOf(":") + 1);
+  const problems: string[] = [];
+  for (const [, dot, name] of body.matchAll(/(\.?)([a-z_][a-z0-9_]*)\(/g)) {
+    if (!(dot ? METHODS : FUNCTIONS).has(name!)) problems.push(`unknown function ${dot}${name}()`);
+  }
+  let depth = 0;
+  for (const c of body) {
+    depth += c === "(" ? 1 : c === ")" ? -1 : 0;
+    if (depth < 0) break;
+  }
+  if (depth !== 0) problems.push("unbalanced parentheses");
+  return problems;
+}
 
 export function monitorProblems(body: unknown, existing: ReadonlySet<number> = new Set()): string[] {
   if (typeof body !== "object" || body === null) return ["body"];
@@ -62,6 +109,8 @@ export function monitorProblems(body: unknown, existing: ReadonlySet<number> = n
   if (typeof critical !== "number") problems.push("options.thresholds.critical");
   const match = typeof m.query === "string" ? (m.type === "log alert" ? LOG_QUERY : METRIC_QUERY).exec(m.query) : null;
   if (!match) problems.push("query");
+  else if (m.type === "query alert" && functionProblems(m.query!).length > 0)
+    problems.push(...functionProblems(m.query!));
   else if (Number(m.type === "log alert" ? match[2] : match[3]) !== critical) {
     problems.push("The value provided for parameter 'query' is invalid: threshold does not match options");
   }

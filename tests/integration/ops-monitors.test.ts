@@ -23,7 +23,9 @@ const GUARDED = [
   "dau_drop",
   "conversion_drop",
 ];
-const MONITORS = ALERT_RULES.length + 2 * GUARDED.length;
+/** The spike rules: their floor and their factor against the hour before, three monitors each. */
+const SPIKES = ["login_failures_spike"];
+const MONITORS = ALERT_RULES.length + 2 * (GUARDED.length + SPIKES.length);
 import { startDatadogMonitorsStub, type DatadogMonitorsStub } from "../helpers/datadog-monitors-server";
 
 const run = promisify(execFile);
@@ -57,9 +59,10 @@ describe("npm run ops:monitors", () => {
     expect(stdout).toContain("not both set, Datadog not called");
     const written = JSON.parse(await fs.readFile(out, "utf8")) as { tags: string[] }[];
     expect(written.map(ruleTag).filter((k) => !k.includes("."))).toEqual(ALERT_RULES.map((r) => r.id));
-    expect(written.map(ruleTag).filter((k) => k.includes("."))).toEqual(
-      GUARDED.flatMap((id) => [`${id}.condition`, `${id}.volume`]),
-    );
+    expect(written.map(ruleTag).filter((k) => k.includes("."))).toEqual([
+      ...GUARDED.flatMap((id) => [`${id}.condition`, `${id}.volume`]),
+      ...SPIKES.flatMap((id) => [`${id}.condition`, `${id}.baseline`]),
+    ]);
     expect(stub.calls).toEqual([]);
   });
 
@@ -92,6 +95,19 @@ describe("npm run ops:monitors", () => {
       expect(byKey.get(`${id}.condition`)!.message).not.toMatch(/@(slack|pagerduty)/);
       expect(byKey.get(`${id}.volume`)!.message).not.toMatch(/@(slack|pagerduty)/);
     }
+    // The sign-in spike pages through its floor and its factor, by their ids.
+    for (const id of SPIKES) {
+      const composite = byKey.get(id)!;
+      expect(composite).toMatchObject({ type: "composite", priority: 2 });
+      expect(composite.options.thresholds).toBeUndefined();
+      expect(composite.message).toContain("@pagerduty-Koepon");
+      expect(composite.query).toBe(`${byKey.get(`${id}.condition`)!.id} && ${byKey.get(`${id}.baseline`)!.id}`);
+      for (const part of [`${id}.condition`, `${id}.baseline`]) {
+        expect(byKey.get(part)).toMatchObject({ type: "query alert", options: { notify_no_data: false } });
+        expect(byKey.get(part)!.message).not.toMatch(/@(slack|pagerduty)/);
+      }
+      expect(byKey.get(`${id}.baseline`)!.options.thresholds).toEqual({ critical: 0 });
+    }
     // The second run's handle reached the Slack rules' monitors.
     expect(byKey.get("latency_p95_slow")!.message).toContain("@slack-koepon-ops");
     expect(byKey.get("latency_p95_slow.condition")!.query).toBe(
@@ -117,6 +133,27 @@ describe("npm run ops:monitors", () => {
       }),
     });
     expect(response.status).toBe(400);
+  });
+
+  it("refuses a metric query calling a function Datadog does not have, or with unbalanced parentheses", async () => {
+    const post = (query: string) =>
+      fetch(`${stub.url}/api/v1/monitor`, {
+        method: "POST",
+        headers: { "DD-API-KEY": KEYS.apiKey, "DD-APPLICATION-KEY": KEYS.appKey, "content-type": "application/json" },
+        body: JSON.stringify({
+          name: "x",
+          type: "query alert",
+          query,
+          message: "",
+          tags: [],
+          priority: 1,
+          options: { thresholds: { critical: 0 } },
+        }),
+      });
+    const unknown = await post("max(last_1m):moving_sum(sum:a.b{env:x}.as_count(), 300) >= 0");
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ errors: ["unknown function moving_sum()"] });
+    expect((await post("max(last_1m):default_zero(sum:a.b{env:x}.as_count() >= 0")).status).toBe(400);
   });
 
   it("expresses each kind of rule in Datadog's query language", () => {
@@ -145,6 +182,17 @@ describe("npm run ops:monitors", () => {
     );
     expect(byRule.get("server_errors_majority.volume")!.query).toBe(
       "sum(last_1m):sum:http.requests{env:production}.as_count() >= 20",
+    );
+    // Failed sign-ins: ≥ 50 in 5 minutes, and ≥ 5 × the mean 5-minute count of the hour before.
+    expect(byRule.get("login_failures_spike.condition")!.query).toBe(
+      "sum(last_5m):sum:auth.login.failures{env:production}.as_count() >= 50",
+    );
+    expect(byRule.get("login_failures_spike.baseline")!.query).toBe(
+      "max(last_1m):default_zero(moving_rollup(sum:auth.login.failures{env:production}.as_count(), 300, 'sum'))" +
+        " - 5 * default_zero(timeshift(moving_rollup(sum:auth.login.failures{env:production}.as_count(), 3600, 'sum'), -300)) / 12 >= 0",
+    );
+    expect(byRule.get("login_failures_spike")!.query).toBe(
+      "{{login_failures_spike.condition}} && {{login_failures_spike.baseline}}",
     );
     expect(byRule.get("limiter_store_unreachable")).toMatchObject({
       type: "log alert",

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { GATE_SIGNALS_PATH } from "@/lib/ratelimit/signals";
+import { GATE_ANSWERED_PATHS } from "@/lib/edge/api-routes";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -95,8 +95,8 @@ describe("docs/architecture.md", () => {
           .replace(/\/route\.ts$/, "")
           .replace(/\[(\w+)\]/g, "{$1}"),
       ),
-      // Answered by the Edge gate itself, with no route file behind it.
-      GATE_SIGNALS_PATH,
+      // Answered by the Edge gate itself, with no route file behind them.
+      ...GATE_ANSWERED_PATHS,
     ];
 
     // A cell like "GET /api/me/pulls, /api/me/purchases" or "POST /api/auth/signup, /login"

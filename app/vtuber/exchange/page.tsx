@@ -1,12 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getConfig } from "@/lib/config";
-import { getDb } from "@/lib/db";
 import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
+import { loadConsole } from "@/lib/vtuber/console";
 import { listExchangeItems } from "@/lib/vtuber/exchange-items";
-import { listLibrary } from "@/lib/vtuber/library";
-import { consoleUser } from "../load-console";
 import { ExchangeItems } from "./exchange-items";
 import "../vtuber.css";
 
@@ -16,13 +13,10 @@ export async function generateMetadata(): Promise<Metadata> {
 
 /** The VTuber's exchange items: list with status and reviewer's reason, create, edit, submit. */
 export default async function ExchangePage() {
-  const user = await consoleUser("/vtuber/exchange");
-  const db = await getDb();
-  const [items, library, locale] = await Promise.all([
-    listExchangeItems(db, user.claims),
-    listLibrary(db, user.claims, getConfig().storage.vtuberQuotaBytes),
-    getLocale(),
-  ]);
+  const { items, library, locale } = await loadConsole("/vtuber/exchange", (c) => ({
+    items: listExchangeItems(c.db, c.claims),
+    library: c.library(),
+  }));
   const t = vtuberMessagesFor(locale).exchange;
   return (
     <div className="console-page">

@@ -1,14 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { VtuberProfileHeader } from "@/app/_components/vtuber-profile-header";
-import { getConfig } from "@/lib/config";
-import { getDb } from "@/lib/db";
 import { gachaMessagesFor } from "@/lib/i18n/dictionaries/gacha";
 import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
-import { listLibrary } from "@/lib/vtuber/library";
+import { loadConsole } from "@/lib/vtuber/console";
 import { getProfile } from "@/lib/vtuber/profile";
-import { consoleUser } from "../load-console";
 import { UploadPanel } from "../upload-panel";
 import { ProfileForm } from "./profile-form";
 import "../vtuber.css";
@@ -19,13 +16,10 @@ export async function generateMetadata(): Promise<Metadata> {
 
 /** The VTuber's public profile: the form, and the saved profile as fans see it. */
 export default async function ProfilePage() {
-  const user = await consoleUser("/vtuber/profile");
-  const db = await getDb();
-  const [profile, library, locale] = await Promise.all([
-    getProfile(db, user.claims),
-    listLibrary(db, user.claims, getConfig().storage.vtuberQuotaBytes),
-    getLocale(),
-  ]);
+  const { profile, library, locale } = await loadConsole("/vtuber/profile", (c) => ({
+    profile: getProfile(c.db, c.claims),
+    library: c.library(),
+  }));
   const t = vtuberMessagesFor(locale).profile;
   const images = library.files.filter((f) => f.kind === "image").map((f) => ({ id: f.id, title: f.title }));
 

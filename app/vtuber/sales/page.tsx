@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getDb } from "@/lib/db";
 import { formatDateTime, formatYen } from "@/lib/i18n/format";
 import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
+import { loadConsole } from "@/lib/vtuber/console";
 import { readSales, type SalesPoint } from "@/lib/vtuber/sales";
-import { consoleUser } from "../load-console";
 import "../vtuber.css";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -14,8 +13,7 @@ export async function generateMetadata(): Promise<Metadata> {
 
 /** Sales per campaign and in total, the running totals as a small SVG chart, and the CSV. */
 export default async function SalesPage() {
-  const user = await consoleUser("/vtuber/sales");
-  const [sales, locale] = await Promise.all([readSales(await getDb(), user.claims), getLocale()]);
+  const { sales, locale } = await loadConsole("/vtuber/sales", (c) => ({ sales: readSales(c.db, c.claims) }));
   const all = vtuberMessagesFor(locale);
   const t = all.sales;
   const figures = [

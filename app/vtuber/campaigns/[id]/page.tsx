@@ -1,14 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getConfig } from "@/lib/config";
-import { getDb } from "@/lib/db";
 import { DomainError } from "@/lib/domain-error";
 import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
 import { getCampaign } from "@/lib/vtuber/campaigns";
-import { listLibrary } from "@/lib/vtuber/library";
-import { consoleUser, defaultCampaignWindow } from "../../load-console";
+import { defaultCampaignWindow, loadConsole } from "@/lib/vtuber/console";
 import { CampaignBuilder } from "../campaign-builder";
 import "../../vtuber.css";
 
@@ -22,16 +19,13 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function CampaignPage({ params }: Props) {
   const { id } = await params;
-  const user = await consoleUser(`/vtuber/campaigns/${id}`);
-  const db = await getDb();
-  const campaign = await getCampaign(db, user.claims, id).catch((err: unknown) => {
-    if (err instanceof DomainError && err.code === "campaign_not_found") notFound();
-    throw err;
-  });
-  const [library, locale] = await Promise.all([
-    listLibrary(db, user.claims, getConfig().storage.vtuberQuotaBytes),
-    getLocale(),
-  ]);
+  const { campaign, library, locale } = await loadConsole(`/vtuber/campaigns/${id}`, (c) => ({
+    campaign: getCampaign(c.db, c.claims, id).catch((err: unknown) => {
+      if (err instanceof DomainError && err.code === "campaign_not_found") notFound();
+      throw err;
+    }),
+    library: c.library(),
+  }));
   const t = vtuberMessagesFor(locale);
   return (
     <div className="console-page">

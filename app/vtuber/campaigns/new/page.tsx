@@ -1,11 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getConfig } from "@/lib/config";
-import { getDb } from "@/lib/db";
 import { vtuberMessagesFor } from "@/lib/i18n/dictionaries/vtuber";
 import { getLocale } from "@/lib/i18n/server";
-import { listLibrary } from "@/lib/vtuber/library";
-import { consoleUser, defaultCampaignWindow } from "../../load-console";
+import { defaultCampaignWindow, loadConsole } from "@/lib/vtuber/console";
 import { CampaignBuilder } from "../campaign-builder";
 import "../../vtuber.css";
 
@@ -14,11 +11,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function NewCampaignPage() {
-  const user = await consoleUser("/vtuber/campaigns/new");
-  const [library, locale] = await Promise.all([
-    listLibrary(await getDb(), user.claims, getConfig().storage.vtuberQuotaBytes),
-    getLocale(),
-  ]);
+  const { library, locale } = await loadConsole("/vtuber/campaigns/new", (c) => ({ library: c.library() }));
   const t = vtuberMessagesFor(locale);
   return (
     <div className="console-page">
