@@ -7,7 +7,7 @@ import { loadApprovedRateTable, RateTableIntegrityError } from "../gacha/rate-ta
 import { creditLockedBalance } from "../medals/grant-medals";
 import { commitSpend } from "./monthly-spend";
 import { PURCHASE_COLUMNS_OF_P, toPurchase, type Purchase, type PurchaseRow } from "./purchase";
-import type { Columns } from "../db/rows";
+import type { Columns, Prefixed } from "../db/rows";
 
 export interface FulfilOptions {
   /**
@@ -43,12 +43,11 @@ export type FulfilOutcome =
 export async function fulfilIn(tx: Queryable, purchaseId: string, options: FulfilOptions): Promise<FulfilOutcome> {
   const read = await readPurchaseWithSeed(tx, purchaseId);
   if (!read) return { kind: "not_found" };
-  const { purchase, sealedSeed } = read;
+  const { purchase, sealedSeed, campaign } = read;
   if (purchase.status === "fulfilled" || purchase.status === "refunded") return { kind: "already_fulfilled", purchase };
   if (purchase.status === "failed") return { kind: "released", purchase };
 
   const results = await draw(tx, purchase, options.rng ?? (await committedSource(purchase, sealedSeed)));
-  const campaign = await readMedalConfig(tx, purchase.campaignId);
   const medals = medalsFor(results, campaign.medals);
 
   // Lock order shared with grantMedals and the exchange: the fan's balance row for this
@@ -133,22 +132,48 @@ async function draw(tx: Queryable, purchase: Purchase, rng: RandomSource): Promi
 }
 
 /**
- * The purchase, locked, with its pinned seed's sealed bytes in the same statement (the
- * lock covers the purchase row only).
+ * The purchase, locked, with its pinned seed's sealed bytes and its campaign's medal
+ * settings in the same statement (the lock covers the purchase row only).
  */
 async function readPurchaseWithSeed(
   tx: Queryable,
   purchaseId: string,
-): Promise<{ purchase: Purchase; sealedSeed: string | null } | null> {
-  const [row] = await tx.query<PurchaseRow & { seed_ciphertext: string | null }>(
-    `select ${PURCHASE_COLUMNS_OF_P}, s.seed_ciphertext
+): Promise<{ purchase: Purchase; sealedSeed: string | null; campaign: MedalConfig } | null> {
+  const [row] = await tx.query<
+    PurchaseRow & { seed_ciphertext: string | null } & Prefixed<
+        "campaign_",
+        Columns<"campaigns", "vtuber_id" | "medals_n" | "medals_r" | "medals_sr" | "medals_ssr">
+      >
+  >(
+    `select ${PURCHASE_COLUMNS_OF_P}, s.seed_ciphertext, c.vtuber_id as campaign_vtuber_id,
+            c.medals_n as campaign_medals_n, c.medals_r as campaign_medals_r,
+            c.medals_sr as campaign_medals_sr, c.medals_ssr as campaign_medals_ssr
        from public.purchases p
+       join public.campaigns c on c.id = p.campaign_id
        left join public.fairness_seeds s on s.id = p.fairness_seed_id
       where p.id = $1
         for update of p`,
     [purchaseId],
   );
-  return row ? { purchase: toPurchase(row), sealedSeed: row.seed_ciphertext } : null;
+  if (!row) return null;
+  return {
+    purchase: toPurchase(row),
+    sealedSeed: row.seed_ciphertext,
+    campaign: {
+      vtuberId: row.campaign_vtuber_id,
+      medals: {
+        N: row.campaign_medals_n,
+        R: row.campaign_medals_r,
+        SR: row.campaign_medals_sr,
+        SSR: row.campaign_medals_ssr,
+      },
+    },
+  };
+}
+
+interface MedalConfig {
+  vtuberId: string;
+  medals: { N: number; R: number; SR: number; SSR: number };
 }
 
 /** The committed draw of a pinned purchase; the CSPRNG for one reserved before pinning existed. */
@@ -157,21 +182,6 @@ async function committedSource(purchase: Purchase, sealedSeed: string | null): P
   if (sealedSeed === null) throw new Error(`purchase ${purchase.id}: its seed ${purchase.fairness.seedId} is missing`);
   const seed = await openPurchaseSeed(purchase.fairness.seedId, sealedSeed);
   return committedRandom(seed, purchase.fairness.clientSeed, purchase.fairness.nonce);
-}
-
-async function readMedalConfig(tx: Queryable, campaignId: string) {
-  const [row] = await tx.query<{
-    vtuber_id: string;
-    medals_n: number;
-    medals_r: number;
-    medals_sr: number;
-    medals_ssr: number;
-  }>("select vtuber_id, medals_n, medals_r, medals_sr, medals_ssr from public.campaigns where id = $1", [campaignId]);
-  if (!row) throw new Error(`campaign ${campaignId} not found`);
-  return {
-    vtuberId: row.vtuber_id,
-    medals: { N: row.medals_n, R: row.medals_r, SR: row.medals_sr, SSR: row.medals_ssr },
-  };
 }
 
 async function insertResults(tx: Queryable, pullId: string, results: DrawResult[], medals: number[]): Promise<void> {

@@ -20,34 +20,38 @@ export interface PullReceipt {
  * file kind lives on `content_files`, which fans cannot read.
  */
 export async function readPullReceipt(q: Queryable, purchaseId: string): Promise<PullReceipt | null> {
-  const [pull] = await q.query<{
+  // One statement: the pull once per result row, the results in slot order.
+  const rows = await q.query<{
     id: string;
     pull_count: 1 | 10;
     amount_jpy: number;
     medals_earned: number;
     medal_balance_after: number;
+    item_id: string | null;
+    name: string | null;
+    rarity: Rarity | null;
+    kind: ContentKind | null;
   }>(
-    `select p.id, p.pull_count, pu.amount_jpy, p.medals_earned, p.medal_balance_after
+    `select p.id, p.pull_count, pu.amount_jpy, p.medals_earned, p.medal_balance_after,
+            r.item_id, i.name, r.rarity, f.kind
        from public.pulls p
        join public.purchases pu on pu.id = p.purchase_id
-      where p.purchase_id = $1`,
+       left join public.pull_results r on r.pull_id = p.id
+       left join public.gacha_items i on i.id = r.item_id
+       left join public.content_files f on f.id = i.content_file_id
+      where p.purchase_id = $1
+      order by r.slot`,
     [purchaseId],
   );
+  const pull = rows[0];
   if (!pull) return null;
-  const results = await q.query<{ item_id: string; name: string; rarity: Rarity; kind: ContentKind }>(
-    `select r.item_id, i.name, r.rarity, f.kind
-       from public.pull_results r
-       join public.gacha_items i on i.id = r.item_id
-       join public.content_files f on f.id = i.content_file_id
-      where r.pull_id = $1
-      order by r.slot`,
-    [pull.id],
-  );
   return {
     id: pull.id,
     count: pull.pull_count,
     amountJpy: pull.amount_jpy,
-    results: results.map((r) => ({ itemId: r.item_id, name: r.name, rarity: r.rarity, kind: r.kind })),
+    results: rows
+      .filter((r) => r.item_id !== null)
+      .map((r) => ({ itemId: r.item_id!, name: r.name!, rarity: r.rarity!, kind: r.kind! })),
     medalsEarned: pull.medals_earned,
     medalBalance: pull.medal_balance_after,
   };

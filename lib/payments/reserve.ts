@@ -49,11 +49,11 @@ export async function reserve(
 ): Promise<Reservation> {
   const requestHash = requestHashOf(request);
   return asService(db, "pay-and-pull:reserve", async (tx) => {
-    const earlier = await readPurchaseByKey(tx, request.userId, request.idempotencyKey);
+    const { earlier, campaignRow, buyerRow } = await readReservationFacts(tx, request);
     if (earlier) return replayOf(earlier, requestHash);
 
-    const campaign = await readPullableCampaign(tx, request.campaignId, options.now);
-    const buyer = await readBuyer(tx, request.userId);
+    const campaign = pullableCampaign(campaignRow, options.now);
+    const buyer = checkedBuyer(buyerRow);
     const cap = spendingCapFor(buyer, options.now);
     const amountJpy = request.count === 10 ? campaign.tenPriceJpy : campaign.singlePriceJpy;
 
@@ -125,8 +125,7 @@ interface PullableCampaign {
   rateTableHash: string;
 }
 
-// The rate table is left-joined: its columns read null when the campaign points at none.
-type PullableCampaignRow = Narrow<
+type CampaignRow = Narrow<
   Columns<"campaigns", "id" | "status" | "starts_at" | "ends_at" | "single_price_jpy" | "ten_price_jpy">,
   { status: CampaignWindow["status"] }
 > &
@@ -135,20 +134,79 @@ type PullableCampaignRow = Narrow<
     rate_table_hash: Row<"rate_tables">["content_hash"];
   };
 
+type BuyerRow = Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy" | "status" | "email_verified_at">;
+
+// Each part of the one row reads null when its side found nothing (no earlier purchase,
+// no such campaign); the rate table's columns also when the campaign points at none.
+type FactsRow = Prefixed<"buyer_", BuyerRow> &
+  Nullable<Prefixed<"campaign_", CampaignRow>> &
+  Nullable<Prefixed<"earlier_", PurchaseRow>>;
+type Nullable<R> = { [K in keyof R]: R[K] | null };
+
+const EARLIER_COLUMNS = PURCHASE_COLUMNS.split(", ")
+  .map((name) => `e.${name} as earlier_${name}`)
+  .join(", ");
+
+/**
+ * What reserve decides on, in one statement: the purchase already made under the key,
+ * the campaign with its current rate table, and the buyer, read `for share`.
+ *
+ * The buyer's lock: a limit change (lib/auth/voluntary-limit.ts) or a suspension holds
+ * the row `for update`, so a reservation that starts meanwhile waits and is judged by
+ * what they commit, and they in turn wait for reservations in flight. Reservations of
+ * one buyer share the lock and do not wait for each other (their race is settled on the
+ * monthly-spend row). An email change confirmed meanwhile (lib/account/verify-email.ts)
+ * updates the row too, so the verified address is judged under the same lock. A replay
+ * takes the shared lock as well, which only ever makes it wait for such a change.
+ */
+async function readReservationFacts(tx: Queryable, request: PullRequest) {
+  const [row] = await tx.query<FactsRow>(
+    `select b.birthdate as buyer_birthdate, b.voluntary_monthly_limit_jpy as buyer_voluntary_monthly_limit_jpy,
+            b.status as buyer_status, b.email_verified_at as buyer_email_verified_at,
+            c.id as campaign_id, c.status as campaign_status, c.starts_at as campaign_starts_at,
+            c.ends_at as campaign_ends_at, c.single_price_jpy as campaign_single_price_jpy,
+            c.ten_price_jpy as campaign_ten_price_jpy, c.rate_table_id as campaign_rate_table_id,
+            c.rate_table_hash as campaign_rate_table_hash, c.vtuber_status as campaign_vtuber_status,
+            ${EARLIER_COLUMNS}
+       from public.users b
+       left join lateral (
+         select ${PURCHASE_COLUMNS} from public.purchases where user_id = b.id and idempotency_key = $2
+       ) e on true
+       left join lateral (
+         select c.id, c.status, c.starts_at, c.ends_at, c.single_price_jpy, c.ten_price_jpy,
+                t.id as rate_table_id, t.content_hash as rate_table_hash, v.status as vtuber_status
+           from public.campaigns c
+           join public.vtubers v on v.id = c.vtuber_id
+           left join public.rate_tables t on t.id = c.current_rate_table_id
+          where c.id = $3
+       ) c on true
+      where b.id = $1
+        for share of b`,
+    [request.userId, request.idempotencyKey, request.campaignId],
+  );
+  // Signed in a moment ago, so the account was there: it is gone now.
+  if (!row) throw new DomainError("unauthenticated");
+  return {
+    earlier: row.earlier_id === null ? null : toPurchase(unprefixed<PurchaseRow>(row, "earlier_")),
+    campaignRow: row.campaign_id === null ? null : unprefixed<CampaignRow>(row, "campaign_"),
+    buyerRow: unprefixed<BuyerRow>(row, "buyer_"),
+  };
+}
+
+/** The columns of `row` named `<prefix>…`, without the prefix. */
+function unprefixed<R>(row: object, prefix: string): R {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(row)) {
+    if (name.startsWith(prefix)) out[name.slice(prefix.length)] = value;
+  }
+  return out as R;
+}
+
 /**
  * The campaign, if it may be pulled at `now`: approved, of an approved VTuber, inside
  * its window. Its current rate table is the version this purchase is pinned to.
  */
-async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date): Promise<PullableCampaign> {
-  const [row] = await tx.query<PullableCampaignRow>(
-    `select c.id, c.status, c.starts_at, c.ends_at, c.single_price_jpy, c.ten_price_jpy,
-            t.id as rate_table_id, t.content_hash as rate_table_hash, v.status as vtuber_status
-       from public.campaigns c
-       join public.vtubers v on v.id = c.vtuber_id
-       left join public.rate_tables t on t.id = c.current_rate_table_id
-      where c.id = $1`,
-    [campaignId],
-  );
+function pullableCampaign(row: CampaignRow | null, now: Date): PullableCampaign {
   // Drafts and campaigns in review are not public: they do not exist for a buyer.
   if (!row || row.status === "draft" || row.status === "in_review" || row.status === "rejected") {
     throw new DomainError("campaign_not_found");
@@ -168,24 +226,8 @@ async function readPullableCampaign(tx: Queryable, campaignId: string, now: Date
   };
 }
 
-/**
- * The buyer's cap inputs and status, read `for share`: a limit change
- * (lib/auth/voluntary-limit.ts) or a suspension holds the row `for update`, so a
- * reservation that starts meanwhile waits and is judged by what they commit, and they
- * in turn wait for reservations in flight. Reservations of one buyer share the lock and
- * do not wait for each other (their race is settled on the monthly-spend row). An email
- * change confirmed meanwhile (lib/account/verify-email.ts) updates the row too, so the
- * verified address is judged under the same lock.
- */
-async function readBuyer(tx: Queryable, userId: string) {
-  const [row] = await tx.query<
-    Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy" | "status" | "email_verified_at">
-  >(
-    `select birthdate, voluntary_monthly_limit_jpy, status, email_verified_at
-       from public.users where id = $1 for share`,
-    [userId],
-  );
-  if (!row) throw new DomainError("unauthenticated");
+/** The buyer's cap inputs, if they may pay. */
+function checkedBuyer(row: BuyerRow) {
   if (row.status !== "active") throw new DomainError("account_suspended");
   if (row.email_verified_at === null) throw new DomainError("email_unverified");
   return { birthdate: row.birthdate, voluntaryMonthlyLimitJpy: row.voluntary_monthly_limit_jpy };
