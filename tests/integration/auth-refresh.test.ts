@@ -12,12 +12,13 @@ import { authCookieNames } from "@/lib/auth/cookies";
 import { getLocalKeyResolver } from "@/lib/auth/keys";
 import { login } from "@/lib/auth/login";
 import { refreshSession } from "@/lib/auth/refresh";
-import { rotateRefreshToken } from "@/lib/auth/refresh-tokens";
+import { findFamily, rotateRefreshToken } from "@/lib/auth/refresh-tokens";
 import { signup } from "@/lib/auth/signup";
 import { startSession, type AuthDeps } from "@/lib/auth/session";
 import { asService } from "@/lib/db/session";
 import { getConfig } from "@/lib/config";
 import type { DomainError } from "@/lib/domain-error";
+import { withRequestTiming } from "@/lib/timing/request-timing";
 import { call, cookieValue, errorCode, jsonRequest, setCookies, signIn, testDeps } from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
 import { setUpRouteTests } from "../helpers/route-test-context";
@@ -159,6 +160,39 @@ describe("rotation", () => {
     }
     expect([...seen.keys()].sort()).toEqual(["-", "_"]);
     for (const token of seen.values()) expect(await rotateOutcome(token, at(60))).toBe("ok");
+  });
+
+  it("refuses a token that is not 43 base64url characters without a database round trip", async () => {
+    const valid = "D".repeat(43);
+    const work = async (fn: () => Promise<unknown>) => (await withRequestTiming(fn)).timing;
+    // A well-formed unknown token needs the database to say so; anything else does not.
+    expect(await work(() => rotateOutcome(valid, at(1)))).toMatchObject({ transactions: 1 });
+    for (const junk of [`x${valid}`, `${valid}x`, `${valid.slice(1)}.`, "short"]) {
+      expect(await work(() => rotateOutcome(junk, at(1)))).toMatchObject({ transactions: 0, statements: 0 });
+      expect(await rotateOutcome(junk, at(1))).toBe("unknown");
+    }
+    const lookup = (token: string) => work(() => asService(app.db, "test", (tx) => findFamily(tx, token)));
+    const [wellFormed, malformed] = [await lookup(valid), await lookup(`x${valid}`)];
+    expect(wellFormed.statements - malformed.statements).toBe(1);
+  });
+
+  it("names its transaction for the database's activity view (pg_stat_activity)", async () => {
+    const s = await newSession();
+    await app.db.exec(`
+      create table public.test_rotation_names (name text);
+      create function public.test_rotation_name() returns trigger language plpgsql security definer as
+      $$ begin insert into public.test_rotation_names values (current_setting('application_name')); return new; end $$;
+      create trigger test_rotation_name after update on public.refresh_token_families
+        for each row execute function public.test_rotation_name();`);
+    try {
+      expect(await rotateOutcome(s.refreshToken.token, at(60))).toBe("ok");
+      expect(await app.db.query("select name from public.test_rotation_names")).toEqual([
+        { name: "koepon:refresh-token-rotation" },
+      ]);
+    } finally {
+      await app.db.exec(`drop trigger test_rotation_name on public.refresh_token_families;
+        drop function public.test_rotation_name(); drop table public.test_rotation_names;`);
+    }
   });
 
   it("says why a refresh was refused, in the error's details", async () => {
@@ -308,6 +342,22 @@ describe("signing out", () => {
     expect(response.status).toBe(204);
     expect(await familyState(s.refreshToken.familyId)).toBe("logout");
     expect(await familyState(other.refreshToken.familyId)).toBeNull();
+  });
+
+  it("ends the session of the refresh token presented, not the access token's, when both are the caller's", async () => {
+    const laptop = await newSession(new Date());
+    const phone = await signIn(laptop.deps, laptop.user);
+    const response = await call(
+      logoutRoute,
+      jsonRequest(
+        "/api/auth/logout",
+        { refreshToken: phone.refreshToken.token },
+        { authorization: `Bearer ${laptop.accessToken.token}` },
+      ),
+    );
+    expect(response.status).toBe(204);
+    expect(await familyState(phone.refreshToken.familyId)).toBe("logout");
+    expect(await familyState(laptop.refreshToken.familyId)).toBeNull();
   });
 
   it("does not end someone else's session when handed their refresh token", async () => {
