@@ -17,7 +17,8 @@
  *    CPU ms per process.
  * 4. Open loop: pulls at each `--rates` per minute for `--duration` seconds.
  * 5. Services mode: the pull at the highest concurrency with request metrics off and
- *    on (a fresh server each), for their cost.
+ *    on (a server each, on `--port` and the port after it), measured in turns, for
+ *    their cost in throughput and in the Next server's CPU per pull.
  * 6. The books: every 201 is a fulfilled purchase, and nothing else is but requests the
  *    client stopped waiting for.
  *
@@ -70,6 +71,7 @@ import {
   type BenchReport,
   type EngineReport,
   type MetricsCost,
+  type MetricsPass,
   type OpenLoopFigures,
   type Point,
 } from "./bench/report";
@@ -173,6 +175,11 @@ async function main(options: BenchOptions): Promise<number> {
   if (!(await portIsFree(options.port))) {
     throw new Error(`Port ${options.port} is already in use: stop whatever listens there or pass --port <free port>.`);
   }
+  if (options.metricsPass && options.engines.includes("postgres") && !(await portIsFree(options.port + 1))) {
+    throw new Error(
+      `Port ${options.port + 1} (the metrics pass's second server) is already in use: pass another --port.`,
+    );
+  }
   const runId = randomBytes(4).toString("hex");
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "koepon-bench-"));
   cleanups.push({ what: `remove ${tmp}`, run: () => fs.rm(tmp, { recursive: true, force: true }) });
@@ -246,10 +253,13 @@ async function runEngine(
   const readPool = new FanPool(fans.slice(options.fans), READ_BUDGETS);
 
   let firstStart = true;
-  const start = async (requestMetrics: boolean): Promise<Session> => {
+  // Both servers of the metrics pass answer as the first one's address (APP_URL, the
+  // token issuer), so one sign-in serves both.
+  const start = async (requestMetrics: boolean, port = options.port): Promise<Session> => {
     const server = await startServer(
       {
-        port: options.port,
+        port,
+        publicUrl: `http://127.0.0.1:${options.port}`,
         bridgePort: await freePort(),
         databaseUrl: prepared.serverDatabaseUrl,
         poolMax: options.poolMax,
@@ -323,29 +333,47 @@ async function runEngine(
   let metrics: MetricsCost | null = null;
   if (engine === "postgres" && options.metricsPass) {
     const concurrency = Math.max(...options.concurrency);
-    const byMode: Record<"on" | "off", ReturnType<typeof routeFigures>[]> = { on: [], off: [] };
-    for (const mode of ["off", "on"] as const) {
-      await s.server.stop();
-      console.log(`[${engine}] request metrics ${mode}: a fresh server, the pull at concurrency ${concurrency}…`);
-      s = await start(mode === "on");
-      for (let repeat = 0; repeat < options.repeats; repeat++) {
-        await refreshTokens(s, password, false);
-        byMode[mode].push(routeFigures(await pass(s, concurrency, options, s.pullPool, s.pull)));
+    await s.server.stop();
+    // One server per mode, started and warmed alike and both kept up, measured in turns
+    // (off, on, off, on, …): a slow spell of the shared machine then falls on both modes
+    // instead of on one block of passes, which is what swamped the figure when all the
+    // "off" passes ran before all the "on" ones. A fresh server per pass would put a
+    // start and a JIT warm-up between every two passes, and their noise with them.
+    console.log(
+      `[${engine}] request metrics off (port ${options.port}) and on (port ${options.port + 1}): ` +
+        `${options.repeats} pairs of pull passes at concurrency ${concurrency}, in turns…`,
+    );
+    const servers = { off: await start(false), on: await start(true, options.port + 1) };
+    const byMode: Record<"on" | "off", MetricsPass[]> = { on: [], off: [] };
+    for (let repeat = 0; repeat < options.repeats; repeat++) {
+      // Off first, then on first (off, on, on, off, …): what one pass leaves behind (its
+      // webhooks settling, the database's dirty pages) falls on each mode alike.
+      for (const mode of repeat % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const)) {
+        await refreshTokens(servers[mode], password, false);
+        console.log(`[${engine}] request metrics ${mode}, pair ${repeat + 1}/${options.repeats}…`);
+        byMode[mode].push(await metricsPass(servers[mode], concurrency, options));
       }
     }
+    await servers.on.server.stop();
+    s = servers.off;
     const on = medianOf(byMode.on);
     const off = medianOf(byMode.off);
     const recordUs = recordMicroseconds();
-    const serverCpuMsPerPull =
-      points.find((p) => p.concurrency === concurrency)?.pull.cpuMsPerPull["next server"] ?? null;
     metrics = {
       concurrency,
       on,
       off,
       costPercent: ((off.rps - on.rps) / off.rps) * 100,
+      cpuCostPercent: ((on.serverCpuMsPerPull - off.serverCpuMsPerPull) / off.serverCpuMsPerPull) * 100,
+      pairs: byMode.off.map((o, i) => ({
+        offRps: o.rps,
+        onRps: byMode.on[i]!.rps,
+        offServerCpuMsPerPull: o.serverCpuMsPerPull,
+        onServerCpuMsPerPull: byMode.on[i]!.serverCpuMsPerPull,
+      })),
       recordUs,
-      serverCpuMsPerPull,
-      recordSharePercent: serverCpuMsPerPull ? (recordUs / (serverCpuMsPerPull * 1000)) * 100 : null,
+      serverCpuMsPerPull: on.serverCpuMsPerPull,
+      recordSharePercent: (recordUs / (on.serverCpuMsPerPull * 1000)) * 100,
     };
   }
   await s.server.stop();
@@ -381,6 +409,21 @@ function pass(s: Session, concurrency: number, options: BenchOptions, fans: FanP
     fans,
     send,
   });
+}
+
+/** A pull pass of the metrics pass: its figures and the Next server's CPU ms per pull, ramp included on both sides. */
+async function metricsPass(s: Session, concurrency: number, options: BenchOptions): Promise<MetricsPass> {
+  const cpuBefore = await cpuSnapshot(s.processes);
+  const okBefore = s.pullsAnsweredOk.n;
+  const result = await pass(s, concurrency, options, s.pullPool, s.pull);
+  const cpuAfter = await cpuSnapshot(s.processes);
+  const pulls = s.pullsAnsweredOk.n - okBefore;
+  // The last pulls' webhooks settle before the other server's pass.
+  await delay(1_000);
+  return {
+    ...routeFigures(result),
+    serverCpuMsPerPull: (cpuBetween(cpuBefore, cpuAfter)["next server"] ?? NaN) / pulls,
+  };
 }
 
 /**

@@ -45,7 +45,8 @@ export const USAGE = `Usage: npm run bench -- [--concurrency LIST] [--repeats N]
   --engines LIST      postgres (services mode) and/or pglite (embedded mode)
                       (default postgres,pglite)
   --no-metrics-pass   skip the pull with request metrics off (postgres only)
-  --port N            port for the server; refused if taken (default 3300)
+  --port N            port for the server, and N+1 for the metrics pass's second;
+                      refused if taken (default 3300)
   --pool-max N        PostgreSQL pool of the server (default: the server's own)
   --json PATH         also write the results as JSON
 

@@ -63,15 +63,23 @@ export interface OpenLoopFigures {
   outcomes: Record<string, number>;
 }
 
+/** One pull pass of the metrics pass, with the Next server's CPU ms per pull. */
+export type MetricsPass = RouteFigures & { serverCpuMsPerPull: number };
+
 export interface MetricsCost {
   concurrency: number;
-  on: RouteFigures;
-  off: RouteFigures;
+  /** Medians over the passes of each mode (the two servers were measured in turns). */
+  on: MetricsPass;
+  off: MetricsPass;
   /** (off rps − on rps) ÷ off rps × 100: what recording request metrics costs in pull throughput. */
   costPercent: number;
+  /** (on − off) ÷ off × 100 of the Next server's CPU ms per pull: what recording costs in server work. */
+  cpuCostPercent: number;
+  /** Each off pass and the on pass right after it. */
+  pairs: { offRps: number; onRps: number; offServerCpuMsPerPull: number; onServerCpuMsPerPull: number }[];
   /** CPU µs one record takes in process (./record-cost.ts). */
   recordUs: number;
-  /** The Next server's CPU ms per pull at this concurrency, from the same run's point. */
+  /** The Next server's CPU ms per pull with metrics on (the median above). */
   serverCpuMsPerPull: number | null;
   /** recordUs ÷ (serverCpuMsPerPull × 1000) × 100: recording's share of a pull's server work. */
   recordSharePercent: number | null;
@@ -306,8 +314,16 @@ export function formatEngine(e: EngineReport): string {
   if (e.metrics) {
     const m = e.metrics;
     out.push(
-      `Request metrics at concurrency ${m.concurrency}: on ${fixed(m.on.rps)} pulls/s (p99 ${fixed(m.on.p99Ms)} ms), ` +
-        `off ${fixed(m.off.rps)} pulls/s (p99 ${fixed(m.off.p99Ms)} ms): cost ${fixed(m.costPercent)} % of throughput`,
+      `Request metrics at concurrency ${m.concurrency} (${m.pairs.length} off/on pairs in turns, medians): ` +
+        `on ${fixed(m.on.rps)} pulls/s, ${fixed(m.on.serverCpuMsPerPull, 2)} ms Next server CPU per pull (p99 ${fixed(m.on.p99Ms)} ms); ` +
+        `off ${fixed(m.off.rps)} pulls/s, ${fixed(m.off.serverCpuMsPerPull, 2)} ms (p99 ${fixed(m.off.p99Ms)} ms)`,
+      `Request metrics cost: ${fixed(m.costPercent)} % of throughput, ${fixed(m.cpuCostPercent)} % of Next server CPU per pull (budget 3 %); ` +
+        `pairs off→on: ${m.pairs
+          .map(
+            (p) =>
+              `${fixed(p.offRps)}→${fixed(p.onRps)} pulls/s, ${fixed(p.offServerCpuMsPerPull, 2)}→${fixed(p.onServerCpuMsPerPull, 2)} ms`,
+          )
+          .join("; ")}`,
       `Recording one request's metrics: ${fixed(m.recordUs, 2)} µs of CPU in process, against ` +
         (m.serverCpuMsPerPull === null || m.recordSharePercent === null
           ? "no server CPU figure for this concurrency"

@@ -54,6 +54,14 @@ describe("canonicalText and hashOf", () => {
     );
   });
 
+  it("orders by slot before item id, also when the item ids sort the other way", () => {
+    const regularA = { slot: "regular" as const, itemId: A, rarity: "SR" as const, weightPpm: 1 };
+    const guaranteedB = { slot: "guaranteed" as const, itemId: B, rarity: "SR" as const, weightPpm: 1 };
+    const expected = `guaranteed:${B}:SR:1\nregular:${A}:SR:1`;
+    expect(canonicalText([guaranteedB, regularA])).toBe(expected);
+    expect(canonicalText([regularA, guaranteedB])).toBe(expected);
+  });
+
   it("is the SHA-256 of that text as lowercase hex, whatever order the rows came in", () => {
     const expected = createHash("sha256").update(canonicalText(ENTRIES)).digest("hex");
     expect(hashOf(ENTRIES)).toBe(expected);
