@@ -6,7 +6,14 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTVerifyGetKey,
+} from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GET as jwksRoute } from "@/app/.well-known/jwks.json/route";
 import { signAccessToken, TokenError, verifyAccessToken, type SigningKey } from "@/lib/auth/access-token";
@@ -461,5 +468,14 @@ describe("keys from the environment", () => {
     const { body } = await fetchJwks();
     expect(body.keys).toEqual([expect.objectContaining({ kid: current.kid, alg: "RS256" })]);
     expect(await verifiesAgainst(await tokenSignedBy(await getSigningKey()), body)).toBe("ok");
+  });
+});
+
+describe("a new key", () => {
+  it("names its algorithm and use, for tools that read JWT_SIGNING_KEY or the keyring without being told", async () => {
+    const jwk = await newPrivateJwk();
+    expect(jwk).toMatchObject({ kty: "RSA", alg: "RS256", use: "sig", kid: await calculateJwkThumbprint(jwk) });
+    // Without an algorithm argument jose takes it from the JWK, as another reader would.
+    await expect(importJWK(jwk)).resolves.toMatchObject({ algorithm: { name: "RSASSA-PKCS1-v1_5" } });
   });
 });
