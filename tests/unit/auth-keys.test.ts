@@ -370,6 +370,10 @@ describe("the key store of a running server", () => {
     const writer = await fs.open(pipe, "w");
 
     await fs.writeFile(`${file}.new`, JSON.stringify({ version: 1, signing, previous: [] }));
+    // File times come from a coarse clock: made within one tick, both files could have the
+    // same modification time, and the store would rightly keep waiting on the first read.
+    const piped = (await fs.stat(pipe)).mtime;
+    await fs.utimes(`${file}.new`, piped, new Date(piped.getTime() + 10_000));
     await fs.rename(`${file}.new`, file);
     vi.setSystemTime(T + 5_000);
     const newer = await store.keyring();
