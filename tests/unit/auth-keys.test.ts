@@ -6,7 +6,14 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTVerifyGetKey,
+} from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GET as jwksRoute } from "@/app/.well-known/jwks.json/route";
 import { signAccessToken, TokenError, verifyAccessToken, type SigningKey } from "@/lib/auth/access-token";
@@ -363,6 +370,10 @@ describe("the key store of a running server", () => {
     const writer = await fs.open(pipe, "w");
 
     await fs.writeFile(`${file}.new`, JSON.stringify({ version: 1, signing, previous: [] }));
+    // File times come from a coarse clock: made within one tick, both files could have the
+    // same modification time, and the store would rightly keep waiting on the first read.
+    const piped = (await fs.stat(pipe)).mtime;
+    await fs.utimes(`${file}.new`, piped, new Date(piped.getTime() + 10_000));
     await fs.rename(`${file}.new`, file);
     vi.setSystemTime(T + 5_000);
     const newer = await store.keyring();
@@ -461,5 +472,14 @@ describe("keys from the environment", () => {
     const { body } = await fetchJwks();
     expect(body.keys).toEqual([expect.objectContaining({ kid: current.kid, alg: "RS256" })]);
     expect(await verifiesAgainst(await tokenSignedBy(await getSigningKey()), body)).toBe("ok");
+  });
+});
+
+describe("a new key", () => {
+  it("names its algorithm and use, for tools that read JWT_SIGNING_KEY or the keyring without being told", async () => {
+    const jwk = await newPrivateJwk();
+    expect(jwk).toMatchObject({ kty: "RSA", alg: "RS256", use: "sig", kid: await calculateJwkThumbprint(jwk) });
+    // Without an algorithm argument jose takes it from the JWK, as another reader would.
+    await expect(importJWK(jwk)).resolves.toMatchObject({ algorithm: { name: "RSASSA-PKCS1-v1_5" } });
   });
 });
