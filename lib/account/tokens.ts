@@ -5,9 +5,9 @@ import "server-only";
  * user's earlier unused links of the same purpose, so only the newest one works.
  * Consuming locks the row, so two clicks racing on one link succeed once.
  */
-import { createHash, randomBytes } from "node:crypto";
 import type { Columns, Narrow } from "../db/rows";
 import type { Queryable } from "../db/types";
+import { hashOpaqueToken, isOpaqueToken, newOpaqueToken } from "../auth/opaque-token";
 import { DomainError } from "../domain-error";
 
 export type TokenPurpose = "verify_email" | "reset_password" | "change_email";
@@ -26,18 +26,12 @@ export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = {
  */
 export const LINKS_PER_HOUR = 3;
 
-const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
-
 export type AccountToken = Narrow<
   Columns<"account_tokens", "id" | "user_id" | "purpose" | "new_email">,
   {
     purpose: TokenPurpose;
   }
 >;
-
-function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
 
 /** A new link's token (to put in the mail; it is not stored). Run inside `asService`. */
 export async function issueToken(
@@ -49,14 +43,14 @@ export async function issueToken(
       where user_id = $1 and purpose = $2 and used_at is null and expires_at > $3`,
     [options.userId, options.purpose, options.now],
   );
-  const token = randomBytes(32).toString("base64url");
+  const token = newOpaqueToken();
   await tx.query(
     `insert into public.account_tokens (user_id, purpose, token_hash, new_email, created_at, expires_at)
      values ($1, $2, $3, $4, $5, $6)`,
     [
       options.userId,
       options.purpose,
-      hashToken(token),
+      hashOpaqueToken(token),
       options.newEmail ?? null,
       options.now,
       new Date(options.now.getTime() + TOKEN_TTL_MS[options.purpose]),
@@ -93,11 +87,11 @@ export async function peekToken(
   now: Date,
   options: { lock?: boolean } = {},
 ): Promise<AccountToken> {
-  if (!TOKEN_FORMAT.test(token)) throw new DomainError("link_invalid", [{ field: "token", reason: "unknown" }]);
+  if (!isOpaqueToken(token)) throw new DomainError("link_invalid", [{ field: "token", reason: "unknown" }]);
   const [row] = await tx.query<AccountToken & Columns<"account_tokens", "expires_at" | "used_at">>(
     `select id, user_id, purpose, new_email, expires_at, used_at from public.account_tokens
       where token_hash = $1 ${options.lock ? "for update" : ""}`,
-    [hashToken(token)],
+    [hashOpaqueToken(token)],
   );
   if (!row || !purposes.includes(row.purpose)) {
     throw new DomainError("link_invalid", [{ field: "token", reason: "unknown" }]);

@@ -20,12 +20,12 @@ import "server-only";
  * Every change to a family's tokens happens while holding that family's row lock, so
  * parallel rotations are serialised and each sees what the previous one did.
  */
-import { createHash, randomBytes } from "node:crypto";
 import type { AuthConfig } from "../config";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import type { AppRole } from "./caller";
 import type { Columns } from "../db/rows";
+import { hashOpaqueToken, isOpaqueToken, newOpaqueToken } from "./opaque-token";
 
 export type RevocationReason =
   "logout" | "logout_all" | "reuse_detected" | "suspended" | "password_changed" | "role_changed";
@@ -49,12 +49,7 @@ export type RotationResult =
     })
   | { ok: false; reason: RotationFailure };
 
-const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 const USER_AGENT_MAX = 512;
-
-export function hashRefreshToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
 
 /** Starts a family (one sign-in) with its first token. Run inside `asService`. */
 export async function issueRefreshToken(
@@ -70,11 +65,11 @@ export async function issueRefreshToken(
 }
 
 async function insertToken(tx: Queryable, familyId: string, now: Date, policy: RefreshPolicy) {
-  const token = randomBytes(32).toString("base64url");
+  const token = newOpaqueToken();
   const expiresAt = new Date(now.getTime() + policy.refreshTokenTtlDays * 86_400_000);
   await tx.query(
     `insert into public.refresh_tokens (family_id, token_hash, issued_at, expires_at) values ($1, $2, $3, $4)`,
-    [familyId, hashRefreshToken(token), now, expiresAt],
+    [familyId, hashOpaqueToken(token), now, expiresAt],
   );
   return { token, familyId, expiresAt };
 }
@@ -89,11 +84,11 @@ export async function rotateRefreshToken(
   now: Date,
   policy: RefreshPolicy,
 ): Promise<RotationResult> {
-  if (!TOKEN_FORMAT.test(presented)) return { ok: false, reason: "unknown" };
+  if (!isOpaqueToken(presented)) return { ok: false, reason: "unknown" };
   return asService(db, "refresh-token-rotation", async (tx): Promise<RotationResult> => {
     const [found] = await tx.query<Columns<"refresh_tokens", "family_id">>(
       "select family_id from public.refresh_tokens where token_hash = $1",
-      [hashRefreshToken(presented)],
+      [hashOpaqueToken(presented)],
     );
     if (!found) return { ok: false, reason: "unknown" };
 
@@ -107,7 +102,7 @@ export async function rotateRefreshToken(
     // Read again under the lock: a rotation that held it may just have changed the row.
     const [token] = await tx.query<Columns<"refresh_tokens", "expires_at" | "rotated_at">>(
       "select expires_at, rotated_at from public.refresh_tokens where token_hash = $1",
-      [hashRefreshToken(presented)],
+      [hashOpaqueToken(presented)],
     );
     if (!family || !token) return { ok: false, reason: "unknown" };
     if (family.status !== "active") return { ok: false, reason: "suspended" };
@@ -139,12 +134,12 @@ export async function findFamily(
   tx: Queryable,
   presented: string,
 ): Promise<{ familyId: string; userId: string } | null> {
-  if (!TOKEN_FORMAT.test(presented)) return null;
+  if (!isOpaqueToken(presented)) return null;
   const [row] = await tx.query<{ family_id: string; user_id: string }>(
     `select t.family_id, f.user_id
        from public.refresh_tokens t join public.refresh_token_families f on f.id = t.family_id
       where t.token_hash = $1`,
-    [hashRefreshToken(presented)],
+    [hashOpaqueToken(presented)],
   );
   return row ? { familyId: row.family_id, userId: row.user_id } : null;
 }

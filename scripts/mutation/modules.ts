@@ -38,7 +38,7 @@ export const MODULES: readonly MutationModule[] = [
   {
     name: "refresh-rotation",
     title: "refresh tokens: issue, rotation, grace window, reuse detection",
-    mutate: ["lib/auth/refresh-tokens.ts", "lib/auth/refresh.ts"],
+    mutate: ["lib/auth/refresh-tokens.ts", "lib/auth/refresh.ts", "lib/auth/opaque-token.ts"],
     testFiles: ["tests/integration/auth-refresh.test.ts", "tests/integration/auth-tokens.test.ts"],
     breakAt: 90,
   },
