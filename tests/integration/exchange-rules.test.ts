@@ -233,6 +233,55 @@ describe(`exchange rules on ${engine}`, () => {
     expect(pulled.rewards).toHaveLength(1);
   });
 
+  it("refuses a file already in the reward box as already owned, even when the medals would not have been enough", async () => {
+    const vtuber = await createVtuber(t.db);
+    const gacha = await createApprovedCampaign(t.db, vtuber);
+    const fan = await fanWithMedals(vtuber, 10);
+    await createFulfilledPull(t.db, fan, gacha, { results: [gacha.items[0]!] });
+    const item = await createExchangeItem(t.db, vtuber, {
+      file: gacha.items[0]!.file,
+      costMedals: 100,
+      perUserLimit: null,
+    });
+
+    // The reward box is read before the balance: what the fan lacks is not medals.
+    expect(await refusal(exchange(fan, item))).toEqual({ code: "already_owned", status: 422, details: [] });
+  });
+
+  it("refuses the exchange past the item's per-fan limit, naming the limit", async () => {
+    const vtuber = await createVtuber(t.db);
+    const item = await createExchangeItem(t.db, vtuber, { costMedals: 100, perUserLimit: 1 });
+    const fan = await fanWithMedals(vtuber, 1000);
+    await exchange(fan, item);
+    const before = await snapshot(fan, item);
+
+    expect(await refusal(exchange(fan, item))).toEqual({
+      code: "exchange_limit_reached",
+      status: 422,
+      details: [{ reason: "per_user_limit", limit: 1 }],
+    });
+    expect(await snapshot(fan, item)).toEqual(before);
+  });
+
+  it("names its transactions for the database's activity view (pg_stat_activity)", async () => {
+    const vtuber = await createVtuber(t.db);
+    const item = await createExchangeItem(t.db, vtuber, { costMedals: 100, perUserLimit: null });
+    const fan = await fanWithMedals(vtuber, 1000);
+    await t.db.exec(`
+      create table public.test_exchange_names (name text);
+      create function public.test_exchange_name() returns trigger language plpgsql security definer as
+      $$ begin insert into public.test_exchange_names values (current_setting('application_name')); return new; end $$;
+      create trigger test_exchange_name after insert on public.exchanges
+        for each row execute function public.test_exchange_name();`);
+    try {
+      await exchange(fan, item);
+      expect(await t.db.query("select name from public.test_exchange_names")).toEqual([{ name: "koepon:exchange" }]);
+    } finally {
+      await t.db.exec(`drop trigger test_exchange_name on public.exchanges;
+        drop function public.test_exchange_name(); drop table public.test_exchange_names;`);
+    }
+  });
+
   it("answers a repeated key with the first receipt, even after the item was archived, and charges once", async () => {
     const vtuber = await createVtuber(t.db);
     const item = await createExchangeItem(t.db, vtuber, { stock: 2, costMedals: 100 });
