@@ -21,6 +21,7 @@ const config = {
     "lib/auth/keys.ts",
     "lib/auth/refresh-tokens.ts",
     "lib/auth/refresh.ts",
+    "lib/auth/opaque-token.ts",
     "lib/payments/spending-cap.ts",
     "lib/payments/monthly-spend.ts",
     "lib/gacha/draw.ts",

@@ -104,6 +104,8 @@ export const MODULES: readonly MutationModule[] = [
       "tests/unit/ratelimit-memory.test.ts",
       "tests/integration/ratelimit-limits.test.ts",
       "tests/integration/ratelimit-store-failure.test.ts",
+      // The hand-over of refusal and store-failure counts to the shared store.
+      "tests/integration/ratelimit-signals.test.ts",
     ],
     breakAt: 90,
   },
