@@ -22,6 +22,7 @@ import { withRequestTiming } from "@/lib/timing/request-timing";
 import { call, cookieValue, errorCode, jsonRequest, setCookies, signIn, testDeps } from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
 import { setUpRouteTests } from "../helpers/route-test-context";
+import { transactionNamesWriting } from "../helpers/transaction-names";
 
 const app = setUpRouteTests();
 
@@ -178,21 +179,10 @@ describe("rotation", () => {
 
   it("names its transaction for the database's activity view (pg_stat_activity)", async () => {
     const s = await newSession();
-    await app.db.exec(`
-      create table public.test_rotation_names (name text);
-      create function public.test_rotation_name() returns trigger language plpgsql security definer as
-      $$ begin insert into public.test_rotation_names values (current_setting('application_name')); return new; end $$;
-      create trigger test_rotation_name after update on public.refresh_token_families
-        for each row execute function public.test_rotation_name();`);
-    try {
+    const names = await transactionNamesWriting(app.db, "refresh_token_families", "update", async () => {
       expect(await rotateOutcome(s.refreshToken.token, at(60))).toBe("ok");
-      expect(await app.db.query("select name from public.test_rotation_names")).toEqual([
-        { name: "koepon:refresh-token-rotation" },
-      ]);
-    } finally {
-      await app.db.exec(`drop trigger test_rotation_name on public.refresh_token_families;
-        drop function public.test_rotation_name(); drop table public.test_rotation_names;`);
-    }
+    });
+    expect(names).toEqual(["koepon:refresh-token-rotation"]);
   });
 
   it("says why a refresh was refused, in the error's details", async () => {

@@ -15,6 +15,7 @@ import {
   type UserFixture,
   type VtuberFixture,
 } from "../helpers/fixtures";
+import { transactionNamesWriting } from "../helpers/transaction-names";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -267,19 +268,9 @@ describe(`exchange rules on ${engine}`, () => {
     const vtuber = await createVtuber(t.db);
     const item = await createExchangeItem(t.db, vtuber, { costMedals: 100, perUserLimit: null });
     const fan = await fanWithMedals(vtuber, 1000);
-    await t.db.exec(`
-      create table public.test_exchange_names (name text);
-      create function public.test_exchange_name() returns trigger language plpgsql security definer as
-      $$ begin insert into public.test_exchange_names values (current_setting('application_name')); return new; end $$;
-      create trigger test_exchange_name after insert on public.exchanges
-        for each row execute function public.test_exchange_name();`);
-    try {
-      await exchange(fan, item);
-      expect(await t.db.query("select name from public.test_exchange_names")).toEqual([{ name: "koepon:exchange" }]);
-    } finally {
-      await t.db.exec(`drop trigger test_exchange_name on public.exchanges;
-        drop function public.test_exchange_name(); drop table public.test_exchange_names;`);
-    }
+    expect(await transactionNamesWriting(t.db, "exchanges", "insert", () => exchange(fan, item))).toEqual([
+      "koepon:exchange",
+    ]);
   });
 
   it("answers a repeated key with the first receipt, even after the item was archived, and charges once", async () => {
