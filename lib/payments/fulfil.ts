@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/types";
 import { drawPull, medalsFor, type DrawResult } from "../gacha/draw";
+import type { MedalConfig } from "../gacha/types";
 import { committedRandom } from "../gacha/hmac-random";
 import { cryptoRandom, type RandomSource } from "../gacha/random";
 import { openPurchaseSeed } from "../fairness/seeds";
@@ -138,7 +139,7 @@ async function draw(tx: Queryable, purchase: Purchase, rng: RandomSource): Promi
 async function readPurchaseWithSeed(
   tx: Queryable,
   purchaseId: string,
-): Promise<{ purchase: Purchase; sealedSeed: string | null; campaign: MedalConfig } | null> {
+): Promise<{ purchase: Purchase; sealedSeed: string | null; campaign: CampaignMedals } | null> {
   const [row] = await tx.query<
     PurchaseRow & { seed_ciphertext: string | null } & Prefixed<
         "campaign_",
@@ -171,9 +172,10 @@ async function readPurchaseWithSeed(
   };
 }
 
-interface MedalConfig {
+/** Whose medals a pull of the campaign earns, and how many per rarity. */
+interface CampaignMedals {
   vtuberId: string;
-  medals: { N: number; R: number; SR: number; SSR: number };
+  medals: MedalConfig;
 }
 
 /** The committed draw of a pinned purchase; the CSPRNG for one reserved before pinning existed. */
