@@ -70,7 +70,9 @@ import {
   routeFigures,
   type BenchReport,
   type EngineReport,
+  metricsFigures,
   type MetricsCost,
+  type MetricsPair,
   type MetricsPass,
   type OpenLoopFigures,
   type Point,
@@ -301,7 +303,7 @@ async function runEngine(
   console.log(
     `[${engine}] starting the server on port ${options.port} (scripts/start.ts; builds first if the sources changed)…`,
   );
-  let s = await start(true);
+  let s: Session | null = await start(true);
   const points: Point[] = [];
   for (const concurrency of options.concurrency) {
     const passes: Omit<Point, "ratios">[] = [];
@@ -332,51 +334,11 @@ async function runEngine(
 
   let metrics: MetricsCost | null = null;
   if (engine === "postgres" && options.metricsPass) {
-    const concurrency = Math.max(...options.concurrency);
     await s.server.stop();
-    // One server per mode, started and warmed alike and both kept up, measured in turns
-    // (off, on, off, on, …): a slow spell of the shared machine then falls on both modes
-    // instead of on one block of passes, which is what swamped the figure when all the
-    // "off" passes ran before all the "on" ones. A fresh server per pass would put a
-    // start and a JIT warm-up between every two passes, and their noise with them.
-    console.log(
-      `[${engine}] request metrics off (port ${options.port}) and on (port ${options.port + 1}): ` +
-        `${options.repeats} pairs of pull passes at concurrency ${concurrency}, in turns…`,
-    );
-    const servers = { off: await start(false), on: await start(true, options.port + 1) };
-    const byMode: Record<"on" | "off", MetricsPass[]> = { on: [], off: [] };
-    for (let repeat = 0; repeat < options.repeats; repeat++) {
-      // Off first, then on first (off, on, on, off, …): what one pass leaves behind (its
-      // webhooks settling, the database's dirty pages) falls on each mode alike.
-      for (const mode of repeat % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const)) {
-        await refreshTokens(servers[mode], password, false);
-        console.log(`[${engine}] request metrics ${mode}, pair ${repeat + 1}/${options.repeats}…`);
-        byMode[mode].push(await metricsPass(servers[mode], concurrency, options));
-      }
-    }
-    await servers.on.server.stop();
-    s = servers.off;
-    const on = medianOf(byMode.on);
-    const off = medianOf(byMode.off);
-    const recordUs = recordMicroseconds();
-    metrics = {
-      concurrency,
-      on,
-      off,
-      costPercent: ((off.rps - on.rps) / off.rps) * 100,
-      cpuCostPercent: ((on.serverCpuMsPerPull - off.serverCpuMsPerPull) / off.serverCpuMsPerPull) * 100,
-      pairs: byMode.off.map((o, i) => ({
-        offRps: o.rps,
-        onRps: byMode.on[i]!.rps,
-        offServerCpuMsPerPull: o.serverCpuMsPerPull,
-        onServerCpuMsPerPull: byMode.on[i]!.serverCpuMsPerPull,
-      })),
-      recordUs,
-      serverCpuMsPerPull: on.serverCpuMsPerPull,
-      recordSharePercent: (recordUs / (on.serverCpuMsPerPull * 1000)) * 100,
-    };
+    metrics = await metricsCost(start, options, password);
+    s = null;
   }
-  await s.server.stop();
+  await s?.server.stop();
 
   const db = await prepared.open();
   try {
@@ -399,6 +361,65 @@ async function runEngine(
   } finally {
     await db.close();
   }
+}
+
+type StartServer = (requestMetrics: boolean, port?: number) => Promise<Session>;
+type Mode = "off" | "on";
+
+/**
+ * The pull at the highest concurrency with request metrics off and on: one server per
+ * mode, on `--port` and the port after it, measured in turns, `--repeats` pairs.
+ *
+ * The two servers differ in more than the flag: the first port is the address fans
+ * use (APP_URL, the token issuer, where both fetch the JWKS), and one of the two was
+ * started, warmed and measured first. Left fixed, any of that is charged to the flag
+ * (earlier runs charged it 15–20 % of the Next server's CPU per pull against 0.07 % for
+ * the record itself). So the roles rotate: which mode goes first flips every pair and
+ * which port each mode has flips every two pairs (both servers restarted then, started
+ * and warmed alike), and the cost is the median of the paired differences, printed with
+ * their spread. The same pairs, read by port instead of by mode, give what the setup
+ * alone moves: the control that says whether the flag's figure means anything.
+ */
+async function metricsCost(start: StartServer, options: BenchOptions, password: string): Promise<MetricsCost> {
+  const concurrency = Math.max(...options.concurrency);
+  const ports = [options.port, options.port + 1] as const;
+  console.log(
+    `[postgres] request metrics off and on (ports ${ports[0]} and ${ports[1]}, roles rotating): ` +
+      `${options.repeats} pairs of pull passes at concurrency ${concurrency}, in turns…`,
+  );
+  const pairs: MetricsPair[] = [];
+  let servers: Record<Mode, Session> | null = null;
+  let offPort: number | null = null;
+  try {
+    for (let repeat = 0; repeat < options.repeats; repeat++) {
+      const wantedOffPort = ports[(repeat >> 1) % 2]!;
+      if (offPort !== wantedOffPort) {
+        if (servers) await Promise.all([servers.off.server.stop(), servers.on.server.stop()]);
+        servers = null;
+        offPort = wantedOffPort;
+        const onPort = offPort === ports[0] ? ports[1] : ports[0];
+        // The first port's server first, whichever mode it has.
+        const first = offPort === ports[0] ? await start(false, offPort) : await start(true, onPort);
+        const second = offPort === ports[0] ? await start(true, onPort) : await start(false, offPort);
+        servers = offPort === ports[0] ? { off: first, on: second } : { off: second, on: first };
+      }
+      const order: Mode[] = repeat % 2 === 0 ? ["off", "on"] : ["on", "off"];
+      const measured: Partial<Record<Mode, MetricsPass>> = {};
+      for (const mode of order) {
+        await refreshTokens(servers![mode], password, false);
+        console.log(
+          `[postgres] request metrics ${mode} (port ${mode === "off" ? offPort : ports[0] + ports[1] - offPort}), ` +
+            `pair ${repeat + 1}/${options.repeats}…`,
+        );
+        measured[mode] = await metricsPass(servers![mode], concurrency, options);
+      }
+      pairs.push({ offPort, first: order[0]!, off: measured.off!, on: measured.on! });
+    }
+  } finally {
+    if (servers) await Promise.all([servers.off.server.stop(), servers.on.server.stop()]);
+  }
+  const recordUs = recordMicroseconds();
+  return metricsFigures(concurrency, ports, pairs, recordUs);
 }
 
 function pass(s: Session, concurrency: number, options: BenchOptions, fans: FanPool | null, send: Send) {

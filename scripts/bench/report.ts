@@ -1,7 +1,7 @@
 /** Figures of a run: per pass, per point (median of the repeats), the tables printed and the JSON. */
 import os from "node:os";
 import type { PassResult } from "./load";
-import { latencySummary, mean, median } from "./stats";
+import { latencySummary, mean, median, medianOf, pairedSpread, type PairedSpread } from "./stats";
 
 export interface RouteFigures {
   /** Answers completed in the measured window. */
@@ -66,23 +66,68 @@ export interface OpenLoopFigures {
 /** One pull pass of the metrics pass, with the Next server's CPU ms per pull. */
 export type MetricsPass = RouteFigures & { serverCpuMsPerPull: number };
 
+/** One pair of the metrics pass: the off and on passes measured back to back, and the roles the setup gave them. */
+export interface MetricsPair {
+  /** The port the "off" server listened on (the other had the other port). */
+  offPort: number;
+  /** The mode measured first in the pair. */
+  first: "off" | "on";
+  off: MetricsPass;
+  on: MetricsPass;
+}
+
 export interface MetricsCost {
   concurrency: number;
-  /** Medians over the passes of each mode (the two servers were measured in turns). */
+  /** The two ports; the first is the address fans use (APP_URL, the token issuer). */
+  ports: readonly [number, number];
+  /** Medians over the passes of each mode. */
   on: MetricsPass;
   off: MetricsPass;
-  /** (off rps − on rps) ÷ off rps × 100: what recording request metrics costs in pull throughput. */
-  costPercent: number;
-  /** (on − off) ÷ off × 100 of the Next server's CPU ms per pull: what recording costs in server work. */
-  cpuCostPercent: number;
-  /** Each off pass and the on pass right after it. */
-  pairs: { offRps: number; onRps: number; offServerCpuMsPerPull: number; onServerCpuMsPerPull: number }[];
+  /** on ÷ off of pull throughput, per pair, as a change: below zero is what recording costs in throughput. */
+  throughput: PairedSpread;
+  /** on ÷ off of the Next server's CPU ms per pull, per pair, as a change: what recording costs in server work. */
+  cpuCost: PairedSpread;
+  /**
+   * The setup's own effects on the same pairs' CPU per pull, for control: the second
+   * port's server against the first port's, and the second pass of a pair against the
+   * first. The flag's figure means something only beside these.
+   */
+  portEffect: PairedSpread;
+  orderEffect: PairedSpread;
+  pairs: MetricsPair[];
   /** CPU µs one record takes in process (./record-cost.ts). */
   recordUs: number;
   /** The Next server's CPU ms per pull with metrics on (the median above). */
-  serverCpuMsPerPull: number | null;
+  serverCpuMsPerPull: number;
   /** recordUs ÷ (serverCpuMsPerPull × 1000) × 100: recording's share of a pull's server work. */
-  recordSharePercent: number | null;
+  recordSharePercent: number;
+}
+
+/** The metrics pass's figures from its pairs: each cost the median of paired differences, with its spread. */
+export function metricsFigures(
+  concurrency: number,
+  ports: readonly [number, number],
+  pairs: MetricsPair[],
+  recordUs: number,
+): MetricsCost {
+  const on = medianOf(pairs.map((p) => p.on));
+  const cpu = (pass: MetricsPass) => pass.serverCpuMsPerPull;
+  const atPort = (p: MetricsPair, port: number) => (p.offPort === port ? p.off : p.on);
+  const second = (p: MetricsPair) => (p.first === "off" ? p.on : p.off);
+  return {
+    concurrency,
+    ports,
+    on,
+    off: medianOf(pairs.map((p) => p.off)),
+    throughput: pairedSpread(pairs.map((p) => p.on.rps / p.off.rps)),
+    cpuCost: pairedSpread(pairs.map((p) => cpu(p.on) / cpu(p.off))),
+    portEffect: pairedSpread(pairs.map((p) => cpu(atPort(p, ports[1])) / cpu(atPort(p, ports[0])))),
+    orderEffect: pairedSpread(pairs.map((p) => cpu(second(p)) / cpu(p[p.first]))),
+    pairs,
+    recordUs,
+    serverCpuMsPerPull: on.serverCpuMsPerPull,
+    recordSharePercent: (recordUs / (on.serverCpuMsPerPull * 1000)) * 100,
+  };
 }
 
 export interface EngineReport {
@@ -313,21 +358,31 @@ export function formatEngine(e: EngineReport): string {
   }
   if (e.metrics) {
     const m = e.metrics;
+    const spread = (c: PairedSpread) =>
+      `${c.medianPercent > 0 ? "+" : ""}${fixed(c.medianPercent)} % ` +
+      `(pairs ${fixed(c.lowPercent)} … ${fixed(c.highPercent)} %${c.resolved ? "" : ", noise exceeds the effect"})`;
+    const verdict = !Number.isFinite(m.cpuCost.medianPercent)
+      ? "no figure"
+      : m.cpuCost.medianPercent < 3 && m.throughput.medianPercent > -3
+        ? "under the 3 % budget"
+        : "OVER the 3 % budget";
     out.push(
-      `Request metrics at concurrency ${m.concurrency} (${m.pairs.length} off/on pairs in turns, medians): ` +
+      `Request metrics at concurrency ${m.concurrency} (${m.pairs.length} off/on pairs in turns, roles rotating; medians): ` +
         `on ${fixed(m.on.rps)} pulls/s, ${fixed(m.on.serverCpuMsPerPull, 2)} ms Next server CPU per pull (p99 ${fixed(m.on.p99Ms)} ms); ` +
         `off ${fixed(m.off.rps)} pulls/s, ${fixed(m.off.serverCpuMsPerPull, 2)} ms (p99 ${fixed(m.off.p99Ms)} ms)`,
-      `Request metrics cost: ${fixed(m.costPercent)} % of throughput, ${fixed(m.cpuCostPercent)} % of Next server CPU per pull (budget 3 %); ` +
-        `pairs off→on: ${m.pairs
-          .map(
-            (p) =>
-              `${fixed(p.offRps)}→${fixed(p.onRps)} pulls/s, ${fixed(p.offServerCpuMsPerPull, 2)}→${fixed(p.onServerCpuMsPerPull, 2)} ms`,
-          )
-          .join("; ")}`,
+      `Request metrics on against off, median of paired differences: throughput ${spread(m.throughput)}, ` +
+        `Next server CPU per pull ${spread(m.cpuCost)}: ${verdict}`,
+      `  Setup alone, same pairs' CPU per pull: port ${m.ports[1]} against ${m.ports[0]} ${spread(m.portEffect)}; ` +
+        `second pass of a pair against the first ${spread(m.orderEffect)}`,
+      `  Pairs off→on: ${m.pairs
+        .map(
+          (p) =>
+            `[off on ${p.offPort}, ${p.first} first] ${fixed(p.off.rps)}→${fixed(p.on.rps)} pulls/s, ` +
+            `${fixed(p.off.serverCpuMsPerPull, 2)}→${fixed(p.on.serverCpuMsPerPull, 2)} ms`,
+        )
+        .join("; ")}`,
       `Recording one request's metrics: ${fixed(m.recordUs, 2)} µs of CPU in process, against ` +
-        (m.serverCpuMsPerPull === null || m.recordSharePercent === null
-          ? "no server CPU figure for this concurrency"
-          : `${fixed(m.serverCpuMsPerPull)} ms of Next server CPU per pull: ${fixed(m.recordSharePercent, 2)} % of a pull's server work (budget 3 %)`),
+        `${fixed(m.serverCpuMsPerPull)} ms of Next server CPU per pull: ${fixed(m.recordSharePercent, 2)} % of a pull's server work`,
       "",
     );
   }

@@ -101,3 +101,42 @@ export function medianOf<T>(passes: readonly T[]): T {
   };
   return combine([...passes]) as T;
 }
+
+/** A figure's differences over pairs of passes, in percent: their median and their spread. */
+export interface PairedSpread {
+  /** Median of the per-pair differences. */
+  medianPercent: number;
+  /** The smallest and largest per-pair difference: how far the noise reaches. */
+  lowPercent: number;
+  highPercent: number;
+  /**
+   * False when the pairs disagree on the sign (or there is only one pair): the noise
+   * between two passes exceeds the effect, and the median alone would claim more than
+   * was measured.
+   */
+  resolved: boolean;
+}
+
+/**
+ * Pairs of passes measured back to back, each given as the ratio of its two figures
+ * (b ÷ a), summarised as percent changes: the median and the range. The median is taken
+ * over the ratios' logarithms, so a pair and its mirror (a setup effect that falls on
+ * each side in turn) cancel instead of leaving a bias. Taking each side's median apart
+ * would throw away the pairing, which is what cancels a slow spell of a shared machine
+ * (both passes of a pair live through it).
+ */
+export function pairedSpread(ratios: readonly number[]): PairedSpread {
+  const logs = ratios
+    .filter((r) => Number.isFinite(r) && r > 0)
+    .map(Math.log)
+    .sort((x, y) => x - y);
+  const percent = (log: number | undefined) => (log === undefined ? NaN : (Math.exp(log) - 1) * 100);
+  const low = percent(logs[0]);
+  const high = percent(logs.at(-1));
+  return {
+    medianPercent: logs.length === 0 ? NaN : (Math.exp(median(logs)) - 1) * 100,
+    lowPercent: low,
+    highPercent: high,
+    resolved: logs.length > 1 && (low > 0 || high < 0),
+  };
+}

@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { FanPool, type Fan } from "../../scripts/bench/load";
 import { parseOptions, UsageError } from "../../scripts/bench/options";
-import { requestCosts, routeFigures } from "../../scripts/bench/report";
-import { latencySummary, median, medianOf, parseServerTiming, percentile } from "../../scripts/bench/stats";
+import { metricsFigures, requestCosts, routeFigures, type MetricsPass } from "../../scripts/bench/report";
+import {
+  latencySummary,
+  median,
+  medianOf,
+  pairedSpread,
+  parseServerTiming,
+  percentile,
+} from "../../scripts/bench/stats";
 
 describe("npm run bench: options", () => {
   it("defaults to the four points, three repeats, 60 s, 2,000 fans and both open-loop rates on both engines", () => {
@@ -117,6 +124,70 @@ describe("npm run bench: statistics", () => {
       poolWaitMs: 2,
       eventLoopDelayP99Ms: 3,
     });
+  });
+});
+
+describe("npm run bench: what request metrics cost", () => {
+  const pass = (rps: number, serverCpuMsPerPull: number): MetricsPass => ({
+    requests: rps * 10,
+    ok: rps * 10,
+    errors: 0,
+    rps,
+    p50Ms: 100,
+    p95Ms: 200,
+    p99Ms: 300,
+    maxMs: 400,
+    starved: 0,
+    outcomes: {},
+    serverCpuMsPerPull,
+  });
+
+  it("summarises paired ratios by their median change and range, and says when the pairs disagree on the sign", () => {
+    const spread = pairedSpread([1.04, 0.98, 1.01]);
+    expect(spread).toMatchObject({ lowPercent: expect.closeTo(-2, 9), highPercent: expect.closeTo(4, 9) });
+    expect(spread.medianPercent).toBeCloseTo(1, 9);
+    expect(spread.resolved).toBe(false);
+    // An even count: the geometric mean of the middle two.
+    expect(pairedSpread([1.02, 1.05, NaN, 1.03, 1.04, -1]).medianPercent).toBeCloseTo(
+      (Math.sqrt(1.03 * 1.04) - 1) * 100,
+      9,
+    );
+    expect(pairedSpread([1.02, 1.05]).resolved).toBe(true);
+    expect(pairedSpread([0.99, 0.97]).resolved).toBe(true);
+    // One pair shows no spread, so it cannot tell noise from effect.
+    expect(pairedSpread([1.07]).resolved).toBe(false);
+    expect(pairedSpread([]).medianPercent).toBeNaN();
+  });
+
+  it("charges the flag the paired difference and the setup's roles their own, from the same pairs", () => {
+    // The second port's server does 20 % more work per pull whatever its mode; the flag costs 1 %.
+    const figures = metricsFigures(
+      32,
+      [44000, 44001],
+      [
+        { offPort: 44000, first: "off", off: pass(20, 10), on: pass(19.8, 12.12) },
+        { offPort: 44000, first: "on", off: pass(20, 10), on: pass(19.8, 12.12) },
+        { offPort: 44001, first: "off", off: pass(20, 12), on: pass(19.8, 10.1) },
+        { offPort: 44001, first: "on", off: pass(20, 12), on: pass(19.8, 10.1) },
+      ],
+      0.5,
+    );
+    expect(figures.throughput.medianPercent).toBeCloseTo(-1, 9);
+    expect(figures.throughput.resolved).toBe(true);
+    expect(figures.cpuCost.medianPercent).toBeCloseTo(1, 9);
+    // The port's effect swamps the flag's in every pair, in both directions.
+    expect(figures.cpuCost).toMatchObject({ lowPercent: expect.closeTo(-15.83, 2), resolved: false });
+    expect(figures.portEffect.medianPercent).toBeCloseTo(20, 9);
+    expect(figures.portEffect).toMatchObject({
+      lowPercent: expect.closeTo(18.81, 2),
+      highPercent: expect.closeTo(21.2, 9),
+    });
+    expect(figures.portEffect.resolved).toBe(true);
+    // First and second pass swap every pair.
+    expect(figures.orderEffect.resolved).toBe(false);
+    expect(figures.on.serverCpuMsPerPull).toBeCloseTo((12.12 + 10.1) / 2, 9);
+    expect(figures.off.rps).toBe(20);
+    expect(figures.recordSharePercent).toBeCloseTo((0.5 / (figures.on.serverCpuMsPerPull * 1000)) * 100, 9);
   });
 });
 
