@@ -59,7 +59,16 @@ import {
   type Send,
 } from "./bench/load";
 import { parseOptions, UsageError, type BenchOptions, type Engine } from "./bench/options";
-import { cpuBetween, cpuSnapshot, databaseCounters, serverProcesses, type ProcessSet } from "./bench/probe";
+import {
+  cpuBetween,
+  cpuPressureUs,
+  cpuSnapshot,
+  databaseCounters,
+  runQueueSnapshot,
+  sampleBackends,
+  serverProcesses,
+  type ProcessSet,
+} from "./bench/probe";
 import {
   formatEngine,
   formatHeader,
@@ -464,9 +473,17 @@ async function measuredPull(
   const dbBefore = probe && withCommits ? await databaseCounters(probe.db, probe.name) : null;
   const totalsBefore = await processTotals(s);
   const cpuBefore = await cpuSnapshot(s.processes);
+  const queueBefore = await runQueueSnapshot(s.processes);
+  const pressureBefore = cpuPressureUs();
+  const startedAt = performance.now();
   const okBefore = s.pullsAnsweredOk.n;
+  const backends = probe ? sampleBackends(probe.db, probe.name) : null;
   const result: PassResult = await pass(s, concurrency, options, s.pullPool, s.pull);
+  const backendStates = backends ? await backends.stop() : null;
   const cpuAfter = await cpuSnapshot(s.processes);
+  const queueAfter = await runQueueSnapshot(s.processes);
+  const pressureAfter = cpuPressureUs();
+  const passMs = performance.now() - startedAt;
   // Webhooks of the last pulls settle in the background.
   await delay(1_000);
   const totalsAfter = await processTotals(s);
@@ -481,6 +498,8 @@ async function measuredPull(
     rollbacksPerPull = (after.rollbacks - dbBefore.rollbacks) / pulls;
   }
   const cpu = cpuBetween(cpuBefore, cpuAfter);
+  const perPull = (byLabel: Record<string, number>) =>
+    Object.fromEntries(Object.entries(byLabel).map(([label, ms]) => [label, ms / pulls]));
   return {
     ...routeFigures(result),
     ...requestCosts(result),
@@ -488,7 +507,13 @@ async function measuredPull(
     transactionsPerPull: (totalsAfter.transactions - totalsBefore.transactions) / pulls,
     commitsPerPull,
     rollbacksPerPull,
-    cpuMsPerPull: Object.fromEntries(Object.entries(cpu).map(([label, ms]) => [label, ms / pulls])),
+    cpuMsPerPull: perPull(cpu),
+    runQueueMsPerPull: perPull(cpuBetween(queueBefore, queueAfter)),
+    backendStates,
+    cpuPressurePercent:
+      pressureBefore === null || pressureAfter === null
+        ? null
+        : ((pressureAfter - pressureBefore) / 1000 / passMs) * 100,
   };
 }
 

@@ -85,6 +85,54 @@ export function serverProcesses(serverPid: number, db: Database | null, benchDat
 
 export type CpuSnapshot = Record<string, Map<number, number>>;
 
+/**
+ * Ms a process's threads spent runnable but waiting for a CPU (the run queue; second
+ * field of /proc/<pid>/task/<tid>/schedstat, in ns), null when it is gone or the kernel
+ * keeps no schedstats. On a shared machine this is where a request waits that no
+ * counter of the app can see: every round trip between the server and PostgreSQL
+ * pays it twice.
+ */
+function runQueueMsOf(pid: number): number | null {
+  try {
+    let ns = 0;
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[1]);
+    }
+    return Number.isFinite(ns) ? ns / 1e6 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Run-queue ms per process of each label (see runQueueMsOf); read with cpuBetween like a CPU snapshot. */
+export async function runQueueSnapshot(set: ProcessSet): Promise<CpuSnapshot> {
+  const snapshot: CpuSnapshot = {};
+  for (const [label, pids] of Object.entries(await set.pids())) {
+    snapshot[label] = new Map(
+      pids.flatMap((pid) => {
+        const ms = runQueueMsOf(pid);
+        return ms === null ? [] : [[pid, ms]];
+      }),
+    );
+  }
+  const self = runQueueMsOf(process.pid);
+  if (self !== null) snapshot["bench client"] = new Map([[process.pid, self]]);
+  return snapshot;
+}
+
+/**
+ * The machine's CPU pressure counter (/proc/pressure/cpu, `some` total, µs): time during
+ * which at least one runnable task waited for a CPU. Null without PSI.
+ */
+export function cpuPressureUs(): number | null {
+  try {
+    const some = /some .*total=(\d+)/.exec(fs.readFileSync("/proc/pressure/cpu", "utf8"));
+    return some ? Number(some[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function cpuSnapshot(set: ProcessSet): Promise<CpuSnapshot> {
   const snapshot: CpuSnapshot = {};
   for (const [label, pids] of Object.entries(await set.pids())) {
@@ -121,4 +169,38 @@ export async function databaseCounters(db: Database, name: string): Promise<Data
     [name],
   );
   return { commits: row?.commits ?? NaN, rollbacks: row?.rollbacks ?? NaN };
+}
+
+/**
+ * Samples what the bench database's backends are doing (`pg_stat_activity`: state and
+ * wait event) every `everyMs` until stopped, and gives the mean number of backends in
+ * each, e.g. `idle in transaction (Client:ClientRead)`: a transaction waiting for the
+ * app, `active (Lock:transactionid)`: a row lock, `active (cpu)`: running or waiting
+ * for a CPU. Where the connections of the pool spend their time, by Little's law.
+ */
+export function sampleBackends(db: Database, name: string, everyMs = 100): { stop(): Promise<Record<string, number>> } {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows = await db.query<{ what: string; n: number }>(
+        `select state || ' (' || coalesce(wait_event_type || ':' || wait_event, 'cpu') || ')' as what, count(*)::int as n
+           from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() group by 1`,
+        [name],
+      );
+      for (const row of rows) counts.set(row.what, (counts.get(row.what) ?? 0) + row.n);
+      samples++;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return Object.fromEntries(
+        [...counts].sort((a, b) => b[1] - a[1]).map(([what, n]) => [what, samples === 0 ? 0 : n / samples]),
+      );
+    },
+  };
 }

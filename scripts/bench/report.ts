@@ -37,6 +37,12 @@ export interface PullCosts {
   eventLoopDelayP99Ms: number;
   /** CPU ms per successful pull, per process. */
   cpuMsPerPull: Record<string, number>;
+  /** Ms per successful pull each process's threads were runnable but waited for a CPU (the run queue). */
+  runQueueMsPerPull: Record<string, number>;
+  /** Mean number of the bench database's backends in each state (wait event) over the pass; null on PGlite. */
+  backendStates: Record<string, number> | null;
+  /** Share of the pass during which some runnable task of the machine waited for a CPU (PSI); null without PSI. */
+  cpuPressurePercent: number | null;
 }
 
 export interface Point {
@@ -333,7 +339,24 @@ export function formatEngine(e: EngineReport): string {
         .join(", "),
     ]);
   }
-  out.push(...table(costRows), "");
+  out.push(...table(costRows));
+  for (const p of e.points) {
+    out.push(
+      `  conc. ${p.concurrency}, waiting for a CPU (run queue) per pull: ` +
+        `${Object.entries(p.pull.runQueueMsPerPull)
+          .map(([k, v]) => `${k} ${fixed(v)} ms`)
+          .join(", ")}; CPU pressure ${fixed(p.pull.cpuPressurePercent, 0)} % of the pass`,
+    );
+    if (p.pull.backendStates) {
+      out.push(
+        `  conc. ${p.concurrency}, PostgreSQL backends by state (mean count, sampled every 100 ms): ` +
+          Object.entries(p.pull.backendStates)
+            .map(([k, v]) => `${k} ${fixed(v, 2)}`)
+            .join(", "),
+      );
+    }
+  }
+  out.push("");
 
   if (e.openLoop.length > 0) {
     out.push("Open loop (pulls on a fixed schedule; latency from when each was due):");
