@@ -13,12 +13,13 @@
  *    read) and the single pull, each closed loop: `--ramp` seconds unmeasured, then
  *    `--duration` seconds measured. Each figure is the median over the repeats.
  *    Per pull: Server-Timing steps, statements and transactions per request and per
- *    pull (webhooks included), PostgreSQL's commits, pool wait, event-loop delay and
- *    CPU ms per process.
+ *    pull (webhooks included), PostgreSQL's commits, pool wait, event-loop delay, CPU
+ *    and run-queue ms per process, and the bench database's backends by wait event.
  * 4. Open loop: pulls at each `--rates` per minute for `--duration` seconds.
  * 5. Services mode: the pull at the highest concurrency with request metrics off and
- *    on (a server each, on `--port` and the port after it), measured in turns, for
- *    their cost in throughput and in the Next server's CPU per pull.
+ *    on (a server each, on `--port` and the port after it, roles rotating), measured in
+ *    turns, for their cost in throughput and in the Next server's CPU per pull: the
+ *    median of paired differences, with their range and the setup's own effect.
  * 6. The books: every 201 is a fulfilled purchase, and nothing else is but requests the
  *    client stopped waiting for.
  *
@@ -377,24 +378,25 @@ type Mode = "off" | "on";
 
 /**
  * The pull at the highest concurrency with request metrics off and on: one server per
- * mode, on `--port` and the port after it, measured in turns, `--repeats` pairs.
+ * mode, on `--port` and the port after it, both loaded at once (half the concurrency
+ * each, from the same fans), `--repeats` pairs.
  *
- * The two servers differ in more than the flag: the first port is the address fans
- * use (APP_URL, the token issuer, where both fetch the JWKS), and one of the two was
- * started, warmed and measured first. Left fixed, any of that is charged to the flag
- * (earlier runs charged it 15–20 % of the Next server's CPU per pull against 0.07 % for
- * the record itself). So the roles rotate: which mode goes first flips every pair and
- * which port each mode has flips every two pairs (both servers restarted then, started
- * and warmed alike), and the cost is the median of the paired differences, printed with
- * their spread. The same pairs, read by port instead of by mode, give what the setup
- * alone moves: the control that says whether the flag's figure means anything.
+ * Passes in turns left each mode its own spell of the shared machine: pairs of 15 s
+ * passes differed by −34 % to +35 % in throughput, and which one ran second cost +11 %
+ * of CPU per pull alone. Loaded at once, both servers live through the same spell. The
+ * servers still differ in more than the flag (the first port is the fans' address,
+ * APP_URL and the token issuer, where both fetch the JWKS; one was started first), so
+ * which port each mode has flips every two pairs, both servers restarted and warmed
+ * alike. The cost is the median of the paired differences, printed with their range;
+ * the same pairs read by port give what the setup alone moves, the control.
  */
 async function metricsCost(start: StartServer, options: BenchOptions, password: string): Promise<MetricsCost> {
   const concurrency = Math.max(...options.concurrency);
+  const half = Math.max(1, Math.floor(concurrency / 2));
   const ports = [options.port, options.port + 1] as const;
   console.log(
     `[postgres] request metrics off and on (ports ${ports[0]} and ${ports[1]}, roles rotating): ` +
-      `${options.repeats} pairs of pull passes at concurrency ${concurrency}, in turns…`,
+      `${options.repeats} pairs of pull passes at concurrency ${concurrency}, split between the two at once…`,
   );
   const pairs: MetricsPair[] = [];
   let servers: Record<Mode, Session> | null = null;
@@ -412,17 +414,18 @@ async function metricsCost(start: StartServer, options: BenchOptions, password: 
         const second = offPort === ports[0] ? await start(true, onPort) : await start(false, offPort);
         servers = offPort === ports[0] ? { off: first, on: second } : { off: second, on: first };
       }
-      const order: Mode[] = repeat % 2 === 0 ? ["off", "on"] : ["on", "off"];
-      const measured: Partial<Record<Mode, MetricsPass>> = {};
-      for (const mode of order) {
-        await refreshTokens(servers![mode], password, false);
-        console.log(
-          `[postgres] request metrics ${mode} (port ${mode === "off" ? offPort : ports[0] + ports[1] - offPort}), ` +
-            `pair ${repeat + 1}/${options.repeats}…`,
-        );
-        measured[mode] = await metricsPass(servers![mode], concurrency, options);
-      }
-      pairs.push({ offPort, first: order[0]!, off: measured.off!, on: measured.on! });
+      await Promise.all([refreshTokens(servers!.off, password, false), refreshTokens(servers!.on, password, false)]);
+      console.log(
+        `[postgres] request metrics off (port ${offPort}) and on (port ${ports[0] + ports[1] - offPort}) at once, ` +
+          `pair ${repeat + 1}/${options.repeats}…`,
+      );
+      const [off, on] = await Promise.all([
+        metricsPass(servers!.off, half, options),
+        metricsPass(servers!.on, concurrency - half, options),
+      ]);
+      // The last pulls' webhooks settle before the next pair.
+      await delay(1_000);
+      pairs.push({ offPort, off, on });
     }
   } finally {
     if (servers) await Promise.all([servers.off.server.stop(), servers.on.server.stop()]);
@@ -441,15 +444,20 @@ function pass(s: Session, concurrency: number, options: BenchOptions, fans: FanP
   });
 }
 
-/** A pull pass of the metrics pass: its figures and the Next server's CPU ms per pull, ramp included on both sides. */
+/**
+ * A pull pass of the metrics pass on one server, beside the other server's at the same
+ * time: its figures and the Next server's CPU ms per successful pull, ramp included.
+ */
 async function metricsPass(s: Session, concurrency: number, options: BenchOptions): Promise<MetricsPass> {
+  let pulls = 0;
+  const send: Send = async (fan) => {
+    const answer = await s.pull(fan);
+    if (answer.ok) pulls++;
+    return answer;
+  };
   const cpuBefore = await cpuSnapshot(s.processes);
-  const okBefore = s.pullsAnsweredOk.n;
-  const result = await pass(s, concurrency, options, s.pullPool, s.pull);
+  const result = await pass(s, concurrency, options, s.pullPool, send);
   const cpuAfter = await cpuSnapshot(s.processes);
-  const pulls = s.pullsAnsweredOk.n - okBefore;
-  // The last pulls' webhooks settle before the other server's pass.
-  await delay(1_000);
   return {
     ...routeFigures(result),
     serverCpuMsPerPull: (cpuBetween(cpuBefore, cpuAfter)["next server"] ?? NaN) / pulls,
