@@ -601,6 +601,22 @@ describe("a success reported by the provider (settleSucceededIn)", () => {
     });
   });
 
+  it("never draws again for a purchase already fulfilled", async () => {
+    const fan = await fx.createUser(t.db);
+    const { pull } = await payAndPull(deps(), pullRequest(fan, t.gacha.campaign));
+    const [row] = await asService(t.db, "test", (tx) =>
+      tx.query<{ id: string }>("select purchase_id as id from public.pulls where id = $1", [pull.id]),
+    );
+    expect(await settle({ purchaseId: row!.id, providerPaymentId: "pi_again1", amountJpy: 100, currency: "jpy" })).toBe(
+      "already_fulfilled",
+    );
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { fulfilled: 1 },
+      pulls: 1,
+      committedJpy: 100,
+    });
+  });
+
   it("never draws again for a purchase already refunded", async () => {
     const fan = await fx.createUser(t.db);
     const { pull } = await payAndPull(deps(), pullRequest(fan, t.gacha.campaign));
