@@ -143,9 +143,12 @@ type FactsRow = Prefixed<"buyer_", BuyerRow> &
   Nullable<Prefixed<"earlier_", PurchaseRow>>;
 type Nullable<R> = { [K in keyof R]: R[K] | null };
 
-const EARLIER_COLUMNS = PURCHASE_COLUMNS.split(", ")
-  .map((name) => `e.${name} as earlier_${name}`)
-  .join(", ");
+/** The purchase's columns as read from the lateral `e`, each named `earlier_<column>`. */
+function earlierColumns(): string {
+  return PURCHASE_COLUMNS.split(", ")
+    .map((name) => `e.${name} as earlier_${name}`)
+    .join(", ");
+}
 
 /**
  * What reserve decides on, in one statement: the purchase already made under the key,
@@ -167,7 +170,7 @@ async function readReservationFacts(tx: Queryable, request: PullRequest) {
             c.ends_at as campaign_ends_at, c.single_price_jpy as campaign_single_price_jpy,
             c.ten_price_jpy as campaign_ten_price_jpy, c.rate_table_id as campaign_rate_table_id,
             c.rate_table_hash as campaign_rate_table_hash, c.vtuber_status as campaign_vtuber_status,
-            ${EARLIER_COLUMNS}
+            ${earlierColumns()}
        from public.users b
        left join lateral (
          select ${PURCHASE_COLUMNS} from public.purchases where user_id = b.id and idempotency_key = $2

@@ -54,6 +54,38 @@ export const MODULES: readonly MutationModule[] = [
     breakAt: 100,
   },
   {
+    name: "payment-fulfil",
+    title: "the saga's writes after the charge: fulfilment, release, the charge recorded",
+    mutate: ["lib/payments/fulfil.ts", "lib/payments/release.ts", "lib/payments/record-charge.ts"],
+    testFiles: ["tests/integration/payments-saga.test.ts"],
+    breakAt: 90,
+  },
+  {
+    name: "payment-saga",
+    title: "the pay-per-pull saga's request: reserve, charge, then fulfil or release",
+    mutate: ["lib/payments/reserve.ts", "lib/payments/pay-and-pull.ts"],
+    testFiles: ["tests/integration/payments-saga.test.ts"],
+    breakAt: 90,
+  },
+  {
+    name: "payment-webhooks",
+    title: "a provider's success, failure or refund applied: settlement, the webhook, refund completion",
+    mutate: [
+      "lib/payments/settle-succeeded.ts",
+      "lib/payments/webhook.ts",
+      "lib/payments/webhook-event.ts",
+      "lib/payments/refund-complete.ts",
+    ],
+    testFiles: [
+      "tests/integration/payments-saga.test.ts",
+      "tests/integration/payments-webhooks.test.ts",
+      "tests/integration/payments-webhook-fast-path.test.ts",
+      "tests/unit/payments-webhook-signature.test.ts",
+      "tests/integration/admin-refunds.test.ts",
+    ],
+    breakAt: 90,
+  },
+  {
     name: "gacha-draw",
     title: "the draw, its randomness, the rate table and the odds shown",
     mutate: [

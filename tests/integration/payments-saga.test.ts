@@ -8,11 +8,17 @@ import { API_ERRORS, errorHeaders } from "@/lib/api/errors";
 import { asService } from "@/lib/db/session";
 import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
+import { processSignals } from "@/lib/metrics/signals";
 import { payAndPull, type PayAndPullDeps } from "@/lib/payments/pay-and-pull";
 import type { PaymentProvider } from "@/lib/payments/providers/types";
+import { completeRefundIn } from "@/lib/payments/refund-complete";
+import { release } from "@/lib/payments/release";
+import { reserve } from "@/lib/payments/reserve";
+import { settleSucceededIn, type SucceededPayment } from "@/lib/payments/settle-succeeded";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
 import { countRows, expectBooks, moneyOf, pullRequest } from "../helpers/payment-fixtures";
+import { transactionNamesWriting } from "../helpers/transaction-names";
 
 const NOW = new Date("2026-12-10T12:00:00Z");
 
@@ -106,6 +112,21 @@ describe("idempotency keys", () => {
     expect(again.created).toBe(false);
     expect(JSON.stringify(again.pull)).toBe(JSON.stringify(first.pull));
     expect((await moneyOf(t.db, fan, t.vtuber)).charges).toBe(1);
+  });
+
+  it("charges once for two requests racing with one key, and answers both with the same body", async () => {
+    const fan = await fx.createUser(t.db);
+    const request = pullRequest(fan, t.gacha.campaign);
+    const [a, b] = await Promise.all([payAndPull(deps(), request), payAndPull(deps(), request)]);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect(b.pull).toEqual(a.pull);
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { fulfilled: 1 },
+      charges: 1,
+      pulls: 1,
+      committedJpy: 100,
+      pendingJpy: 0,
+    });
   });
 
   it("answers the first body even after later pulls moved the medal balance", async () => {
@@ -290,5 +311,330 @@ describe("rate-table pinning", () => {
     expect(row!.rate_table_id).toBe(own.rateTable.id);
     // Version 1 is 70% N: ten draws from it are not all SSR (as version 2's would be) with this seed.
     expect(pull.results.some((r) => r.rarity !== "SSR")).toBe(true);
+  });
+});
+
+describe("refusals, each before anything is written", () => {
+  async function expectNothingWritten(fan: { id: string }) {
+    expect(await countRows(t.db, "purchases", "user_id = $1", [fan.id])).toBe(0);
+    expect(await countRows(t.db, "monthly_spend", "user_id = $1", [fan.id])).toBe(0);
+  }
+
+  it.each(["draft", "in_review", "rejected"] as const)(
+    "treats a %s campaign as one that does not exist (404 campaign_not_found)",
+    async (status) => {
+      const fan = await fx.createUser(t.db);
+      const unpublished = await fx.createCampaign(t.db, t.vtuber, { status });
+      const err = await apiError(payAndPull(deps(), pullRequest(fan, unpublished)));
+      expect(err.code).toBe("campaign_not_found");
+      await expectNothingWritten(fan);
+    },
+  );
+
+  it("says why a campaign of a VTuber no longer approved cannot be pulled", async () => {
+    const fan = await fx.createUser(t.db);
+    const suspended = await fx.createVtuber(t.db);
+    const theirs = await fx.createApprovedCampaign(t.db, suspended);
+    await asService(t.db, "test", (tx) =>
+      tx.query("update public.vtubers set status = 'suspended' where id = $1", [suspended.id]),
+    );
+    const err = await apiError(payAndPull(deps(), pullRequest(fan, theirs.campaign)));
+    expect({ code: err.code, details: err.details }).toEqual({
+      code: "campaign_not_active",
+      details: [{ reason: "not_approved" }],
+    });
+    await expectNothingWritten(fan);
+  });
+
+  it("refuses a suspended account (403 account_suspended) and an unverified address (email_unverified)", async () => {
+    const suspended = await fx.createUser(t.db, { status: "suspended" });
+    expect((await apiError(payAndPull(deps(), pullRequest(suspended, t.gacha.campaign)))).code).toBe(
+      "account_suspended",
+    );
+    await expectNothingWritten(suspended);
+
+    const unverified = await fx.createUser(t.db, { emailVerified: false });
+    expect((await apiError(payAndPull(deps(), pullRequest(unverified, t.gacha.campaign)))).code).toBe(
+      "email_unverified",
+    );
+    await expectNothingWritten(unverified);
+  });
+
+  it("refuses an account deleted since it signed in (401 unauthenticated)", async () => {
+    const gone = { id: "00000000-0000-4000-8000-00000000dead" };
+    expect((await apiError(payAndPull(deps(), pullRequest(gone, t.gacha.campaign)))).code).toBe("unauthenticated");
+    await expectNothingWritten(gone);
+  });
+});
+
+describe("the saga's bookkeeping", () => {
+  const purchaseRow = async (id: string) => {
+    const [row] = await asService(t.db, "test", (tx) =>
+      tx.query<{
+        status: string;
+        provider_payment_id: string | null;
+        paid_at: Date | null;
+        failure_code: string | null;
+        failed_at: Date | null;
+        next_action_url: string | null;
+      }>(
+        `select status, provider_payment_id, paid_at, failure_code, failed_at, next_action_url
+           from public.purchases where id = $1`,
+        [id],
+      ),
+    );
+    return row!;
+  };
+  const purchaseIdOf = async (fan: { id: string }) =>
+    (
+      await asService(t.db, "test", (tx) =>
+        tx.query<{ id: string }>("select id from public.purchases where user_id = $1", [fan.id]),
+      )
+    )[0]!.id;
+
+  it("names each step's transaction for the database's activity view (pg_stat_activity)", async () => {
+    const fan = await fx.createUser(t.db);
+    const inserts = await transactionNamesWriting(t.db, "purchases", "insert", () =>
+      payAndPull(deps(), pullRequest(fan, t.gacha.campaign)),
+    );
+    expect(inserts).toEqual(["koepon:pay-and-pull:reserve"]);
+    const paid = await transactionNamesWriting(t.db, "purchases", "update", () =>
+      payAndPull(deps(), pullRequest(fan, t.gacha.campaign)),
+    );
+    expect(paid).toEqual(["koepon:pay-and-pull:fulfil"]);
+    const declined = await transactionNamesWriting(t.db, "purchases", "update", () =>
+      apiError(payAndPull(deps(), pullRequest(fan, t.gacha.campaign, { paymentMethodId: "pm_card_chargeDeclined" }))),
+    );
+    expect(declined).toEqual(["koepon:pay-and-pull:record-charge", "koepon:pay-and-pull:release"]);
+  });
+
+  it("counts a charge whose outcome is unknown as a provider failure", async () => {
+    const fan = await fx.createUser(t.db);
+    const unreachable: PaymentProvider = {
+      ...t.sandbox.provider,
+      charge: () => Promise.reject(new Error("ECONNRESET")),
+    };
+    const minute = Math.floor(NOW.getTime() / 60_000) * 60_000;
+    const failures = () => processSignals().minutes.get(minute)?.get("payments.provider_failures|") ?? 0;
+    const before = failures();
+    await apiError(payAndPull(deps({ provider: unreachable }), pullRequest(fan, t.gacha.campaign)));
+    expect(failures()).toBe(before + 1);
+  });
+
+  it("records a successful charge as paid when the fulfilment fails, and passes the error on", async () => {
+    const fan = await fx.createUser(t.db);
+    const broken = {
+      int: () => {
+        throw new Error("entropy unavailable");
+      },
+    };
+    await expect(payAndPull(deps({ rng: broken }), pullRequest(fan, t.gacha.campaign))).rejects.toThrow(
+      "entropy unavailable",
+    );
+    const payment = (JSON.parse(t.sandbox.deliveries.at(-1)!.payload) as { data: { object: { id: string } } }).data
+      .object.id;
+    const row = await purchaseRow(await purchaseIdOf(fan));
+    expect(row).toMatchObject({ status: "paid", provider_payment_id: payment, failure_code: null });
+    expect(row.paid_at).toBeInstanceOf(Date);
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { paid: 1 },
+      pendingJpy: 100,
+      committedJpy: 0,
+      pulls: 0,
+      charges: 1,
+    });
+  });
+
+  it("answers a success for a purchase released meanwhile with the release's error, and asks for a refund", async () => {
+    const fan = await fx.createUser(t.db);
+    // The purchase is given up on (an expiry webhook) while the charge is still under way.
+    const releasing: PaymentProvider = {
+      ...t.sandbox.provider,
+      async charge(request) {
+        const result = await t.sandbox.provider.charge(request);
+        expect(await release(t.db, request.purchaseId, "checkout_expired")).toBe(true);
+        return result;
+      },
+    };
+    const err = await apiError(payAndPull(deps({ provider: releasing }), pullRequest(fan, t.gacha.campaign)));
+    expect(err.code).toBe("payment_failed");
+    const id = await purchaseIdOf(fan);
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { failed: 1 },
+      pendingJpy: 0,
+      committedJpy: 0,
+      pulls: 0,
+    });
+    const [alert] = await asService(t.db, "test", (tx) =>
+      tx.query<{ details: Record<string, unknown> }>(
+        "select details from public.audit_log where action = 'payment.refund_required' and target_id = $1",
+        [id],
+      ),
+    );
+    expect(alert!.details).toMatchObject({ source: "request", amountJpy: 100, failureCode: "checkout_expired" });
+  });
+
+  it("releases only a pending purchase: its yen freed once, the code cut to 64 characters, the next step cleared", async () => {
+    const fan = await fx.createUser(t.db);
+    const url = "https://checkout.stripe.com/c/pay/cs_test_release";
+    const needsAction: PaymentProvider = {
+      ...t.sandbox.provider,
+      charge: async () => ({ outcome: "requires_action", providerPaymentId: "pi_release123", nextActionUrl: url }),
+    };
+    await apiError(payAndPull(deps({ provider: needsAction }), pullRequest(fan, t.gacha.campaign)));
+    const id = await purchaseIdOf(fan);
+    expect(await purchaseRow(id)).toMatchObject({
+      status: "pending",
+      next_action_url: url,
+      provider_payment_id: "pi_release123",
+      paid_at: null,
+    });
+
+    expect(await release(t.db, id, "x".repeat(80))).toBe(true);
+    const row = await purchaseRow(id);
+    expect(row).toMatchObject({ status: "failed", failure_code: "x".repeat(64), next_action_url: null });
+    expect(row.failed_at).toBeInstanceOf(Date);
+    expect(await release(t.db, id, "again")).toBe(false);
+    expect((await purchaseRow(id)).failure_code).toBe("x".repeat(64));
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { failed: 1 }, pendingJpy: 0 });
+
+    // A fulfilled purchase is not released: the money moved.
+    await payAndPull(deps(), pullRequest(fan, t.gacha.campaign));
+    const fulfilled = (
+      await asService(t.db, "test", (tx) =>
+        tx.query<{ id: string }>("select id from public.purchases where user_id = $1 and status = 'fulfilled'", [
+          fan.id,
+        ]),
+      )
+    )[0]!.id;
+    expect(await release(t.db, fulfilled, "card_declined")).toBe(false);
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { failed: 1, fulfilled: 1 },
+      pendingJpy: 0,
+      committedJpy: 100,
+    });
+    expect(await release(t.db, "00000000-0000-4000-8000-000000000000", "card_declined")).toBe(false);
+  });
+
+  it("grants no medals, and writes no ledger row, for a pull that earns none", async () => {
+    const fan = await fx.createUser(t.db);
+    const free = await fx.createApprovedCampaign(t.db, t.vtuber, { medals: { N: 0, R: 0, SR: 0, SSR: 0 } });
+    const { pull } = await payAndPull(deps(), pullRequest(fan, free.campaign, { count: 10 }));
+    expect(pull).toMatchObject({ medalsEarned: 0, medalBalance: 0 });
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { fulfilled: 1 },
+      ledgerRows: 0,
+      balance: 0,
+      committedJpy: 1000,
+    });
+  });
+});
+
+describe("a success reported by the provider (settleSucceededIn)", () => {
+  const settle = (payment: SucceededPayment) =>
+    asService(t.db, "test", (tx) => settleSucceededIn(tx, payment, { rng: seededRandom(3), source: "reconcile" }));
+  const reserved = async (fan: { id: string }) =>
+    (await reserve(t.db, pullRequest(fan, t.gacha.campaign), { now: NOW, provider: "sandbox" })).purchase;
+  const alertOf = async (action: string, target: string) =>
+    (
+      await asService(t.db, "test", (tx) =>
+        tx.query<{ target_type: string; details: Record<string, unknown> }>(
+          "select target_type, details from public.audit_log where action = $1 and target_id = $2",
+          [action, target],
+        ),
+      )
+    )[0];
+
+  it("matches the purchase id and currency whatever their case, and keeps the provider's payment id", async () => {
+    const fan = await fx.createUser(t.db);
+    const purchase = await reserved(fan);
+    expect(
+      await settle({
+        purchaseId: purchase.id.toUpperCase(),
+        providerPaymentId: "pi_upper1",
+        amountJpy: 100,
+        currency: "JPY",
+      }),
+    ).toBe("fulfilled");
+    const [row] = await asService(t.db, "test", (tx) =>
+      tx.query<{ status: string; provider_payment_id: string }>(
+        "select status, provider_payment_id from public.purchases where id = $1",
+        [purchase.id],
+      ),
+    );
+    expect(row).toEqual({ status: "fulfilled", provider_payment_id: "pi_upper1" });
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { fulfilled: 1 },
+      pulls: 1,
+      committedJpy: 100,
+      pendingJpy: 0,
+    });
+  });
+
+  it("raises a mismatch for the right amount in another currency, with what was expected and taken", async () => {
+    const fan = await fx.createUser(t.db);
+    const purchase = await reserved(fan);
+    expect(
+      await settle({ purchaseId: purchase.id, providerPaymentId: "pi_usd1", amountJpy: 100, currency: "usd" }),
+    ).toBe("amount_mismatch");
+    expect(await alertOf("payment.amount_mismatch", purchase.id)).toEqual({
+      target_type: "purchase",
+      details: {
+        source: "reconcile",
+        providerPaymentId: "pi_usd1",
+        expectedJpy: 100,
+        providerAmount: 100,
+        currency: "usd",
+      },
+    });
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { pending: 1 }, pulls: 0, pendingJpy: 100 });
+  });
+
+  it("raises an unknown purchase with the id the provider named", async () => {
+    const stranger = "00000000-0000-4000-8000-00000000beef";
+    expect(
+      await settle({ purchaseId: stranger, providerPaymentId: "pi_unknown1", amountJpy: 300, currency: "jpy" }),
+    ).toBe("unknown_purchase");
+    expect(await alertOf("payment.unknown_purchase", "pi_unknown1")).toEqual({
+      target_type: "provider_payment",
+      details: { source: "reconcile", providerPaymentId: "pi_unknown1", metadataPurchaseId: stranger, amountJpy: 300 },
+    });
+  });
+
+  it("never draws again for a purchase already fulfilled", async () => {
+    const fan = await fx.createUser(t.db);
+    const { pull } = await payAndPull(deps(), pullRequest(fan, t.gacha.campaign));
+    const [row] = await asService(t.db, "test", (tx) =>
+      tx.query<{ id: string }>("select purchase_id as id from public.pulls where id = $1", [pull.id]),
+    );
+    expect(await settle({ purchaseId: row!.id, providerPaymentId: "pi_again1", amountJpy: 100, currency: "jpy" })).toBe(
+      "already_fulfilled",
+    );
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { fulfilled: 1 },
+      pulls: 1,
+      committedJpy: 100,
+    });
+  });
+
+  it("never draws again for a purchase already refunded", async () => {
+    const fan = await fx.createUser(t.db);
+    const { pull } = await payAndPull(deps(), pullRequest(fan, t.gacha.campaign));
+    const id = await asService(t.db, "test", async (tx) => {
+      const [row] = await tx.query<{ id: string }>("select purchase_id as id from public.pulls where id = $1", [
+        pull.id,
+      ]);
+      await completeRefundIn(tx, { purchaseId: row!.id, now: NOW });
+      return row!.id;
+    });
+    expect(await settle({ purchaseId: id, providerPaymentId: "pi_late1", amountJpy: 100, currency: "jpy" })).toBe(
+      "already_fulfilled",
+    );
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { refunded: 1 },
+      pulls: 1,
+      committedJpy: 0,
+      pendingJpy: 0,
+    });
   });
 });

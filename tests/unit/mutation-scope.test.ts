@@ -84,7 +84,7 @@ describe("planModules", () => {
       changed: [
         "lib/auth/jwk.ts",
         "lib/edge/csrf.ts",
-        "lib/payments/reserve.ts",
+        "lib/payments/purchase-history.ts",
         "README.md",
         "tests/unit/gacha-draw.test.ts",
       ],
@@ -97,7 +97,7 @@ describe("planModules", () => {
   });
 
   it("plans nothing when no file in scope changed", () => {
-    expect(planModules({ changed: ["README.md", "lib/payments/reserve.ts"] })).toEqual([]);
+    expect(planModules({ changed: ["README.md", "lib/payments/purchase-history.ts"] })).toEqual([]);
     expect(planModules({ changed: [] })).toEqual([]);
   });
 });
