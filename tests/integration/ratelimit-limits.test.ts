@@ -1,23 +1,30 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { refusalResponse } from "@/lib/edge/refusal";
 import { rateLimitHeaders } from "@/lib/ratelimit/headers";
+import { startBridge } from "@/lib/ratelimit/bridge/server";
+import { createRateLimiter } from "@/lib/ratelimit/limiter";
+import { STORE_PREFIX } from "@/lib/ratelimit/signals";
 import { TIERS, tiersFor } from "@/lib/ratelimit/tiers";
 import {
   START,
+  deleteKeys,
+  describeWithRedis,
   limiterUnderTest,
   peakCommandsInFlight,
   pull,
   redisUrl,
   request,
   send,
-  storeKind,
+  storesUnderTest,
+  upstashConfig,
   type LimiterUnderTest,
 } from "../helpers/ratelimit";
 
-describe(`rate limits on the ${storeKind}`, () => {
+describe.each(storesUnderTest)("rate limits on the %s store", (store) => {
   let t: LimiterUnderTest;
   beforeEach(async () => {
-    t = await limiterUnderTest();
+    t = await limiterUnderTest(store);
   });
   afterEach(async () => {
     await t.close();
@@ -118,10 +125,25 @@ describe(`rate limits on the ${storeKind}`, () => {
     });
   });
 
+  it("when two tiers refuse, answers with the one that frees last, whichever is checked first", async () => {
+    await send(t.limiter, pull("frank"), 10);
+    await send(t.limiter, request({ role: "user", identity: "frank", pathname: "/api/me" }), TIERS.user.limit - 10);
+    const checks = tiersFor(pull("frank"));
+    for (const order of [checks, [...checks].reverse()]) {
+      expect(await t.limiter.check(order)).toMatchObject({ status: 429, tier: "user", retryAfterSeconds: 571 });
+    }
+  });
+
+  it("when every tier admits, answers with the one with the least left, whichever is checked first", async () => {
+    const checks = tiersFor(pull("gina"));
+    expect(await t.limiter.check(checks)).toMatchObject({ tier: "gacha", limit: 10, remaining: 9 });
+    expect(await t.limiter.check([...checks].reverse())).toMatchObject({ tier: "gacha", limit: 10, remaining: 8 });
+  });
+
   // The in-memory limiter answers each check before the next begins: there the 50 pulls
   // are sent together but decided one by one. Through the bridge they reach Redis together.
   it(
-    redisUrl
+    store === "redis"
       ? "admits exactly 10 of 50 pulls sent at once, truly in parallel through the bridge to Redis"
       : "admits exactly 10 of 50 pulls sent at once (in memory: decided one after another)",
     async () => {
@@ -129,7 +151,7 @@ describe(`rate limits on the ${storeKind}`, () => {
       expect(decisions.filter((d) => d.allowed)).toHaveLength(10);
       expect(decisions.filter((d) => d.status === 429)).toHaveLength(40);
       // At least the first check of every pull was with Redis at the same time as the others.
-      if (redisUrl) expect(peak, "commands in flight to Redis at once").toBeGreaterThanOrEqual(50);
+      if (store === "redis") expect(peak, "commands in flight to Redis at once").toBeGreaterThanOrEqual(50);
       else expect(peak, "the in-memory limiter sends nothing anywhere").toBe(0);
     },
   );
@@ -167,5 +189,21 @@ describe(`rate limits on the ${storeKind}`, () => {
 
   it("checks nothing on exempt paths", async () => {
     expect(await t.limiter.check(tiersFor(request({ pathname: "/api/health" })))).toBeNull();
+  });
+});
+
+describeWithRedis("the limiter's keys in the shared store", () => {
+  it("start with the prefix the bridge serves by default", async () => {
+    const token = randomBytes(16).toString("hex");
+    const bridge = await startBridge({ redisUrl: redisUrl!, token, port: 0 });
+    const identity = randomUUID();
+    try {
+      const limiter = createRateLimiter(upstashConfig(bridge.url, token, 10_000));
+      const facts = request({ role: "user", identity, pathname: "/api/me" });
+      expect(await limiter.check(tiersFor(facts))).toMatchObject({ allowed: true, tier: "user", degraded: false });
+    } finally {
+      await bridge.close();
+      await deleteKeys(redisUrl!, `${STORE_PREFIX}:user:u:${identity}*`);
+    }
   });
 });
