@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { refusalResponse } from "@/lib/edge/refusal";
 import { rateLimitHeaders } from "@/lib/ratelimit/headers";
 import { startBridge } from "@/lib/ratelimit/bridge/server";
@@ -189,6 +189,37 @@ describe.each(storesUnderTest)("rate limits on the %s store", (store) => {
 
   it("checks nothing on exempt paths", async () => {
     expect(await t.limiter.check(tiersFor(request({ pathname: "/api/health" })))).toBeNull();
+  });
+});
+
+describeWithRedis("the limiter's requests to the shared store", () => {
+  it("are one script per check and nothing else: no analytics, deny lists, dynamic limits or telemetry", async () => {
+    const t = await limiterUnderTest("redis");
+    const sent: { commands: unknown[]; headers: string[] }[] = [];
+    const realFetch = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const body: unknown = typeof init?.body === "string" ? JSON.parse(init.body) : null;
+      const pipelined = String(input instanceof Request ? input.url : input).endsWith("/pipeline");
+      const commands = pipelined && Array.isArray(body) ? (body as unknown[]) : [body];
+      sent.push({
+        commands: commands.map((c) => (Array.isArray(c) ? c[0] : c)),
+        headers: [...new Headers(init?.headers).keys()],
+      });
+      return realFetch(input, init);
+    });
+    try {
+      expect(await t.limiter.check(tiersFor(pull("kai")))).toMatchObject({ allowed: true, degraded: false });
+      // Anything the client sends later (analytics) would be under way by now.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      spy.mockRestore();
+      await t.close();
+    }
+    // Each check's script by its hash, and again in full when this Redis has not seen it yet.
+    const commands = sent.flatMap((s) => s.commands).map((c) => String(c).toLowerCase());
+    expect(commands.filter((c) => c === "evalsha")).toHaveLength(2);
+    expect(commands.filter((c) => c !== "evalsha" && c !== "eval")).toEqual([]);
+    expect(sent.flatMap((s) => s.headers).filter((h) => h.startsWith("upstash-telemetry"))).toEqual([]);
   });
 });
 
