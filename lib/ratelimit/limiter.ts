@@ -165,7 +165,8 @@ export function createRateLimiter(config: RateLimitConfig, options: RateLimiterO
  * Every check counts the request, refused or not elsewhere: they run at once so the
  * gate costs one round trip (the client pipelines them into one HTTP request).
  * A known refusal (429) outranks an unknown store (503); among refusals the one that
- * frees last binds, since the client has to wait for it.
+ * frees last binds, since the client has to wait for it. On a tie the first check binds
+ * (tiersFor lists the general tier first), so equal answers keep the same headers.
  */
 function decide(outcomes: Outcome[], now: number): Decision {
   const degraded = outcomes.some((o) => o.result === null || o.degraded);

@@ -134,6 +134,33 @@ describe.each(storesUnderTest)("rate limits on the %s store", (store) => {
     }
   });
 
+  // On a tie the first tier checked binds, the general one as tiersFor lists them, so the
+  // headers of equal answers do not flip between tiers.
+  it("when two refusing tiers free at the same instant, answers with the general one", async () => {
+    await send(t.limiter, request({ role: "user", identity: "jay", pathname: "/api/me" }), TIERS.user.limit);
+    // 03:09:30: the gacha minute and the user tier's 10 minutes both end at 03:10.
+    t.advance(9 * 60_000);
+    // Refused under `user`, and still counted under `gacha`.
+    await send(t.limiter, pull("jay"), 10);
+    expect(await check(pull("jay"))).toMatchObject({
+      status: 429,
+      tier: "user",
+      limit: TIERS.user.limit,
+      retryAfterSeconds: 31,
+    });
+  });
+
+  it("when two admitting tiers have as few left, answers with the general one", async () => {
+    await send(t.limiter, request({ role: "user", identity: "ivy", pathname: "/api/me" }), TIERS.user.limit - 10);
+    // 9 left under `user`, and 9 of the gacha minute.
+    expect(await check(pull("ivy"))).toMatchObject({
+      allowed: true,
+      tier: "user",
+      limit: TIERS.user.limit,
+      remaining: 9,
+    });
+  });
+
   it("when every tier admits, answers with the one with the least left, whichever is checked first", async () => {
     const checks = tiersFor(pull("gina"));
     expect(await t.limiter.check(checks)).toMatchObject({ tier: "gacha", limit: 10, remaining: 9 });
