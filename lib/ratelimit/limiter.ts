@@ -248,7 +248,8 @@ function sharedLimiters(redis: Redis, timeoutMs: number, prefix: string): Record
       ephemeralCache: new Map(),
       enableProtection: false,
       dynamicLimits: false,
-      enableTelemetry: false,
+      // No `enableTelemetry: false` here: Ratelimit only asks the client to add its tag,
+      // and the client's own telemetry is off (storeClient).
     });
   }
   return limiters;
