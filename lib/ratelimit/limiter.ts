@@ -247,9 +247,8 @@ function sharedLimiters(redis: Redis, timeoutMs: number, prefix: string): Record
       // from one caller stops reaching the store.
       ephemeralCache: new Map(),
       enableProtection: false,
-      dynamicLimits: false,
-      // No `enableTelemetry: false` here: Ratelimit only asks the client to add its tag,
-      // and the client's own telemetry is off (storeClient).
+      // Neither `dynamicLimits` (off by default, and no limit is ever set at run time)
+      // nor `enableTelemetry` (the client's own is off, see storeClient) change anything.
     });
   }
   return limiters;
