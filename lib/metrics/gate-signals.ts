@@ -18,7 +18,7 @@ import { signAccessToken, type SigningKey } from "../auth/access-token";
 import { getSigningKey } from "../auth/keys";
 import type { AuthConfig, RateLimitConfig } from "../config";
 import type { Database } from "../db";
-import { GATE_SIGNALS_PATH, signalKey, type GateSignalsAnswer } from "../ratelimit/signals";
+import { GATE_SIGNALS_PATH, STORE_PREFIX, signalKey, type GateSignalsAnswer } from "../ratelimit/signals";
 import { TIERS } from "../ratelimit/tiers";
 import { writeSignalRows, type SignalRow } from "./signals";
 
@@ -36,7 +36,7 @@ export interface CollectOptions {
   /** Where the gate answers, for embedded mode (config.internalUrl). */
   internalUrl: string;
   auth: Pick<AuthConfig, "issuer" | "audience">;
-  /** Key prefix of the limiter (lib/ratelimit/limiter.ts). @default "koepon:rl" */
+  /** Key prefix of the limiter (lib/ratelimit/limiter.ts). @default STORE_PREFIX */
   prefix?: string;
   fetch?: typeof fetch;
   /** @default this server's signing key */
@@ -56,7 +56,7 @@ async function fromStore(
   store: Extract<RateLimitConfig["store"], { kind: "upstash" }>,
   options: CollectOptions,
 ): Promise<SignalRow[]> {
-  const prefix = options.prefix ?? "koepon:rl";
+  const prefix = options.prefix ?? STORE_PREFIX;
   const redis = new Redis({ url: store.url, token: store.token, retry: false, enableTelemetry: false });
   const current = Math.floor(options.now.getTime() / MINUTE) * MINUTE;
   const minutes = Array.from({ length: COLLECT_MINUTES + 1 }, (_, i) => current - (COLLECT_MINUTES - i) * MINUTE);

@@ -12,7 +12,7 @@ import { Redis } from "@upstash/redis";
 import type { RateLimitConfig, RateLimitStoreConfig } from "../config";
 import { log } from "../log/logger";
 import { MemoryStore, type LimitResult } from "./memory";
-import { GateSignals, SIGNAL_TTL_SECONDS, signalKey } from "./signals";
+import { GateSignals, SIGNAL_TTL_SECONDS, STORE_PREFIX, signalKey } from "./signals";
 import { TIERS, type TierCheck, type TierName } from "./tiers";
 
 export interface Decision {
@@ -45,7 +45,10 @@ export interface RateLimiter {
   readonly store: "shared" | "memory";
   /** The refusals and store failures counted and not yet handed over. */
   readonly signals: GateSignals;
-  /** Hands the held counts to the shared store now; resolves false when it could not (they stay held). */
+  /**
+   * Hands the held counts to the shared store now; resolves false when it could not (they
+   * stay held). Embedded mode has no store to hand them to: true, and they stay held.
+   */
   handOver(): Promise<boolean>;
 }
 
@@ -57,41 +60,36 @@ export interface RateLimiterOptions {
    */
   now?: () => number;
   /**
-   * The in-process counters: the store itself in embedded mode, the fallback of the
-   * `local` tiers otherwise. Keep one per process so counts survive between requests.
-   * @default a new MemoryStore
-   */
-  memory?: MemoryStore;
-  /**
    * Prefix of every key in the shared store; each tier adds `:<tier>`.
-   * @default "koepon:rl"
+   * @default STORE_PREFIX
    */
   prefix?: string;
-  /**
-   * Least time between two hand-overs of the counts to the store, so a flood of refused
-   * requests costs the store one extra request per interval, not one per refusal.
-   * @default 1000
-   */
-  handOverIntervalMs?: number;
 }
 
 /** What a fail-closed tier tells the client to wait while its store is unavailable. */
 export const STORE_UNAVAILABLE_RETRY_SECONDS = 10;
 
+/**
+ * Least time between two hand-overs of the counts to the store, so a flood of refused
+ * requests costs the store one extra request a second, not one per refusal.
+ */
+const HAND_OVER_INTERVAL_MS = 1_000;
+
 type Outcome = { tier: TierName; result: LimitResult; degraded: boolean } | { tier: TierName; result: null };
 
 export function createRateLimiter(config: RateLimitConfig, options: RateLimiterOptions = {}): RateLimiter {
   const now = options.now ?? Date.now;
-  const memory = options.memory ?? new MemoryStore();
-  const prefix = options.prefix ?? "koepon:rl";
+  // The in-process counters: the store itself in embedded mode, the fallback of the
+  // `local` tiers otherwise. The limiter lives as long as its process, and so do they.
+  const memory = new MemoryStore();
+  const prefix = options.prefix ?? STORE_PREFIX;
   const redis = config.store.kind === "upstash" ? storeClient(config.store) : null;
   const shared = redis ? sharedLimiters(redis, config.timeoutMs, prefix) : null;
   const signals = new GateSignals();
-  const handOverInterval = options.handOverIntervalMs ?? 1_000;
   let lastHandOver = -Infinity;
 
   const local = ({ tier, key }: TierCheck): LimitResult =>
-    memory.hit(`${prefix}:${tier}:${key}`, TIERS[tier].limit, TIERS[tier].windowMs, now());
+    memory.hit(`${tier}:${key}`, TIERS[tier].limit, TIERS[tier].windowMs, now());
 
   async function viaStore(limiters: Record<TierName, Ratelimit>, check: TierCheck): Promise<Outcome> {
     let failure: { reason: "timeout" | "error"; error?: string };
@@ -153,7 +151,7 @@ export function createRateLimiter(config: RateLimitConfig, options: RateLimiterO
       if (decision.status === 429) signals.count("ratelimit.refusals", decision.tier, at);
       // Only once the store has just answered: while it is down, the failures wait here
       // rather than cost every request another attempt.
-      if (redis && !signals.empty && !decision.degraded && at - lastHandOver >= handOverInterval) {
+      if (redis && !signals.empty && !decision.degraded && at - lastHandOver >= HAND_OVER_INTERVAL_MS) {
         lastHandOver = at;
         const work = handOver();
         if (waitUntil) waitUntil(work);
@@ -167,7 +165,8 @@ export function createRateLimiter(config: RateLimitConfig, options: RateLimiterO
  * Every check counts the request, refused or not elsewhere: they run at once so the
  * gate costs one round trip (the client pipelines them into one HTTP request).
  * A known refusal (429) outranks an unknown store (503); among refusals the one that
- * frees last binds, since the client has to wait for it.
+ * frees last binds, since the client has to wait for it. On a tie the first check binds
+ * (tiersFor lists the general tier first), so equal answers keep the same headers.
  */
 function decide(outcomes: Outcome[], now: number): Decision {
   const degraded = outcomes.some((o) => o.result === null || o.degraded);
@@ -248,8 +247,8 @@ function sharedLimiters(redis: Redis, timeoutMs: number, prefix: string): Record
       // from one caller stops reaching the store.
       ephemeralCache: new Map(),
       enableProtection: false,
-      dynamicLimits: false,
-      enableTelemetry: false,
+      // Neither `dynamicLimits` (off by default, and no limit is ever set at run time)
+      // nor `enableTelemetry` (the client's own is off, see storeClient) change anything.
     });
   }
   return limiters;

@@ -29,6 +29,8 @@ export interface GateSignalsAnswer {
 const MINUTE = 60_000;
 /** Minutes held while they cannot be handed over; older ones are dropped (an Edge isolate has little memory). */
 const MAX_HELD_MINUTES = 120;
+/** The limiter's keys in the shared store start with it, unless a test gives its own. */
+export const STORE_PREFIX = "koepon:rl";
 /** How long the store keeps a minute's hash: long enough for the readers' lookback. */
 export const SIGNAL_TTL_SECONDS = 2 * 3600;
 

@@ -12,6 +12,13 @@ import { tiersFor, type RequestFacts } from "@/lib/ratelimit/tiers";
 export const redisUrl: string | null = getConfig().rateLimit.bridge?.redisUrl ?? null;
 export const storeKind = redisUrl ? "Redis through the bridge" : "in-memory limiter";
 
+export type StoreUnderTest = "memory" | "redis";
+/**
+ * The stores a test of the limiter's behaviour runs on: the in-memory limiter always,
+ * Redis through the bridge too when REDIS_URL is set. Both must admit and refuse alike.
+ */
+export const storesUnderTest: readonly StoreUnderTest[] = redisUrl ? ["memory", "redis"] : ["memory"];
+
 /**
  * Tests of the bridge itself need a Redis behind it, which the embedded run does not
  * have: they are registered only in the services run (where they can fail), not skipped.
@@ -38,15 +45,18 @@ export interface LimiterUnderTest {
 }
 
 /**
- * The limiter the current run tests: in memory with an injected clock, or, with
- * REDIS_URL, `@upstash/ratelimit` against real Redis through a bridge on a free port,
- * under a key prefix of its own. `@upstash/ratelimit` reads Date.now(), so on that path
- * the clock pins Date (only Date: timers stay real, so network I/O runs normally).
+ * The limiter the current run tests (or the one `store` names): in memory with an
+ * injected clock, or, with REDIS_URL, `@upstash/ratelimit` against real Redis through a
+ * bridge on a free port, under a key prefix of its own. `@upstash/ratelimit` reads
+ * Date.now(), so on that path the clock pins Date (only Date: timers stay real, so
+ * network I/O runs normally).
  */
-export async function limiterUnderTest(): Promise<LimiterUnderTest> {
+export async function limiterUnderTest(
+  store: StoreUnderTest = redisUrl ? "redis" : "memory",
+): Promise<LimiterUnderTest> {
   let instant = START;
   const clock = { now: () => instant };
-  if (!redisUrl) {
+  if (store === "memory") {
     const limiter = createRateLimiter(memoryConfig(), { now: clock.now });
     return {
       limiter,
@@ -58,6 +68,7 @@ export async function limiterUnderTest(): Promise<LimiterUnderTest> {
     };
   }
 
+  if (!redisUrl) throw new Error("limiterUnderTest: the Redis store needs REDIS_URL");
   vi.useFakeTimers({ toFake: ["Date"], now: START });
   const token = randomBytes(16).toString("hex");
   const prefix = `koepon:test:${randomUUID()}`;

@@ -1,23 +1,30 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { refusalResponse } from "@/lib/edge/refusal";
 import { rateLimitHeaders } from "@/lib/ratelimit/headers";
+import { startBridge } from "@/lib/ratelimit/bridge/server";
+import { createRateLimiter } from "@/lib/ratelimit/limiter";
+import { STORE_PREFIX } from "@/lib/ratelimit/signals";
 import { TIERS, tiersFor } from "@/lib/ratelimit/tiers";
 import {
   START,
+  deleteKeys,
+  describeWithRedis,
   limiterUnderTest,
   peakCommandsInFlight,
   pull,
   redisUrl,
   request,
   send,
-  storeKind,
+  storesUnderTest,
+  upstashConfig,
   type LimiterUnderTest,
 } from "../helpers/ratelimit";
 
-describe(`rate limits on the ${storeKind}`, () => {
+describe.each(storesUnderTest)("rate limits on the %s store", (store) => {
   let t: LimiterUnderTest;
   beforeEach(async () => {
-    t = await limiterUnderTest();
+    t = await limiterUnderTest(store);
   });
   afterEach(async () => {
     await t.close();
@@ -118,10 +125,52 @@ describe(`rate limits on the ${storeKind}`, () => {
     });
   });
 
+  it("when two tiers refuse, answers with the one that frees last, whichever is checked first", async () => {
+    await send(t.limiter, pull("frank"), 10);
+    await send(t.limiter, request({ role: "user", identity: "frank", pathname: "/api/me" }), TIERS.user.limit - 10);
+    const checks = tiersFor(pull("frank"));
+    for (const order of [checks, [...checks].reverse()]) {
+      expect(await t.limiter.check(order)).toMatchObject({ status: 429, tier: "user", retryAfterSeconds: 571 });
+    }
+  });
+
+  // On a tie the first tier checked binds, the general one as tiersFor lists them, so the
+  // headers of equal answers do not flip between tiers.
+  it("when two refusing tiers free at the same instant, answers with the general one", async () => {
+    await send(t.limiter, request({ role: "user", identity: "jay", pathname: "/api/me" }), TIERS.user.limit);
+    // 03:09:30: the gacha minute and the user tier's 10 minutes both end at 03:10.
+    t.advance(9 * 60_000);
+    // Refused under `user`, and still counted under `gacha`.
+    await send(t.limiter, pull("jay"), 10);
+    expect(await check(pull("jay"))).toMatchObject({
+      status: 429,
+      tier: "user",
+      limit: TIERS.user.limit,
+      retryAfterSeconds: 31,
+    });
+  });
+
+  it("when two admitting tiers have as few left, answers with the general one", async () => {
+    await send(t.limiter, request({ role: "user", identity: "ivy", pathname: "/api/me" }), TIERS.user.limit - 10);
+    // 9 left under `user`, and 9 of the gacha minute.
+    expect(await check(pull("ivy"))).toMatchObject({
+      allowed: true,
+      tier: "user",
+      limit: TIERS.user.limit,
+      remaining: 9,
+    });
+  });
+
+  it("when every tier admits, answers with the one with the least left, whichever is checked first", async () => {
+    const checks = tiersFor(pull("gina"));
+    expect(await t.limiter.check(checks)).toMatchObject({ tier: "gacha", limit: 10, remaining: 9 });
+    expect(await t.limiter.check([...checks].reverse())).toMatchObject({ tier: "gacha", limit: 10, remaining: 8 });
+  });
+
   // The in-memory limiter answers each check before the next begins: there the 50 pulls
   // are sent together but decided one by one. Through the bridge they reach Redis together.
   it(
-    redisUrl
+    store === "redis"
       ? "admits exactly 10 of 50 pulls sent at once, truly in parallel through the bridge to Redis"
       : "admits exactly 10 of 50 pulls sent at once (in memory: decided one after another)",
     async () => {
@@ -129,7 +178,7 @@ describe(`rate limits on the ${storeKind}`, () => {
       expect(decisions.filter((d) => d.allowed)).toHaveLength(10);
       expect(decisions.filter((d) => d.status === 429)).toHaveLength(40);
       // At least the first check of every pull was with Redis at the same time as the others.
-      if (redisUrl) expect(peak, "commands in flight to Redis at once").toBeGreaterThanOrEqual(50);
+      if (store === "redis") expect(peak, "commands in flight to Redis at once").toBeGreaterThanOrEqual(50);
       else expect(peak, "the in-memory limiter sends nothing anywhere").toBe(0);
     },
   );
@@ -167,5 +216,52 @@ describe(`rate limits on the ${storeKind}`, () => {
 
   it("checks nothing on exempt paths", async () => {
     expect(await t.limiter.check(tiersFor(request({ pathname: "/api/health" })))).toBeNull();
+  });
+});
+
+describeWithRedis("the limiter's requests to the shared store", () => {
+  it("are one script per check and nothing else: no analytics, deny lists, dynamic limits or telemetry", async () => {
+    const t = await limiterUnderTest("redis");
+    const sent: { commands: unknown[]; headers: string[] }[] = [];
+    const realFetch = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const body: unknown = typeof init?.body === "string" ? JSON.parse(init.body) : null;
+      const pipelined = String(input instanceof Request ? input.url : input).endsWith("/pipeline");
+      const commands = pipelined && Array.isArray(body) ? (body as unknown[]) : [body];
+      sent.push({
+        commands: commands.map((c) => (Array.isArray(c) ? c[0] : c)),
+        headers: [...new Headers(init?.headers).keys()],
+      });
+      return realFetch(input, init);
+    });
+    try {
+      expect(await t.limiter.check(tiersFor(pull("kai")))).toMatchObject({ allowed: true, degraded: false });
+      // Anything the client sends later (analytics) would be under way by now.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      spy.mockRestore();
+      await t.close();
+    }
+    // Each check's script by its hash, and again in full when this Redis has not seen it yet.
+    const commands = sent.flatMap((s) => s.commands).map((c) => String(c).toLowerCase());
+    expect(commands.filter((c) => c === "evalsha")).toHaveLength(2);
+    expect(commands.filter((c) => c !== "evalsha" && c !== "eval")).toEqual([]);
+    expect(sent.flatMap((s) => s.headers).filter((h) => h.startsWith("upstash-telemetry"))).toEqual([]);
+  });
+});
+
+describeWithRedis("the limiter's keys in the shared store", () => {
+  it("start with the prefix the bridge serves by default", async () => {
+    const token = randomBytes(16).toString("hex");
+    const bridge = await startBridge({ redisUrl: redisUrl!, token, port: 0 });
+    const identity = randomUUID();
+    try {
+      const limiter = createRateLimiter(upstashConfig(bridge.url, token, 10_000));
+      const facts = request({ role: "user", identity, pathname: "/api/me" });
+      expect(await limiter.check(tiersFor(facts))).toMatchObject({ allowed: true, tier: "user", degraded: false });
+    } finally {
+      await bridge.close();
+      await deleteKeys(redisUrl!, `${STORE_PREFIX}:user:u:${identity}*`);
+    }
   });
 });

@@ -5,6 +5,7 @@
  * through the bridge when REDIS_URL is set) or, embedded, from the gate itself.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import Redis from "ioredis";
 import { NextRequest } from "next/server";
 import { createLocalJWKSet, exportJWK, generateKeyPair } from "jose";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -20,7 +21,8 @@ import { renderPrometheus } from "@/lib/metrics/prometheus";
 import { businessSnapshot } from "@/lib/metrics/snapshot";
 import { startBridge } from "@/lib/ratelimit/bridge/server";
 import { createRateLimiter } from "@/lib/ratelimit/limiter";
-import { GATE_SIGNALS_PATH } from "@/lib/ratelimit/signals";
+import { GATE_SIGNALS_PATH, SIGNAL_TTL_SECONDS, signalKey } from "@/lib/ratelimit/signals";
+import { tiersFor } from "@/lib/ratelimit/tiers";
 import { startIntakeServer } from "../helpers/datadog-intake-server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import {
@@ -29,6 +31,7 @@ import {
   deleteKeys,
   describeWithRedis,
   limiterUnderTest,
+  pull,
   redisUrl,
   storeKind,
   upstashConfig,
@@ -193,6 +196,62 @@ describe(`rate-limit refusals through the gate (${storeKind})`, () => {
   });
 });
 
+describe("the hand-over of the counts", () => {
+  const refusedPulls = (identity: string, work: Promise<unknown>[]) => async () =>
+    (await lt!.limiter.check(tiersFor(pull(identity)), (w) => void work.push(w)))!;
+
+  describeWithRedis("to the shared store", () => {
+    it("follows a refusal the store answered, at most once a second", async () => {
+      lt = await limiterUnderTest("redis");
+      const work: Promise<unknown>[] = [];
+      const check = refusedPulls("hana", work);
+      // Admitted requests count nothing: there is nothing to hand over.
+      for (let i = 0; i < 10; i++) await check();
+      expect(work).toHaveLength(0);
+      expect(await lt.limiter.handOver()).toBe(true);
+
+      expect(await check()).toMatchObject({ status: 429, degraded: false });
+      expect(work).toHaveLength(1);
+      expect(await work[0]).toBe(true);
+      expect(lt.limiter.signals.empty).toBe(true);
+      // 999 ms after that hand-over the next refusal's count waits; at 1 s it goes.
+      lt.advance(999);
+      await check();
+      expect(work).toHaveLength(1);
+      expect(lt.limiter.signals.empty).toBe(false);
+      lt.advance(1);
+      await check();
+      expect(work).toHaveLength(2);
+      expect(await work[1]).toBe(true);
+      expect(lt.limiter.signals.empty).toBe(true);
+
+      const redis = new Redis(redisUrl!);
+      try {
+        const key = signalKey(lt.prefix, Math.floor(START / 60_000) * 60_000);
+        expect(await redis.hgetall(key)).toEqual({ "ratelimit.refusals|gacha": "3" });
+        const ttl = await redis.ttl(key);
+        expect(ttl).toBeGreaterThan(SIGNAL_TTL_SECONDS - 60);
+        expect(ttl).toBeLessThanOrEqual(SIGNAL_TTL_SECONDS);
+      } finally {
+        redis.disconnect();
+      }
+    });
+  });
+
+  it("does not happen in embedded mode: the counts stay for the gate's own answer", async () => {
+    lt = await limiterUnderTest("memory");
+    const work: Promise<unknown>[] = [];
+    const check = refusedPulls("hana", work);
+    for (let i = 0; i < 11; i++) await check();
+    lt.advance(5_000);
+    expect(await check()).toMatchObject({ status: 429 });
+    expect(work).toHaveLength(0);
+    // No store to hand them to: nothing fails, and they stay held.
+    expect(await lt.limiter.handOver()).toBe(true);
+    expect(lt.limiter.signals.snapshot().minutes.map((m) => m.counts)).toEqual([{ "ratelimit.refusals|gacha": 2 }]);
+  });
+});
+
 describe("limiter-store failures", () => {
   // The gate's alert lines about the store are expected here.
   beforeEach(() => void vi.spyOn(console, "error").mockImplementation(() => {}));
@@ -215,9 +274,17 @@ describe("limiter-store failures", () => {
     expect(statuses.filter((s) => s === 503)).toHaveLength(2);
     const [minute] = limiter.signals.snapshot().minutes;
     expect(minute?.counts).toEqual({ "ratelimit.store_failures|user": 5, "ratelimit.store_failures|gacha": 2 });
-    // Nothing to hand over to: they stay held.
+    // Nothing to hand over to: they stay held, and the operator is told why.
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
     expect(await limiter.handOver()).toBe(false);
     expect(limiter.signals.empty).toBe(false);
+    expect(warnings.mock.calls.map(([line]) => JSON.parse(String(line)) as unknown)).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        event: "ratelimit.signals_held",
+        error: { kind: "Error", message: expect.stringMatching(/^fetch failed: connect ECONNREFUSED/) },
+      }),
+    ]);
   });
 
   describeWithRedis("handed over", () => {

@@ -19,20 +19,27 @@ import {
 
 const TOKEN = "failure-test-token";
 
-/** Each way the shared store can fail, and the `reason` the alert line gives. */
+/**
+ * Each way the shared store can fail, and the `reason` and `error` the alert line gives:
+ * the error says what failed, down to the network's cause, without the command (which
+ * names the caller).
+ */
 const FAILURES: {
   name: string;
   reason: "error" | "timeout";
+  error: unknown;
   open(): Promise<{ url: string; timeoutMs: number; close(): Promise<void> }>;
 }[] = [
   {
     name: "the bridge is stopped (connection refused)",
     reason: "error",
+    error: { kind: "Error", message: expect.stringMatching(/^fetch failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/) },
     open: async () => ({ url: `http://127.0.0.1:${await closedPort()}`, timeoutMs: 10_000, close: async () => {} }),
   },
   {
     name: "the bridge runs but Redis is unreachable",
     reason: "error",
+    error: { kind: "Error", message: expect.stringMatching(/^ERR Redis is unavailable: [^,]+$/) },
     async open() {
       const bridge = await startBridge({ redisUrl: `redis://127.0.0.1:${await closedPort()}`, token: TOKEN, port: 0 });
       return { url: bridge.url, timeoutMs: 10_000, close: () => bridge.close() };
@@ -41,6 +48,7 @@ const FAILURES: {
   {
     name: "the store answers slower than the timeout",
     reason: "timeout",
+    error: undefined,
     async open() {
       const store = await stalledStore();
       return { url: store.url, timeoutMs: 50, close: () => store.close() };
@@ -54,7 +62,7 @@ function alerts(spy: MockInstance): Record<string, unknown>[] {
     .filter((entry) => entry.event === "ratelimit.store_unavailable");
 }
 
-describe.each(FAILURES)("when $name", ({ reason, open }) => {
+describe.each(FAILURES)("when $name", ({ reason, error, open }) => {
   let store: Awaited<ReturnType<(typeof FAILURES)[number]["open"]>>;
   let limiter: RateLimiter;
   let errors: MockInstance;
@@ -93,6 +101,7 @@ describe.each(FAILURES)("when $name", ({ reason, open }) => {
       expect(alerts(errors)).toEqual([
         expect.objectContaining({ level: "alert", tier, policy: "local", reason, timeoutMs: store.timeoutMs }),
       ]);
+      expect(alerts(errors)[0]!.error).toEqual(error);
     },
   );
 
@@ -127,6 +136,10 @@ describe.each(FAILURES)("when $name", ({ reason, open }) => {
     );
     // The alert names the tier, not the caller.
     expect(JSON.stringify(alerts(errors))).not.toContain("alice");
+  });
+
+  it("marks a fail-closed tier's refusal degraded also when it is the only check", async () => {
+    expect(await limiter.check([{ tier: "gacha", key: "u:zoe" }])).toMatchObject({ status: 503, degraded: true });
   });
 
   it("reports a known refusal over the unavailable store", async () => {

@@ -69,6 +69,13 @@ describe("MemoryStore", () => {
     expect(store.size).toBe(3);
   });
 
+  it("keeps finished counters while under its bound: only a full store looks for them", () => {
+    const store = new MemoryStore({ maxKeys: 3 });
+    store.hit("finished", 5, MINUTE, T0);
+    store.hit("live", 5, MINUTE, T0 + 3 * MINUTE);
+    expect(store.size).toBe(2);
+  });
+
   it("counts a counter as finished from the very start of the second window after its own", () => {
     const store = new MemoryStore({ maxKeys: 3 });
     store.hit("finished", 5, MINUTE, T0);

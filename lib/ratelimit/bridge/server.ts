@@ -27,6 +27,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Redis, { ReplyError } from "ioredis";
 import { log } from "../../log/logger";
+import { STORE_PREFIX } from "../signals";
 import { rateLimiterCommands, refusal, type AllowedCommands } from "./allowed-commands";
 import { ScriptRewriter, type Rewritten } from "./scripts";
 
@@ -37,7 +38,7 @@ export interface BridgeOptions {
   token: string;
   /**
    * Key prefixes the rate limiter's commands may touch (lib/ratelimit/limiter.ts).
-   * @default ["koepon:rl"]
+   * @default [STORE_PREFIX]
    */
   keyPrefixes?: readonly string[];
   /**
@@ -88,7 +89,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const tokenDigest = sha256(options.token);
   const scripts = new ScriptRewriter();
-  const allowed = await rateLimiterCommands(options.keyPrefixes ?? ["koepon:rl"]);
+  const allowed = await rateLimiterCommands(options.keyPrefixes ?? [STORE_PREFIX]);
 
   const redis = new Redis(options.redisUrl, {
     // Upstash answers in RESP2 shapes (flat arrays, doubles as strings).
