@@ -109,7 +109,7 @@ describe("loadApprovedRateTable", () => {
     const a = await fx.createApprovedCampaign(db, vtuber);
     const b = await fx.createApprovedCampaign(db, vtuber);
     const c = await fx.createApprovedCampaign(db, vtuber);
-    const get = (g: fx.GachaFixture) => service((tx) => load(tx, g.rateTable.id, g.rateTable.contentHash));
+    const get = (g: fx.GachaFixture) => service((tx) => load(tx, g.rateTable.id, g.rateTable.contentHash!));
     const firstA = await get(a);
     const firstB = await get(b);
     // At the bound: a third table pushes out the oldest (a), not the newer b.
