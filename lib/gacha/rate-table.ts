@@ -107,6 +107,7 @@ export function verifyRateTable(record: RateTableRecord, entries: readonly RateE
       if (slot === "guaranteed" && entry.rarity !== "SR" && entry.rarity !== "SSR") {
         fail(`guaranteed slot holds ${entry.rarity} item ${entry.itemId}`);
       }
+      // Stryker disable next-line EqualityOperator,AssignmentOperator: each slot sums to exactly 1,000,000 before the SSR sums are compared, so the non-SSR (or negated) sums are equal exactly when the SSR sums are
       if (entry.rarity === "SSR") ssrPpm[slot] += entry.weightPpm;
       upper += entry.weightPpm;
       return { ...entry, upperPpm: upper };

@@ -127,6 +127,8 @@ describe("loadApprovedRateTable", () => {
     for (let i = 0; i < 2; i++) {
       const load = approved(gacha.rateTable.id, other);
       await expect(load).rejects.toBeInstanceOf(RateTableIntegrityError);
+      // Its name is what logs and error reports show.
+      await expect(load).rejects.toHaveProperty("name", "RateTableIntegrityError");
       await expect(load).rejects.toThrow(
         `rate table ${gacha.rateTable.id}: hash ${gacha.rateTable.contentHash} differs from ${other} recorded at purchase`,
       );
