@@ -107,6 +107,7 @@ export function verifyRateTable(record: RateTableRecord, entries: readonly RateE
       if (slot === "guaranteed" && entry.rarity !== "SR" && entry.rarity !== "SSR") {
         fail(`guaranteed slot holds ${entry.rarity} item ${entry.itemId}`);
       }
+      // Stryker disable next-line EqualityOperator,AssignmentOperator: each slot sums to exactly 1,000,000 before the SSR sums are compared, so the non-SSR (or negated) sums are equal exactly when the SSR sums are
       if (entry.rarity === "SSR") ssrPpm[slot] += entry.weightPpm;
       upper += entry.weightPpm;
       return { ...entry, upperPpm: upper };
@@ -168,7 +169,29 @@ export async function loadRateTable(q: Queryable, rateTableId: string): Promise<
 
 /** Most verified tables kept; past it the oldest goes (a campaign has a handful of versions). */
 const APPROVED_CACHE_MAX = 1_000;
-const approvedCache = new Map<string, RateTable>();
+
+/**
+ * A `loadApprovedRateTable` with its own cache of at most `cacheMax` tables. The bound
+ * is a parameter so a test can reach it with a few tables instead of a thousand.
+ */
+export function approvedRateTableLoader(cacheMax = APPROVED_CACHE_MAX) {
+  const cache = new Map<string, RateTable>();
+  return async (q: Queryable, rateTableId: string, contentHash: string): Promise<RateTable> => {
+    const key = `${rateTableId}:${contentHash}`;
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const table = await loadRateTable(q, rateTableId);
+    if (table.contentHash !== contentHash) {
+      throw new RateTableIntegrityError(
+        table.id,
+        `hash ${table.contentHash} differs from ${contentHash} recorded at purchase`,
+      );
+    }
+    if (cache.size >= cacheMax) cache.delete(cache.keys().next().value!);
+    cache.set(key, table);
+    return table;
+  };
+}
 
 /**
  * The approved table `rateTableId` whose hash is `contentHash`, verified once per
@@ -176,22 +199,4 @@ const approvedCache = new Map<string, RateTable>();
  * or its entries), so a table verified under this (id, hash) stays exactly that. A
  * table whose stored hash differs is `RateTableIntegrityError`, never cached.
  */
-export async function loadApprovedRateTable(
-  q: Queryable,
-  rateTableId: string,
-  contentHash: string,
-): Promise<RateTable> {
-  const key = `${rateTableId}:${contentHash}`;
-  const cached = approvedCache.get(key);
-  if (cached) return cached;
-  const table = await loadRateTable(q, rateTableId);
-  if (table.contentHash !== contentHash) {
-    throw new RateTableIntegrityError(
-      table.id,
-      `hash ${table.contentHash} differs from ${contentHash} recorded at purchase`,
-    );
-  }
-  if (approvedCache.size >= APPROVED_CACHE_MAX) approvedCache.delete(approvedCache.keys().next().value!);
-  approvedCache.set(key, table);
-  return table;
-}
+export const loadApprovedRateTable = approvedRateTableLoader();

@@ -39,3 +39,27 @@ export const demoTable = () =>
     entry("guaranteed", 7, "SR", 495_000),
     entry("guaranteed", 8, "SSR", 10_000),
   ]);
+
+/** Weights as uneven as allowed: 1 ppm at both edges of the range. */
+export const awkwardTable = () =>
+  tableOf([
+    entry("regular", 1, "N", 999_997),
+    entry("regular", 2, "SSR", 1),
+    entry("regular", 3, "N", 1),
+    entry("regular", 4, "R", 1),
+    entry("guaranteed", 2, "SSR", 1),
+    entry("guaranteed", 5, "SR", 999_998),
+    entry("guaranteed", 6, "SR", 1),
+  ]);
+
+/** Skewed but with every expected count ≥ 200 at N = 200,000, so chi-square applies. */
+export const skewedTable = () =>
+  tableOf([
+    entry("regular", 1, "N", 600_000),
+    entry("regular", 2, "R", 250_000),
+    entry("regular", 3, "R", 120_000),
+    entry("regular", 4, "SR", 27_000),
+    entry("regular", 5, "SSR", 3_000),
+    entry("guaranteed", 4, "SR", 997_000),
+    entry("guaranteed", 5, "SSR", 3_000),
+  ]);

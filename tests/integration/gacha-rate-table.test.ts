@@ -11,6 +11,7 @@ import type { Database, Queryable } from "@/lib/db/types";
 import { getCampaignDetail } from "@/lib/gacha/catalog";
 import { assertPullable } from "@/lib/gacha/campaign-window";
 import {
+  approvedRateTableLoader,
   canonicalText,
   hashOf,
   loadApprovedRateTable,
@@ -103,12 +104,31 @@ describe("loadApprovedRateTable", () => {
     expect(await approved(a.rateTable.id, a.rateTable.contentHash)).toBe(first);
   });
 
+  it("keeps at most its bound of tables, dropping the oldest first", async () => {
+    const load = approvedRateTableLoader(2);
+    const a = await fx.createApprovedCampaign(db, vtuber);
+    const b = await fx.createApprovedCampaign(db, vtuber);
+    const c = await fx.createApprovedCampaign(db, vtuber);
+    const get = (g: fx.GachaFixture) => service((tx) => load(tx, g.rateTable.id, g.rateTable.contentHash!));
+    const firstA = await get(a);
+    const firstB = await get(b);
+    // At the bound: a third table pushes out the oldest (a), not the newer b.
+    const firstC = await get(c);
+    expect(await get(b)).toBe(firstB);
+    expect(await get(c)).toBe(firstC);
+    const againA = await get(a);
+    expect(againA).toEqual(firstA);
+    expect(againA).not.toBe(firstA);
+  });
+
   it("refuses a hash other than the table's, every time, and still answers the right one", async () => {
     const gacha = await fx.createApprovedCampaign(db, vtuber);
     const other = "0".repeat(64);
     for (let i = 0; i < 2; i++) {
       const load = approved(gacha.rateTable.id, other);
       await expect(load).rejects.toBeInstanceOf(RateTableIntegrityError);
+      // Its name is what logs and error reports show.
+      await expect(load).rejects.toHaveProperty("name", "RateTableIntegrityError");
       await expect(load).rejects.toThrow(
         `rate table ${gacha.rateTable.id}: hash ${gacha.rateTable.contentHash} differs from ${other} recorded at purchase`,
       );

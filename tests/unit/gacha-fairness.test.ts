@@ -15,7 +15,7 @@ import { committedRandom, committedValue } from "@/lib/gacha/hmac-random";
 import { cryptoRandom, seededRandom, type RandomSource } from "@/lib/gacha/random";
 import type { RateTable } from "@/lib/gacha/rate-table";
 import { PPM_TOTAL, type Slot } from "@/lib/gacha/types";
-import { demoTable, entry, id, tableOf } from "../helpers/rate-tables";
+import { awkwardTable as awkward, demoTable, id, skewedTable as skewed } from "../helpers/rate-tables";
 
 // ---------------------------------------------------------------------------
 // Chi-square distribution
@@ -114,30 +114,6 @@ describe("chi-square helper", () => {
 
 // ---------------------------------------------------------------------------
 // Tables
-
-/** Weights as uneven as allowed: 1 ppm at both edges of the range. */
-const awkward = () =>
-  tableOf([
-    entry("regular", 1, "N", 999_997),
-    entry("regular", 2, "SSR", 1),
-    entry("regular", 3, "N", 1),
-    entry("regular", 4, "R", 1),
-    entry("guaranteed", 2, "SSR", 1),
-    entry("guaranteed", 5, "SR", 999_998),
-    entry("guaranteed", 6, "SR", 1),
-  ]);
-
-/** Skewed but with every expected count ≥ 200 at N = 200,000, so chi-square applies. */
-const skewed = () =>
-  tableOf([
-    entry("regular", 1, "N", 600_000),
-    entry("regular", 2, "R", 250_000),
-    entry("regular", 3, "R", 120_000),
-    entry("regular", 4, "SR", 27_000),
-    entry("regular", 5, "SSR", 3_000),
-    entry("guaranteed", 4, "SR", 997_000),
-    entry("guaranteed", 5, "SSR", 3_000),
-  ]);
 
 const CASES = [
   ["demo", "regular", demoTable],
