@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import Redis from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { startBridge } from "@/lib/ratelimit/bridge/server";
 import { refusalResponse } from "@/lib/edge/refusal";
@@ -179,6 +180,35 @@ describeWithRedis("when the bridge comes back", () => {
     } finally {
       errors.mockRestore();
       await deleteKeys(redisUrl!, `${prefix}:*`);
+    }
+  });
+});
+
+describeWithRedis("when the store fails one check and answers the other", () => {
+  it("marks the answer degraded although the general tier was answered", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const prefix = `koepon:test:${randomUUID()}`;
+    const redis = new Redis(redisUrl!);
+    const bridge = await startBridge({ redisUrl: redisUrl!, token: TOKEN, port: 0, keyPrefixes: [prefix] });
+    try {
+      // The gacha tier's sliding-window counters (this window, the one before and the
+      // next, so a window change mid-test makes no difference) hold a hash where the
+      // script expects a number: Redis refuses that one command (WRONGTYPE) and runs the
+      // general tier's, which arrive in the same pipelined request.
+      const window = Math.floor(Date.now() / TIERS.gacha.windowMs);
+      for (const w of [window - 1, window, window + 1]) await redis.hset(`${prefix}:gacha:u:zoe:${w}`, "x", "1");
+      const limiter = createRateLimiter(upstashConfig(bridge.url, TOKEN, 10_000), { prefix });
+      const decision = await limiter.check([
+        { tier: "user", key: "u:zoe" },
+        { tier: "gacha", key: "u:zoe" },
+      ]);
+      expect(decision).toMatchObject({ allowed: false, status: 503, tier: "gacha", degraded: true });
+      expect(alerts(errors)).toEqual([expect.objectContaining({ level: "alert", tier: "gacha", policy: "closed" })]);
+    } finally {
+      errors.mockRestore();
+      await bridge.close();
+      await deleteKeys(redisUrl!, `${prefix}:*`);
+      redis.disconnect();
     }
   });
 });

@@ -12,6 +12,7 @@ describe("xoshiro128**", () => {
 
   it("refuses the all-zero state, which would only ever yield zeros, and takes any other", () => {
     expect(() => xoshiro128StarStar([0, 0, 0, 0])).toThrow(RangeError);
+    expect(() => xoshiro128StarStar([0, 0, 0, 0])).toThrow("xoshiro128** needs a non-zero state");
     // One non-zero word is enough: the state then never returns to all zeros.
     expect(() => xoshiro128StarStar([0, 0, 0, 1])).not.toThrow();
     expect(() => xoshiro128StarStar([1, 0, 0, 0])).not.toThrow();
