@@ -25,7 +25,13 @@ import { asService } from "../db/session";
 import { log } from "../log/logger";
 import { judge, type Judgement, type Probes } from "./evaluate";
 import type { RetryOptions } from "./http";
-import { destinationFor, notify, type IncidentDestination, type IncidentNotice } from "./notify";
+import {
+  deliverableDestination,
+  destinationFor,
+  notify,
+  type IncidentDestination,
+  type IncidentNotice,
+} from "./notify";
 import { ALERT_RULES, ruleById, type AlertRule, type Severity } from "./rules";
 
 /** How long an evaluator holds a notification it is sending: longer than all its retries. */
@@ -229,20 +235,22 @@ async function sendPending(
     );
     const incident = claimed[0];
     if (!incident) continue;
+    const rule = rules.find((r) => r.id === incident.rule_id) ?? ruleById(incident.rule_id);
+    const destination = deliverableDestination(incident.destination, rule?.destination ?? "slack", deps.config);
     try {
       if (incident.trigger_notified_at === null) {
-        await notify(notice(incident, "trigger", rules), deps.config, deps.retry);
+        await notify(notice(incident, "trigger", rule, destination), deps.config, deps.retry);
         await mark(db, incident.id, "trigger_notified_at", deps.now);
         run.notified += 1;
       }
       if (incident.status === "resolved") {
-        await notify(notice(incident, "resolve", rules), deps.config, deps.retry);
+        await notify(notice(incident, "resolve", rule, destination), deps.config, deps.retry);
         await mark(db, incident.id, "resolve_notified_at", deps.now);
         run.notified += 1;
       }
     } catch (err) {
       run.notifyFailures += 1;
-      log("error", "alert.notify_failed", { rule: incident.rule_id, destination: incident.destination, error: err });
+      log("error", "alert.notify_failed", { rule: incident.rule_id, destination, error: err });
     } finally {
       await asService(db, "alerts", (tx) =>
         tx.query("update public.alert_incidents set notify_lease_until = null where id = $1", [incident.id]),
@@ -257,8 +265,12 @@ async function mark(db: Database, id: string, column: "trigger_notified_at" | "r
   );
 }
 
-function notice(incident: IncidentRow, action: "trigger" | "resolve", rules: readonly AlertRule[]): IncidentNotice {
-  const rule = rules.find((r) => r.id === incident.rule_id) ?? ruleById(incident.rule_id);
+function notice(
+  incident: IncidentRow,
+  action: "trigger" | "resolve",
+  rule: AlertRule | undefined,
+  destination: IncidentDestination,
+): IncidentNotice {
   return {
     action,
     id: incident.id,
@@ -266,7 +278,7 @@ function notice(incident: IncidentRow, action: "trigger" | "resolve", rules: rea
     title: rule?.title ?? incident.rule_id,
     dedupKey: incident.dedup_key,
     severity: incident.severity,
-    destination: incident.destination,
+    destination,
     summary: incident.summary,
     details: incident.details,
     openedAt: incident.opened_at,

@@ -46,6 +46,21 @@ export function destinationFor(wanted: "pagerduty" | "slack", config: AlertsConf
   return "log";
 }
 
+/**
+ * Where a recorded incident's next transition goes: where its trigger went while that
+ * receiver is still configured (PagerDuty resolves only the incident it opened), else
+ * where the rule's incidents go now. A receiver removed while an incident was open would
+ * otherwise fail that resolve on every evaluation until the give-up window passed.
+ */
+export function deliverableDestination(
+  recorded: IncidentDestination,
+  wanted: "pagerduty" | "slack",
+  config: AlertsConfig,
+): IncidentDestination {
+  if (recorded === "log" || (recorded === "pagerduty" ? config.pagerduty : config.slack)) return recorded;
+  return destinationFor(wanted, config);
+}
+
 export async function notify(notice: IncidentNotice, config: AlertsConfig, retry: RetryOptions = {}): Promise<void> {
   switch (notice.destination) {
     case "pagerduty":

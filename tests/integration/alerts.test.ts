@@ -561,6 +561,39 @@ describe("delivery", () => {
       rules: [rule("payment_provider_failures")],
     });
   });
+  it("a receiver removed while its incident is open: the resolve goes where the rule pages now, once", async () => {
+    const day = "2026-10-24";
+    await signal("host-a-1-aaaa", "payments.provider_failures", at(day, "10:00:00"), "", 4);
+    const sentBefore = { pd: pdEvents("payment_provider_failures").length, slack: slack.accepted.length };
+    expect(await evaluate(["payment_provider_failures"], at(day, "10:01:05"))).toMatchObject({ notified: 1 });
+
+    // PagerDuty's key removed (rotated, say) before the incident resolves: Slack is what is left.
+    const slackOnly = alertsSettings(
+      { SLACK_WEBHOOK_URL: `${slack.url}${SLACK_PATH}` },
+      { appUrl: "https://koepon.example" },
+    );
+    const evaluateSlackOnly = (now: Date) =>
+      runAlerts(db, { now, config: slackOnly, probes: up, rules: [rule("payment_provider_failures")], retry: noWait });
+    expect(await evaluateSlackOnly(at(day, "10:10:05"))).toMatchObject({
+      resolved: ["payment_provider_failures"],
+      notified: 1,
+      notifyFailures: 0,
+    });
+    for (const now of [at(day, "10:11:05"), at(day, "10:12:05")]) {
+      expect(await evaluateSlackOnly(now)).toMatchObject({ notified: 0, notifyFailures: 0 });
+    }
+    expect(
+      pdEvents("payment_provider_failures")
+        .slice(sentBefore.pd)
+        .map((e) => e.event_action),
+    ).toEqual(["trigger"]);
+    const resolves = slack.accepted.slice(sentBefore.slack).filter((m) => m.text.includes("RESOLVED"));
+    expect(resolves).toHaveLength(1);
+    expect(resolves[0]!.text).toContain("Payment provider");
+    const [row] = (await incidents("payment_provider_failures")).slice(-1);
+    expect(row).toMatchObject({ status: "resolved", destination: "pagerduty" });
+    expect(row!.resolve_notified_at).toEqual(at(day, "10:10:05"));
+  });
 });
 
 describe("several evaluators", () => {
