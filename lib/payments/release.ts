@@ -1,7 +1,7 @@
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { releaseSpend } from "./monthly-spend";
-import { readPurchase } from "./purchase";
+import type { Columns } from "../db/rows";
 
 /**
  * The saga's compensation, inside the caller's service transaction: a purchase still
@@ -10,14 +10,17 @@ import { readPurchase } from "./purchase";
  * fulfilled: the money moved; failed: already released), and the call answers false.
  */
 export async function releaseIn(tx: Queryable, purchaseId: string, failureCode: string): Promise<boolean> {
-  const purchase = await readPurchase(tx, purchaseId, { forUpdate: true });
-  if (!purchase || purchase.status !== "pending") return false;
-  await tx.query(
+  // One statement reads and changes the row: PostgreSQL re-checks `status = 'pending'`
+  // after waiting for a fulfilment holding the row, so a purchase fulfilled meanwhile is
+  // never turned failed, with no separate locking read.
+  const [released] = await tx.query<Columns<"purchases", "user_id" | "spend_month" | "amount_jpy">>(
     `update public.purchases set status = 'failed', failure_code = $2, failed_at = now(), next_action_url = null
-      where id = $1`,
+      where id = $1 and status = 'pending'
+      returning user_id, spend_month, amount_jpy`,
     [purchaseId, failureCode.slice(0, 64)],
   );
-  await releaseSpend(tx, { userId: purchase.userId, month: purchase.spendMonth, amountJpy: purchase.amountJpy });
+  if (!released) return false;
+  await releaseSpend(tx, { userId: released.user_id, month: released.spend_month, amountJpy: released.amount_jpy });
   return true;
 }
 

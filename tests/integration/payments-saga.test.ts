@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { API_ERRORS, errorHeaders } from "@/lib/api/errors";
+import { getConfig } from "@/lib/config";
 import { asService } from "@/lib/db/session";
 import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
 import { processSignals } from "@/lib/metrics/signals";
+import { fulfilIn } from "@/lib/payments/fulfil";
 import { payAndPull, type PayAndPullDeps } from "@/lib/payments/pay-and-pull";
 import type { PaymentProvider } from "@/lib/payments/providers/types";
 import { completeRefundIn } from "@/lib/payments/refund-complete";
@@ -21,6 +23,8 @@ import { countRows, expectBooks, moneyOf, pullRequest } from "../helpers/payment
 import { transactionNamesWriting } from "../helpers/transaction-names";
 
 const NOW = new Date("2026-12-10T12:00:00Z");
+
+const onPostgres = getConfig().database.kind === "postgres";
 
 const t = setUpPaymentTests({ medals: { N: 10, R: 20, SR: 50, SSR: 100 } });
 
@@ -516,6 +520,45 @@ describe("the saga's bookkeeping", () => {
     expect(await release(t.db, "00000000-0000-4000-8000-000000000000", "card_declined")).toBe(false);
   });
 
+  it(
+    onPostgres
+      ? "a release racing a fulfilment of the same purchase waits for it, then leaves the fulfilled purchase alone"
+      : "a release after a fulfilment leaves the fulfilled purchase alone (PGlite: one connection, the two take turns)",
+    async () => {
+      const fan = await fx.createUser(t.db);
+      const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), { now: NOW, provider: "sandbox" });
+      let releasing: Promise<boolean | Error> | undefined;
+      await asService(t.db, "test", async (tx) => {
+        expect((await fulfilIn(tx, purchase.id, { rng: seededRandom(5) })).kind).toBe("fulfilled");
+        let settled = false;
+        releasing = release(t.db, purchase.id, "checkout_expired").then(
+          (released) => ((settled = true), released),
+          (err: Error) => ((settled = true), err),
+        );
+        // On PostgreSQL the fulfilment commits only once the release is seen waiting for
+        // the purchase row (or has finished without waiting, which a lost lock would do).
+        // Read from another connection as the database owner: the service role's own
+        // transaction is not shown other sessions' wait events.
+        while (onPostgres && !settled) {
+          const [waiting] = await t.db.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          if (waiting!.n > 0) break;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      });
+      expect(await releasing).toBe(false);
+      expect(await purchaseRow(purchase.id)).toMatchObject({ status: "fulfilled", failure_code: null });
+      expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+        purchasesByStatus: { fulfilled: 1 },
+        pendingJpy: 0,
+        committedJpy: 100,
+        pulls: 1,
+      });
+    },
+  );
+
   it("grants no medals, and writes no ledger row, for a pull that earns none", async () => {
     const fan = await fx.createUser(t.db);
     const free = await fx.createApprovedCampaign(t.db, t.vtuber, { medals: { N: 0, R: 0, SR: 0, SSR: 0 } });
@@ -599,6 +642,22 @@ describe("a success reported by the provider (settleSucceededIn)", () => {
       target_type: "provider_payment",
       details: { source: "reconcile", providerPaymentId: "pi_unknown1", metadataPurchaseId: stranger, amountJpy: 300 },
     });
+  });
+
+  it("refuses to draw a purchase with no rate table recorded, and changes nothing", async () => {
+    const fan = await fx.createUser(t.db);
+    const purchase = await reserved(fan);
+    // A purchase reserved before pinning holds neither column (the pair check allows that).
+    await asService(t.db, "test", (tx) =>
+      tx.query("update public.purchases set rate_table_id = null, rate_table_hash = null where id = $1", [purchase.id]),
+    );
+    await expect(
+      settle({ purchaseId: purchase.id, providerPaymentId: "pi_unpinned1", amountJpy: 100, currency: "jpy" }),
+    ).rejects.toMatchObject({
+      name: "RateTableIntegrityError",
+      message: `rate table (none): purchase ${purchase.id} has no rate table recorded`,
+    });
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { pending: 1 }, pulls: 0, pendingJpy: 100 });
   });
 
   it("never draws again for a purchase already fulfilled", async () => {
