@@ -47,6 +47,19 @@ describe("Server-Timing", () => {
     expect(procAfter.transactions! - procBefore.transactions!).toBe(own.transactions);
   });
 
+  it("counts the time spent recording request metrics in the process totals, after each answer", async () => {
+    const proc = async () => (await me()).timing.find((e) => e.name === "proc")!.counts.metrics_us!;
+    const before = await proc();
+    const afterOne = await proc();
+    // The header is written before its own request is recorded: each read shows the ones before it.
+    expect(afterOne).toBeGreaterThan(before);
+    for (let i = 0; i < 20; i++) await me();
+    const after = await proc();
+    expect(after).toBeGreaterThan(afterOne);
+    // A record is a few map updates: far under a millisecond each.
+    expect((after - afterOne) / 21).toBeLessThan(1000);
+  });
+
   it("is on error answers too, with no database work when the token is missing", async () => {
     const refused = await me();
     expect(refused.status).toBe(401);

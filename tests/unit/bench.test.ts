@@ -4,6 +4,7 @@ import { parseOptions, UsageError } from "../../scripts/bench/options";
 import {
   metricsFigures,
   metricsVerdict,
+  recordingVerdict,
   requestCosts,
   routeFigures,
   type MetricsPass,
@@ -134,7 +135,7 @@ describe("npm run bench: statistics", () => {
 });
 
 describe("npm run bench: what request metrics cost", () => {
-  const pass = (rps: number, serverCpuMsPerPull: number): MetricsPass => ({
+  const pass = (rps: number, serverCpuMsPerPull: number, recordingMsPerPull = 0): MetricsPass => ({
     requests: rps * 10,
     ok: rps * 10,
     errors: 0,
@@ -146,6 +147,8 @@ describe("npm run bench: what request metrics cost", () => {
     starved: 0,
     outcomes: {},
     serverCpuMsPerPull,
+    recordingMsPerPull,
+    recordingSharePercent: (recordingMsPerPull / serverCpuMsPerPull) * 100,
   });
 
   it("summarises paired ratios by their median change and range, and says when the pairs disagree on the sign", () => {
@@ -176,7 +179,6 @@ describe("npm run bench: what request metrics cost", () => {
         { offPort: 44001, off: pass(20, 12), on: pass(19.8, 10.1) },
         { offPort: 44001, off: pass(20, 12), on: pass(19.8, 10.1) },
       ],
-      0.5,
     );
     expect(figures.throughput.medianPercent).toBeCloseTo(-1, 9);
     expect(figures.throughput.resolved).toBe(true);
@@ -191,7 +193,36 @@ describe("npm run bench: what request metrics cost", () => {
     expect(figures.portEffect.resolved).toBe(true);
     expect(figures.on.serverCpuMsPerPull).toBeCloseTo((12.12 + 10.1) / 2, 9);
     expect(figures.off.rps).toBe(20);
-    expect(figures.recordSharePercent).toBeCloseTo((0.5 / (figures.on.serverCpuMsPerPull * 1000)) * 100, 9);
+    expect(figures.recording.medianPercent).toBe(0);
+    expect(figures.offRecordingMs).toBe(0);
+  });
+
+  it("holds the budget to the share of the on server's CPU it timed itself recording, per pair", () => {
+    const figures = metricsFigures(
+      32,
+      [44000, 44001],
+      [
+        { offPort: 44000, off: pass(20, 10), on: pass(20, 10, 0.01) },
+        { offPort: 44000, off: pass(20, 10), on: pass(20, 12, 0.03) },
+        { offPort: 44001, off: pass(20, 12, 0.002), on: pass(20, 8, 0.016) },
+      ],
+    );
+    expect(figures.recording.lowPercent).toBeCloseTo(0.1, 9);
+    expect(figures.recording.medianPercent).toBeCloseTo(0.2, 9);
+    expect(figures.recording.highPercent).toBeCloseTo(0.25, 9);
+    // An "off" server that recorded anything is shown: 0.002 ms × 200 pulls.
+    expect(figures.offRecordingMs).toBeCloseTo(0.4, 9);
+    expect(recordingVerdict(figures.recording)).toBe("under the 3 % budget in every pair");
+    expect(recordingVerdict({ lowPercent: 1, medianPercent: 2, highPercent: 3.5 })).toBe(
+      "under the 3 % budget by the median, not in every pair",
+    );
+    expect(recordingVerdict({ lowPercent: 2, medianPercent: 3.1, highPercent: 4 })).toBe(
+      "OVER the 3 % budget by the median, not in every pair",
+    );
+    expect(recordingVerdict({ lowPercent: 3, medianPercent: 4, highPercent: 5 })).toBe(
+      "OVER the 3 % budget in every pair",
+    );
+    expect(recordingVerdict({ lowPercent: NaN, medianPercent: NaN, highPercent: NaN })).toBe("no figure");
   });
 });
 
