@@ -3,7 +3,7 @@
  * fulfil / release), with the real sandbox provider. PGlite by default, PostgreSQL
  * when DATABASE_URL is set.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { API_ERRORS, errorHeaders } from "@/lib/api/errors";
 import { getConfig } from "@/lib/config";
 import { asService } from "@/lib/db/session";
@@ -17,6 +17,7 @@ import { completeRefundIn } from "@/lib/payments/refund-complete";
 import { release } from "@/lib/payments/release";
 import { reserve } from "@/lib/payments/reserve";
 import { settleSucceededIn, type SucceededPayment } from "@/lib/payments/settle-succeeded";
+import { withRequestTiming } from "@/lib/timing/request-timing";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
 import { countRows, expectBooks, moneyOf, pullRequest } from "../helpers/payment-fixtures";
@@ -421,8 +422,31 @@ describe("the saga's bookkeeping", () => {
     const minute = Math.floor(NOW.getTime() / 60_000) * 60_000;
     const failures = () => processSignals().minutes.get(minute)?.get("payments.provider_failures|") ?? 0;
     const before = failures();
-    await apiError(payAndPull(deps({ provider: unreachable }), pullRequest(fan, t.gacha.campaign)));
+    const stderr = vi.spyOn(console, "error").mockImplementation(() => {});
+    let written: unknown[][];
+    try {
+      await apiError(payAndPull(deps({ provider: unreachable }), pullRequest(fan, t.gacha.campaign)));
+    } finally {
+      written = [...stderr.mock.calls];
+      stderr.mockRestore();
+    }
     expect(failures()).toBe(before + 1);
+    // One alert line for the operator, naming the purchase left pending and the error.
+    const lines = written.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: "alert",
+        event: "payment.charge_outcome_unknown",
+        purchaseId: await purchaseIdOf(fan),
+        error: expect.objectContaining({ message: "ECONNRESET" }),
+      }),
+    ]);
+  });
+
+  it("times its steps for Server-Timing: reserve, charge, fulfil", async () => {
+    const fan = await fx.createUser(t.db);
+    const { timing } = await withRequestTiming(() => payAndPull(deps(), pullRequest(fan, t.gacha.campaign)));
+    expect(timing.steps.map(([name]) => name)).toEqual(["reserve", "charge", "fulfil"]);
   });
 
   it("records a successful charge as paid when the fulfilment fails, and passes the error on", async () => {
