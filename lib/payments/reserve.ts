@@ -199,12 +199,11 @@ async function readReservationFacts(tx: Queryable, request: PullRequest) {
 
 /** The columns of `row` named `<prefix>…`, without the prefix. */
 function unprefixed<R>(row: object, prefix: string): R {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(row)) {
-    // Stryker disable next-line ConditionalExpression: another part's columns copied under clipped names are never read (callers take their fields by name) and clip to none of this part's names
-    if (name.startsWith(prefix)) out[name.slice(prefix.length)] = value;
-  }
-  return out as R;
+  return Object.fromEntries(
+    Object.entries(row)
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, value]) => [name.slice(prefix.length), value]),
+  ) as R;
 }
 
 /**
