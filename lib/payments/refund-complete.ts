@@ -109,6 +109,7 @@ async function takeBack(
       where p.purchase_id = $1`,
     [purchaseId],
   );
+  // Stryker disable next-line StringLiteral: fulfilment inserts the pull in the transaction that marks the purchase fulfilled; only a broken database reaches this
   if (!pull) throw new Error(`refund ${purchaseId}: a fulfilled purchase without its pull`);
 
   // Lock order shared with fulfilment and the exchange: the balance row before any reward row.

@@ -132,9 +132,11 @@ function purchaseIdOf(event: WebhookEvent): string | null {
  */
 async function recordEvent(tx: Queryable, provider: string, event: WebhookEvent, rawBody: string): Promise<boolean> {
   const payment = succeededPayment(event);
-  const purchaseId = payment?.purchaseId?.toLowerCase() ?? "";
+  // A uuid compares in any case in PostgreSQL: the id goes in as the provider sent it.
+  const purchaseId = payment?.purchaseId ?? null;
   const settles =
     payment !== null &&
+    purchaseId !== null &&
     UUID_PATTERN.test(purchaseId) &&
     Number.isSafeInteger(payment.amountJpy) &&
     payment.currency.toLowerCase() === "jpy";
@@ -146,14 +148,7 @@ async function recordEvent(tx: Queryable, provider: string, event: WebhookEvent,
                   then now() end)
      on conflict (provider, event_id) do nothing
      returning processed_at is not null as settled`,
-    [
-      provider,
-      event.id,
-      event.type.slice(0, 255),
-      rawBody,
-      settles ? purchaseId : null,
-      settles ? payment.amountJpy : null,
-    ],
+    [provider, event.id, event.type, rawBody, settles ? purchaseId : null, settles ? payment.amountJpy : null],
   );
   return row?.settled === true;
 }
@@ -196,7 +191,7 @@ async function recordFailure(db: Database, provider: string, event: WebhookEvent
       `insert into public.webhook_events (provider, event_id, event_type, payload, last_error)
        values ($1, $2, $3, $4::jsonb, $5)
        on conflict (provider, event_id) do update set last_error = excluded.last_error`,
-      [provider, event.id, event.type.slice(0, 255), rawBody, message],
+      [provider, event.id, event.type, rawBody, message],
     ),
   ).catch(() => {
     // The database itself is what failed; the provider's redelivery is the retry.

@@ -13,7 +13,7 @@ import { processSignals } from "@/lib/metrics/signals";
 import { fulfilIn } from "@/lib/payments/fulfil";
 import { payAndPull, type PayAndPullDeps } from "@/lib/payments/pay-and-pull";
 import type { PaymentProvider } from "@/lib/payments/providers/types";
-import { completeRefundIn } from "@/lib/payments/refund-complete";
+import { completeRefundIn, type RefundCompletion } from "@/lib/payments/refund-complete";
 import { release } from "@/lib/payments/release";
 import { reserve } from "@/lib/payments/reserve";
 import { settleSucceededIn, type SucceededPayment } from "@/lib/payments/settle-succeeded";
@@ -597,6 +597,93 @@ describe("the saga's bookkeeping", () => {
   });
 });
 
+describe("a refund completed (completeRefundIn)", () => {
+  const complete = (purchaseId: string, extra: Partial<RefundCompletion> = {}) =>
+    asService(t.db, "test", (tx) => completeRefundIn(tx, { purchaseId, now: NOW, ...extra }));
+  const purchaseOf = async (fan: { id: string }) =>
+    (
+      await asService(t.db, "test", (tx) =>
+        tx.query<{ id: string }>("select id from public.purchases where user_id = $1", [fan.id]),
+      )
+    )[0]!.id;
+  const refundLedger = (fan: { id: string }) =>
+    asService(t.db, "test", (tx) =>
+      tx.query<{ delta: number; balance_after: number; note: string }>(
+        "select delta, balance_after, note from public.medal_ledger where user_id = $1 and reason = 'refund'",
+        [fan.id],
+      ),
+    );
+
+  it("takes the medals back in a ledger row, keeps the provider's refund id, and answers a repeat as already refunded", async () => {
+    const fan = await fx.createUser(t.db);
+    const { pull } = await payAndPull(deps(), pullRequest(fan, t.gacha.campaign));
+    const id = await purchaseOf(fan);
+    expect(await complete(id, { providerRefundId: "re_first1" })).toMatchObject({
+      kind: "refunded",
+      medalsTaken: pull.medalsEarned,
+      medalsShortfall: 0,
+    });
+    expect(await refundLedger(fan)).toEqual([
+      { delta: -pull.medalsEarned, balance_after: 0, note: `refund of purchase ${id}` },
+    ]);
+    const [refund] = await asService(t.db, "test", (tx) =>
+      tx.query<{ provider_refund_id: string; status: string }>(
+        "select provider_refund_id, status from public.refunds where purchase_id = $1",
+        [id],
+      ),
+    );
+    expect(refund).toEqual({ provider_refund_id: "re_first1", status: "succeeded" });
+    expect(await complete(id)).toEqual({ kind: "already_refunded" });
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { refunded: 1 },
+      committedJpy: 0,
+      balance: 0,
+    });
+  });
+
+  it("refunds a purchase released as failed that was paid after all, moving no medals and no committed yen", async () => {
+    const fan = await fx.createUser(t.db);
+    const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), { now: NOW, provider: "sandbox" });
+    expect(await release(t.db, purchase.id, "checkout_expired")).toBe(true);
+    expect(await complete(purchase.id)).toEqual({ kind: "not_refundable", status: "failed" });
+    await asService(t.db, "test", (tx) =>
+      settleSucceededIn(
+        tx,
+        { purchaseId: purchase.id, providerPaymentId: "pi_paidlate1", amountJpy: 100, currency: "jpy" },
+        { source: "reconcile" },
+      ),
+    );
+    expect(await complete(purchase.id)).toEqual({
+      kind: "refunded",
+      medalsTaken: 0,
+      medalsShortfall: 0,
+      rewardsRemoved: 0,
+    });
+    expect(await refundLedger(fan)).toEqual([]);
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { refunded: 1 },
+      committedJpy: 0,
+      pendingJpy: 0,
+      pulls: 0,
+    });
+  });
+
+  it("refuses a purchase still pending as not refundable, changing nothing", async () => {
+    const fan = await fx.createUser(t.db);
+    const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), { now: NOW, provider: "sandbox" });
+    expect(await complete(purchase.id)).toEqual({ kind: "not_refundable", status: "pending" });
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { pending: 1 }, pendingJpy: 100 });
+  });
+
+  it("writes no ledger row for a pull that earned no medals", async () => {
+    const fan = await fx.createUser(t.db);
+    const free = await fx.createApprovedCampaign(t.db, t.vtuber, { medals: { N: 0, R: 0, SR: 0, SSR: 0 } });
+    await payAndPull(deps(), pullRequest(fan, free.campaign));
+    expect(await complete(await purchaseOf(fan))).toMatchObject({ kind: "refunded", medalsTaken: 0 });
+    expect(await refundLedger(fan)).toEqual([]);
+  });
+});
+
 describe("a success reported by the provider (settleSucceededIn)", () => {
   const settle = (payment: SucceededPayment) =>
     asService(t.db, "test", (tx) => settleSucceededIn(tx, payment, { rng: seededRandom(3), source: "reconcile" }));
@@ -682,6 +769,18 @@ describe("a success reported by the provider (settleSucceededIn)", () => {
       message: `rate table (none): purchase ${purchase.id} has no rate table recorded`,
     });
     expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { pending: 1 }, pulls: 0, pendingJpy: 100 });
+  });
+
+  it("raises a success for a purchase released meanwhile with the release's code, for a refund", async () => {
+    const fan = await fx.createUser(t.db);
+    const purchase = await reserved(fan);
+    expect(await release(t.db, purchase.id, "checkout_expired")).toBe(true);
+    expect(
+      await settle({ purchaseId: purchase.id, providerPaymentId: "pi_late2", amountJpy: 100, currency: "jpy" }),
+    ).toBe("refund_required");
+    expect(await alertOf("payment.refund_required", purchase.id)).toMatchObject({
+      details: { amountJpy: 100, failureCode: "checkout_expired" },
+    });
   });
 
   it("never draws again for a purchase already fulfilled", async () => {

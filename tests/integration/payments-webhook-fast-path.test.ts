@@ -79,6 +79,81 @@ describe("a success event for a purchase already fulfilled", () => {
   });
 });
 
+describe("what takes the cheap path", () => {
+  /** A success event for the fan's fulfilled purchase, as Stripe would send it, with `changes` applied. */
+  async function successFor(fan: { id: string }, suffix: string, changes: Record<string, unknown>) {
+    const [purchase] = await t.db.query<{ id: string; provider_payment_id: string }>(
+      "select id, provider_payment_id from public.purchases where user_id = $1",
+      [fan.id],
+    );
+    return signDelivery(
+      {
+        id: `evt_${suffix}_${purchase!.id.slice(0, 8)}`,
+        object: "event",
+        type: "payment_intent.succeeded",
+        data: {
+          object: {
+            id: purchase!.provider_payment_id,
+            object: "payment_intent",
+            amount: 100,
+            amount_received: 100,
+            currency: "jpy",
+            metadata: { purchase_id: purchase!.id },
+            ...changes,
+          },
+        },
+      },
+      SANDBOX_SECRET,
+      new Date(),
+    );
+  }
+
+  it("an id and a currency in upper case, and an amount received below the amount, as cheaply as the usual event", async () => {
+    const { fan } = await fulfilledPull();
+    const usual = await successFor(fan, "usual", {});
+    const cheap = await withRequestTiming(() => deliver(usual));
+    expect(cheap.result).toEqual({ handled: "settled", outcome: "already_fulfilled" });
+    // The duplicate takes the full path (the event's row lock): the cheap one is shorter.
+    const full = await withRequestTiming(() => deliver(usual));
+    expect(full.result).toEqual({ handled: "duplicate" });
+    expect(cheap.timing.statements).toBeLessThan(full.timing.statements);
+
+    const [purchase] = await t.db.query<{ id: string }>("select id from public.purchases where user_id = $1", [fan.id]);
+    for (const [suffix, changes] of [
+      ["upper", { currency: "JPY", metadata: { purchase_id: purchase!.id.toUpperCase() } }],
+      // Stripe's amount_received is what was taken; `amount` is what was asked.
+      ["received", { amount: 100_000, amount_received: 100 }],
+    ] as const) {
+      const delivery = await successFor(fan, suffix, changes);
+      const { result, timing } = await withRequestTiming(() => deliver(delivery));
+      expect(result).toEqual({ handled: "settled", outcome: "already_fulfilled" });
+      expect(timing.statements).toBe(cheap.timing.statements);
+    }
+  });
+
+  it("another currency for the same amount takes the full path and raises the mismatch", async () => {
+    const { fan } = await fulfilledPull();
+    expect(await deliver(await successFor(fan, "usd", { currency: "usd" }))).toEqual({
+      handled: "settled",
+      outcome: "amount_mismatch",
+    });
+  });
+
+  it("an event naming no currency raises the mismatch with an empty currency", async () => {
+    const { fan } = await fulfilledPull();
+    const [purchase] = await t.db.query<{ id: string }>("select id from public.purchases where user_id = $1", [fan.id]);
+    expect(await deliver(await successFor(fan, "nocur", { currency: undefined }))).toEqual({
+      handled: "settled",
+      outcome: "amount_mismatch",
+    });
+    const [alert] = await t.db.query<{ details: Record<string, unknown> }>(
+      "select details from public.audit_log where action = 'payment.amount_mismatch' and target_id = $1",
+      [purchase!.id],
+    );
+    expect(alert!.details).toMatchObject({ currency: "", expectedJpy: 100 });
+  });
+});
+
 describe("the sandbox's in-process delivery", () => {
   it("settles a charge whose request died before fulfilment, through handleWebhook", async () => {
     const done: { delivered: boolean; attempts: number }[] = [];

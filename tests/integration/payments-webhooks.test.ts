@@ -10,6 +10,7 @@ import { API_ERRORS } from "@/lib/api/errors";
 import { asService } from "@/lib/db/session";
 import { DomainError } from "@/lib/domain-error";
 import { seededRandom } from "@/lib/gacha/random";
+import { processSignals } from "@/lib/metrics/signals";
 import { payAndPull } from "@/lib/payments/pay-and-pull";
 import { readPullReceipt } from "@/lib/payments/pull-receipt";
 import { signDelivery, type SignedDelivery } from "@/lib/payments/providers/stripe-signature";
@@ -18,6 +19,7 @@ import { handleWebhook, type WebhookDeps } from "@/lib/payments/webhook";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
 import * as fx from "../helpers/fixtures";
 import { countRows, expectBooks, moneyOf, pullRequest, SANDBOX_SECRET } from "../helpers/payment-fixtures";
+import { transactionNamesWriting } from "../helpers/transaction-names";
 
 const NOW = new Date("2026-12-10T12:00:00Z");
 
@@ -120,6 +122,36 @@ describe("a crash between charge and fulfilment", () => {
       pendingJpy: 0,
       pulls: 0,
     });
+    // The card's own reason, from payment_intent.payment_failed's last_payment_error.
+    expect(await countRows(t.db, "purchases", "user_id = $1 and failure_code = 'card_declined'", [fan.id])).toBe(1);
+  });
+
+  it("keeps at most 2,000 characters of the error, written by its own named transaction", async () => {
+    const fan = await fx.createUser(t.db);
+    const { delivery } = await chargeThenCrash(pullRequest(fan, t.gacha.campaign));
+    const long = {
+      int: () => {
+        throw new Error("e".repeat(2_500));
+      },
+    };
+    const writers = await transactionNamesWriting(t.db, "webhook_events", "insert", () =>
+      expect(deliver(delivery, { rng: long })).rejects.toThrow("eeee"),
+    );
+    // The webhook's own transaction rolled back with its insert; the error's committed.
+    expect(writers).toEqual(["koepon:webhook:record-error"]);
+    const eventId = (JSON.parse(delivery.payload) as { id: string }).id;
+    const [row] = await asService(t.db, "test", (tx) =>
+      tx.query<{ last_error: string }>("select last_error from public.webhook_events where event_id = $1", [eventId]),
+    );
+    expect(row!.last_error).toBe("e".repeat(2_000));
+  });
+
+  it("records a handled event under the webhook's transaction name", async () => {
+    const fan = await fx.createUser(t.db);
+    const { delivery } = await chargeThenCrash(pullRequest(fan, t.gacha.campaign));
+    expect(await transactionNamesWriting(t.db, "webhook_events", "insert", () => deliver(delivery))).toEqual([
+      "koepon:webhook",
+    ]);
   });
 
   it("keeps the error on the event and processes the provider's redelivery", async () => {
@@ -206,6 +238,20 @@ describe("events that do not match", () => {
   it("acknowledges and ignores event types it does not handle", async () => {
     const d = signedEvent("customer.created", { id: "cus_123" });
     expect(await deliver(d)).toEqual({ handled: "ignored", type: "customer.created" });
+    const eventId = (JSON.parse(d.payload) as { id: string }).id;
+    expect(await countRows(t.db, "webhook_events", "event_id = $1", [eventId])).toBe(0);
+  });
+
+  it("counts a bad signature in the minute of the delivery's clock", async () => {
+    const at = new Date("2026-12-11T03:04:05Z");
+    const minute = Math.floor(at.getTime() / 60_000) * 60_000;
+    const failures = () => processSignals().minutes.get(minute)?.get("webhooks.signature_failures|") ?? 0;
+    const before = failures();
+    const d = signedEvent("payment_intent.succeeded", { id: "pi_sig" });
+    await expect(handleWebhook(deps({ now: at }), d.payload, "t=1,v1=00")).rejects.toMatchObject({
+      code: "webhook_signature_invalid",
+    });
+    expect(failures()).toBe(before + 1);
   });
 
   it("raises an alert instead of fulfilling when the amount differs", async () => {

@@ -141,6 +141,35 @@ describe("verifyWebhook", () => {
   ])("refuses %s with webhook_signature_invalid", (_, fn) => {
     expect(refused(fn)).toBe("webhook_signature_invalid");
   });
+
+  it.each([
+    ["null", null],
+    ["no id", { type: "payment_intent.succeeded", data: { object: {} } }],
+    ["a numeric id", { id: 1, type: "payment_intent.succeeded", data: { object: {} } }],
+    ["no type", { id: "evt_1", data: { object: {} } }],
+    ["no data", { id: "evt_1", type: "payment_intent.succeeded" }],
+    ["data without its object", { id: "evt_1", type: "payment_intent.succeeded", data: {} }],
+    ["a string for the object", { id: "evt_1", type: "payment_intent.succeeded", data: { object: "pi_1" } }],
+  ])("refuses a correctly signed body that is not an event (%s), saying so", (_, body) => {
+    const odd = signDelivery(body as object, SECRET, NOW);
+    let caught: unknown;
+    try {
+      verifyWebhook(odd.payload, odd.headers["stripe-signature"], SECRET, NOW);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(DomainError);
+    expect(caught).toMatchObject({ code: "webhook_signature_invalid", details: [{ reason: "not_an_event" }] });
+  });
+
+  it("accepts the smallest signed event: an id, a type and an object", () => {
+    const bare = signDelivery({ id: "evt_2", type: "ping", data: { object: {} } }, SECRET, NOW);
+    expect(verifyWebhook(bare.payload, bare.headers["stripe-signature"], SECRET, NOW)).toEqual({
+      id: "evt_2",
+      type: "ping",
+      data: { object: {} },
+    });
+  });
 });
 
 describe("stripeStyleId", () => {
