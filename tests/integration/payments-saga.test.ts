@@ -641,6 +641,45 @@ describe("a refund completed (completeRefundIn)", () => {
     });
   });
 
+  it(
+    onPostgres
+      ? "a second completion racing the first waits for it, then finds the purchase refunded: medals and yen taken back once"
+      : "a second completion after the first finds the purchase refunded (PGlite: one connection, the two take turns)",
+    async () => {
+      const fan = await fx.createUser(t.db);
+      const { pull } = await payAndPull(deps(), pullRequest(fan, t.gacha.campaign));
+      const id = await purchaseOf(fan);
+      let second: Promise<unknown> | undefined;
+      const first = await asService(t.db, "test", async (tx) => {
+        const outcome = await completeRefundIn(tx, { purchaseId: id, now: NOW });
+        let settled = false;
+        second = complete(id).then(
+          (answer) => ((settled = true), answer),
+          (err: Error) => ((settled = true), err),
+        );
+        // On PostgreSQL the first commits only once the second is seen waiting for a lock.
+        while (onPostgres && !settled) {
+          const [waiting] = await t.db.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          if (waiting!.n > 0) break;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return outcome;
+      });
+      expect(first).toMatchObject({ kind: "refunded", medalsTaken: pull.medalsEarned });
+      expect(await second).toEqual({ kind: "already_refunded" });
+      expect(await refundLedger(fan)).toHaveLength(1);
+      expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+        purchasesByStatus: { refunded: 1 },
+        committedJpy: 0,
+        pendingJpy: 0,
+        balance: 0,
+      });
+    },
+  );
+
   it("refunds a purchase released as failed that was paid after all, moving no medals and no committed yen", async () => {
     const fan = await fx.createUser(t.db);
     const { purchase } = await reserve(t.db, pullRequest(fan, t.gacha.campaign), { now: NOW, provider: "sandbox" });
