@@ -33,6 +33,32 @@ function deps(overrides: Partial<PayAndPullDeps> = {}): PayAndPullDeps {
   return { db: t.db, provider: t.sandbox.provider, now: NOW, rng: seededRandom(7), ...overrides };
 }
 
+/**
+ * Starts `contender` while the caller's transaction holds its locks. On PostgreSQL it
+ * returns once the contender is seen waiting for a lock (or has finished without
+ * waiting, which a lost lock would do), so the caller commits with it queued behind; on
+ * PGlite (one connection) the contender runs after the caller's transaction. Wait events
+ * are read on another connection as the database owner: the service role's transaction
+ * is not shown other sessions' wait events. `running` is wrapped so awaiting this call
+ * does not wait for the contender.
+ */
+async function startBehindLock<T>(contender: () => Promise<T>): Promise<{ running: Promise<T | Error> }> {
+  let settled = false;
+  const running = contender().then(
+    (answer) => ((settled = true), answer),
+    (err: Error) => ((settled = true), err),
+  );
+  while (onPostgres && !settled) {
+    const [waiting] = await t.db.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if (waiting!.n > 0) break;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { running };
+}
+
 async function apiError(promise: Promise<unknown>): Promise<DomainError> {
   const err = await promise.then(
     () => new Error("expected a DomainError, got success"),
@@ -554,23 +580,7 @@ describe("the saga's bookkeeping", () => {
       let releasing: Promise<boolean | Error> | undefined;
       await asService(t.db, "test", async (tx) => {
         expect((await fulfilIn(tx, purchase.id, { rng: seededRandom(5) })).kind).toBe("fulfilled");
-        let settled = false;
-        releasing = release(t.db, purchase.id, "checkout_expired").then(
-          (released) => ((settled = true), released),
-          (err: Error) => ((settled = true), err),
-        );
-        // On PostgreSQL the fulfilment commits only once the release is seen waiting for
-        // the purchase row (or has finished without waiting, which a lost lock would do).
-        // Read from another connection as the database owner: the service role's own
-        // transaction is not shown other sessions' wait events.
-        while (onPostgres && !settled) {
-          const [waiting] = await t.db.query<{ n: number }>(
-            `select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'`,
-          );
-          if (waiting!.n > 0) break;
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+        ({ running: releasing } = await startBehindLock(() => release(t.db, purchase.id, "checkout_expired")));
       });
       expect(await releasing).toBe(false);
       expect(await purchaseRow(purchase.id)).toMatchObject({ status: "fulfilled", failure_code: null });
@@ -652,20 +662,7 @@ describe("a refund completed (completeRefundIn)", () => {
       let second: Promise<unknown> | undefined;
       const first = await asService(t.db, "test", async (tx) => {
         const outcome = await completeRefundIn(tx, { purchaseId: id, now: NOW });
-        let settled = false;
-        second = complete(id).then(
-          (answer) => ((settled = true), answer),
-          (err: Error) => ((settled = true), err),
-        );
-        // On PostgreSQL the first commits only once the second is seen waiting for a lock.
-        while (onPostgres && !settled) {
-          const [waiting] = await t.db.query<{ n: number }>(
-            `select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'`,
-          );
-          if (waiting!.n > 0) break;
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+        ({ running: second } = await startBehindLock(() => complete(id)));
         return outcome;
       });
       expect(first).toMatchObject({ kind: "refunded", medalsTaken: pull.medalsEarned });

@@ -53,11 +53,10 @@ describe("Server-Timing", () => {
     const afterOne = await proc();
     // The header is written before its own request is recorded: each read shows the ones before it.
     expect(afterOne).toBeGreaterThan(before);
-    for (let i = 0; i < 20; i++) await me();
-    const after = await proc();
-    expect(after).toBeGreaterThan(afterOne);
-    // A record is a few map updates: far under a millisecond each.
-    expect((after - afterOne) / 21).toBeLessThan(1000);
+    // Every answer's record adds its time: the total grows with each request, never by none.
+    const readings = [afterOne];
+    for (let i = 0; i < 20; i++) readings.push(await proc());
+    for (let i = 1; i < readings.length; i++) expect(readings[i]).toBeGreaterThan(readings[i - 1]!);
   });
 
   it("is on error answers too, with no database work when the token is missing", async () => {
