@@ -59,12 +59,11 @@ export async function grantMedals(tx: Queryable, grant: MedalGrant): Promise<Med
 }
 
 /**
- * The credit itself, for a caller that already holds the fan's balance row for this
- * VTuber `for update` and knows the pull is new (the fulfilment, which locked the row
- * to compute the pull's balance): the balance raised and its ledger row appended in
- * one statement. Returns the balance after.
+ * The credit itself, once the caller holds the fan's balance row for this VTuber
+ * `for update` and knows the pull is new: the balance raised and its ledger row
+ * appended in one statement. Returns the balance after.
  */
-export async function creditLockedBalance(tx: Queryable, grant: MedalGrant): Promise<number> {
+async function creditLockedBalance(tx: Queryable, grant: MedalGrant): Promise<number> {
   const [row] = await tx.query<{ balance_after: number }>(
     `with credited as (
        update public.medal_balances set balance = balance + $3

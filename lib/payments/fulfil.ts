@@ -5,8 +5,6 @@ import { committedRandom } from "../gacha/hmac-random";
 import { cryptoRandom, type RandomSource } from "../gacha/random";
 import { openPurchaseSeed } from "../fairness/seeds";
 import { loadApprovedRateTable, RateTableIntegrityError } from "../gacha/rate-table";
-import { creditLockedBalance } from "../medals/grant-medals";
-import { commitSpend } from "./monthly-spend";
 import { PURCHASE_COLUMNS_OF_P, toPurchase, type Purchase, type PurchaseRow } from "./purchase";
 import type { Columns, Prefixed } from "../db/rows";
 
@@ -19,6 +17,12 @@ export interface FulfilOptions {
   rng?: RandomSource;
   /** The provider's id of the payment that succeeded, when known (webhook, reconciliation). */
   providerPaymentId?: string | null;
+  /**
+   * What the provider says was paid. A purchase it does not match (another amount, or not
+   * yen) is left as it is and answered `amount_mismatch`; checked under the lock, before
+   * anything else, so one read serves the check and the fulfilment.
+   */
+  paid?: { amountJpy: number; currency: string };
 }
 
 export type FulfilOutcome =
@@ -28,6 +32,8 @@ export type FulfilOutcome =
   | { kind: "already_fulfilled"; purchase: Purchase }
   /** The purchase was released as failed earlier: a late success needs a refund, not a draw. */
   | { kind: "released"; purchase: Purchase }
+  /** The payment named in `paid` is not this purchase's: nothing changed. */
+  | { kind: "amount_mismatch"; purchase: Purchase }
   | { kind: "not_found" };
 
 /**
@@ -45,6 +51,10 @@ export async function fulfilIn(tx: Queryable, purchaseId: string, options: Fulfi
   const read = await readPurchaseWithSeed(tx, purchaseId);
   if (!read) return { kind: "not_found" };
   const { purchase, sealedSeed, campaign } = read;
+  const { paid } = options;
+  if (paid && (paid.currency.toLowerCase() !== "jpy" || paid.amountJpy !== purchase.amountJpy)) {
+    return { kind: "amount_mismatch", purchase };
+  }
   if (purchase.status === "fulfilled" || purchase.status === "refunded") return { kind: "already_fulfilled", purchase };
   if (purchase.status === "failed") return { kind: "released", purchase };
 
@@ -53,22 +63,81 @@ export async function fulfilIn(tx: Queryable, purchaseId: string, options: Fulfi
 
   // Lock order shared with grantMedals and the exchange: the fan's balance row for this
   // VTuber before any reward row. It serialises one fan's fulfilments per VTuber, so two
-  // of them never insert the same reward files in opposite orders (a deadlock).
-  await tx.query(
-    "insert into public.medal_balances (user_id, vtuber_id) values ($1, $2) on conflict (user_id, vtuber_id) do nothing",
-    [purchase.userId, campaign.vtuberId],
+  // of them never insert the same reward files in opposite orders (a deadlock). The
+  // upsert takes the row lock and credits the medals at once; the ledger row that
+  // explains the credit is written with the pull below, in the same transaction.
+  const [credited] = await tx.query<Columns<"medal_balances", "balance">>(
+    `insert into public.medal_balances (user_id, vtuber_id, balance) values ($1, $2, $3)
+     on conflict (user_id, vtuber_id) do update set balance = medal_balances.balance + excluded.balance
+     returning balance`,
+    [purchase.userId, campaign.vtuberId, medals.total],
   );
-  const [locked] = await tx.query<Columns<"medal_balances", "balance">>(
-    "select balance from public.medal_balances where user_id = $1 and vtuber_id = $2 for update",
-    [purchase.userId, campaign.vtuberId],
-  );
-  const balanceAfter = locked!.balance + medals.total;
+  const pullId = await recordPull(tx, purchase, {
+    vtuberId: campaign.vtuberId,
+    results,
+    medals: medals.perResult,
+    medalsTotal: medals.total,
+    balanceAfter: credited!.balance,
+    providerPaymentId: options.providerPaymentId ?? null,
+  });
+  return { kind: "fulfilled", purchase: { ...purchase, status: "fulfilled" }, pullId };
+}
 
-  const [pull] = await tx.query<{ id: string }>(
-    `insert into public.pulls
-       (purchase_id, user_id, campaign_id, rate_table_id, rate_table_hash, pull_count, medals_earned, medal_balance_after)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)
-     returning id`,
+/**
+ * Everything the fulfilment writes after the balance, in one statement: the pull, its
+ * results, the ledger row of its medals, each drawn file in the reward box (in file
+ * order, the lock order the exchange shares), the yen moved from pending to committed
+ * and the purchase marked fulfilled. One round trip instead of six keeps the purchase
+ * and balance locks held for as short a time as possible. The CHECK on
+ * `monthly_spend.pending_jpy` refuses moving more than was reserved; a missing spend
+ * row means the purchase was never reserved, which nothing may paper over.
+ */
+async function recordPull(
+  tx: Queryable,
+  purchase: Purchase,
+  pull: {
+    vtuberId: string;
+    results: DrawResult[];
+    medals: number[];
+    medalsTotal: number;
+    balanceAfter: number;
+    providerPaymentId: string | null;
+  },
+): Promise<string> {
+  const [row] = await tx.query<{ pull_id: string; spend_moved: number }>(
+    `with pull as (
+       insert into public.pulls
+         (purchase_id, user_id, campaign_id, rate_table_id, rate_table_hash, pull_count, medals_earned, medal_balance_after)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
+       returning id
+     ), results as (
+       insert into public.pull_results (pull_id, slot, item_id, rarity, guaranteed, medals)
+       select pull.id, r.slot, r.item_id, r.rarity, r.guaranteed, r.medals
+         from pull, unnest($9::smallint[], $10::uuid[], $11::text[], $12::boolean[], $13::integer[])
+                      as r (slot, item_id, rarity, guaranteed, medals)
+     ), ledger as (
+       insert into public.medal_ledger (user_id, vtuber_id, delta, balance_after, reason, pull_id)
+       select $2, $14, $7, $8, 'pull', pull.id from pull where $7::integer > 0
+     ), rewards as (
+       insert into public.rewards (user_id, content_file_id, vtuber_id, title, kind, source, pull_id)
+       select $2, f.id, f.vtuber_id, i.name, f.kind, 'pull', pull.id
+         from pull, public.gacha_items i
+         join public.content_files f on f.id = i.content_file_id
+        where i.id = any($10::uuid[])
+        order by f.id
+       on conflict (user_id, content_file_id) do nothing
+     ), spend as (
+       update public.monthly_spend
+          set pending_jpy = pending_jpy - $15, committed_jpy = committed_jpy + $15
+        where user_id = $2 and month = $16
+        returning 1
+     ), fulfilled as (
+       update public.purchases
+          set status = 'fulfilled', paid_at = coalesce(paid_at, now()), fulfilled_at = now(),
+              provider_payment_id = coalesce($17, provider_payment_id), next_action_url = null
+        where id = $1
+     )
+     select pull.id as pull_id, (select count(*) from spend)::integer as spend_moved from pull`,
     [
       purchase.id,
       purchase.userId,
@@ -76,45 +145,23 @@ export async function fulfilIn(tx: Queryable, purchaseId: string, options: Fulfi
       purchase.rateTableId,
       purchase.rateTableHash,
       purchase.pullCount,
-      medals.total,
-      balanceAfter,
+      pull.medalsTotal,
+      pull.balanceAfter,
+      pull.results.map((r) => r.slot),
+      pull.results.map((r) => r.itemId),
+      pull.results.map((r) => r.rarity),
+      pull.results.map((r) => r.guaranteed),
+      pull.medals,
+      pull.vtuberId,
+      purchase.amountJpy,
+      purchase.spendMonth,
+      pull.providerPaymentId,
     ],
   );
-  const pullId = pull!.id;
-  await insertResults(tx, pullId, results, medals.perResult);
-
-  // The balance row is locked above and the pull is new: credit it without locking again.
-  // The lock is why the ledger's balance after equals the pull's `balanceAfter`.
-  if (medals.total > 0) {
-    await creditLockedBalance(tx, {
-      userId: purchase.userId,
-      vtuberId: campaign.vtuberId,
-      amount: medals.total,
-      pullId,
-    });
+  if (row!.spend_moved === 0) {
+    throw new Error(`monthly_spend: no row for user ${purchase.userId} in ${purchase.spendMonth}`);
   }
-
-  await tx.query(
-    `insert into public.rewards (user_id, content_file_id, vtuber_id, title, kind, source, pull_id)
-     select $1, f.id, f.vtuber_id, i.name, f.kind, 'pull', $2
-       from public.gacha_items i
-       join public.content_files f on f.id = i.content_file_id
-      where i.id = any($3::uuid[])
-      order by f.id
-     on conflict (user_id, content_file_id) do nothing`,
-    [purchase.userId, pullId, [...new Set(results.map((r) => r.itemId))]],
-  );
-
-  await commitSpend(tx, { userId: purchase.userId, month: purchase.spendMonth, amountJpy: purchase.amountJpy });
-  const [updated] = await tx.query<{ status: "fulfilled" }>(
-    `update public.purchases
-        set status = 'fulfilled', paid_at = coalesce(paid_at, now()), fulfilled_at = now(),
-            provider_payment_id = coalesce($2, provider_payment_id), next_action_url = null
-      where id = $1
-      returning status`,
-    [purchase.id, options.providerPaymentId ?? null],
-  );
-  return { kind: "fulfilled", purchase: { ...purchase, status: updated!.status }, pullId };
+  return row!.pull_id;
 }
 
 /**
@@ -183,17 +230,4 @@ async function committedSource(purchase: Purchase, sealedSeed: string | null): P
   if (sealedSeed === null) throw new Error(`purchase ${purchase.id}: its seed ${purchase.fairness.seedId} is missing`);
   const seed = await openPurchaseSeed(purchase.fairness.seedId, sealedSeed);
   return committedRandom(seed, purchase.fairness.clientSeed, purchase.fairness.nonce);
-}
-
-async function insertResults(tx: Queryable, pullId: string, results: DrawResult[], medals: number[]): Promise<void> {
-  const params: unknown[] = [pullId];
-  const rows = results.map((result, i) => {
-    params.push(result.slot, result.itemId, result.rarity, result.guaranteed, medals[i]);
-    const n = params.length;
-    return `($1, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
-  });
-  await tx.query(
-    `insert into public.pull_results (pull_id, slot, item_id, rarity, guaranteed, medals) values ${rows.join(", ")}`,
-    params,
-  );
 }

@@ -53,27 +53,16 @@ export async function reserveSpend(tx: Queryable, change: SpendChange & { capJpy
   ]);
 }
 
-/** A paid purchase: its pending yen become committed. */
-export async function commitSpend(tx: Queryable, change: SpendChange): Promise<void> {
-  await moveSpend(
-    tx,
-    "update public.monthly_spend set pending_jpy = pending_jpy - $3, committed_jpy = committed_jpy + $3 where user_id = $1 and month = $2 returning 1",
-    change,
-  );
-}
-
-/** A failed or abandoned purchase: its pending yen are free again. */
+/**
+ * A failed or abandoned purchase: its pending yen are free again. (A paid purchase's
+ * yen move from pending to committed in the fulfilment's own statement, `recordPull`
+ * in fulfil.ts.) The CHECK (pending_jpy >= 0) refuses moving more than was reserved; a
+ * missing row means the purchase was never reserved, which no caller may paper over.
+ */
 export async function releaseSpend(tx: Queryable, change: SpendChange): Promise<void> {
-  await moveSpend(
-    tx,
+  const rows = await tx.query(
     "update public.monthly_spend set pending_jpy = pending_jpy - $3 where user_id = $1 and month = $2 returning 1",
-    change,
+    [change.userId, change.month, change.amountJpy],
   );
-}
-
-// The CHECK (pending_jpy >= 0) refuses moving more than was reserved; a missing row
-// means the purchase was never reserved, which no caller may paper over.
-async function moveSpend(tx: Queryable, sql: string, change: SpendChange): Promise<void> {
-  const rows = await tx.query(sql, [change.userId, change.month, change.amountJpy]);
   if (rows.length === 0) throw new Error(`monthly_spend: no row for user ${change.userId} in ${change.month}`);
 }

@@ -1,13 +1,14 @@
 /**
  * The spending cap's ledger (lib/payments/monthly-spend.ts) on its own: what a
- * reservation, a commit and a release leave in `monthly_spend`, to the yen, on either
+ * reservation and a release leave in `monthly_spend`, to the yen, on either
  * side of the cap, and what a refusal says. The purchase flows that call it are tested in
- * payments-caps.test.ts; here each step is checked where no other step can hide it.
+ * payments-caps.test.ts (the commit of a paid purchase's yen is the fulfilment's, tested in
+ * payments-saga.test.ts); here each step is checked where no other step can hide it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asService } from "@/lib/db/session";
 import { DomainError } from "@/lib/domain-error";
-import { commitSpend, releaseSpend, reserveSpend } from "@/lib/payments/monthly-spend";
+import { releaseSpend, reserveSpend } from "@/lib/payments/monthly-spend";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createUser } from "../helpers/fixtures";
 
@@ -22,8 +23,14 @@ const OTHER_MONTH = "2027-01-01";
 
 const reserve = (userId: string, amountJpy: number, capJpy: number | null, month = MONTH) =>
   asService(t.db, "test", (tx) => reserveSpend(tx, { userId, month, amountJpy, capJpy }));
+/** What a fulfilment does to the row (fulfil.ts moves the yen in its own statement). */
 const commit = (userId: string, amountJpy: number, month = MONTH) =>
-  asService(t.db, "test", (tx) => commitSpend(tx, { userId, month, amountJpy }));
+  asService(t.db, "test", (tx) =>
+    tx.query(
+      "update public.monthly_spend set pending_jpy = pending_jpy - $3, committed_jpy = committed_jpy + $3 where user_id = $1 and month = $2",
+      [userId, month, amountJpy],
+    ),
+  );
 const release = (userId: string, amountJpy: number, month = MONTH) =>
   asService(t.db, "test", (tx) => releaseSpend(tx, { userId, month, amountJpy }));
 
@@ -100,28 +107,24 @@ describe("reserveSpend", () => {
   });
 });
 
-describe("commitSpend and releaseSpend", () => {
-  it("move exactly the amount: commit from pending to committed, release back to the allowance", async () => {
+describe("releaseSpend", () => {
+  it("moves exactly the amount back to the allowance", async () => {
     const fan = await createUser(t.db);
     await reserve(fan.id, 3000, 5000);
     await reserve(fan.id, 1500, 5000);
-    await commit(fan.id, 3000);
-    expect(await ledger(fan.id)).toEqual([{ month: MONTH, committed: 3000, pending: 1500 }]);
     await release(fan.id, 1500);
-    expect(await ledger(fan.id)).toEqual([{ month: MONTH, committed: 3000, pending: 0 }]);
-    // The released yen are allowance again; the committed ones are not.
+    expect(await ledger(fan.id)).toEqual([{ month: MONTH, committed: 0, pending: 3000 }]);
+    // The released yen are allowance again; the ones still pending are not.
     expect(await refusal(reserve(fan.id, 2000, 5000))).toBe("allowed");
     expect(await refusal(reserve(fan.id, 1, 5000))).toMatchObject({ code: "spending_cap_exceeded" });
   });
 
-  it("refuse to move yen that were never reserved, naming the fan and month", async () => {
+  it("refuses to move yen that were never reserved, naming the fan and month", async () => {
     const fan = await createUser(t.db);
     const missing = new RegExp(`monthly_spend: no row for user ${fan.id} in ${MONTH}`);
-    await expect(commit(fan.id, 100)).rejects.toThrow(missing);
     await expect(release(fan.id, 100)).rejects.toThrow(missing);
     await reserve(fan.id, 100, 5000);
     // More than is pending: the CHECK refuses, and nothing moves.
-    await expect(commit(fan.id, 101)).rejects.toThrow(/monthly_spend_pending_nonnegative/);
     await expect(release(fan.id, 101)).rejects.toThrow(/monthly_spend_pending_nonnegative/);
     expect(await ledger(fan.id)).toEqual([{ month: MONTH, committed: 0, pending: 100 }]);
   });

@@ -807,6 +807,24 @@ describe("a success reported by the provider (settleSucceededIn)", () => {
     expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { pending: 1 }, pulls: 0, pendingJpy: 100 });
   });
 
+  it("refuses to fulfil a purchase whose month holds no reserved yen, and changes nothing", async () => {
+    const fan = await fx.createUser(t.db);
+    const purchase = await reserved(fan);
+    // Only a broken database gets here: reserve writes the row with the purchase.
+    await t.db.query("delete from public.monthly_spend where user_id = $1", [fan.id]);
+    await expect(
+      settle({ purchaseId: purchase.id, providerPaymentId: "pi_unreserved1", amountJpy: 100, currency: "jpy" }),
+    ).rejects.toThrow(`monthly_spend: no row for user ${fan.id} in ${purchase.spendMonth}`);
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { pending: 1 },
+      pulls: 0,
+      ledgerRows: 0,
+      balance: 0,
+      rewards: 0,
+      committedJpy: 0,
+    });
+  });
+
   it("raises a success for a purchase released meanwhile with the release's code, for a refund", async () => {
     const fan = await fx.createUser(t.db);
     const purchase = await reserved(fan);
