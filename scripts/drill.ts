@@ -20,6 +20,7 @@
  * to exactly one fulfilled purchase and no fulfilled purchase lacks one. Exit 1 if any
  * row is unbalanced, an answer was a 500 or had no code, or a request hung.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -67,6 +68,10 @@ function cleanUp(): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  // Reconciliation runs here, in the drill's process, and draws what it settles from the
+  // purchases' sealed seeds: it must open them with the server's key. One key for both,
+  // set before anything reads the settings (the server inherits this environment).
+  process.env.FAIRNESS_SEED_KEY ||= randomBytes(32).toString("base64url");
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "koepon-drill-"));
   cleanups.push(() => fs.rm(tmp, { recursive: true, force: true }));
   console.log(`Private PostgreSQL on ${ports.pg}, redis-server on ${ports.redis}, server on ${ports.app}…`);
