@@ -780,6 +780,25 @@ describe("a success reported by the provider (settleSucceededIn)", () => {
     expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { pending: 1 }, pulls: 0, pendingJpy: 100 });
   });
 
+  it("raises a mismatch for another amount in yen, and draws nothing", async () => {
+    const fan = await fx.createUser(t.db);
+    const purchase = await reserved(fan);
+    expect(
+      await settle({ purchaseId: purchase.id, providerPaymentId: "pi_short1", amountJpy: 99, currency: "jpy" }),
+    ).toBe("amount_mismatch");
+    expect(await alertOf("payment.amount_mismatch", purchase.id)).toEqual({
+      target_type: "purchase",
+      details: {
+        source: "reconcile",
+        providerPaymentId: "pi_short1",
+        expectedJpy: 100,
+        providerAmount: 99,
+        currency: "jpy",
+      },
+    });
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { pending: 1 }, pulls: 0, pendingJpy: 100 });
+  });
+
   it("raises an unknown purchase with the id the provider named", async () => {
     const stranger = "00000000-0000-4000-8000-00000000beef";
     expect(
