@@ -32,27 +32,12 @@ export async function startWebhookTap(options: { port: number; balancer: string 
         const v = req.headers[name];
         if (typeof v === "string") headers.set(name, v);
       }
-      fetch(`${options.balancer}${req.url ?? "/"}`, {
-        method: req.method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(30_000),
-      }).then(
-        async (answer) => {
-          const text = await answer.text();
-          deliveries.push({
-            body: body.toString(),
-            status: answer.status,
-            instance: answer.headers.get(INSTANCE_HEADER),
-          });
-          res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "text/plain" });
-          res.end(text);
-        },
-        () => {
-          deliveries.push({ body: body.toString(), status: 0, instance: null });
-          res.writeHead(502).end();
-        },
-      );
+      void forward(`${options.balancer}${req.url ?? "/"}`, req.method, headers, body).then((answer) => {
+        deliveries.push({ body: body.toString(), status: answer?.status ?? 0, instance: answer?.instance ?? null });
+        if (!answer) return void res.writeHead(502).end();
+        res.writeHead(answer.status, { "content-type": answer.contentType });
+        res.end(answer.text);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
@@ -61,4 +46,35 @@ export async function startWebhookTap(options: { port: number; balancer: string 
     deliveries,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * One delivery passed on to the balancer, read to its end; null when no whole answer
+ * came back. An instance killed mid-answer ends the body with an error ("terminated"),
+ * so the body is read inside the same catch as the request: the sender then gets a 502
+ * and retries, as it would from any proxy.
+ */
+async function forward(
+  url: string,
+  method: string | undefined,
+  headers: Headers,
+  body: Buffer,
+): Promise<{ status: number; instance: string | null; contentType: string; text: string } | null> {
+  try {
+    const answer = await fetch(url, {
+      method,
+      headers,
+      body: new Uint8Array(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await answer.text();
+    return {
+      status: answer.status,
+      instance: answer.headers.get(INSTANCE_HEADER),
+      contentType: answer.headers.get("content-type") ?? "text/plain",
+      text,
+    };
+  } catch {
+    return null;
+  }
 }
