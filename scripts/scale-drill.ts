@@ -99,6 +99,12 @@ const stopFleet = () => (stopping ??= fleet?.stop() ?? Promise.resolve());
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => void stopFleet().finally(() => process.exit(130)));
 }
+// A fault in the drill's own code (an unhandled rejection lands here too) stops the fleet
+// before the process ends, so no instance outlives the run and holds CI up.
+process.on("uncaughtException", (err) => {
+  console.error(err);
+  void stopFleet().finally(() => process.exit(1));
+});
 
 let exitCode = 1;
 try {
