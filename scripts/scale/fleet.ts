@@ -139,7 +139,8 @@ async function build(options: FleetOptions, cleanups: (() => Promise<unknown>)[]
   };
   const names = Array.from({ length: options.instances }, (_, i) => ({ name: `app${i + 1}`, port: portBase + 10 + i }));
   log(`starting ${names.length} instances on ${names.map((n) => n.port).join(", ")}`);
-  const instances = await Promise.all(
+  // Every instance that started is stopped with the fleet, even when another did not start.
+  const started = await Promise.allSettled(
     names.map(({ name, port }) =>
       startInstance(
         name,
@@ -159,7 +160,10 @@ async function build(options: FleetOptions, cleanups: (() => Promise<unknown>)[]
       ),
     ),
   );
+  const instances = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   cleanups.push(() => Promise.all(instances.map((i) => i.stop())));
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
   const balancer = await startBalancer({ dir: work, port: ports.balancer, instances: names });
   cleanups.push(() => balancer.stop());
   for (let i = 0; i < 100; i++) {

@@ -24,12 +24,28 @@ export interface Instance {
   stop(): Promise<void>;
 }
 
+/** A server that exits while starting (its startup check lost the database, say) is started again, as a supervisor would. */
+const START_ATTEMPTS = 3;
+
+class ExitedWhileStarting extends Error {}
+
 export async function startInstance(
   name: string,
   settings: ServerSettings,
   fleetEnv: Record<string, string>,
 ): Promise<Instance> {
-  const log = fs.createWriteStream(settings.logFile);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(name, settings, fleetEnv);
+    } catch (err) {
+      if (!(err instanceof ExitedWhileStarting) || attempt === START_ATTEMPTS) throw err;
+      console.error(`${err.message}; starting it again (attempt ${attempt + 1} of ${START_ATTEMPTS})`);
+    }
+  }
+}
+
+async function startOnce(name: string, settings: ServerSettings, fleetEnv: Record<string, string>): Promise<Instance> {
+  const log = fs.createWriteStream(settings.logFile, { flags: "a" });
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
     cwd: root,
     detached: true,
@@ -78,7 +94,13 @@ export async function startInstance(
   };
   const deadline = Date.now() + 180_000;
   for (;;) {
-    if (!running) throw new Error(`${name} exited while starting; log: ${settings.logFile}`);
+    if (!running) {
+      // The log is in the drill's temporary folder, gone after the run: its end goes with
+      // the error (after a moment for the last lines the pipes still carry).
+      await sleep(300);
+      const tail = fs.readFileSync(settings.logFile, "utf8").trimEnd().split("\n").slice(-15).join("\n");
+      throw new ExitedWhileStarting(`${name} exited while starting; the end of its log:\n${tail}`);
+    }
     if (Date.now() > deadline) {
       await instance.stop();
       throw new Error(`${name} was not ready within 180 s; log: ${settings.logFile}`);
