@@ -108,13 +108,15 @@ describe("reserveSpend", () => {
 });
 
 describe("releaseSpend", () => {
-  it("moves exactly the amount back to the allowance", async () => {
+  it("moves exactly the amount back to the allowance, beside yen committed", async () => {
     const fan = await createUser(t.db);
     await reserve(fan.id, 3000, 5000);
     await reserve(fan.id, 1500, 5000);
+    await commit(fan.id, 3000);
+    expect(await ledger(fan.id)).toEqual([{ month: MONTH, committed: 3000, pending: 1500 }]);
     await release(fan.id, 1500);
-    expect(await ledger(fan.id)).toEqual([{ month: MONTH, committed: 0, pending: 3000 }]);
-    // The released yen are allowance again; the ones still pending are not.
+    expect(await ledger(fan.id)).toEqual([{ month: MONTH, committed: 3000, pending: 0 }]);
+    // The released yen are allowance again; the committed ones are not.
     expect(await refusal(reserve(fan.id, 2000, 5000))).toBe("allowed");
     expect(await refusal(reserve(fan.id, 1, 5000))).toMatchObject({ code: "spending_cap_exceeded" });
   });

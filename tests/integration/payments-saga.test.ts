@@ -780,6 +780,24 @@ describe("a success reported by the provider (settleSucceededIn)", () => {
     expectBooks(await moneyOf(t.db, fan, t.vtuber), { purchasesByStatus: { pending: 1 }, pulls: 0, pendingJpy: 100 });
   });
 
+  it("refuses to commit more yen than the month holds pending, and changes nothing", async () => {
+    const fan = await fx.createUser(t.db);
+    const purchase = await reserved(fan);
+    // Only a broken database gets here: reserve holds the purchase's whole amount as pending.
+    await t.db.query("update public.monthly_spend set pending_jpy = 99 where user_id = $1", [fan.id]);
+    await expect(
+      settle({ purchaseId: purchase.id, providerPaymentId: "pi_overdrawn1", amountJpy: 100, currency: "jpy" }),
+    ).rejects.toThrow(/monthly_spend_pending_nonnegative/);
+    expectBooks(await moneyOf(t.db, fan, t.vtuber), {
+      purchasesByStatus: { pending: 1 },
+      pulls: 0,
+      ledgerRows: 0,
+      rewards: 0,
+      committedJpy: 0,
+      pendingJpy: 99,
+    });
+  });
+
   it("raises a mismatch for another amount in yen, and draws nothing", async () => {
     const fan = await fx.createUser(t.db);
     const purchase = await reserved(fan);
