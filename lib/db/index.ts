@@ -4,7 +4,7 @@ import { openPglite } from "./pglite";
 import { openPostgres } from "./postgres";
 import type { Database } from "./types";
 
-export type { Database, Queryable } from "./types";
+export type { Database, Queryable, Transaction } from "./types";
 export { one } from "./types";
 
 /** Opens a database for a config; callers own the handle and close it. */

@@ -3,7 +3,7 @@ import path from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import type { Backpressure } from "../config";
 import { serverBusy } from "./busy";
-import type { Database, Queryable, TransactionSettings } from "./types";
+import { afterLastQuery, type Database, type Queryable, type Transaction, type TransactionSettings } from "./types";
 import { rowParsers } from "./parsers";
 import { countStatement, countTransaction, requestHasBegun } from "../timing/request-timing";
 
@@ -63,7 +63,7 @@ export function wrapPglite(pg: PGlite, onClose: () => void = () => {}, backpress
   return {
     engine: "pglite",
     ...wrap(pg),
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>, settings?: TransactionSettings): Promise<T> {
       const { queueMax } = backpressure;
       // One runs; the others wait in PGlite's queue, this engine's pool wait.
       if (queueMax !== undefined && requestHasBegun() === false && running > 0 && queued >= queueMax) {
@@ -72,26 +72,51 @@ export function wrapPglite(pg: PGlite, onClose: () => void = () => {}, backpress
       const asked = performance.now();
       queued++;
       let started = false;
+      // Set once lastQuery's statement succeeded: the transaction counts as committed, as
+      // on PostgreSQL, so a failure after it is thrown without undoing what it wrote.
+      let afterCommit: { error: unknown } | undefined;
       try {
-        return await pg.transaction(async (raw) => {
+        const result = await pg.transaction(async (raw) => {
           started = true;
           queued--;
           running++;
           try {
             countTransaction(performance.now() - asked);
-            const tx = wrap(raw);
+            const statements = wrap(raw);
+            // In process there is no round trip to save: the last statement runs, then the commit.
+            let ended = false;
+            let committed = false;
+            const tx: Transaction = {
+              query: (sql, params) => (ended ? Promise.reject(afterLastQuery()) : statements.query(sql, params)),
+              exec: (sql) => (ended ? Promise.reject(afterLastQuery()) : statements.exec(sql)),
+              lastQuery: async <Row>(sql: string, params?: readonly unknown[]) => {
+                if (ended) throw afterLastQuery();
+                ended = true;
+                const rows = await statements.query<Row>(sql, params);
+                committed = true;
+                return rows;
+              },
+            };
             if (settings) {
               const names = Object.keys(settings);
-              await tx.query(
+              await statements.query(
                 `select ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`,
                 names.flatMap((name) => [name, settings[name]!]),
               );
             }
-            return await fn(tx);
+            try {
+              return await fn(tx);
+            } catch (error) {
+              if (!committed) throw error;
+              afterCommit = { error };
+              return undefined as T;
+            }
           } finally {
             running--;
           }
         });
+        if (afterCommit) throw afterCommit.error;
+        return result;
       } finally {
         if (!started) queued--;
       }

@@ -1,9 +1,9 @@
 import pg from "pg";
 import type { Backpressure, DatabaseLimits } from "../config";
-import { countStatement, countTransaction, requestHasBegun } from "../timing/request-timing";
+import { countRoundTrip, countStatement, countTransaction, requestHasBegun } from "../timing/request-timing";
 import { serverBusy } from "./busy";
 import { OID, rowParsers } from "./parsers";
-import type { Database, Queryable, TransactionSettings } from "./types";
+import { afterLastQuery, type Database, type Queryable, type Transaction, type TransactionSettings } from "./types";
 
 const typeParsers: Record<number, (value: string) => unknown> = {
   [OID.INT8]: rowParsers.int8,
@@ -55,7 +55,9 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
     // (pg-pool constructs it with the pool's options, which its typing leaves out.)
     Client: class extends pg.Client {
       constructor(config: pg.ClientConfig) {
-        super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+        // Pipelined: what `transaction` writes at once (BEGIN, a statement, COMMIT) goes
+        // out together instead of each waiting for the answer before it.
+        super({ ...config, connectionTimeoutMillis: connectTimeoutMs, pipeline: true });
       }
     } as unknown as new () => pg.ClientBase,
     types: {
@@ -112,7 +114,7 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
   return {
     engine: "postgres",
     ...queryable(wrap(pool, statementTimeoutMs, false)),
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>, settings?: TransactionSettings): Promise<T> {
       const asked = performance.now();
       const client = await connect();
       countTransaction(performance.now() - asked);
@@ -121,7 +123,40 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
       if (!Number.isInteger(timeoutMs) || timeoutMs < 0)
         throw new Error(`statement_timeout ${askedTimeout} is not whole milliseconds`);
       const session = wrap(client, timeoutMs, true);
-      const tx = queryable(session);
+      const begin = beginWith(client, timeoutMs, rest);
+      // unsent: BEGIN waits for the first statement, to travel with it; open: begun;
+      // ended: committed by lastQuery (or rolled back, when its statement failed).
+      const progress: { state: "unsent" | "open" | "ended" } = { state: "unsent" };
+      /**
+       * One write: BEGIN first when nothing was sent yet, the statement, and COMMIT after
+       * it when asked. Each has its own Sync, so the server runs them in order: a failed
+       * BEGIN script leaves the transaction aborted and the statement refused, and a
+       * COMMIT behind a failed statement ends the transaction as a ROLLBACK.
+       */
+      const send = <R>(statement: () => Promise<R>, commit: boolean): Promise<R> => {
+        if (progress.state === "ended") return Promise.reject(afterLastQuery());
+        const stream = client.connection.stream;
+        const sent: Promise<unknown>[] = [];
+        stream.cork();
+        try {
+          if (progress.state === "unsent") sent.push(session.control(begin));
+          progress.state = "open";
+          sent.push(statement());
+          if (commit) {
+            sent.push(session.control("commit"));
+            progress.state = "ended";
+          }
+        } finally {
+          stream.uncork();
+        }
+        countRoundTrip();
+        return firstFailure(sent, sent.length - (commit ? 2 : 1)) as Promise<R>;
+      };
+      const tx: Transaction = {
+        query: (sql, params) => send(() => session.query(sql, params), false),
+        exec: (sql) => send(() => session.exec(sql), false),
+        lastQuery: (sql, params) => send(() => session.query(sql, params), true),
+      };
       let broken: Error | undefined;
       // pg-pool listens for a checked-out client's errors no more: a server lost between
       // two statements would otherwise be an uncaught exception that ends the process.
@@ -129,20 +164,24 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
       const lost = (err: Error) => (broken = err);
       client.on("error", lost);
       try {
-        await session.control(beginWith(client, timeoutMs, rest));
         const result = await fn(tx);
-        await session.control("commit");
+        if (progress.state === "open") {
+          countRoundTrip();
+          await session.control("commit");
+        }
         return result;
       } catch (err) {
         if (isSilentServer(err)) {
           // Its answer may still arrive into the next transaction: never reuse it.
           broken = err as Error;
-        } else {
+        } else if (progress.state === "open") {
           // A connection that cannot even roll back is not handed to the next caller.
+          countRoundTrip();
           await session.control("rollback").catch((rollbackError: Error) => (broken = rollbackError));
         }
         throw err;
       } finally {
+        progress.state = "ended";
         client.off("error", lost);
         client.release(broken);
       }
@@ -150,6 +189,18 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
     close: () => pool.end(),
     poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
   };
+}
+
+/**
+ * Waits for every one of `sent` (so no rejection goes unheard) and answers as the one at
+ * `index` did, unless one before it failed: that error comes first, as the server
+ * refused what followed because of it. A failure after it (the COMMIT) is thrown too.
+ */
+async function firstFailure(sent: Promise<unknown>[], index: number): Promise<unknown> {
+  const settled = await Promise.allSettled(sent);
+  const failed = settled.find((outcome) => outcome.status === "rejected");
+  if (failed) throw failed.reason;
+  return (settled[index] as PromiseFulfilledResult<unknown>).value;
 }
 
 /** What callers get: statements and scripts, not the transaction's own control. */

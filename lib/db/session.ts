@@ -1,5 +1,5 @@
 import type { AppRole } from "../auth/caller";
-import type { Database, Queryable } from "./types";
+import type { Database, Transaction } from "./types";
 
 /** What a verified access token says about its bearer. */
 export interface Claims {
@@ -15,7 +15,7 @@ export interface Claims {
  * the statements may see and change. Both settings are transaction-local: nothing
  * leaks to the next user of a pooled connection.
  */
-export function asUser<T>(db: Database, claims: Claims, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+export function asUser<T>(db: Database, claims: Claims, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   const jwtClaims = { sub: claims.sub, role: "authenticated", app_role: claims.appRole, jti: claims.jti };
   return db.transaction(fn, { role: "authenticated", "request.jwt.claims": JSON.stringify(jwtClaims) });
 }
@@ -24,7 +24,7 @@ const ANON_CLAIMS = JSON.stringify({ role: "anon" });
 const SERVICE_CLAIMS = JSON.stringify({ role: "service_role" });
 
 /** Runs `fn` as the `anon` role: what a signed-out visitor may read. */
-export function asAnon<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+export function asAnon<T>(db: Database, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   return db.transaction(fn, { role: "anon", "request.jwt.claims": ANON_CLAIMS });
 }
 
@@ -34,7 +34,7 @@ export function asAnon<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Prom
  * the table grants the migrations give it). `purpose` names the job, so every use is
  * greppable and shows up in errors.
  */
-export async function asService<T>(db: Database, purpose: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+export async function asService<T>(db: Database, purpose: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   return db.transaction(fn, {
     role: "service_role",
     "request.jwt.claims": SERVICE_CLAIMS,

@@ -18,12 +18,15 @@ export interface RequestTiming {
   steps: [string, number][];
   statements: number;
   transactions: number;
+  /** Writes to the database that waited for its answer (a pipelined BEGIN, statement and COMMIT are one). */
+  roundTrips: number;
   poolWaitMs: number;
 }
 
 interface ProcessTotals {
   statements: number;
   transactions: number;
+  roundTrips: number;
   /** µs spent recording request metrics (lib/api/handler.ts): what measuring costs this process. */
   metricsUs: number;
 }
@@ -38,14 +41,14 @@ function state() {
   const g = globalThis as GlobalWithTiming;
   g[slot] ??= {
     store: new AsyncLocalStorage<RequestTiming>(),
-    totals: { statements: 0, transactions: 0, metricsUs: 0 },
+    totals: { statements: 0, transactions: 0, roundTrips: 0, metricsUs: 0 },
   };
   return g[slot];
 }
 
 /** Runs `fn` with a fresh timing open; returns what it produced and the timing. */
 export async function withRequestTiming<T>(fn: () => Promise<T>): Promise<{ result: T; timing: RequestTiming }> {
-  const timing: RequestTiming = { steps: [], statements: 0, transactions: 0, poolWaitMs: 0 };
+  const timing: RequestTiming = { steps: [], statements: 0, transactions: 0, roundTrips: 0, poolWaitMs: 0 };
   const result = await state().store.run(timing, fn);
   return { result, timing };
 }
@@ -68,6 +71,17 @@ export function countStatement(): void {
   s.totals.statements++;
   const timing = s.store.getStore();
   if (timing) timing.statements++;
+}
+
+/**
+ * The data layer: one write to the database that waits for its answer. PGlite runs in
+ * process and has none; a plain statement outside a transaction is counted as a statement only.
+ */
+export function countRoundTrip(): void {
+  const s = state();
+  s.totals.roundTrips++;
+  const timing = s.store.getStore();
+  if (timing) timing.roundTrips++;
 }
 
 /**
@@ -137,9 +151,9 @@ export function serverTimingHeader(timing: RequestTiming, totalMs: number): stri
   return [
     ...timing.steps.map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`),
     `pool;dur=${timing.poolWaitMs.toFixed(2)}`,
-    `db;desc="statements=${timing.statements} transactions=${timing.transactions}"`,
+    `db;desc="statements=${timing.statements} transactions=${timing.transactions} round_trips=${timing.roundTrips}"`,
     `loop;dur=${eventLoopDelayP99Ms().toFixed(2)}`,
-    `proc;desc="statements=${totals.statements} transactions=${totals.transactions} metrics_us=${Math.round(totals.metricsUs)}"`,
+    `proc;desc="statements=${totals.statements} transactions=${totals.transactions} round_trips=${totals.roundTrips} metrics_us=${Math.round(totals.metricsUs)}"`,
     `total;dur=${totalMs.toFixed(2)}`,
   ].join(", ");
 }

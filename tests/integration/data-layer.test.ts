@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "@/lib/db/pglite";
 import { asAnon, asService, asUser } from "@/lib/db/session";
+import { processTotals } from "@/lib/timing/request-timing";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 let t: TestDatabase;
@@ -105,6 +106,83 @@ describe(`data layer on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, 
     ).rejects.toThrow(/permission denied/);
     const [after] = await t.db.query<{ role: string }>("select current_user as role");
     expect(after!.role).not.toBe("authenticated");
+  });
+});
+
+describe(`a transaction's round trips on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, () => {
+  // PostgreSQL: BEGIN travels with the first statement and COMMIT with lastQuery's.
+  // PGlite runs in process: no round trip at all.
+  const overTheWire = (n: number) => (t.db.engine === "postgres" ? n : 0);
+  const roundTrips = async (fn: () => Promise<unknown>) => {
+    const before = processTotals().roundTrips;
+    await fn();
+    return processTotals().roundTrips - before;
+  };
+
+  beforeAll(() =>
+    t.db.exec(`create table public.ledger_scratch (id int primary key, note text not null);
+               grant select, insert on public.ledger_scratch to service_role`),
+  );
+
+  it("sends BEGIN, the statement and COMMIT at once when the statement is the last, and commits it", async () => {
+    const trips = await roundTrips(() =>
+      asService(t.db, "test", (tx) => tx.lastQuery("insert into public.ledger_scratch values (1, 'one')")),
+    );
+    expect(trips).toBe(overTheWire(1));
+    expect(await t.db.query("select note from public.ledger_scratch where id = 1")).toEqual([{ note: "one" }]);
+  });
+
+  it("sends BEGIN with the first statement, and COMMIT on its own after the function", async () => {
+    const trips = await roundTrips(() =>
+      asService(t.db, "test", async (tx) => {
+        const [row] = await tx.query<{ role: string }>("select current_user as role");
+        // The settings were in force for the statement BEGIN travelled with.
+        expect(row!.role).toBe("service_role");
+        await tx.query("insert into public.ledger_scratch values (2, 'two')");
+      }),
+    );
+    expect(trips).toBe(overTheWire(3));
+    expect(await t.db.query("select note from public.ledger_scratch where id = 2")).toEqual([{ note: "two" }]);
+  });
+
+  it("sends nothing for a transaction that ran no statement", async () => {
+    expect(await roundTrips(() => t.db.transaction(async () => "nothing"))).toBe(0);
+  });
+
+  it("commits nothing when the last statement fails, throws its error, and hands on a clean connection", async () => {
+    await expect(
+      asService(t.db, "test", async (tx) => {
+        await tx.query("insert into public.ledger_scratch values (3, 'three')");
+        await tx.lastQuery("insert into public.ledger_scratch values (1, 'duplicate')");
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await t.db.query("select id from public.ledger_scratch where id = 3")).toEqual([]);
+    // Every pooled connection still works (none was left inside the failed transaction).
+    const roles = await Promise.all(
+      Array.from({ length: 12 }, () => asService(t.db, "test", (tx) => tx.lastQuery("select 1 as one"))),
+    );
+    expect(roles.flat()).toEqual(Array.from({ length: 12 }, () => ({ one: 1 })));
+  });
+
+  it("refuses a statement after lastQuery, whose commit already happened", async () => {
+    await expect(
+      asService(t.db, "test", async (tx) => {
+        await tx.lastQuery("insert into public.ledger_scratch values (4, 'four')");
+        await tx.query("insert into public.ledger_scratch values (5, 'five')");
+      }),
+    ).rejects.toThrow(/after lastQuery/);
+    expect(await t.db.query("select id from public.ledger_scratch where id in (4, 5) order by id")).toEqual([
+      { id: 4 },
+    ]);
+  });
+
+  it("never runs the statement outside the transaction when the settings sent with BEGIN fail", async () => {
+    await expect(
+      t.db.transaction((tx) => tx.lastQuery("insert into public.ledger_scratch values (6, 'six')"), {
+        "no-such-setting": "x",
+      }),
+    ).rejects.toThrow(/no-such-setting/);
+    expect(await t.db.query("select id from public.ledger_scratch where id = 6")).toEqual([]);
   });
 });
 
