@@ -82,8 +82,9 @@ export async function authenticateToken(
     throw err;
   }
 
+  // The transaction's only statement: BEGIN, the read and COMMIT go in one round trip.
   const [row] = await asService(db, "authenticate", (tx) =>
-    tx.query<{
+    tx.lastQuery<{
       id: string;
       email: string;
       display_name: string;

@@ -101,7 +101,8 @@ async function fulfilPaid(
           { rng: deps.rng, source: "request" },
         );
         // Drawn now or before: its receipt. Released meanwhile (raised as an alert): none.
-        return readPullReceipt(tx, purchase.id);
+        // The last statement, so the COMMIT goes with it.
+        return readPullReceipt({ query: (sql, params) => tx.lastQuery(sql, params) }, purchase.id);
       }),
     );
   } catch (err) {

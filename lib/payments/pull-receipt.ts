@@ -19,7 +19,7 @@ export interface PullReceipt {
  * so the first answer and every replay are byte for byte the same. Service path: the
  * file kind lives on `content_files`, which fans cannot read.
  */
-export async function readPullReceipt(q: Queryable, purchaseId: string): Promise<PullReceipt | null> {
+export async function readPullReceipt(q: Pick<Queryable, "query">, purchaseId: string): Promise<PullReceipt | null> {
   // One statement: the pull once per result row, the results in slot order.
   const rows = await q.query<{
     id: string;

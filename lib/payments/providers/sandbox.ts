@@ -152,8 +152,10 @@ async function recordIntent(
   request: ChargeRequest,
   failureCode: string | null,
 ): Promise<{ intent: SandboxIntent; created: boolean }> {
-  return asService(db, "sandbox-provider:charge", async (tx) => {
-    const [inserted] = await tx.query<IntentRow>(
+  // Each is a transaction's only statement, one round trip. A key taken means the row is
+  // committed (the insert waited for its writer), so the second reads it afresh.
+  const [inserted] = await asService(db, "sandbox-provider:charge", (tx) =>
+    tx.lastQuery<IntentRow>(
       `insert into public.sandbox_payments
          (id, idempotency_key, metadata_purchase_id, amount_jpy, payment_method_id, customer_ref, status, failure_code)
        values ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -169,29 +171,31 @@ async function recordIntent(
         failureCode === null ? "succeeded" : "failed",
         failureCode,
       ],
-    );
-    const row =
-      inserted ??
-      (
-        await tx.query<IntentRow>(`select ${INTENT_COLUMNS} from public.sandbox_payments where idempotency_key = $1`, [
+    ),
+  );
+  const row =
+    inserted ??
+    (
+      await asService(db, "sandbox-provider:charge", (tx) =>
+        tx.lastQuery<IntentRow>(`select ${INTENT_COLUMNS} from public.sandbox_payments where idempotency_key = $1`, [
           request.idempotencyKey,
-        ])
-      )[0]!;
-    if (row.amount_jpy !== request.amountJpy || row.payment_method_id !== request.paymentMethodId) {
-      throw new Error(`sandbox: idempotency key ${request.idempotencyKey} was used for a different charge`);
-    }
-    return {
-      created: inserted !== undefined,
-      intent: {
-        id: row.id,
-        idempotencyKey: row.idempotency_key,
-        purchaseId: row.metadata_purchase_id,
-        amountJpy: row.amount_jpy,
-        paymentMethodId: row.payment_method_id,
-        status: row.status,
-        failureCode: row.failure_code,
-        createdAt: row.created_at,
-      },
-    };
-  });
+        ]),
+      )
+    )[0]!;
+  if (row.amount_jpy !== request.amountJpy || row.payment_method_id !== request.paymentMethodId) {
+    throw new Error(`sandbox: idempotency key ${request.idempotencyKey} was used for a different charge`);
+  }
+  return {
+    created: inserted !== undefined,
+    intent: {
+      id: row.id,
+      idempotencyKey: row.idempotency_key,
+      purchaseId: row.metadata_purchase_id,
+      amountJpy: row.amount_jpy,
+      paymentMethodId: row.payment_method_id,
+      status: row.status,
+      failureCode: row.failure_code,
+      createdAt: row.created_at,
+    },
+  };
 }
