@@ -5,7 +5,8 @@
  * Per engine (services mode on PostgreSQL and Redis; embedded mode on PGlite):
  * 1. A throwaway database (`koepon_bench_<timestamp>` on the DATABASE_URL server, or a
  *    PGlite directory in a temp folder): migrated, the demo catalog seeded, and two
- *    groups of `--fans` adult fans inserted by the service role (bcrypt cost 4).
+ *    groups of `--fans` adult fans inserted by the service role (bcrypt cost 4), the
+ *    pulling group with a committed seed each, as returning fans have.
  * 2. The server as `npm start` runs it, with Server-Timing on; every fan signs in
  *    through `POST /api/auth/login` (real RS256 tokens).
  * 3. For each `--concurrency` point, `--repeats` times: `GET /api/health` (the gate and
@@ -13,7 +14,7 @@
  *    read) and the single pull, each closed loop: `--ramp` seconds unmeasured, then
  *    `--duration` seconds measured. Each figure is the median over the repeats.
  *    Per pull: Server-Timing steps, statements and transactions per request and per
- *    pull (webhooks included), PostgreSQL's commits, pool wait, event-loop delay, CPU
+ *    pull (webhooks included), round trips to PostgreSQL per pull, PostgreSQL's commits, pool wait, event-loop delay, CPU
  *    and run-queue ms per process, and the bench database's backends by wait event.
  * 4. Open loop: pulls at each `--rates` per minute for `--duration` seconds.
  * 5. Services mode: the pull at the highest concurrency with request metrics off and
@@ -36,6 +37,7 @@ import type { DatabaseConfig } from "../lib/config";
 import type { Database } from "../lib/db";
 import {
   benchPassword,
+  commitSeeds,
   createBenchDatabase,
   insertFans,
   openDatabase,
@@ -156,6 +158,7 @@ async function prepare(engine: Engine, options: BenchOptions, dataDir: string, h
   try {
     const campaigns = await prepareSchemaAndCatalog(db, database, path.join(dataDir, "storage"));
     const pullFans = await insertFans(db, "pull", options.fans, hash);
+    await commitSeeds(db, pullFans);
     const readFans = await insertFans(db, "read", options.fans, hash);
     return {
       open: () => openDatabase(database),
@@ -518,6 +521,7 @@ async function measuredPull(
     ...requestCosts(result),
     statementsPerPull: (totalsAfter.statements - totalsBefore.statements) / pulls,
     transactionsPerPull: (totalsAfter.transactions - totalsBefore.transactions) / pulls,
+    roundTripsPerPull: (totalsAfter.roundTrips - totalsBefore.roundTrips) / pulls,
     commitsPerPull,
     rollbacksPerPull,
     cpuMsPerPull: perPull(cpu),
@@ -531,7 +535,9 @@ async function measuredPull(
 }
 
 /** The server's process totals, from the `proc` entry of an `/api/me` answer minus that request's own `db` share. */
-async function processTotals(s: Session): Promise<{ statements: number; transactions: number; metricsUs: number }> {
+async function processTotals(
+  s: Session,
+): Promise<{ statements: number; transactions: number; roundTrips: number; metricsUs: number }> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const fan = s.readPool.take();
     if (!fan) {
@@ -549,6 +555,7 @@ async function processTotals(s: Session): Promise<{ statements: number; transact
     return {
       statements: (proc.statements ?? NaN) - (own.statements ?? 0),
       transactions: (proc.transactions ?? NaN) - (own.transactions ?? 0),
+      roundTrips: (proc.round_trips ?? NaN) - (own.round_trips ?? 0),
       // Up to the previous answer: this one is recorded after its header is written.
       metricsUs: proc.metrics_us ?? NaN,
     };
@@ -592,6 +599,9 @@ async function serviceVersions(options: BenchOptions): Promise<string> {
 
 let exitCode = 1;
 try {
+  // The fans' seeds are sealed here and opened by the server: one key for both, set before
+  // anything reads the settings (the server inherits this environment).
+  process.env.FAIRNESS_SEED_KEY ||= randomBytes(32).toString("base64url");
   const options = parseOptions(process.argv.slice(2), process.env);
   exitCode = options ? await main(options) : 0;
 } catch (err) {

@@ -9,6 +9,7 @@ import { TERMS_VERSION } from "../../lib/auth/terms";
 import { openDatabase, type Database } from "../../lib/db";
 import type { DatabaseConfig } from "../../lib/config";
 import { asService } from "../../lib/db/session";
+import { currentSeedIn } from "../../lib/fairness/seeds";
 import { migrate } from "../../lib/migrate/migrator";
 import { seedDemoData } from "../../lib/seed/demo";
 
@@ -98,6 +99,18 @@ export async function insertFans(
   );
   const byEmail = new Map(rows.map((r) => [r.email, r]));
   return emails.map((email) => byEmail.get(email)!);
+}
+
+/**
+ * Gives each fan a committed seed, as every fan has after their first pull: the pulls
+ * measured are a returning fan's. (A fan's very first pull commits their seed inside its
+ * reserve, a few statements more, once per fan.) Sealed with the server's key, which the
+ * bench sets for both processes.
+ */
+export async function commitSeeds(db: Database, fans: readonly BenchUser[]): Promise<void> {
+  await asService(db, "bench:seeds", async (tx) => {
+    for (const fan of fans) await currentSeedIn(tx, fan.id);
+  });
 }
 
 /** A password nobody else knows, and its cost-4 hash. */

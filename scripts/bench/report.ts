@@ -28,6 +28,8 @@ export interface PullCosts {
   /** Everything the server process ran per successful pull, webhooks included (`proc` totals). */
   statementsPerPull: number;
   transactionsPerPull: number;
+  /** Writes to PostgreSQL that waited for an answer, per successful pull (`proc` totals; 0 on PGlite). */
+  roundTripsPerPull: number;
   /** PostgreSQL's own count (`pg_stat_database`) per successful pull; null on PGlite or when not read. */
   commitsPerPull: number | null;
   rollbacksPerPull: number | null;
@@ -322,6 +324,7 @@ export function formatEngine(e: EngineReport): string {
       "tx/req",
       "stmts/pull",
       "tx/pull",
+      "round trips/pull",
       "commits/pull",
       "pool wait ms",
       "loop p99 ms",
@@ -339,6 +342,7 @@ export function formatEngine(e: EngineReport): string {
       fixed(c.transactionsPerRequest),
       fixed(c.statementsPerPull),
       fixed(c.transactionsPerPull),
+      fixed(c.roundTripsPerPull),
       fixed(c.commitsPerPull),
       fixed(c.poolWaitMs, 2),
       fixed(c.eventLoopDelayP99Ms),
