@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs/promises";
+import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "@/lib/db/pglite";
+import { openPostgres } from "@/lib/db/postgres";
 import { asAnon, asService, asUser } from "@/lib/db/session";
 import { processTotals } from "@/lib/timing/request-timing";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -132,6 +134,33 @@ describe(`a transaction's round trips on ${process.env.DATABASE_URL ? "PostgreSQ
     expect(await t.db.query("select note from public.ledger_scratch where id = 1")).toEqual([{ note: "one" }]);
   });
 
+  it("sends BEGIN, the statement and COMMIT without waiting in between: they reach the server together", async () => {
+    if (t.db.engine !== "postgres") {
+      // In process: nothing crosses a wire to count.
+      expect(await roundTrips(() => t.db.transaction((tx) => tx.lastQuery("select 1")))).toBe(0);
+      return;
+    }
+    const proxy = await packetCountingProxy(t.url!);
+    const db = openPostgres(proxy.url, 1);
+    try {
+      await db.query("select 1"); // the connection is open and idle
+      const before = proxy.packetsToServer();
+      await asService(db, "test", (tx) => tx.lastQuery("insert into public.ledger_scratch values (7, 'seven')"));
+      expect(proxy.packetsToServer() - before).toBe(1);
+      const between = proxy.packetsToServer();
+      await asService(db, "test", async (tx) => {
+        await tx.query("select 1");
+        await tx.query("select 2");
+      });
+      // BEGIN with the first, the second, then COMMIT: three.
+      expect(proxy.packetsToServer() - between).toBe(3);
+    } finally {
+      await db.close();
+      await proxy.close();
+    }
+    expect(await t.db.query("select note from public.ledger_scratch where id = 7")).toEqual([{ note: "seven" }]);
+  });
+
   it("sends BEGIN with the first statement, and COMMIT on its own after the function", async () => {
     const trips = await roundTrips(() =>
       asService(t.db, "test", async (tx) => {
@@ -185,6 +214,39 @@ describe(`a transaction's round trips on ${process.env.DATABASE_URL ? "PostgreSQ
     expect(await t.db.query("select id from public.ledger_scratch where id = 6")).toEqual([]);
   });
 });
+
+/**
+ * A TCP relay in front of PostgreSQL that counts its reads of what the client sent: what
+ * the client writes at once (one corked write) arrives in one read, and what waited for
+ * an answer in between cannot.
+ */
+async function packetCountingProxy(databaseUrl: string) {
+  const target = new URL(databaseUrl);
+  let packets = 0;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    client.on("data", (chunk) => {
+      packets++;
+      upstream.write(chunk);
+    });
+    upstream.on("data", (chunk) => client.write(chunk));
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const relayed = new URL(databaseUrl);
+  relayed.hostname = "127.0.0.1";
+  relayed.port = String((server.address() as AddressInfo).port);
+  return {
+    url: relayed.toString(),
+    packetsToServer: () => packets,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 describe("embedded data directory", () => {
   let dir: string;
