@@ -17,6 +17,11 @@ export interface DrillRow {
   booksBalanced: boolean;
   /** The rules or checks that did not hold, for the report. */
   problems: string[];
+  /**
+   * Set when the fault had nothing to act on (no webhook arrived while the proxy held
+   * them, say): the row would pass without having drilled anything, so it fails instead.
+   */
+  notExercised?: string;
 }
 
 /**
@@ -40,6 +45,7 @@ export function rowPassed(row: DrillRow): boolean {
     row.booksBalanced &&
     row.requests > 0 &&
     row.recoveredAfterSeconds !== null &&
+    row.notExercised === undefined &&
     Object.keys(row.failed).every(acceptableFailure)
   );
 }
@@ -78,6 +84,7 @@ export function verdict(rows: readonly DrillRow[]): string[] {
       ...(bad.length > 0 ? [`unacceptable answers: ${bad.join(", ")}`] : []),
       ...(r.requests === 0 ? ["no request was sent"] : []),
       ...(r.recoveredAfterSeconds === null ? ["no pull succeeded after the fault"] : []),
+      ...(r.notExercised === undefined ? [] : [`fault not exercised: ${r.notExercised}`]),
     ];
     out.push(`${r.fault}: ${reasons.join("; ")}`);
   }

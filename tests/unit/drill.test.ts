@@ -36,6 +36,12 @@ describe("drill verdict", () => {
     expect(rowPassed(row({ recoveredAfterSeconds: null }))).toBe(false);
   });
 
+  it("fails a row whose fault had nothing to act on, saying so", () => {
+    const idle = row({ fault: "webhook-faults", failed: {}, notExercised: "no webhook arrived while held" });
+    expect(rowPassed(idle)).toBe(false);
+    expect(verdict([idle])).toEqual(["webhook-faults: fault not exercised: no webhook arrived while held"]);
+  });
+
   it("names each failing row and why", () => {
     expect(verdict([row()])).toEqual([]);
     expect(
