@@ -113,7 +113,7 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
 
   return {
     engine: "postgres",
-    ...queryable(wrap(pool, statementTimeoutMs, false)),
+    ...outsideTransaction(wrap(pool, statementTimeoutMs, false)),
     async transaction<T>(fn: (tx: Transaction) => Promise<T>, settings?: TransactionSettings): Promise<T> {
       const asked = performance.now();
       const client = await connect();
@@ -203,9 +203,18 @@ async function firstFailure(sent: Promise<unknown>[], index: number): Promise<un
   return (settled[index] as PromiseFulfilledResult<unknown>).value;
 }
 
-/** What callers get: statements and scripts, not the transaction's own control. */
-function queryable({ query, exec }: Queryable): Queryable {
-  return { query, exec };
+/** A statement on the pool, outside any transaction: one round trip each. */
+function outsideTransaction({ query, exec }: Queryable): Queryable {
+  return {
+    query: (sql, params) => {
+      countRoundTrip();
+      return query(sql, params);
+    },
+    exec: (sql) => {
+      countRoundTrip();
+      return exec(sql);
+    },
+  };
 }
 
 /** A statement with node-postgres's client-side bound (its typing leaves the field out). */

@@ -75,7 +75,7 @@ export function countStatement(): void {
 
 /**
  * The data layer: one write to the database that waits for its answer. PGlite runs in
- * process and has none; a plain statement outside a transaction is counted as a statement only.
+ * process and has none.
  */
 export function countRoundTrip(): void {
   const s = state();
