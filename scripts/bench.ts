@@ -14,8 +14,9 @@
  *    read) and the single pull, each closed loop: `--ramp` seconds unmeasured, then
  *    `--duration` seconds measured. Each figure is the median over the repeats.
  *    Per pull: Server-Timing steps, statements and transactions per request and per
- *    pull (webhooks included), round trips to PostgreSQL per pull, PostgreSQL's commits, pool wait, event-loop delay, CPU
- *    and run-queue ms per process, and the bench database's backends by wait event.
+ *    pull (webhooks included), round trips to PostgreSQL per pull, PostgreSQL's
+ *    commits, pool wait, event-loop delay, CPU and run-queue ms per process, and the
+ *    bench database's backends by wait event.
  * 4. Open loop: pulls at each `--rates` per minute for `--duration` seconds.
  * 5. Services mode: the pull at the highest concurrency with request metrics off and
  *    on (a server each, on `--port` and the port after it, roles rotating), loaded at

@@ -104,7 +104,7 @@ export async function insertFans(
 /**
  * Gives each fan a committed seed, as every fan has after their first pull: the pulls
  * measured are a returning fan's. (A fan's very first pull commits their seed inside its
- * reserve, a few statements more, once per fan.) Sealed with the server's key, which the
+ * reserve, five statements more, once per fan.) Sealed with the server's key, which the
  * bench sets for both processes.
  */
 export async function commitSeeds(db: Database, fans: readonly BenchUser[]): Promise<void> {
