@@ -26,6 +26,27 @@ const VITEST_SUITES = {
 /** The suites on real PostgreSQL, where the parallel races must each have passed. */
 const PARALLEL_SUITES = new Set(["services.json", "pgbouncer.json"]);
 
+/** Playwright tests that failed or passed only when retried, with the first error of each. */
+function unsteadyTests(suites) {
+  const lines = [];
+  for (const suite of suites) {
+    lines.push(...unsteadyTests(suite.suites ?? []));
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status !== "unexpected" && test.status !== "flaky") continue;
+        const error = test.results?.find((result) => result.error)?.error?.message ?? "";
+        const firstLine =
+          error
+            .replace(/\u001b\[[0-9;]*m/g, "")
+            .split("\n")
+            .find((l) => l.trim()) ?? "";
+        lines.push(`${test.status} [${test.projectName}] ${spec.file}:${spec.line} ${spec.title}: ${firstLine.trim()}`);
+      }
+    }
+  }
+  return lines;
+}
+
 const dir = process.argv[2];
 let passed = 0;
 let failed = 0;
@@ -54,7 +75,11 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
     passed += report.stats.expected;
     failed += report.stats.unexpected + report.stats.flaky;
     skipped += report.stats.skipped;
-    console.log(`${file}: ${report.stats.expected} passed, ${report.stats.unexpected} failed`);
+    console.log(
+      `${file}: ${report.stats.expected} passed, ${report.stats.unexpected} failed, ${report.stats.flaky} flaky`,
+    );
+    // A flaky test passed only on its retry: it counts as failed, so name it and its first error.
+    for (const line of unsteadyTests(report.suites ?? [])) console.log(`${file}: ${line}`);
   }
 }
 for (const file of Object.keys(VITEST_SUITES).filter((f) => !fs.existsSync(path.join(dir, f)))) {
