@@ -87,8 +87,8 @@ test.describe("purchase and pull history", () => {
     await expect(paidRow).toContainText("完了");
     await expect(paidRow).toContainText("10連");
     await expect(paidRow).not.toContainText("お支払いは行われていません");
-    // The table scrolls inside its own region on a phone; the page itself never scrolls sideways.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    // The table scrolls inside its own region on a phone; the page itself never scrolls
+    // sideways (the screenshot below checks that, as it does on every page it takes).
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, testInfo, "history");
 

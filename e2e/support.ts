@@ -121,8 +121,28 @@ export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
   expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 }
 
-/** A full-page screenshot under e2e/screenshots/<project>/, one folder per viewport. */
+/**
+ * The page never scrolls sideways: wide tables scroll inside their own box. Compared with
+ * the root's clientWidth, not innerWidth: a phone widens its layout viewport (innerWidth)
+ * to fit content that overflows, zooming the whole page out, so innerWidth hides it.
+ */
+export async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  const overflow = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }));
+  expect(
+    overflow.scrollWidth,
+    `the page is ${overflow.scrollWidth}px wide in ${overflow.clientWidth}px`,
+  ).toBeLessThanOrEqual(overflow.clientWidth);
+}
+
+/**
+ * A full-page screenshot under e2e/screenshots/<project>/, one folder per viewport, of a
+ * page that does not scroll sideways.
+ */
 export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await expectNoSidewaysScroll(page);
   const file = path.join(testInfo.project.testDir, "screenshots", testInfo.project.name, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
 }
