@@ -1,7 +1,12 @@
 import "server-only";
 import type Joi from "joi";
 import { after } from "next/server";
-import { authenticateRequest, type AuthenticatedUser } from "../auth/authenticate";
+import {
+  authenticateRequest,
+  verifyRequestToken,
+  type AuthenticatedUser,
+  type VerifiedToken,
+} from "../auth/authenticate";
 import { hasRole, type AppRole } from "../auth/caller";
 import { authCookieNames } from "../auth/cookies";
 import { getConfig } from "../config";
@@ -23,8 +28,11 @@ import { errorResponse, RequestError, requestLang, type Lang } from "./errors";
  * - `public`: anyone; the caller is identified when they send a usable token.
  * - `signed-url`: whoever holds a URL we signed. The signature is the permission, so no
  *   session is read at all: a stale cookie or a database hiccup must not stop playback.
+ * - `token`: signed in, but the handler's own first transaction reads the account and
+ *   session (`assertLiveAccount`) instead of a transaction of their own here. Only for a
+ *   hot route whose domain call already reads the user's row: the paid pull.
  */
-export type Access = "public" | "signed-url" | "signed-in" | AppRole;
+export type Access = "public" | "signed-url" | "signed-in" | "token" | AppRole;
 
 interface RouteOptions<Body> {
   access: Access;
@@ -42,7 +50,9 @@ type UserFor<A extends Access> = A extends "signed-url"
   ? null
   : A extends "public"
     ? AuthenticatedUser | null
-    : AuthenticatedUser;
+    : A extends "token"
+      ? VerifiedToken
+      : AuthenticatedUser;
 
 export interface RouteContext<Body, A extends Access> {
   request: Request;
@@ -135,8 +145,9 @@ function flushSignalsAfterResponse(): void {
   });
 }
 
-async function authorise(request: Request, access: Access): Promise<AuthenticatedUser | null> {
+async function authorise(request: Request, access: Access): Promise<AuthenticatedUser | VerifiedToken | null> {
   if (access === "signed-url") return null;
+  if (access === "token") return verifyRequestToken(request);
   if (access === "public") return authenticateRequest(request, { optional: true });
   const user = await authenticateRequest(request, { optional: false });
   if (access !== "signed-in" && !hasRole(user.role, access)) throw new DomainError("forbidden");

@@ -1,6 +1,7 @@
 import type { Columns, Narrow, Prefixed, Row } from "../db/rows";
 import { asService } from "../db/session";
 import type { Database, Queryable } from "../db/types";
+import { assertLiveAccount, sessionCheckSql } from "../auth/authenticate";
 import { DomainError } from "../domain-error";
 import { assertPullable, type CampaignWindow } from "../gacha/campaign-window";
 import { currentSeedIn } from "../fairness/seeds";
@@ -12,6 +13,13 @@ import { spendingCapFor } from "./spending-cap";
 
 export interface PullRequest {
   userId: string;
+  /**
+   * The access token's session, from a route that left the account check to this
+   * transaction (`access: "token"`): the facts read then refuses a deleted or suspended
+   * account and an unknown or revoked session first, as the route's own check would have.
+   * Unset where the account was checked already (a `signed-in` route, jobs, tests).
+   */
+  sessionId?: string;
   campaignId: string;
   count: 1 | 10;
   paymentMethodId: string;
@@ -139,7 +147,7 @@ type BuyerRow = Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy" | "
 
 // Each part of the one row reads null when its side found nothing (no earlier purchase,
 // no such campaign); the rate table's columns also when the campaign points at none.
-type FactsRow = Prefixed<"buyer_", BuyerRow> &
+type FactsRow = Prefixed<"buyer_", BuyerRow> & { session_live: boolean } &
   Nullable<Prefixed<"campaign_", CampaignRow>> &
   Nullable<Prefixed<"earlier_", PurchaseRow>>;
 type Nullable<R> = { [K in keyof R]: R[K] | null };
@@ -153,7 +161,8 @@ function earlierColumns(): string {
 
 /**
  * What reserve decides on, in one statement: the purchase already made under the key,
- * the campaign with its current rate table, and the buyer, read `for share`.
+ * the campaign with its current rate table, and the buyer, read `for share`, with the
+ * session the request came with (when the route left that check here).
  *
  * The buyer's lock: a limit change (lib/auth/voluntary-limit.ts) or a suspension holds
  * the row `for update`, so a reservation that starts meanwhile waits and is judged by
@@ -164,6 +173,7 @@ function earlierColumns(): string {
  * takes the shared lock as well, which only ever makes it wait for such a change.
  */
 async function readReservationFacts(tx: Queryable, request: PullRequest) {
+  const session = sessionCheckSql("b", 4);
   const [row] = await tx.query<FactsRow>(
     `select b.birthdate as buyer_birthdate, b.voluntary_monthly_limit_jpy as buyer_voluntary_monthly_limit_jpy,
             b.status as buyer_status, b.email_verified_at as buyer_email_verified_at,
@@ -171,8 +181,9 @@ async function readReservationFacts(tx: Queryable, request: PullRequest) {
             c.ends_at as campaign_ends_at, c.single_price_jpy as campaign_single_price_jpy,
             c.ten_price_jpy as campaign_ten_price_jpy, c.rate_table_id as campaign_rate_table_id,
             c.rate_table_hash as campaign_rate_table_hash, c.vtuber_status as campaign_vtuber_status,
-            ${earlierColumns()}
+            ${earlierColumns()}, ${session.live}
        from public.users b
+       ${session.join}
        left join lateral (
          select ${PURCHASE_COLUMNS} from public.purchases where user_id = b.id and idempotency_key = $2
        ) e on true
@@ -186,8 +197,12 @@ async function readReservationFacts(tx: Queryable, request: PullRequest) {
        ) c on true
       where b.id = $1
         for share of b`,
-    [request.userId, request.idempotencyKey, request.campaignId],
+    [request.userId, request.idempotencyKey, request.campaignId, request.sessionId ?? null],
   );
+  // Before anything is answered, a replay included: the route's account check.
+  if (request.sessionId !== undefined) {
+    assertLiveAccount(row && { status: row.buyer_status, session_live: row.session_live });
+  }
   // Signed in a moment ago, so the account was there: it is gone now.
   if (!row) throw new DomainError("unauthenticated");
   return {

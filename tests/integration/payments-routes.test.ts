@@ -6,9 +6,11 @@ import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/gachas/[id]/pulls/route";
 import { GET } from "@/app/api/me/pulls/route";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
-import { errorCode, signIn, testDeps } from "../helpers/auth";
+import { attackTokens, errorCode, forgeToken, signIn, testDeps, type ForgeContext } from "../helpers/auth";
 import * as fx from "../helpers/fixtures";
 import { asService } from "@/lib/db/session";
+import { getConfig } from "@/lib/config";
+import { revokeFamily } from "@/lib/auth/refresh-tokens";
 import { birthdateForAge, countRows } from "../helpers/payment-fixtures";
 
 const t = setUpPaymentTests({ app: true });
@@ -16,7 +18,7 @@ const t = setUpPaymentTests({ app: true });
 async function session(options: { birthdate?: string } = {}) {
   const user = await fx.createUser(t.db, options);
   const tokens = await signIn(await testDeps(t.db, t.keys), user);
-  return { user, token: tokens.accessToken.token };
+  return { user, token: tokens.accessToken.token, sessionId: tokens.refreshToken.familyId, tokens };
 }
 
 function pull(campaignId: string, body: unknown, headers: Record<string, string | undefined>): Promise<Response> {
@@ -151,6 +153,104 @@ describe("POST /api/gachas/{id}/pulls", () => {
     );
     expect(response.status).toBe(404);
     expect(await errorCode(response)).toBe("campaign_not_found");
+  });
+});
+
+/**
+ * The pull route leaves the account and session check to the reservation's first read
+ * (`access: "token"`), so these are the route auth's refusals proven on this route itself:
+ * each ends before anything is written, a replay of an earlier key included.
+ */
+describe("POST /api/gachas/{id}/pulls: the caller's account and session", () => {
+  const body = { count: 1, paymentMethodId: "pm_card_visa" };
+  const purchasesOf = (userId: string) => countRows(t.db, "purchases", "user_id = $1", [userId]);
+  const status = async (response: Response) => `${response.status} ${await errorCode(response)}`;
+
+  it("answers every forged, expired or misused token 401 with its code, and charges nothing", async () => {
+    const { user, tokens } = await session();
+    const ctx: ForgeContext = {
+      signing: (await t.keys.store.keyring()).signing,
+      issuer: getConfig().auth.issuer,
+      audience: getConfig().auth.audience,
+      now: new Date(),
+      sub: user.id,
+      sid: tokens.refreshToken.familyId,
+      refreshToken: tokens.refreshToken.token,
+    };
+    const rows = await attackTokens(ctx);
+    const seen: Record<string, string> = {};
+    for (const [i, row] of rows.entries()) {
+      const headers = { authorization: row.token === null ? undefined : `Bearer ${row.token}` };
+      seen[row.name] = await status(
+        await pull(t.gacha.campaign.id, body, { ...headers, "idempotency-key": `attack-${i}-key` }),
+      );
+    }
+    expect(seen).toEqual(Object.fromEntries(rows.map((row) => [row.name, `401 ${row.code}`])));
+    expect(await purchasesOf(user.id)).toBe(0);
+    // The control: the same context, unforged, pays.
+    const control = await pull(t.gacha.campaign.id, body, {
+      authorization: `Bearer ${await forgeToken(ctx)}`,
+      "idempotency-key": "attack-control",
+    });
+    expect(control.status).toBe(201);
+    expect(await purchasesOf(user.id)).toBe(1);
+  });
+
+  it("refuses a signed-out session (401 token_invalid), even the replay of a key it paid with", async () => {
+    const { user, token, sessionId } = await session();
+    const headers = { authorization: `Bearer ${token}`, "idempotency-key": "signed-out-key-1" };
+    expect((await pull(t.gacha.campaign.id, body, headers)).status).toBe(201);
+    await asService(t.db, "test-sign-out", (tx) => revokeFamily(tx, sessionId, "logout", new Date()));
+
+    expect(await status(await pull(t.gacha.campaign.id, body, headers))).toBe("401 token_invalid");
+    expect(
+      await status(await pull(t.gacha.campaign.id, body, { ...headers, "idempotency-key": "signed-out-key-2" })),
+    ).toBe("401 token_invalid");
+    expect(await purchasesOf(user.id)).toBe(1);
+  });
+
+  it("refuses a suspended account (403 account_suspended) while its session is still live, a replay included", async () => {
+    const { user, token } = await session();
+    const paid = { authorization: `Bearer ${token}`, "idempotency-key": "suspended-key-1" };
+    expect((await pull(t.gacha.campaign.id, body, paid)).status).toBe(201);
+    await asService(t.db, "test-suspend", (tx) =>
+      tx.query("update public.users set status = 'suspended' where id = $1", [user.id]),
+    );
+    const fresh = { ...paid, "idempotency-key": "suspended-key-2" };
+    expect([
+      await status(await pull(t.gacha.campaign.id, body, paid)),
+      await status(await pull(t.gacha.campaign.id, body, fresh)),
+    ]).toEqual(["403 account_suspended", "403 account_suspended"]);
+    expect(await purchasesOf(user.id)).toBe(1);
+  });
+
+  it("refuses a well-signed token for a deleted user, or naming another user's session (401 token_invalid)", async () => {
+    const victim = await session();
+    const attacker = await session();
+    const signing = (await t.keys.store.keyring()).signing;
+    const { issuer, audience } = getConfig().auth;
+    const forged = (sub: string, sid: string) =>
+      forgeToken({ signing, issuer, audience, now: new Date(), sub, sid, refreshToken: "" });
+    const nobody = "00000000-0000-4000-8000-000000000000";
+    const seen = {
+      "deleted user": await status(
+        await pull(t.gacha.campaign.id, body, {
+          authorization: `Bearer ${await forged(nobody, victim.sessionId)}`,
+          "idempotency-key": "deleted-user-key",
+        }),
+      ),
+      "the victim's session under the attacker's id": await status(
+        await pull(t.gacha.campaign.id, body, {
+          authorization: `Bearer ${await forged(attacker.user.id, victim.sessionId)}`,
+          "idempotency-key": "crossed-session-key",
+        }),
+      ),
+    };
+    expect(seen).toEqual({
+      "deleted user": "401 token_invalid",
+      "the victim's session under the attacker's id": "401 token_invalid",
+    });
+    expect([await purchasesOf(victim.user.id), await purchasesOf(attacker.user.id)]).toEqual([0, 0]);
   });
 });
 

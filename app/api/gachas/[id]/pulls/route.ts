@@ -29,13 +29,22 @@ const body = Joi.object<{ count: 1 | 10; paymentMethodId: string }>({
  * 422 `spending_cap_exceeded` (with `capJpy`, `remainingJpy`) or `campaign_not_active`,
  * 409 `idempotency_key_reused` or `purchase_in_progress`.
  */
-export const POST = route({ access: "signed-in", body }, async ({ request, params, user, body }) => {
+// `token`: the reservation's first read checks the account and session, so a pull spends
+// no transaction on them (lib/api/handler.ts).
+export const POST = route({ access: "token", body }, async ({ request, params, user, body }) => {
   const idempotencyKey = idempotencyKeyOf(request);
   const campaignId = (params.id ?? "").toLowerCase();
   if (!UUID_PATTERN.test(campaignId)) throw new DomainError("campaign_not_found");
   const { created, pull } = await payAndPull(
     { db: await getDb(), provider: await getPaymentProvider(), now: new Date() },
-    { userId: user.id, campaignId, count: body.count, paymentMethodId: body.paymentMethodId, idempotencyKey },
+    {
+      userId: user.userId,
+      sessionId: user.sessionId,
+      campaignId,
+      count: body.count,
+      paymentMethodId: body.paymentMethodId,
+      idempotencyKey,
+    },
   );
   return json({ pull }, created ? 201 : 200);
 });
