@@ -1,5 +1,5 @@
 import { asService } from "../db/session";
-import type { Database, Queryable } from "../db/types";
+import type { Database, Queryable, Transaction } from "../db/types";
 import { UUID_PATTERN } from "../ids";
 import { countSignal } from "../metrics/signals";
 import type { RandomSource } from "../gacha/random";
@@ -30,9 +30,10 @@ export type WebhookOutcome =
  * `POST /api/webhooks/stripe`, for both providers (the sandbox signs like Stripe):
  *
  * 1. the signature is checked on the raw body; a bad one is refused before anything is written;
- * 2. the event is recorded once per (provider, event id): an insert that does nothing on
- *    a repeat, then a row lock, so of any number of parallel deliveries exactly one
- *    processes it and the others wait and find it processed;
+ * 2. the event is recorded once per (provider, event id), in a transaction of its own:
+ *    an insert that does nothing on a repeat; then, in a second transaction, its row
+ *    lock, so of any number of parallel deliveries exactly one processes it and the
+ *    others wait and find it processed;
  * 3. a success fulfils the purchase named in its metadata (idempotent with the request
  *    path), a failure or expiry releases a purchase still pending, a whole refund
  *    (`charge.refunded`) completes the purchase's refund (idempotent too); the event is marked
@@ -40,11 +41,12 @@ export type WebhookOutcome =
  *    ignored before step 2, so it writes nothing.
  *
  * The usual success event arrives after the request path fulfilled its purchase; that
- * case ends with the statement that records the event and takes no lock
- * (`recordEvent`), so a webhook never holds anything a pull needs.
+ * case ends with the statement that records the event, sent with its COMMIT, and takes
+ * no lock (`recordEvent`), so a webhook never holds anything a pull needs.
  *
- * If processing throws, nothing of it commits, the error is recorded on the event, and
- * the caller answers 5xx so the provider delivers it again.
+ * If processing throws, nothing of it commits (the event stays recorded unprocessed),
+ * the error is recorded on the event, and the caller answers 5xx so the provider
+ * delivers it again.
  */
 export async function handleWebhook(
   deps: WebhookDeps,
@@ -63,10 +65,11 @@ export async function handleWebhook(
   if (!HANDLED_TYPES.has(event.type)) return { handled: "ignored", type: event.type };
   const provider = deps.provider.name;
   try {
+    // Its own transaction, committed with the statement: settled there, or recorded (or
+    // found) unprocessed for the full path below, which is then what a redelivery resumes.
+    const settled = await asService(deps.db, "webhook:record", (tx) => recordEvent(tx, provider, event, rawBody));
+    if (settled) return { handled: "settled", outcome: "already_fulfilled" };
     return await asService(deps.db, "webhook", async (tx) => {
-      if (await recordEvent(tx, provider, event, rawBody)) {
-        return { handled: "settled", outcome: "already_fulfilled" } as const;
-      }
       const [row] = await tx.query<{ id: string; processed_at: Date | null }>(
         "select id, processed_at from public.webhook_events where provider = $1 and event_id = $2 for update",
         [provider, event.id],
@@ -130,7 +133,7 @@ function purchaseIdOf(event: WebhookEvent): string | null {
  * the full path: duplicates are told apart there under the event's row lock, and a
  * purchase still in flight or a mismatch is settled or raised under the purchase's.
  */
-async function recordEvent(tx: Queryable, provider: string, event: WebhookEvent, rawBody: string): Promise<boolean> {
+async function recordEvent(tx: Transaction, provider: string, event: WebhookEvent, rawBody: string): Promise<boolean> {
   const payment = succeededPayment(event);
   // A uuid compares in any case in PostgreSQL: the id goes in as the provider sent it.
   const purchaseId = payment?.purchaseId ?? null;
@@ -140,7 +143,7 @@ async function recordEvent(tx: Queryable, provider: string, event: WebhookEvent,
     UUID_PATTERN.test(purchaseId) &&
     Number.isSafeInteger(payment.amountJpy) &&
     payment.currency.toLowerCase() === "jpy";
-  const [row] = await tx.query<{ settled: boolean }>(
+  const [row] = await tx.lastQuery<{ settled: boolean }>(
     `insert into public.webhook_events (provider, event_id, event_type, payload, processed_at)
      values ($1, $2, $3, $4::jsonb,
              case when exists (select 1 from public.purchases

@@ -134,10 +134,10 @@ describe("a crash between charge and fulfilment", () => {
         throw new Error("e".repeat(2_500));
       },
     };
-    const writers = await transactionNamesWriting(t.db, "webhook_events", "insert", () =>
+    const writers = await transactionNamesWriting(t.db, "webhook_events", "update", () =>
       expect(deliver(delivery, { rng: long })).rejects.toThrow("eeee"),
     );
-    // The webhook's own transaction rolled back with its insert; the error's committed.
+    // The webhook's transaction rolled back with its update; the error's committed.
     expect(writers).toEqual(["koepon:webhook:record-error"]);
     const eventId = (JSON.parse(delivery.payload) as { id: string }).id;
     const [row] = await asService(t.db, "test", (tx) =>
@@ -146,12 +146,13 @@ describe("a crash between charge and fulfilment", () => {
     expect(row!.last_error).toBe("e".repeat(2_000));
   });
 
-  it("records a handled event under the webhook's transaction name", async () => {
-    const fan = await fx.createUser(t.db);
-    const { delivery } = await chargeThenCrash(pullRequest(fan, t.gacha.campaign));
-    expect(await transactionNamesWriting(t.db, "webhook_events", "insert", () => deliver(delivery))).toEqual([
-      "koepon:webhook",
-    ]);
+  it("records an event in a transaction of its own, and marks it processed in the webhook's", async () => {
+    const first = await chargeThenCrash(pullRequest(await fx.createUser(t.db), t.gacha.campaign));
+    const second = await chargeThenCrash(pullRequest(await fx.createUser(t.db), t.gacha.campaign));
+    expect({
+      insert: await transactionNamesWriting(t.db, "webhook_events", "insert", () => deliver(first.delivery)),
+      update: await transactionNamesWriting(t.db, "webhook_events", "update", () => deliver(second.delivery)),
+    }).toEqual({ insert: ["koepon:webhook:record"], update: ["koepon:webhook"] });
   });
 
   it("keeps the error on the event and processes the provider's redelivery", async () => {
