@@ -135,6 +135,24 @@ export interface AttackRow {
   code: "unauthenticated" | "token_invalid" | "token_expired";
 }
 
+/** The context to forge tokens for a signed-in user: the process's signing key, its issuer and audience, now. */
+export async function forgeContextFor(
+  keys: TestKeys,
+  user: { id: string },
+  tokens: SessionTokens,
+): Promise<ForgeContext> {
+  const { issuer, audience } = getConfig().auth;
+  return {
+    signing: (await keys.store.keyring()).signing,
+    issuer,
+    audience,
+    now: new Date(),
+    sub: user.id,
+    sid: tokens.refreshToken.familyId,
+    refreshToken: tokens.refreshToken.token,
+  };
+}
+
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 /** A token with the given claims and header, signed by `key` (the real key by default). */

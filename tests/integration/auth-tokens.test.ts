@@ -21,7 +21,7 @@ import {
   forgeToken,
   signIn,
   testDeps,
-  type ForgeContext,
+  forgeContextFor,
 } from "../helpers/auth";
 import { createUser } from "../helpers/fixtures";
 import { suspendUser } from "@/lib/admin/suspend-user";
@@ -57,15 +57,7 @@ async function sessionFor(role: AppRole) {
 describe("attack table through the route handler", () => {
   it("answers 401 with the right code for every row, by header and by cookie", async () => {
     const { user, tokens } = await sessionFor("user");
-    const ctx: ForgeContext = {
-      signing: (await app.keys.store.keyring()).signing,
-      issuer: getConfig().auth.issuer,
-      audience: getConfig().auth.audience,
-      now: new Date(),
-      sub: user.id,
-      sid: tokens.refreshToken.familyId,
-      refreshToken: tokens.refreshToken.token,
-    };
+    const ctx = await forgeContextFor(app.keys, user, tokens);
     const rows = await attackTokens(ctx);
     for (const via of ["header", "cookie"] as const) {
       const seen: Record<string, string> = {};
@@ -84,15 +76,7 @@ describe("attack table through the route handler", () => {
   it("refuses other algorithms made from the server's own keys, even from a key set that would hand out a key for them", async () => {
     const { user, tokens } = await sessionFor("user");
     const { auth } = getConfig();
-    const ctx: ForgeContext = {
-      signing: (await app.keys.store.keyring()).signing,
-      issuer: auth.issuer,
-      audience: auth.audience,
-      now: new Date(),
-      sub: user.id,
-      sid: tokens.refreshToken.familyId,
-      refreshToken: tokens.refreshToken.token,
-    };
+    const ctx = await forgeContextFor(app.keys, user, tokens);
     const stored = JSON.parse(await fs.readFile(path.join(app.keys.dir, KEYRING_FILE), "utf8")) as { signing: JWK };
     const rows = await algorithmConfusionTokens(ctx, stored.signing);
     const withKeys = async (token: string, keys: JWTVerifyGetKey) => {

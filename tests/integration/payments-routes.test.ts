@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/gachas/[id]/pulls/route";
 import { GET } from "@/app/api/me/pulls/route";
 import { setUpPaymentTests } from "../helpers/payment-test-context";
-import { attackTokens, errorCode, forgeToken, signIn, testDeps, type ForgeContext } from "../helpers/auth";
+import { attackTokens, errorCode, forgeContextFor, forgeToken, signIn, testDeps } from "../helpers/auth";
 import * as fx from "../helpers/fixtures";
 import { asService } from "@/lib/db/session";
 import { getConfig } from "@/lib/config";
@@ -168,15 +168,7 @@ describe("POST /api/gachas/{id}/pulls: the caller's account and session", () => 
 
   it("answers every forged, expired or misused token 401 with its code, and charges nothing", async () => {
     const { user, tokens } = await session();
-    const ctx: ForgeContext = {
-      signing: (await t.keys.store.keyring()).signing,
-      issuer: getConfig().auth.issuer,
-      audience: getConfig().auth.audience,
-      now: new Date(),
-      sub: user.id,
-      sid: tokens.refreshToken.familyId,
-      refreshToken: tokens.refreshToken.token,
-    };
+    const ctx = await forgeContextFor(t.keys, user, tokens);
     const rows = await attackTokens(ctx);
     const seen: Record<string, string> = {};
     for (const [i, row] of rows.entries()) {
