@@ -147,8 +147,9 @@ type BuyerRow = Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy" | "
 
 // Each part of the one row reads null when its side found nothing (no earlier purchase,
 // no such campaign); the rate table's columns also when the campaign points at none.
-type FactsRow = Prefixed<"buyer_", BuyerRow> & { session_live: boolean } &
-  Nullable<Prefixed<"campaign_", CampaignRow>> &
+type FactsRow = Prefixed<"buyer_", BuyerRow> & { session_live: boolean } & Nullable<
+    Prefixed<"campaign_", CampaignRow>
+  > &
   Nullable<Prefixed<"earlier_", PurchaseRow>>;
 type Nullable<R> = { [K in keyof R]: R[K] | null };
 
