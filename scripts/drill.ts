@@ -187,6 +187,7 @@ async function main(): Promise<number> {
     await delay(3_000);
     const problems = await booksProblems(db);
     const firstAfter = load.successAtMs.find((ms) => ms >= faultEndedMs);
+    const held = scenario.fault === "webhook-faults" ? proxy.stats().held : null;
     rows.push({
       fault: scenario.fault,
       requests: load.requests,
@@ -194,16 +195,13 @@ async function main(): Promise<number> {
       recoveredAfterSeconds: firstAfter === undefined ? null : (firstAfter - faultEndedMs) / 1000,
       booksBalanced: problems.length === 0,
       problems,
+      ...(held === 0 && {
+        notExercised:
+          "no webhook arrived while the proxy held them (no purchase then: the fans' rate limits spent? raise --fans)",
+      }),
     });
     console.log(`  ${load.requests} requests, ${load.pullsSent} pulls sent, ${load.succeeded} purchases answered 201`);
-    if (scenario.fault === "webhook-faults") {
-      const stats = proxy.stats();
-      console.log(`  webhook proxy: ${JSON.stringify(stats)}`);
-      if (stats.held === 0) {
-        rows.at(-1)!.notExercised =
-          "no webhook arrived while the proxy held them (no purchase then: the fans' rate limits spent? raise --fans)";
-      }
-    }
+    if (held !== null) console.log(`  webhook proxy: ${JSON.stringify(proxy.stats())}`);
   }
 
   console.log(`\n${formatTable(rows)}`);

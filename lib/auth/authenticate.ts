@@ -104,8 +104,8 @@ async function verifiedToken(token: string, options: TokenCheckOptions): Promise
 
 /**
  * The session's liveness as a column, for a query that reads `public.users` as `<users>`
- * and takes the session id as parameter `$<param>`: add `join` to its joins, `live` to
- * its columns.
+ * and takes the session id as parameter `$<param>`: add `join` to its joins (it names the
+ * session's table `f`), `live` to its columns.
  */
 export function sessionCheckSql(users: string, param: number) {
   return {

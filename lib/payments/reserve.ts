@@ -17,7 +17,8 @@ export interface PullRequest {
    * The access token's session, from a route that left the account check to this
    * transaction (`access: "token"`): the facts read then refuses a deleted or suspended
    * account and an unknown or revoked session first, as the route's own check would have.
-   * Unset where the account was checked already (a `signed-in` route, jobs, tests).
+   * Unset where the account was checked already or there is no request (the DR drill's
+   * load, tests).
    */
   sessionId?: string;
   campaignId: string;
@@ -147,10 +148,9 @@ type BuyerRow = Columns<"users", "birthdate" | "voluntary_monthly_limit_jpy" | "
 
 // Each part of the one row reads null when its side found nothing (no earlier purchase,
 // no such campaign); the rate table's columns also when the campaign points at none.
-type FactsRow = Prefixed<"buyer_", BuyerRow> & { session_live: boolean } & Nullable<
-    Prefixed<"campaign_", CampaignRow>
-  > &
-  Nullable<Prefixed<"earlier_", PurchaseRow>>;
+type FactsRow = Prefixed<"buyer_", BuyerRow> &
+  Nullable<Prefixed<"campaign_", CampaignRow>> &
+  Nullable<Prefixed<"earlier_", PurchaseRow>> & { session_live: boolean };
 type Nullable<R> = { [K in keyof R]: R[K] | null };
 
 /** The purchase's columns as read from the lateral `e`, each named `earlier_<column>`. */

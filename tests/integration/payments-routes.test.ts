@@ -9,7 +9,6 @@ import { setUpPaymentTests } from "../helpers/payment-test-context";
 import { attackTokens, errorCode, forgeContextFor, forgeToken, signIn, testDeps } from "../helpers/auth";
 import * as fx from "../helpers/fixtures";
 import { asService } from "@/lib/db/session";
-import { getConfig } from "@/lib/config";
 import { revokeFamily } from "@/lib/auth/refresh-tokens";
 import { birthdateForAge, countRows } from "../helpers/payment-fixtures";
 
@@ -219,10 +218,8 @@ describe("POST /api/gachas/{id}/pulls: the caller's account and session", () => 
   it("refuses a well-signed token for a deleted user, or naming another user's session (401 token_invalid)", async () => {
     const victim = await session();
     const attacker = await session();
-    const signing = (await t.keys.store.keyring()).signing;
-    const { issuer, audience } = getConfig().auth;
-    const forged = (sub: string, sid: string) =>
-      forgeToken({ signing, issuer, audience, now: new Date(), sub, sid, refreshToken: "" });
+    const genuine = await forgeContextFor(t.keys, victim.user, victim.tokens);
+    const forged = (sub: string, sid: string) => forgeToken({ ...genuine, sub, sid });
     const nobody = "00000000-0000-4000-8000-000000000000";
     const seen = {
       "deleted user": await status(
