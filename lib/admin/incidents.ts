@@ -11,6 +11,9 @@ import { UUID_PATTERN } from "../ids";
 import { writeAudit, type AdminActor } from "./audit";
 
 const RESOLVED_SHOWN = 50;
+/** Named rather than `i.*`: a prepared statement keeps its result type when a column is added. */
+const INCIDENT_COLUMNS = `i.id, i.rule_id, i.severity, i.destination, i.status, i.summary, i.details, i.opened_at,
+  i.resolved_at, i.acknowledged_at, i.ack_note, u.email as acknowledged_by_email`;
 
 export interface Incident {
   id: string;
@@ -43,10 +46,10 @@ export async function listIncidents(db: Database): Promise<{ firing: Incident[];
       acknowledged_by_email: string | null;
       ack_note: string | null;
     }>(
-      `(select i.*, u.email as acknowledged_by_email from public.alert_incidents i
+      `(select ${INCIDENT_COLUMNS} from public.alert_incidents i
           left join public.users u on u.id = i.acknowledged_by where i.status = 'firing' order by i.opened_at desc)
        union all
-       (select i.*, u.email as acknowledged_by_email from public.alert_incidents i
+       (select ${INCIDENT_COLUMNS} from public.alert_incidents i
           left join public.users u on u.id = i.acknowledged_by where i.status = 'resolved'
           order by i.resolved_at desc limit ${RESOLVED_SHOWN})`,
     ),

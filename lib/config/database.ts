@@ -14,6 +14,13 @@ export type DatabaseConfig =
        * Absent: `url` (fine when it is not behind such a pooler).
        */
       directUrl?: string;
+      /**
+       * Statements are prepared once per connection and their plans reused
+       * (`DATABASE_PREPARED_STATEMENTS`); off behind a transaction-mode pooler, which
+       * cannot carry a prepared statement from one transaction to the next. Absent: off
+       * (scripts that open their own handle).
+       */
+      preparedStatements?: boolean;
     } & Backpressure &
       DatabaseLimits);
 
@@ -53,6 +60,7 @@ interface DatabaseEnv {
   DATABASE_QUEUE_WAIT_MS: number;
   DATABASE_CONNECT_TIMEOUT_MS: number;
   DATABASE_STATEMENT_TIMEOUT_MS: number;
+  DATABASE_PREPARED_STATEMENTS: "auto" | "on" | "off";
 }
 
 export const databaseEnv = envSchema<DatabaseEnv>({
@@ -67,7 +75,21 @@ export const databaseEnv = envSchema<DatabaseEnv>({
   DATABASE_QUEUE_WAIT_MS: Joi.number().integer().min(1).max(60_000).default(2_000),
   DATABASE_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).max(60_000).default(5_000),
   DATABASE_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(0).max(600_000).default(15_000),
+  DATABASE_PREPARED_STATEMENTS: Joi.string().valid("auto", "on", "off").empty("").default("auto"),
 });
+
+/**
+ * The ports of the usual transaction-mode poolers: Supabase's (6543) and PgBouncer's
+ * default (6432, often run in transaction mode). Behind one a prepared statement may
+ * land on another server connection, where it does not exist, so `auto` sends them
+ * unnamed there; anywhere else (a direct connection, a session-mode pooler) it prepares.
+ */
+const POOLER_PORTS = new Set(["6543", "6432"]);
+
+function preparedStatementsFor(setting: DatabaseEnv["DATABASE_PREPARED_STATEMENTS"], url: string): boolean {
+  if (setting !== "auto") return setting === "on";
+  return !POOLER_PORTS.has(new URL(url).port);
+}
 
 /** PostgreSQL when `DATABASE_URL` is set, else PGlite under the data folder. */
 export function databaseSettings(env: Env, server: Pick<ServerConfig, "dataDir">): DatabaseConfig {
@@ -81,6 +103,7 @@ export function databaseSettings(env: Env, server: Pick<ServerConfig, "dataDir">
         ...(v.DATABASE_DIRECT_URL ? { directUrl: v.DATABASE_DIRECT_URL } : {}),
         connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS,
         statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
+        preparedStatements: preparedStatementsFor(v.DATABASE_PREPARED_STATEMENTS, v.DATABASE_URL),
         ...backpressure,
       }
     : { kind: "pglite", dir: `${server.dataDir}/pglite`, ...backpressure };

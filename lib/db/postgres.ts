@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Backpressure, DatabaseLimits } from "../config";
 import { countRoundTrip, countStatement, countTransaction, requestHasBegun } from "../timing/request-timing";
@@ -28,11 +29,27 @@ const SILENT_SERVER_GRACE_MS = 2_000;
 const UNFENCED_LIMIT_MS = 60_000;
 /** Detects a dead peer under an idle pooled connection before a request picks it up. */
 const KEEPALIVE_DELAY_MS = 10_000;
+/**
+ * Distinct statement texts given a name (the app has about 300); any past it go unnamed,
+ * so a text built at run time cannot pile prepared statements up on every connection.
+ */
+const PREPARED_STATEMENTS_MAX = 512;
+
+export interface PostgresOptions extends Backpressure, DatabaseLimits {
+  /**
+   * Each statement with parameters is sent named, so every connection parses and plans
+   * it once and then reuses its plan (PostgreSQL's plan cache). Off: unnamed, planned
+   * every time, as a transaction-mode pooler requires. Default: off (scripts).
+   */
+  preparedStatements?: boolean;
+}
 
 /**
- * PostgreSQL through a `pg` pool. Statements are sent unnamed, and nothing relies on
- * session state outside a transaction (settings are `set_config(…, true)` inside it), so
- * Supabase's transaction-mode pooler and PgBouncer in `pool_mode = transaction` work.
+ * PostgreSQL through a `pg` pool. Nothing relies on session state outside a transaction
+ * (settings are `set_config(…, true)` inside it), and with `preparedStatements` off
+ * statements are sent unnamed, so Supabase's transaction-mode pooler and PgBouncer in
+ * `pool_mode = transaction` work. On (a direct connection), each connection plans a
+ * statement once: the pull's statements spend more time being planned than run.
  *
  * Backpressure: a request's first transaction is refused (`server_busy`) when
  * `queueMax` others already wait for a connection, or when none came within `waitMs`;
@@ -42,7 +59,7 @@ const KEEPALIVE_DELAY_MS = 10_000;
  * the server does (restarts, fails over, stops answering), so a request is answered
  * 503 service_unavailable instead of hanging; see lib/db/unavailable.ts.
  */
-export function openPostgres(url: string, poolMax: number, options: Backpressure & DatabaseLimits = {}): Database {
+export function openPostgres(url: string, poolMax: number, options: PostgresOptions = {}): Database {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
@@ -76,6 +93,10 @@ export function openPostgres(url: string, poolMax: number, options: Backpressure
       async query<Row>(sql: string, params: readonly unknown[] = []) {
         countStatement();
         const config: BoundedQuery = { text: sql, values: params as unknown[], query_timeout: statementLimit };
+        if (options.preparedStatements) {
+          const name = statementName(sql);
+          if (name) config.name = name;
+        }
         const result = await client.query(config);
         return result.rows as Row[];
       },
@@ -215,6 +236,22 @@ function outsideTransaction({ query, exec }: Queryable): Queryable {
       return exec(sql);
     },
   };
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A name for a statement text, the same in every connection (node-postgres prepares it on
+ * a connection's first use and refuses one name for two texts); null past the cap.
+ */
+function statementName(sql: string): string | null {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    if (statementNames.size >= PREPARED_STATEMENTS_MAX) return null;
+    name = `koepon_${createHash("sha256").update(sql).digest("hex").slice(0, 32)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 /** A statement with node-postgres's client-side bound (its typing leaves the field out). */

@@ -1,3 +1,4 @@
+import type { Columns, Narrow } from "../db/rows";
 import { asUser, type Claims } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { DomainError, type ErrorDetail } from "../domain-error";
@@ -56,29 +57,39 @@ export interface CampaignSummary {
 
 const EDITABLE: readonly CampaignStatus[] = ["draft", "rejected"];
 
-export interface CampaignRow {
-  id: string;
-  vtuber_id: string;
-  status: CampaignStatus;
-  title: string;
-  description: string;
-  starts_at: Date;
-  ends_at: Date;
-  single_price_jpy: number;
-  ten_price_jpy: number;
-  medals_n: number;
-  medals_r: number;
-  medals_sr: number;
-  medals_ssr: number;
-  review_note: string | null;
-  current_rate_table_id: string | null;
-}
+/**
+ * The campaign columns the console reads, named rather than `*`: a prepared statement
+ * keeps its result type when a migration adds a column, where `*` would fail it.
+ */
+const CAMPAIGN_COLUMN_NAMES = [
+  "id",
+  "vtuber_id",
+  "status",
+  "title",
+  "description",
+  "starts_at",
+  "ends_at",
+  "single_price_jpy",
+  "ten_price_jpy",
+  "medals_n",
+  "medals_r",
+  "medals_sr",
+  "medals_ssr",
+  "review_note",
+  "current_rate_table_id",
+] as const;
+const CAMPAIGN_COLUMNS = CAMPAIGN_COLUMN_NAMES.join(", ");
+
+export type CampaignRow = Narrow<
+  Columns<"campaigns", (typeof CAMPAIGN_COLUMN_NAMES)[number]>,
+  { status: CampaignStatus }
+>;
 
 export async function listCampaigns(db: Database, claims: Claims): Promise<CampaignSummary[]> {
   return asUser(db, claims, async (tx) => {
     const vtuberId = await ownVtuberIdIn(tx, claims.sub);
     const rows = await tx.query<CampaignRow>(
-      "select * from public.campaigns where vtuber_id = $1 order by created_at desc, id",
+      `select ${CAMPAIGN_COLUMNS} from public.campaigns where vtuber_id = $1 order by created_at desc, id`,
       [vtuberId],
     );
     return rows.map((row) => ({
@@ -106,7 +117,7 @@ export async function createCampaign(db: Database, claims: Claims, draft: Campai
          (vtuber_id, title, description, starts_at, ends_at, single_price_jpy, ten_price_jpy,
           medals_n, medals_r, medals_sr, medals_ssr)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       returning *`,
+       returning ${CAMPAIGN_COLUMNS}`,
       [vtuberId, ...campaignValues(draft)],
     );
     await replaceItemsIn(tx, vtuberId, row!.id, draft);
@@ -136,7 +147,7 @@ export async function saveCampaign(
           set title = $2, description = $3, starts_at = $4, ends_at = $5, single_price_jpy = $6, ten_price_jpy = $7,
               medals_n = $8, medals_r = $9, medals_sr = $10, medals_ssr = $11, status = 'draft'
         where id = $1 and status in ('draft', 'rejected')
-        returning *`,
+        returning ${CAMPAIGN_COLUMNS}`,
       [current.id, ...campaignValues(draft)],
     );
     if (!row) throw new DomainError("campaign_not_editable");
@@ -167,7 +178,8 @@ export async function submitCampaign(db: Database, claims: Claims, id: string, n
     }
     if (current.ends_at <= now) throw new DomainError("validation_failed", [{ field: "endsAt", reason: "in_past" }]);
     const [row] = await tx.query<CampaignRow>(
-      "update public.campaigns set status = 'in_review' where id = $1 and status in ('draft', 'rejected') returning *",
+      `update public.campaigns set status = 'in_review' where id = $1 and status in ('draft', 'rejected')
+     returning ${CAMPAIGN_COLUMNS}`,
       [current.id],
     );
     if (!row) throw new DomainError("campaign_not_editable");
@@ -204,10 +216,10 @@ function campaignValues(draft: CampaignDraft): unknown[] {
 export async function ownCampaignIn(tx: Queryable, claims: Claims, id: string): Promise<CampaignRow> {
   if (!UUID_PATTERN.test(id)) throw new DomainError("campaign_not_found");
   const vtuberId = await ownVtuberIdIn(tx, claims.sub);
-  const [row] = await tx.query<CampaignRow>("select * from public.campaigns where id = $1 and vtuber_id = $2", [
-    id,
-    vtuberId,
-  ]);
+  const [row] = await tx.query<CampaignRow>(
+    `select ${CAMPAIGN_COLUMNS} from public.campaigns where id = $1 and vtuber_id = $2`,
+    [id, vtuberId],
+  );
   if (!row) throw new DomainError("campaign_not_found");
   return row;
 }

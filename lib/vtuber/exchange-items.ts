@@ -1,3 +1,4 @@
+import type { Columns, Narrow } from "../db/rows";
 import { asUser, type Claims } from "../db/session";
 import type { Database, Queryable } from "../db/types";
 import { DomainError } from "../domain-error";
@@ -26,19 +27,23 @@ export interface ConsoleExchangeItem extends ExchangeItemDraft {
   reviewNote: string | null;
 }
 
-interface Row {
-  id: string;
-  content_file_id: string;
-  name: string;
-  description: string;
-  cost_medals: number;
-  stock: number | null;
-  per_user_limit: number | null;
-  available_from: Date | null;
-  available_until: Date | null;
-  status: ExchangeItemStatus;
-  review_note: string | null;
-}
+/** Named rather than `*`: a prepared statement keeps its result type when a column is added. */
+const ITEM_COLUMN_NAMES = [
+  "id",
+  "content_file_id",
+  "name",
+  "description",
+  "cost_medals",
+  "stock",
+  "per_user_limit",
+  "available_from",
+  "available_until",
+  "status",
+  "review_note",
+] as const;
+const ITEM_COLUMNS = ITEM_COLUMN_NAMES.join(", ");
+
+type Row = Narrow<Columns<"exchange_items", (typeof ITEM_COLUMN_NAMES)[number]>, { status: ExchangeItemStatus }>;
 
 const toItem = (row: Row): ConsoleExchangeItem => ({
   id: row.id,
@@ -58,7 +63,7 @@ export async function listExchangeItems(db: Database, claims: Claims): Promise<C
   return asUser(db, claims, async (tx) => {
     const vtuberId = await ownVtuberIdIn(tx, claims.sub);
     const rows = await tx.query<Row>(
-      "select * from public.exchange_items where vtuber_id = $1 order by created_at desc, id",
+      `select ${ITEM_COLUMNS} from public.exchange_items where vtuber_id = $1 order by created_at desc, id`,
       [vtuberId],
     );
     return rows.map(toItem);
@@ -82,7 +87,7 @@ export async function createExchangeItem(
       `insert into public.exchange_items
          (vtuber_id, content_file_id, name, description, cost_medals, stock, per_user_limit, available_from, available_until)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       returning *`,
+       returning ${ITEM_COLUMNS}`,
       [
         vtuberId,
         draft.fileId,
@@ -118,7 +123,7 @@ export async function saveExchangeItem(
           set name = $2, description = $3, cost_medals = $4, per_user_limit = $5,
               available_from = $6, available_until = $7, status = 'draft'
         where id = $1 and status in ('draft', 'rejected', 'active')
-        returning *`,
+        returning ${ITEM_COLUMNS}`,
       [
         id,
         draft.name,
@@ -141,7 +146,7 @@ export async function submitExchangeItem(db: Database, claims: Claims, id: strin
     const [row] = await tx.query<Row>(
       `update public.exchange_items set status = 'in_review'
         where id = $1 and status in ('draft', 'rejected')
-        returning *`,
+        returning ${ITEM_COLUMNS}`,
       [id],
     );
     if (!row) throw new DomainError("exchange_item_not_editable");
@@ -152,10 +157,10 @@ export async function submitExchangeItem(db: Database, claims: Claims, id: strin
 async function ownItemIn(tx: Queryable, claims: Claims, id: string): Promise<Row> {
   if (!UUID_PATTERN.test(id)) throw new DomainError("exchange_item_not_found");
   const vtuberId = await ownVtuberIdIn(tx, claims.sub);
-  const [row] = await tx.query<Row>("select * from public.exchange_items where id = $1 and vtuber_id = $2", [
-    id,
-    vtuberId,
-  ]);
+  const [row] = await tx.query<Row>(
+    `select ${ITEM_COLUMNS} from public.exchange_items where id = $1 and vtuber_id = $2`,
+    [id, vtuberId],
+  );
   if (!row) throw new DomainError("exchange_item_not_found");
   return row;
 }

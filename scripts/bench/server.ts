@@ -23,6 +23,11 @@ export interface ServerSettings {
   logFile: string;
   /** Record request metrics (the app's default); off to measure what they cost. */
   requestMetrics: boolean;
+  /**
+   * Off behind a transaction-mode pooler, whose port the server cannot recognise here;
+   * unset, the server's own choice (`auto`: prepared on a direct connection).
+   */
+  preparedStatements?: boolean;
   /** Where the sandbox posts its webhooks; unset, they are handed over in process. */
   sandboxWebhookUrl?: string;
   /** The address fans use (a balancer in front); unset, the server's own. */
@@ -78,8 +83,9 @@ export function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
   const origin = `http://127.0.0.1:${s.port}`;
   const publicUrl = s.publicUrl ?? origin;
   const inherited = { ...process.env };
-  // The server's own default unless the run names a size.
+  // The server's own defaults unless the run names them.
   delete inherited.DATABASE_POOL_MAX;
+  delete inherited.DATABASE_PREPARED_STATEMENTS;
   return {
     ...(s.poolMax === null ? {} : { DATABASE_POOL_MAX: String(s.poolMax) }),
     ...inherited,
@@ -87,6 +93,9 @@ export function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
     APP_URL: publicUrl,
     KOEPON_INTERNAL_URL: origin,
     ...(s.sandboxWebhookUrl ? { SANDBOX_WEBHOOK_URL: s.sandboxWebhookUrl } : {}),
+    ...(s.preparedStatements === undefined
+      ? {}
+      : { DATABASE_PREPARED_STATEMENTS: s.preparedStatements ? "on" : "off" }),
     JWT_ISSUER: publicUrl,
     DATABASE_URL: s.databaseUrl ?? "",
     REDIS_URL: s.redisUrl ?? "",

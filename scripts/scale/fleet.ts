@@ -148,6 +148,7 @@ async function build(options: FleetOptions, cleanups: (() => Promise<unknown>)[]
           port,
           bridgePort: ports.bridge,
           databaseUrl: pgbouncer.url,
+          preparedStatements: false,
           poolMax: options.poolMax,
           redisUrl: redis.url,
           dataDir,

@@ -40,7 +40,13 @@ export async function createTestDatabase(
   const name = `koepon_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   await withAdmin(config.url, (admin) => admin.query(`create database ${name}`));
   const url = withDatabase(config.url, name);
-  const db = await openDatabase({ kind: "postgres", url, poolMax: options.poolMax ?? 20, ...options.backpressure });
+  const db = await openDatabase({
+    kind: "postgres",
+    url,
+    poolMax: options.poolMax ?? 20,
+    preparedStatements: config.preparedStatements,
+    ...options.backpressure,
+  });
   if (migrated) await migrate(db);
   return {
     db,

@@ -52,8 +52,23 @@ describe("loadConfig", () => {
       waitMs: 2_000,
       connectTimeoutMs: 5_000,
       statementTimeoutMs: 15_000,
+      preparedStatements: true,
     });
     expect(loadConfig({ DATABASE_URL: PG }).database).toMatchObject({ poolMax: 20 });
+  });
+
+  it("prepares statements on a direct connection, never behind a transaction-mode pooler's port unless told", () => {
+    const prepared = (env: Record<string, string>) =>
+      (loadConfig(env).database as { preparedStatements: boolean }).preparedStatements;
+    const supabasePooler = "postgres://postgres.ref:pw@aws-0-ap-northeast-1.pooler.supabase.com:6543/postgres";
+    const pgbouncer = "postgres://app@10.0.0.5:6432/koepon";
+    expect(prepared({ DATABASE_URL: PG })).toBe(true);
+    expect(prepared({ DATABASE_URL: "postgres://postgres@db.example.supabase.co:5432/postgres" })).toBe(true);
+    expect(prepared({ DATABASE_URL: supabasePooler })).toBe(false);
+    expect(prepared({ DATABASE_URL: pgbouncer })).toBe(false);
+    expect(prepared({ DATABASE_URL: pgbouncer, DATABASE_PREPARED_STATEMENTS: "on" })).toBe(true);
+    expect(prepared({ DATABASE_URL: PG, DATABASE_PREPARED_STATEMENTS: "off" })).toBe(false);
+    expect(prepared({ DATABASE_URL: PG, DATABASE_PREPARED_STATEMENTS: "" })).toBe(true);
   });
 
   it("bounds connecting and statements, and names the direct connection for work a pooler cannot carry", () => {
@@ -99,6 +114,7 @@ describe("loadConfig", () => {
     [{ DATABASE_DIRECT_URL: "mysql://localhost/x" }, /DATABASE_DIRECT_URL/],
     [{ DATABASE_CONNECT_TIMEOUT_MS: "0" }, /DATABASE_CONNECT_TIMEOUT_MS/],
     [{ DATABASE_STATEMENT_TIMEOUT_MS: "-1" }, /DATABASE_STATEMENT_TIMEOUT_MS/],
+    [{ DATABASE_PREPARED_STATEMENTS: "yes" }, /DATABASE_PREPARED_STATEMENTS/],
     [{ BCRYPT_COST: "3" }, /BCRYPT_COST/],
     [{ NODE_ENV: "staging" }, /NODE_ENV/],
     [{ APP_URL: "ftp://x" }, /APP_URL/],
