@@ -35,6 +35,8 @@ import os from "node:os";
 import path from "node:path";
 import Redis from "ioredis";
 import type { DatabaseConfig } from "../lib/config";
+import { databaseEnv, preparedStatementsFor } from "../lib/config/database";
+import { readEnv } from "../lib/config/env";
 import type { Database } from "../lib/db";
 import {
   benchPassword,
@@ -595,7 +597,13 @@ async function serviceVersions(options: BenchOptions): Promise<string> {
   } finally {
     redis.disconnect();
   }
-  return `PostgreSQL ${pgVersion} at ${new URL(options.databaseUrl).host}, Redis ${redisVersion} at ${new URL(options.redisUrl).host}`;
+  // What the server will resolve from the same environment and address.
+  const setting = readEnv(databaseEnv, process.env).DATABASE_PREPARED_STATEMENTS;
+  const prepared = preparedStatementsFor(setting, options.databaseUrl) ? "on" : "off";
+  return (
+    `PostgreSQL ${pgVersion} at ${new URL(options.databaseUrl).host} (prepared statements ${prepared}, ` +
+    `DATABASE_PREPARED_STATEMENTS=${setting}), Redis ${redisVersion} at ${new URL(options.redisUrl).host}`
+  );
 }
 
 let exitCode = 1;

@@ -86,7 +86,7 @@ export const databaseEnv = envSchema<DatabaseEnv>({
  */
 const POOLER_PORTS = new Set(["6543", "6432"]);
 
-function preparedStatementsFor(setting: DatabaseEnv["DATABASE_PREPARED_STATEMENTS"], url: string): boolean {
+export function preparedStatementsFor(setting: DatabaseEnv["DATABASE_PREPARED_STATEMENTS"], url: string): boolean {
   if (setting !== "auto") return setting === "on";
   return !POOLER_PORTS.has(new URL(url).port);
 }

@@ -25,7 +25,8 @@ export interface ServerSettings {
   requestMetrics: boolean;
   /**
    * Off behind a transaction-mode pooler, whose port the server cannot recognise here;
-   * unset, the server's own choice (`auto`: prepared on a direct connection).
+   * unset, the shell's DATABASE_PREPARED_STATEMENTS (default `auto`: on for a direct
+   * connection).
    */
   preparedStatements?: boolean;
   /** Where the sandbox posts its webhooks; unset, they are handed over in process. */
@@ -83,9 +84,8 @@ export function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
   const origin = `http://127.0.0.1:${s.port}`;
   const publicUrl = s.publicUrl ?? origin;
   const inherited = { ...process.env };
-  // The server's own defaults unless the run names them.
+  // The server's own default unless the run names a size.
   delete inherited.DATABASE_POOL_MAX;
-  delete inherited.DATABASE_PREPARED_STATEMENTS;
   return {
     ...(s.poolMax === null ? {} : { DATABASE_POOL_MAX: String(s.poolMax) }),
     ...inherited,
