@@ -112,7 +112,9 @@ export class LocalTarget implements ReleaseTarget {
 
     const distDir = `.next-${colour}`;
     await fs.rm(path.join(this.projectDir, distDir), { recursive: true, force: true });
-    await fs.cp(build, path.join(this.projectDir, distDir), { recursive: true, verbatimSymlinks: true });
+    // `cp -a` (links kept as they are), not fs.cp: Node 20's fs.promises.cp once stopped
+    // half way through this copy under load, its promise never settling.
+    await run("cp", ["-a", build, path.join(this.projectDir, distDir)]);
 
     const logFile = await fs.open(this.file(`${colour}.log`), "a");
     // The server `npm start` runs: Next behind the front door (scripts/serve.ts).
