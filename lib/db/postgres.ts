@@ -33,7 +33,7 @@ const KEEPALIVE_DELAY_MS = 10_000;
  * Distinct statement texts given a name (the app has about 300); any past it go unnamed,
  * so a text built at run time cannot pile prepared statements up on every connection.
  */
-const PREPARED_STATEMENTS_MAX = 512;
+export const PREPARED_STATEMENTS_MAX = 512;
 
 export interface PostgresOptions extends Backpressure, DatabaseLimits {
   /**

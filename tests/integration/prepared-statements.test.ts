@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getConfig } from "@/lib/config";
+import { PREPARED_STATEMENTS_MAX } from "@/lib/db/postgres";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 const config = getConfig().database;
@@ -48,5 +49,21 @@ describe(`statements on ${config.kind === "postgres" ? "PostgreSQL" : "PGlite"},
     // The reason lib/ names its columns (tests/unit/sql-named-columns.test.ts holds it to that).
     if (prepares) await expect(afterStar).rejects.toThrow(/cached plan must not change result type/);
     else expect(await afterStar).toEqual([{ id: 1, label: "a", added: null }]);
+  });
+
+  // Last in the file: it fills the process's names (module state, one per test file).
+  it(`names at most ${PREPARED_STATEMENTS_MAX} distinct texts; text past the cap still runs, unnamed`, async () => {
+    const texts = Array.from({ length: PREPARED_STATEMENTS_MAX + 88 }, (_, i) => `select $1::int + ${i} as v`);
+    const answers = await t.db.transaction(async (tx) => {
+      const out: number[] = [];
+      for (const sql of texts) out.push((await tx.query<{ v: number }>(sql, [1]))[0].v);
+      return out;
+    });
+    expect(answers).toEqual(texts.map((_, i) => i + 1));
+    const prepared = (await t.db.transaction((tx) => tx.query<{ statement: string }>(OURS))).map((r) => r.statement);
+    if (!prepares) return expect(prepared).toEqual([]);
+    expect(prepared.length).toBeLessThanOrEqual(PREPARED_STATEMENTS_MAX);
+    expect(prepared).toContain(texts[0]);
+    expect(prepared).not.toContain(texts.at(-1));
   });
 });
