@@ -56,7 +56,7 @@ describe(`statements on ${config.kind === "postgres" ? "PostgreSQL" : "PGlite"},
     const texts = Array.from({ length: PREPARED_STATEMENTS_MAX + 88 }, (_, i) => `select $1::int + ${i} as v`);
     const answers = await t.db.transaction(async (tx) => {
       const out: number[] = [];
-      for (const sql of texts) out.push((await tx.query<{ v: number }>(sql, [1]))[0].v);
+      for (const sql of texts) out.push(...(await tx.query<{ v: number }>(sql, [1])).map((r) => r.v));
       return out;
     });
     expect(answers).toEqual(texts.map((_, i) => i + 1));
