@@ -47,12 +47,29 @@ export interface PullCosts {
   cpuPressurePercent: number | null;
 }
 
+/** What a closed-loop pass of a ceiling route cost the machine. */
+export interface CpuCost {
+  /** CPU ms per successful answer, per process, ramp included (as `cpuMsPerPull`). */
+  cpuMsPerOk: Record<string, number>;
+}
+
 export interface Point {
   concurrency: number;
-  health: RouteFigures;
-  authRoute: RouteFigures;
+  health: RouteFigures & CpuCost;
+  authRoute: RouteFigures & CpuCost;
   pull: RouteFigures & PullCosts;
-  ratios: { pullToHealthRps: number; pullToHealthP99: number; pullToAuthRps: number; authToHealthRps: number };
+  ratios: {
+    pullToHealthRps: number;
+    pullToHealthP99: number;
+    pullToAuthRps: number;
+    authToHealthRps: number;
+    /**
+     * The most pulls a second this machine's cores could answer at the pull's measured
+     * CPU cost over every process (server, database, Redis, bridge, client), as a share
+     * of health's rate: the pull's throughput ratio cannot pass it on this machine.
+     */
+    pullCpuCeilingToHealthRps: number;
+  };
 }
 
 export interface OpenLoopFigures {
@@ -215,12 +232,31 @@ export function requestCosts(
   };
 }
 
-export function ratios(health: RouteFigures, authRoute: RouteFigures, pull: RouteFigures): Point["ratios"] {
+/** CPU ms of one answer over every process measured. */
+export function cpuMsOfAnswer(cpuMsPerOk: Record<string, number>): number {
+  return Object.values(cpuMsPerOk).reduce((sum, ms) => sum + ms, 0);
+}
+
+/**
+ * Answers a second that `cores` fully busy CPUs allow at that cost: a hard ceiling, since
+ * every answer needs its CPU time somewhere on the machine.
+ */
+export function cpuCeilingRps(cpuMsPerOk: Record<string, number>, cores: number): number {
+  return (cores * 1000) / cpuMsOfAnswer(cpuMsPerOk);
+}
+
+export function ratios(
+  health: RouteFigures,
+  authRoute: RouteFigures,
+  pull: RouteFigures & Pick<PullCosts, "cpuMsPerPull">,
+  cores = os.availableParallelism(),
+): Point["ratios"] {
   return {
     pullToHealthRps: pull.rps / health.rps,
     pullToHealthP99: pull.p99Ms / health.p99Ms,
     pullToAuthRps: pull.rps / authRoute.rps,
     authToHealthRps: authRoute.rps / health.rps,
+    pullCpuCeilingToHealthRps: cpuCeilingRps(pull.cpuMsPerPull, cores) / health.rps,
   };
 }
 
@@ -310,6 +346,7 @@ export function formatEngine(e: EngineReport): string {
       "",
       "",
     ]);
+    rows.push(["", "auth route ÷ health", "", times(p.ratios.authToHealthRps), "", "", "", "", "", ""]);
   }
   out.push(...table(rows), "");
 
@@ -352,7 +389,14 @@ export function formatEngine(e: EngineReport): string {
     ]);
   }
   out.push(...table(costRows));
+  const cores = os.availableParallelism();
   for (const p of e.points) {
+    out.push(
+      `  conc. ${p.concurrency}, CPU ms per answer over every process: health ${fixed(cpuMsOfAnswer(p.health.cpuMsPerOk))}, ` +
+        `auth route ${fixed(cpuMsOfAnswer(p.authRoute.cpuMsPerOk))}, pull ${fixed(cpuMsOfAnswer(p.pull.cpuMsPerPull))}; ` +
+        `at the pull's cost ${cores} busy cores answer at most ${fixed(cpuCeilingRps(p.pull.cpuMsPerPull, cores))} pulls/s, ` +
+        `${times(p.ratios.pullCpuCeilingToHealthRps)} health's rate`,
+    );
     out.push(
       `  conc. ${p.concurrency}, waiting for a CPU (run queue) per pull: ` +
         `${Object.entries(p.pull.runQueueMsPerPull)

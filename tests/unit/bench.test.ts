@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import { FanPool, type Fan } from "../../scripts/bench/load";
 import { parseOptions, UsageError } from "../../scripts/bench/options";
 import {
+  cpuCeilingRps,
   metricsFigures,
   metricsVerdict,
   recordingVerdict,
+  ratios,
   requestCosts,
   routeFigures,
   type MetricsPass,
@@ -130,6 +132,28 @@ describe("npm run bench: statistics", () => {
       transactionsPerRequest: 4,
       poolWaitMs: 2,
       eventLoopDelayP99Ms: 3,
+    });
+  });
+});
+
+describe("npm run bench: the CPU ceiling", () => {
+  const figures = (rps: number, p99Ms: number) => ({ ...routeFigures(emptyPass), rps, p99Ms });
+  const emptyPass = { latenciesMs: [], ok: 0, outcomes: {}, timings: [], measuredMs: 1, starvedMs: 0, dropped: 0 };
+
+  it("allows the cores' time over the CPU one answer takes, every process together", () => {
+    // 20 ms of CPU per pull across server, database and client: 2 cores give at most 100 a second.
+    expect(cpuCeilingRps({ "next server": 10, postgres: 6, "bench client": 4 }, 2)).toBe(100);
+    expect(cpuCeilingRps({ "next server": 10, postgres: 6, "bench client": 4 }, 4)).toBe(200);
+  });
+
+  it("sets the pull's ceiling beside health's measured rate, next to the measured ratios", () => {
+    const r = ratios(figures(400, 200), figures(160, 300), { ...figures(80, 700), cpuMsPerPull: { a: 15, b: 5 } }, 2);
+    expect(r).toEqual({
+      pullToHealthRps: 0.2,
+      pullToHealthP99: 3.5,
+      pullToAuthRps: 0.5,
+      authToHealthRps: 0.4,
+      pullCpuCeilingToHealthRps: 0.25,
     });
   });
 });
