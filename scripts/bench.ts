@@ -465,11 +465,12 @@ async function ceilingPass(
   };
   const before = await cpuSnapshot(s.processes);
   const result = await pass(s, concurrency, options, fans, counted);
-  const cpu = cpuBetween(before, await cpuSnapshot(s.processes));
-  return {
-    ...routeFigures(result),
-    cpuMsPerOk: Object.fromEntries(Object.entries(cpu).map(([label, ms]) => [label, ms / ok])),
-  };
+  return { ...routeFigures(result), cpuMsPerOk: perAnswer(cpuBetween(before, await cpuSnapshot(s.processes)), ok) };
+}
+
+/** Each process's ms over the answers they bought. */
+function perAnswer(msByLabel: Record<string, number>, answers: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(msByLabel).map(([label, ms]) => [label, ms / answers]));
 }
 
 /**
@@ -540,8 +541,6 @@ async function measuredPull(
     rollbacksPerPull = (after.rollbacks - dbBefore.rollbacks) / pulls;
   }
   const cpu = cpuBetween(cpuBefore, cpuAfter);
-  const perPull = (byLabel: Record<string, number>) =>
-    Object.fromEntries(Object.entries(byLabel).map(([label, ms]) => [label, ms / pulls]));
   return {
     ...routeFigures(result),
     ...requestCosts(result),
@@ -550,8 +549,8 @@ async function measuredPull(
     roundTripsPerPull: (totalsAfter.roundTrips - totalsBefore.roundTrips) / pulls,
     commitsPerPull,
     rollbacksPerPull,
-    cpuMsPerPull: perPull(cpu),
-    runQueueMsPerPull: perPull(cpuBetween(queueBefore, queueAfter)),
+    cpuMsPerPull: perAnswer(cpu, pulls),
+    runQueueMsPerPull: perAnswer(cpuBetween(queueBefore, queueAfter), pulls),
     backendStates,
     cpuPressurePercent:
       pressureBefore === null || pressureAfter === null
